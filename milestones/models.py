@@ -1,0 +1,1 @@
+"""Recovery journeys, daily check-ins and milestones."""

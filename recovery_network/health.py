@@ -1,0 +1,39 @@
+"""Liveness of the parts the app cannot work without."""
+
+from django.db import connection
+from django.utils import timezone
+
+from .celery import app as celery_app
+from .models import Heartbeat
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_broker():
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
+
+
+def report():
+    """Run each check; return (all_ok, {part: "ok" | "unavailable: …"})."""
+    parts = {}
+    for name, check in (("database", check_database), ("broker", check_broker)):
+        try:
+            check()
+        except Exception as exc:  # any failure means the part is not usable
+            parts[name] = f"unavailable: {exc.__class__.__name__}"
+        else:
+            parts[name] = "ok"
+    ok = all(value == "ok" for value in parts.values())
+    if parts["database"] == "ok":
+        beat = Heartbeat.objects.filter(name="worker").first()
+        # Informational: a stale heartbeat means beat or the worker is down,
+        # which delays reminders but does not stop the site from serving.
+        parts["worker_heartbeat"] = (
+            f"{int((timezone.now() - beat.last_beat_at).total_seconds())}s ago" if beat else "never"
+        )
+    return ok, parts

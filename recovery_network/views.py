@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+from .forms import ProfileForm
+
+
+def index(request):
+    """The landing page for newcomers; a signed-in person gets their home page."""
+    if request.user.is_authenticated:
+        return home(request)
+    return render(request, "recovery_network/landing.html")
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "recovery_network/home.html",
+        {"local_today": user.local_today(), "home_sections": []},
+    )
+
+
+def crisis(request):
+    return render(request, "recovery_network/crisis.html")
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "recovery_network/profile.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    ok, parts = health.report()
+    return JsonResponse({"status": "ok" if ok else "unavailable", **parts}, status=200 if ok else 503)

@@ -1,0 +1,1 @@
+"""The support network: supporters, peer groups, contacts and sharing."""
