@@ -42,12 +42,38 @@ DEMO_PEOPLE = [
 ]
 
 SCALE_ZONES = [
-    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
-    "Europe/London", "Europe/Berlin", "Australia/Sydney", "Pacific/Auckland", "Asia/Kolkata",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Phoenix",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
 ]
 SCALE_NAMES = [
-    "Jamie", "Riley", "Morgan", "Casey", "Taylor", "Jordan", "Avery", "Quinn", "Rowan", "Skyler",
-    "Drew", "Emerson", "Harper", "Kai", "Logan", "Parker", "Reese", "Sage", "Tatum", "Blake",
+    "Jamie",
+    "Riley",
+    "Morgan",
+    "Casey",
+    "Taylor",
+    "Jordan",
+    "Avery",
+    "Quinn",
+    "Rowan",
+    "Skyler",
+    "Drew",
+    "Emerson",
+    "Harper",
+    "Kai",
+    "Logan",
+    "Parker",
+    "Reese",
+    "Sage",
+    "Tatum",
+    "Blake",
 ]
 
 
@@ -60,9 +86,7 @@ def ensure_person(person):
     if not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
     user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=person.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=person.email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -97,9 +121,9 @@ def ensure_scale_people(count, rng):
         )
     User.objects.bulk_create(new_users, batch_size=2000)
     people = list(User.objects.filter(email__in=emails).order_by("email"))
-    have_address = set(
-        EmailAddress.objects.filter(user__in=people).values_list("user_id", flat=True)
-    ) if existing else set()
+    have_address = (
+        set(EmailAddress.objects.filter(user__in=people).values_list("user_id", flat=True)) if existing else set()
+    )
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in people if u.pk not in have_address],
         batch_size=2000,

@@ -64,9 +64,7 @@ else:
             "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is off."
         )
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "ALLOWED_HOSTS must list this site's host names when DEBUG is off."
-        )
+        raise ImproperlyConfigured("ALLOWED_HOSTS must list this site's host names when DEBUG is off.")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Recovery Network")
@@ -286,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
 }
+
+# The signed-in home page is made of sections contributed by each app: dotted
+# paths to functions f(user) -> {"template": ..., **context} or None.
+HOME_SECTIONS = []
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in
 # another country replaces them with a JSON list in CRISIS_RESOURCES, e.g.

@@ -8,6 +8,8 @@ urlpatterns = [
     path("help/", views.crisis, name="crisis"),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    path("network/", include("supports.urls")),
+    path("progress/", include("milestones.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

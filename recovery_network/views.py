@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from . import health
 from .forms import ProfileForm
+from .home import home_sections
 
 
 def index(request):
@@ -22,7 +23,7 @@ def home(request):
     return render(
         request,
         "recovery_network/home.html",
-        {"local_today": user.local_today(), "home_sections": []},
+        {"local_today": user.local_today(), "home_sections": home_sections(user)},
     )
 
 

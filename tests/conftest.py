@@ -1,0 +1,104 @@
+"""The shared cast of personas and the switches for service and browser tests.
+
+Every view test asks "what does each of them get?":
+owner (the person in recovery), family (a family member the owner invited),
+counselor (linked by consent), stranger (signed in, unrelated) and anonymous.
+Links between them (invitations, grants, consent) are added by the circle-of-care
+fixtures once that capability exists; until then family and counselor are plain accounts.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _strict(name):
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip service and browser tests where the machine lacks them — except in CI,
+    where REQUIRE_SERVICES / REQUIRE_BROWSER turn a missing part into a failure."""
+    db_url = os.environ.get("DATABASE_URL", "")
+    have_services = db_url.startswith(("postgres://", "postgresql://")) and bool(
+        os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    )
+    have_browser = shutil.which(CHROMIUM) is not None
+    for item in items:
+        if "services" in item.keywords and not have_services:
+            if _strict("REQUIRE_SERVICES"):
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_services"))
+            else:
+                item.add_marker(pytest.mark.skip(reason="set DATABASE_URL (PostgreSQL) and REDIS_URL to run"))
+        if "browser" in item.keywords and not have_browser:
+            if _strict("REQUIRE_BROWSER"):
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_browser"))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}"))
+
+
+@pytest.fixture
+def _fail_missing_services():
+    pytest.fail("REQUIRE_SERVICES is set but DATABASE_URL/REDIS_URL do not point at PostgreSQL and Redis")
+
+
+@pytest.fixture
+def _fail_missing_browser():
+    pytest.fail(f"REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@example.org", display_name="Olive", time_zone="America/Chicago")
+
+
+@pytest.fixture
+def family(db):
+    return UserFactory(email="family@example.org", display_name="Fran", time_zone="America/Chicago")
+
+
+@pytest.fixture
+def counselor(db):
+    return UserFactory(email="counselor@example.org", display_name="Casey Counselor", time_zone="America/New_York")
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(email="stranger@example.org", display_name="Stan", time_zone="Europe/London")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return _client_for(owner)
+
+
+@pytest.fixture
+def family_client(family):
+    return _client_for(family)
+
+
+@pytest.fixture
+def counselor_client(counselor):
+    return _client_for(counselor)
+
+
+@pytest.fixture
+def stranger_client(stranger):
+    return _client_for(stranger)
+
+
+@pytest.fixture
+def anon_client():
+    return Client()
