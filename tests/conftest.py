@@ -102,3 +102,13 @@ def stranger_client(stranger):
 @pytest.fixture
 def anon_client():
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth keeps rate limits in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
