@@ -1,1 +1,438 @@
-"""Recovery journeys, daily check-ins and milestones."""
+"""Recovery journeys, setbacks, daily check-ins, milestones and the calendar feed.
+
+Dates here are the person's own calendar dates (a journey starts on a local date,
+a check-in belongs to a local day), so they never move when the server or the
+person's zone changes. Instants (created_at) are stored in UTC as usual.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from . import schedule
+
+TRIGGER_CHOICES = [
+    ("stress", "Stress"),
+    ("loneliness", "Feeling lonely"),
+    ("boredom", "Boredom"),
+    ("tired", "Tired or short of sleep"),
+    ("hungry", "Hungry"),
+    ("anger", "Anger or conflict"),
+    ("anxiety", "Anxiety or worry"),
+    ("sadness", "Sadness or grief"),
+    ("pain", "Physical pain"),
+    ("money", "Money worries"),
+    ("celebration", "A celebration or party"),
+    ("people_places", "People or places from using days"),
+]
+TRIGGER_LABELS = dict(TRIGGER_CHOICES)
+
+HELPED_CHOICES = [
+    ("supporter", "Called or met a supporter"),
+    ("meeting", "Went to a meeting"),
+    ("sponsor", "Talked with my sponsor or mentor"),
+    ("counseling", "Counseling or therapy session"),
+    ("exercise", "Exercise or a walk"),
+    ("prayer", "Prayer or meditation"),
+    ("reading", "Recovery reading"),
+    ("journaling", "Journaling"),
+    ("rest", "Rest and sleep"),
+    ("meal", "A proper meal"),
+    ("outdoors", "Time outdoors"),
+    ("service", "Helping someone else"),
+    ("medication", "Took my medication as prescribed"),
+]
+HELPED_LABELS = dict(HELPED_CHOICES)
+# "What helped" answers that count as the network showing up, for the trends page.
+NETWORK_HELPED = {"supporter", "meeting", "sponsor", "counseling"}
+
+MOOD_LABELS = {1: "Very low", 2: "Low", 3: "Okay", 4: "Good", 5: "Very good"}
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Whose is it: every read of a person's records starts here."""
+
+    def for_owner(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def get_for_owner_or_404(self, user, **lookup):
+        """The one place a view fetches an owned object: someone else's id is a 404."""
+        try:
+            return self.for_owner(user).get(**lookup)
+        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404(f"No {self.model._meta.verbose_name} here.") from exc
+
+
+class JourneyQuerySet(OwnedQuerySet):
+    def with_history(self):
+        """Journeys with their setbacks loaded, so streaks need no further query."""
+        return self.prefetch_related(
+            models.Prefetch("setbacks", queryset=Setback.objects.order_by("happened_on", "pk"))
+        )
+
+
+class Journey(models.Model):
+    """Something the person is recovering from, and the date their current count began."""
+
+    class Kind(models.TextChoices):
+        ALCOHOL = "alcohol", "Alcohol"
+        OPIOIDS = "opioids", "Opioids"
+        STIMULANTS = "stimulants", "Stimulants"
+        CANNABIS = "cannabis", "Cannabis"
+        GAMBLING = "gambling", "Gambling"
+        OTHER = "other", "Something else"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journeys")
+    kind = models.CharField("recovering from", max_length=20, choices=Kind.choices)
+    own_words = models.CharField(
+        "in your own words",
+        max_length=80,
+        blank=True,
+        help_text="Optional. How you'd like this journey named, for example “Sober from drinking”.",
+    )
+    # The whole history begins here; it never moves, so earlier streaks stay countable.
+    first_started_on = models.DateField()
+    # The current count's first day. It moves forward only when the person chooses
+    # to restart after a setback.
+    started_on = models.DateField("start date")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JourneyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__gte=models.F("first_started_on")), name="journey_start_after_first_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.own_words or self.get_kind_display()
+
+    def clean_time(self, today):
+        return schedule.clean_time(self.started_on, today)
+
+    def clean_days(self, today):
+        return schedule.clean_days(self.started_on, today)
+
+    def milestone(self, key):
+        """The scheduled milestone of the current count named by `key`, or None."""
+        step = schedule.step_for_key(key)
+        if step is None:
+            return None
+        return Milestone.scheduled(self, step)
+
+    def milestone_for_days(self, days):
+        """Any day count of the current count can be celebrated, not only the scheduled ones."""
+        label = f"{days} day{'' if days == 1 else 's'}"
+        if days % 7 == 0 and days < 70:
+            label = f"{days // 7} week{'' if days == 7 else 's'}"
+        return Milestone(self, f"day{days}", label, self.started_on + dt.timedelta(days=days), days)
+
+    def past_milestones(self, today):
+        """Scheduled milestones of the current count reached up to today, newest first."""
+        reached = [Milestone.scheduled(self, step) for step, _ in schedule.scheduled_dates(self.started_on, today)]
+        return reached[::-1]
+
+    def upcoming_milestones(self, today, count=3):
+        return [Milestone.scheduled(self, step) for step, _ in schedule.next_scheduled(self.started_on, today, count)]
+
+    def milestone_today(self, today):
+        for step, due_on in schedule.scheduled_dates(self.started_on, today):
+            if due_on == today:
+                return Milestone.scheduled(self, step)
+        return None
+
+    def streaks(self, today):
+        """Every streak of this journey, oldest first; the last one is the current count.
+
+        A setback the person chose to restart from closes a streak on the day before
+        it happened; one they chose not to restart from stays inside the streak. No
+        setback deletes a streak: that history belongs to the person.
+        """
+        result = []
+        start = self.first_started_on
+        for setback in self.setbacks.all():
+            if setback.restart_on is None:
+                continue
+            result.append(
+                Streak(
+                    started_on=start,
+                    ended_on=setback.happened_on - dt.timedelta(days=1),
+                    days=max(0, (setback.happened_on - start).days),
+                    ended_by=setback,
+                )
+            )
+            start = setback.restart_on
+        result.append(Streak(self.started_on, None, self.clean_days(today), None))
+        return result
+
+    def total_sober_days(self, today):
+        return sum(streak.days for streak in self.streaks(today))
+
+    def longest_streak(self, today):
+        return max(self.streaks(today), key=lambda streak: streak.days)
+
+
+@dataclass(frozen=True)
+class Streak:
+    started_on: dt.date
+    ended_on: dt.date | None  # the last day of the streak; None for the current count
+    days: int
+    ended_by: "Setback | None"
+
+    @property
+    def is_current(self):
+        return self.ended_on is None
+
+    @property
+    def highest_milestone(self):
+        """The label of the biggest scheduled milestone this streak reached, if any."""
+        last_day = self.started_on + dt.timedelta(days=self.days)
+        reached = list(schedule.scheduled_dates(self.started_on, last_day))
+        return reached[-1][0].label if reached else ""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A milestone of a journey's current count: scheduled, or any day count worth celebrating."""
+
+    journey: Journey
+    key: str
+    label: str
+    due_on: dt.date
+    days: int
+
+    @classmethod
+    def scheduled(cls, journey, step):
+        due_on = step.due_on(journey.started_on)
+        return cls(journey, step.key, step.label, due_on, (due_on - journey.started_on).days)
+
+    def is_reached(self, today):
+        return self.due_on <= today
+
+    def days_to_go(self, today):
+        return max(0, (self.due_on - today).days)
+
+
+class SetbackQuerySet(OwnedQuerySet):
+    pass
+
+
+class Setback(models.Model):
+    """A use recorded honestly. It is part of the history, never a reason to erase it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="setbacks")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="setbacks")
+    happened_on = models.DateField("when it happened")
+    # The new first day of the count when the person chose to restart; null when
+    # they chose to keep counting.
+    restart_on = models.DateField("new start date", null=True, blank=True)
+    # The count's start date before this setback, kept so the history can be told.
+    previous_started_on = models.DateField()
+    what_happened = models.TextField(blank=True, max_length=4000)
+    what_learned = models.TextField("what you learned", blank=True, max_length=4000)
+    reach_out_to = models.CharField("whom you will reach out to", max_length=200, blank=True)
+    reach_out_supporter = models.ForeignKey(
+        "supports.Supporter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SetbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+        indexes = [models.Index(fields=["owner", "happened_on"], name="setback_owner_day_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(restart_on__isnull=True) | Q(restart_on__gte=models.F("happened_on")),
+                name="setback_restart_not_before_it_happened",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Setback on {self.happened_on}"
+
+    @property
+    def restarted(self):
+        return self.restart_on is not None
+
+
+class PersonalGoalQuerySet(OwnedQuerySet):
+    pass
+
+
+class PersonalGoal(models.Model):
+    """A milestone the person sets themselves: a day count (100 days) or a date that matters."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_goals")
+    title = models.CharField(max_length=120, help_text="For example “100 days”, “Sober birthday”, “Mia's wedding”.")
+    journey = models.ForeignKey(
+        Journey,
+        on_delete=models.CASCADE,
+        related_name="personal_goals",
+        null=True,
+        blank=True,
+        help_text="For a day count: the journey it counts from.",
+    )
+    days = models.PositiveIntegerField(
+        "day count", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(36500)]
+    )
+    on_date = models.DateField("date", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalGoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(days__isnull=False, journey__isnull=False, on_date__isnull=True))
+                | Q(days__isnull=True, on_date__isnull=False),
+                name="goal_is_a_day_count_or_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def due_on(self):
+        """Day-count goals follow the journey's current count; dated goals stay put."""
+        if self.days is not None:
+            return self.journey.started_on + dt.timedelta(days=self.days)
+        return self.on_date
+
+    def is_reached(self, today):
+        return self.due_on <= today
+
+    def days_to_go(self, today):
+        return max(0, (self.due_on - today).days)
+
+
+class CheckInQuerySet(OwnedQuerySet):
+    def between(self, first_day, last_day):
+        return self.filter(local_date__gte=first_day, local_date__lte=last_day)
+
+
+class CheckIn(models.Model):
+    """How one local day went. One per person per local day, enforced by the database."""
+
+    class Sober(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNSAID = "unsaid", "I'd rather not say"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
+    # The person's calendar date when they checked in (their zone at that moment).
+    local_date = models.DateField()
+    sober = models.CharField("sober today?", max_length=10, choices=Sober.choices)
+    mood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    craving = models.PositiveSmallIntegerField(
+        "craving", null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    # Keys from TRIGGER_CHOICES / HELPED_CHOICES, plus the person's own words for triggers.
+    triggers = models.JSONField(default=list, blank=True)
+    helped = models.JSONField(default=list, blank=True)
+    # "What helped", linked to the owner's own network where it names someone.
+    helped_supporters = models.ManyToManyField("supports.Supporter", blank=True, related_name="helped_checkins")
+    helped_groups = models.ManyToManyField("supports.PeerGroup", blank=True, related_name="helped_checkins")
+    gratitude = models.TextField(blank=True, max_length=2000)
+    notes = models.TextField(blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [
+            # The rule is the database's, not only the form's: two phones submitting
+            # at once still leave one check-in for the day.
+            models.UniqueConstraint(fields=["owner", "local_date"], name="one_checkin_per_local_day"),
+            models.CheckConstraint(
+                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(craving__isnull=True) | Q(craving__lte=10), name="checkin_craving_0_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in for {self.local_date}"
+
+    def trigger_labels(self):
+        return [TRIGGER_LABELS.get(trigger, trigger) for trigger in self.triggers]
+
+    def helped_labels(self):
+        return [HELPED_LABELS.get(item, item) for item in self.helped]
+
+    @property
+    def mood_label(self):
+        return MOOD_LABELS.get(self.mood, "")
+
+
+class EncouragementQuerySet(OwnedQuerySet):
+    pass
+
+
+class Encouragement(models.Model):
+    """A kind word the person received, kept so a celebration can gather them."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="encouragements")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="encouragements", null=True, blank=True)
+    # The milestone it was for: a schedule key ("d30", "m12"), "day<N>", or a goal's.
+    milestone_key = models.CharField(max_length=20, blank=True)
+    goal = models.ForeignKey(
+        PersonalGoal, on_delete=models.CASCADE, related_name="encouragements", null=True, blank=True
+    )
+    from_name = models.CharField("from", max_length=80, help_text="Who it came from, as you'd like to remember it.")
+    supporter = models.ForeignKey(
+        "supports.Supporter", on_delete=models.SET_NULL, null=True, blank=True, related_name="encouragements"
+    )
+    message = models.TextField(max_length=2000)
+    received_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EncouragementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        indexes = [models.Index(fields=["owner", "received_on"], name="encouragement_owner_day_idx")]
+
+    def __str__(self):
+        return f"From {self.from_name}"
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The private address of a person's calendar feed. A new token kills the old address."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.owner}"
+
+    def regenerate(self):
+        self.token = new_feed_token()
+        self.save(update_fields=["token"])

@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "milestones"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("checkins/", views.checkin_history, name="checkins"),
+    path("checkins/<str:day>/", views.checkin_detail, name="checkin_detail"),
+    path("journeys/new/", views.journey_create, name="journey_create"),
+    path("journeys/<int:pk>/", views.journey_detail, name="journey"),
+    path("journeys/<int:pk>/edit/", views.journey_edit, name="journey_edit"),
+    path("journeys/<int:pk>/setback/", views.setback_create, name="setback_create"),
+    path("journeys/<int:pk>/celebrate/<str:key>/", views.celebrate, name="celebrate"),
+    path("goals/new/", views.goal_create, name="goal_create"),
+    path("goals/<int:pk>/delete/", views.goal_delete, name="goal_delete"),
+    path("goals/<int:pk>/celebrate/", views.goal_celebrate, name="goal_celebrate"),
+    path("trends/", views.trends_page, name="trends"),
+    path("calendar/", views.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

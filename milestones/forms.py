@@ -1,0 +1,308 @@
+import datetime as dt
+
+from django import forms
+
+from supports.models import PeerGroup, Supporter
+
+from .models import (
+    HELPED_CHOICES,
+    MOOD_LABELS,
+    TRIGGER_CHOICES,
+    CheckIn,
+    Encouragement,
+    Journey,
+    PersonalGoal,
+)
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_OWN_TRIGGERS = 10
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _check_date_in_range(day, today, what):
+    if day > today:
+        raise forms.ValidationError(f"The {what} can't be after today ({today:%-d %B %Y}).")
+    if day < EARLIEST_DATE:
+        raise forms.ValidationError(f"Check the year of the {what}.")
+    return day
+
+
+class JourneyForm(forms.ModelForm):
+    class Meta:
+        model = Journey
+        fields = ["kind", "own_words", "started_on"]
+        widgets = {"kind": forms.RadioSelect, "started_on": DATE_WIDGET}
+        labels = {"started_on": "First day of your current count"}
+        help_texts = {"started_on": "Your first full day. Clean time counts from here, in your own time zone."}
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.last_restart = None
+        if self.instance.pk:
+            restarts = [s.happened_on for s in self.instance.setbacks.all() if s.restart_on is not None]
+            self.last_restart = max(restarts, default=None)
+
+    def clean_started_on(self):
+        started_on = _check_date_in_range(self.cleaned_data["started_on"], self.today, "start date")
+        if self.last_restart and started_on < self.last_restart:
+            raise forms.ValidationError(
+                f"Your current count began after the setback on {self.last_restart:%-d %B %Y}; "
+                "choose that day or later. Earlier streaks stay in your history."
+            )
+        return started_on
+
+    def save(self, commit=True):
+        journey = super().save(commit=False)
+        if not journey.pk or not self.last_restart:
+            # Without a restart the whole history is this one count.
+            journey.first_started_on = journey.started_on
+        if commit:
+            journey.save()
+        return journey
+
+
+class CheckInForm(forms.Form):
+    sober = forms.ChoiceField(
+        label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=forms.RadioSelect
+    )
+    mood = forms.TypedChoiceField(
+        label="How is your mood?",
+        choices=[(value, f"{value} · {label}") for value, label in MOOD_LABELS.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    craving = forms.TypedChoiceField(
+        label="How strong were cravings? (0 none – 10 strongest)",
+        choices=[(value, str(value)) for value in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    triggers = forms.MultipleChoiceField(label="Triggers today", required=False, widget=forms.CheckboxSelectMultiple)
+    own_triggers = forms.CharField(
+        label="Other triggers, in your own words",
+        required=False,
+        max_length=300,
+        help_text="Separate them with commas. They'll be offered next time.",
+    )
+    helped = forms.MultipleChoiceField(
+        label="What helped?", choices=HELPED_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    supporters = forms.ModelMultipleChoiceField(
+        label="Supporters who helped",
+        queryset=Supporter.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label="Groups or meetings that helped",
+        queryset=PeerGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gratitude = forms.CharField(
+        label="Something you're grateful for", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, owner, own_triggers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        common = [key for key, _ in TRIGGER_CHOICES]
+        self.fields["triggers"].choices = TRIGGER_CHOICES + [(t, t) for t in own_triggers if t not in common]
+        # Only the owner's own network can be linked: another person's supporter id
+        # is simply not a valid choice.
+        self.fields["supporters"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
+        self.fields["groups"].queryset = PeerGroup.objects.for_owner(owner).active().order_by("name")
+
+    @classmethod
+    def initial_for(cls, checkin):
+        if checkin is None:
+            return {}
+        return {
+            "sober": checkin.sober,
+            "mood": checkin.mood,
+            "craving": checkin.craving,
+            "triggers": checkin.triggers,
+            "helped": checkin.helped,
+            "supporters": list(checkin.helped_supporters.all()),
+            "groups": list(checkin.helped_groups.all()),
+            "gratitude": checkin.gratitude,
+            "notes": checkin.notes,
+        }
+
+    def clean_own_triggers(self):
+        words = []
+        for word in self.cleaned_data["own_triggers"].split(","):
+            word = " ".join(word.split())[:40]
+            if word and word.lower() not in (w.lower() for w in words):
+                words.append(word)
+        if len(words) > MAX_OWN_TRIGGERS:
+            raise forms.ValidationError(f"Up to {MAX_OWN_TRIGGERS} of your own triggers at a time, please.")
+        return words
+
+    def checkin_fields(self):
+        """The cleaned answers as keyword arguments for services.save_checkin."""
+        data = self.cleaned_data
+        triggers = list(data["triggers"])
+        triggers += [word for word in data["own_triggers"] if word not in triggers]
+        helped = list(data["helped"])
+        # Naming a supporter or a group is itself an answer to "what helped".
+        if data["supporters"] and "supporter" not in helped:
+            helped.append("supporter")
+        if data["groups"] and "meeting" not in helped:
+            helped.append("meeting")
+        return {
+            "sober": data["sober"],
+            "mood": data["mood"],
+            "craving": data["craving"],
+            "triggers": triggers,
+            "helped": helped,
+            "gratitude": data["gratitude"],
+            "notes": data["notes"],
+            "supporters": data["supporters"],
+            "groups": data["groups"],
+        }
+
+
+class SetbackForm(forms.Form):
+    RESTART = "restart"
+    KEEP = "keep"
+
+    happened_on = forms.DateField(label="When did it happen?", widget=DATE_WIDGET)
+    what_happened = forms.CharField(
+        label="What happened (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only you can see this.",
+    )
+    what_learned = forms.CharField(
+        label="What did you learn? (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reach_out_to = forms.CharField(label="Whom will you reach out to? (optional)", required=False, max_length=200)
+    reach_out_supporter = forms.ModelChoiceField(
+        label="Or choose someone from your network", queryset=Supporter.objects.none(), required=False
+    )
+    count = forms.ChoiceField(
+        label="Your count",
+        choices=[
+            (RESTART, "Start a new count from a new date"),
+            (KEEP, "Keep my count going"),
+        ],
+        widget=forms.RadioSelect,
+        initial=RESTART,
+        help_text="Either way, every day you've had stays in your history.",
+    )
+    restart_on = forms.DateField(
+        label="First day of the new count",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Usually the day after. Leave empty for that.",
+    )
+
+    def __init__(self, *args, owner, journey, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.journey, self.today = journey, today
+        self.fields["reach_out_supporter"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
+        self.fields["reach_out_supporter"].empty_label = "—"
+
+    def clean_happened_on(self):
+        happened_on = _check_date_in_range(self.cleaned_data["happened_on"], self.today, "date")
+        if happened_on < self.journey.first_started_on:
+            raise forms.ValidationError(
+                f"This journey began on {self.journey.first_started_on:%-d %B %Y}; choose that day or later."
+            )
+        return happened_on
+
+    def clean(self):
+        cleaned = super().clean()
+        happened_on = cleaned.get("happened_on")
+        if happened_on is None or cleaned.get("count") != self.RESTART:
+            cleaned["restart_on"] = None
+            return cleaned
+        if happened_on < self.journey.started_on:
+            self.add_error(
+                "happened_on",
+                f"Your current count began on {self.journey.started_on:%-d %B %Y}. To restart, choose that day "
+                "or later — or keep your count and the setback is still recorded.",
+            )
+            return cleaned
+        restart_on = cleaned.get("restart_on") or happened_on + dt.timedelta(days=1)
+        if restart_on < happened_on:
+            self.add_error("restart_on", "The new count can begin on the day it happened or later.")
+        elif restart_on > self.today + dt.timedelta(days=1):
+            self.add_error("restart_on", "The new count can begin today or tomorrow at the latest.")
+        cleaned["restart_on"] = restart_on
+        return cleaned
+
+
+class PersonalGoalForm(forms.ModelForm):
+    class Meta:
+        model = PersonalGoal
+        fields = ["title", "journey", "days", "on_date"]
+        widgets = {"on_date": DATE_WIDGET}
+        labels = {"days": "A day count", "on_date": "Or a date"}
+        help_texts = {
+            "days": "For example 100: celebrated 100 days into your current count.",
+            "on_date": "A sober birthday, an anniversary, a day that matters to you.",
+        }
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        journeys = Journey.objects.for_owner(owner)
+        self.fields["journey"].queryset = journeys
+        self.fields["journey"].empty_label = "—"
+        self.fields["journey"].label = "Counting from (for a day count)"
+
+    def clean(self):
+        cleaned = super().clean()
+        days, on_date, journey = cleaned.get("days"), cleaned.get("on_date"), cleaned.get("journey")
+        if self.errors:
+            return cleaned
+        if (days is None) == (on_date is None):
+            raise forms.ValidationError("Give either a day count or a date.")
+        if days is not None and journey is None:
+            journeys = list(self.fields["journey"].queryset[:2])
+            if len(journeys) == 1:
+                cleaned["journey"] = self.instance.journey = journeys[0]
+            else:
+                self.add_error("journey", "Choose the journey this day count counts from.")
+        if on_date is not None:
+            cleaned["journey"] = self.instance.journey = None
+        return cleaned
+
+
+class EncouragementForm(forms.ModelForm):
+    class Meta:
+        model = Encouragement
+        fields = ["from_name", "supporter", "message", "received_on"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3}), "received_on": DATE_WIDGET}
+        labels = {"supporter": "From someone in your network (optional)", "received_on": "Received on"}
+
+    def __init__(self, *args, owner, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["supporter"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
+        self.fields["supporter"].empty_label = "—"
+        self.fields["from_name"].required = False
+        self.fields["received_on"].initial = today
+
+    def clean_received_on(self):
+        return _check_date_in_range(self.cleaned_data["received_on"], self.today, "date")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("from_name"):
+            supporter = cleaned.get("supporter")
+            if supporter is None:
+                self.add_error("from_name", "Say who it came from, or choose someone from your network.")
+            else:
+                cleaned["from_name"] = self.instance.from_name = supporter.name
+        return cleaned

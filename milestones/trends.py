@@ -1,0 +1,127 @@
+"""Mood and craving over time, triggers by frequency, and what the network did on hard days.
+
+A fixed number of queries per page whatever the period: the period's check-ins,
+its meeting days and its supporter contacts, each one query.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from supports.models import Attendance, Contact
+
+from . import charts
+from .models import NETWORK_HELPED, TRIGGER_LABELS, CheckIn
+
+PERIODS = (30, 90, 365)
+DEFAULT_PERIOD = 30
+
+
+def _mean(values):
+    values = [value for value in values if value is not None]
+    return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Average craving (and mood) on days the network showed up against days it did not."""
+
+    with_days: int
+    with_craving: float | None
+    with_mood: float | None
+    without_days: int
+    without_craving: float | None
+    without_mood: float | None
+
+    @property
+    def has_both(self):
+        return self.with_craving is not None and self.without_craving is not None
+
+    @property
+    def craving_difference(self):
+        if not self.has_both:
+            return None
+        return self.without_craving - self.with_craving
+
+
+def network_days(owner, first_day, last_day):
+    """Local dates in the period with a meeting attended or a supporter contact logged."""
+    days = set(Attendance.objects.for_owner(owner).between(first_day, last_day).values_list("attended_on", flat=True))
+    zone = owner.zone
+    start_utc = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    end_utc = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    moments = Contact.objects.for_owner(owner).filter(happened_at__gte=start_utc, happened_at__lt=end_utc)
+    days.update(moment.astimezone(zone).date() for moment in moments.values_list("happened_at", flat=True))
+    return days
+
+
+def compare(checkins, days_with_network):
+    with_network, without = [], []
+    for checkin in checkins:
+        helped_by_network = bool(NETWORK_HELPED.intersection(checkin.helped))
+        (with_network if helped_by_network or checkin.local_date in days_with_network else without).append(checkin)
+    return Comparison(
+        with_days=len(with_network),
+        with_craving=_mean(c.craving for c in with_network),
+        with_mood=_mean(c.mood for c in with_network),
+        without_days=len(without),
+        without_craving=_mean(c.craving for c in without),
+        without_mood=_mean(c.mood for c in without),
+    )
+
+
+def bucketed(checkins, first_day, period_days, bucket_days, attribute):
+    """[(label, mean value or None)] per bucket of `bucket_days` days, oldest first."""
+    by_day = {checkin.local_date: getattr(checkin, attribute) for checkin in checkins}
+    series = []
+    for start in range(0, period_days, bucket_days):
+        day = first_day + dt.timedelta(days=start)
+        values = [
+            by_day.get(day + dt.timedelta(days=offset)) for offset in range(min(bucket_days, period_days - start))
+        ]
+        label = f"{day:%b} {day.day}" if bucket_days == 1 else f"Week of {day:%b} {day.day}"
+        series.append((label, _mean(values)))
+    return series
+
+
+def trigger_counts(checkins):
+    counts = Counter(trigger for checkin in checkins for trigger in checkin.triggers)
+    return [(TRIGGER_LABELS.get(trigger, trigger), count) for trigger, count in counts.most_common()]
+
+
+def trends_for(owner, period_days, today):
+    if period_days not in PERIODS:
+        period_days = DEFAULT_PERIOD
+    first_day = today - dt.timedelta(days=period_days - 1)
+    checkins = list(
+        CheckIn.objects.for_owner(owner)
+        .between(first_day, today)
+        .order_by("local_date")
+        .only("local_date", "mood", "craving", "triggers", "helped", "sober")
+    )
+    # A year of daily points is a smear on a phone: show weekly averages instead.
+    bucket_days = 7 if period_days > 90 else 1
+    mood_series = bucketed(checkins, first_day, period_days, bucket_days, "mood")
+    craving_series = bucketed(checkins, first_day, period_days, bucket_days, "craving")
+    triggers = trigger_counts(checkins)
+    comparison = compare(checkins, network_days(owner, first_day, today))
+    moods = [c.mood for c in checkins if c.mood is not None]
+    cravings = [c.craving for c in checkins if c.craving is not None]
+    return {
+        "period_days": period_days,
+        "periods": PERIODS,
+        "first_day": first_day,
+        "last_day": today,
+        "bucket_days": bucket_days,
+        "checkin_count": len(checkins),
+        "sober_days": sum(1 for c in checkins if c.sober == CheckIn.Sober.YES),
+        "mood_average": _mean(moods),
+        "craving_average": _mean(cravings),
+        "mood_range": (min(moods), max(moods)) if moods else None,
+        "craving_range": (min(cravings), max(cravings)) if cravings else None,
+        "mood_chart": charts.line_chart(mood_series, low=1, high=5, ticks=[1, 2, 3, 4, 5]),
+        "craving_chart": charts.line_chart(craving_series, low=0, high=10, ticks=[0, 2, 4, 6, 8, 10]),
+        "triggers": triggers,
+        "trigger_chart": charts.bar_chart(triggers[:10]),
+        "comparison": comparison,
+    }

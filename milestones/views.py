@@ -1,0 +1,352 @@
+"""Pages of the progress area. Every page is the signed-in person's own; another
+person's journey, goal or day is a 404 through `get_for_owner_or_404`."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from supports.models import Contact
+
+from . import ics, services, trends, wins
+from .forms import CheckInForm, EncouragementForm, JourneyForm, PersonalGoalForm, SetbackForm
+from .models import TRIGGER_LABELS, CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal
+
+OWN_TRIGGER_DAYS = 180
+MAX_CELEBRATED_DAYS = 36500
+
+
+@login_required
+def overview(request):
+    user = request.user
+    today = user.local_today()
+    journeys = list(Journey.objects.for_owner(user).with_history())
+    goals = list(PersonalGoal.objects.for_owner(user).select_related("journey"))
+    recent = list(CheckIn.objects.for_owner(user).between(today - dt.timedelta(days=6), today))
+    return render(
+        request,
+        "milestones/overview.html",
+        {
+            "today": today,
+            "journeys": [_journey_summary(journey, today) for journey in journeys],
+            "goals_upcoming": [g for g in goals if not g.is_reached(today)],
+            "goals_reached": [g for g in goals if g.is_reached(today)],
+            "today_checkin": next((c for c in recent if c.local_date == today), None),
+            "recent_checkins": recent,
+            "wins": wins.small_wins(user, today),
+        },
+    )
+
+
+def _journey_summary(journey, today):
+    streaks = journey.streaks(today)
+    return {
+        "journey": journey,
+        "clean_time": journey.clean_time(today),
+        "upcoming": journey.upcoming_milestones(today, 3),
+        "past": journey.past_milestones(today),
+        "milestone_today": journey.milestone_today(today),
+        "streaks": streaks,
+        "total_sober_days": sum(s.days for s in streaks),
+        "longest_streak": max(streaks, key=lambda s: s.days),
+        "setbacks": list(journey.setbacks.all()),
+    }
+
+
+@login_required
+def journey_create(request):
+    user = request.user
+    today = user.local_today()
+    form = JourneyForm(request.POST or None, today=today, initial={"started_on": today})
+    if request.method == "POST" and form.is_valid():
+        journey = services.start_journey(
+            user,
+            kind=form.cleaned_data["kind"],
+            own_words=form.cleaned_data["own_words"],
+            started_on=form.cleaned_data["started_on"],
+        )
+        messages.success(request, f"Your journey “{journey.name}” is saved. Every day counts.")
+        return redirect("milestones:journey", pk=journey.pk)
+    return render(request, "milestones/journey_form.html", {"form": form})
+
+
+@login_required
+def journey_detail(request, pk):
+    user = request.user
+    journey = Journey.objects.with_history().get_for_owner_or_404(user, pk=pk)
+    today = user.local_today()
+    return render(
+        request,
+        "milestones/journey_detail.html",
+        {
+            "today": today,
+            "summary": _journey_summary(journey, today),
+            "journey": journey,
+            "upcoming": journey.upcoming_milestones(today, 6),
+            "goals": list(journey.personal_goals.all()),
+        },
+    )
+
+
+@login_required
+def journey_edit(request, pk):
+    user = request.user
+    journey = Journey.objects.with_history().get_for_owner_or_404(user, pk=pk)
+    form = JourneyForm(request.POST or None, instance=journey, today=user.local_today())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your journey is updated.")
+        return redirect("milestones:journey", pk=journey.pk)
+    return render(request, "milestones/journey_form.html", {"form": form, "journey": journey})
+
+
+@login_required
+def setback_create(request, pk):
+    user = request.user
+    journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
+    today = user.local_today()
+    form = SetbackForm(request.POST or None, owner=user, journey=journey, today=today, initial={"happened_on": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        setback = services.record_setback(
+            journey,
+            happened_on=data["happened_on"],
+            restart_on=data["restart_on"],
+            what_happened=data["what_happened"],
+            what_learned=data["what_learned"],
+            reach_out_to=data["reach_out_to"],
+            reach_out_supporter=data["reach_out_supporter"],
+        )
+        if setback.restarted:
+            messages.success(
+                request,
+                "Thank you for being honest with yourself. Your new count begins on "
+                f"{setback.restart_on:%-d %B %Y}, and every earlier day is still yours.",
+            )
+        else:
+            messages.success(request, "Thank you for being honest with yourself. It's recorded; your count goes on.")
+        return redirect("milestones:journey", pk=journey.pk)
+    return render(request, "milestones/setback_form.html", {"form": form, "journey": journey})
+
+
+def _own_triggers(user, today):
+    """The person's own words for triggers from recent check-ins, offered again as choices."""
+    seen = []
+    rows = CheckIn.objects.for_owner(user).filter(local_date__gte=today - dt.timedelta(days=OWN_TRIGGER_DAYS))
+    for triggers in rows.values_list("triggers", flat=True):
+        for trigger in triggers:
+            if trigger not in TRIGGER_LABELS and trigger not in seen:
+                seen.append(trigger)
+    return sorted(seen, key=str.lower)
+
+
+@login_required
+def checkin(request):
+    """Today's check-in: one per local day, created or edited on that day only."""
+    user = request.user
+    today = user.local_today()
+    existing = (
+        CheckIn.objects.for_owner(user)
+        .filter(local_date=today)
+        .prefetch_related("helped_supporters", "helped_groups")
+        .first()
+    )
+    form = CheckInForm(
+        request.POST or None,
+        owner=user,
+        own_triggers=_own_triggers(user, today),
+        initial=CheckInForm.initial_for(existing),
+    )
+    if request.method == "POST" and form.is_valid():
+        saved, created = services.save_checkin(user, today, **form.checkin_fields())
+        if saved.sober == CheckIn.Sober.NO:
+            messages.info(
+                request,
+                "Thank you for checking in honestly. A hard day is part of many recoveries. "
+                "If you'd like, you can record it as a setback from your journey page.",
+            )
+        else:
+            messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
+        return redirect("milestones:overview")
+    return render(
+        request,
+        "milestones/checkin_form.html",
+        {"form": form, "existing": existing, "today": today, "journeys": Journey.objects.for_owner(user)},
+    )
+
+
+@login_required
+def checkin_history(request):
+    user = request.user
+    checkins = CheckIn.objects.for_owner(user).prefetch_related("helped_supporters", "helped_groups")
+    page = Paginator(checkins, 30).get_page(request.GET.get("page"))
+    return render(request, "milestones/checkin_history.html", {"page": page, "today": user.local_today()})
+
+
+@login_required
+def checkin_detail(request, day):
+    user = request.user
+    try:
+        local_date = dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise Http404("No such day.") from exc
+    checkin = get_object_or_404(
+        CheckIn.objects.for_owner(user).prefetch_related("helped_supporters", "helped_groups"), local_date=local_date
+    )
+    return render(
+        request,
+        "milestones/checkin_detail.html",
+        {"checkin": checkin, "is_today": local_date == user.local_today()},
+    )
+
+
+def _celebration(request, *, milestone_title, due_on, encouragements, back_url, journey=None, goal=None, key=""):
+    user = request.user
+    today = user.local_today()
+    form = EncouragementForm(request.POST or None, owner=user, today=today)
+    if request.method == "POST" and form.is_valid():
+        encouragement = form.save(commit=False)
+        encouragement.owner, encouragement.journey, encouragement.goal = user, journey, goal
+        encouragement.milestone_key = key
+        encouragement.save()
+        messages.success(request, "Saved. It will be here whenever you come back to this day.")
+        return redirect(request.path)
+    zone = user.zone
+    day_start = dt.datetime.combine(due_on, dt.time.min, tzinfo=zone)
+    contacts = (
+        Contact.objects.for_owner(user)
+        .filter(happened_at__gte=day_start, happened_at__lt=day_start + dt.timedelta(days=1))
+        .select_related("supporter")
+    )
+    return render(
+        request,
+        "milestones/celebrate.html",
+        {
+            "title": milestone_title,
+            "due_on": due_on,
+            "today": today,
+            "is_reached": due_on <= today,
+            "is_today": due_on == today,
+            "days_to_go": (due_on - today).days,
+            "encouragements": list(encouragements),
+            "contacts": list(contacts),
+            "form": form,
+            "back_url": back_url,
+            "journey": journey,
+        },
+    )
+
+
+@login_required
+def celebrate(request, pk, key):
+    """A celebration page for any milestone of a journey's count: scheduled ("m12") or any day ("day45")."""
+    user = request.user
+    journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
+    if key.startswith("day") and key[3:].isdigit() and 0 < int(key[3:]) <= MAX_CELEBRATED_DAYS:
+        milestone = journey.milestone_for_days(int(key[3:]))
+    else:
+        milestone = journey.milestone(key)
+    if milestone is None:
+        raise Http404("No such milestone.")
+    encouragements = Encouragement.objects.for_owner(user).filter(
+        Q(journey=journey, milestone_key=milestone.key) | Q(received_on=milestone.due_on, milestone_key="")
+    )
+    return _celebration(
+        request,
+        milestone_title=f"{milestone.label} — {journey.name}",
+        due_on=milestone.due_on,
+        encouragements=encouragements.select_related("supporter"),
+        back_url=reverse("milestones:journey", args=[journey.pk]),
+        journey=journey,
+        key=milestone.key,
+    )
+
+
+@login_required
+def goal_create(request):
+    user = request.user
+    form = PersonalGoalForm(request.POST or None, owner=user, initial={"journey": request.GET.get("journey")})
+    if request.method == "POST" and form.is_valid():
+        goal = form.save(commit=False)
+        goal.owner = user
+        goal.save()
+        messages.success(request, f"Your goal “{goal.title}” is saved.")
+        return redirect("milestones:overview")
+    return render(request, "milestones/goal_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def goal_delete(request, pk):
+    goal = PersonalGoal.objects.get_for_owner_or_404(request.user, pk=pk)
+    goal.delete()
+    messages.success(request, "The goal is removed.")
+    return redirect("milestones:overview")
+
+
+@login_required
+def goal_celebrate(request, pk):
+    user = request.user
+    goal = PersonalGoal.objects.select_related("journey").get_for_owner_or_404(user, pk=pk)
+    return _celebration(
+        request,
+        milestone_title=goal.title,
+        due_on=goal.due_on,
+        encouragements=Encouragement.objects.for_owner(user).filter(goal=goal).select_related("supporter"),
+        back_url=reverse("milestones:overview"),
+        goal=goal,
+        key=f"goal{goal.pk}",
+    )
+
+
+@login_required
+def trends_page(request):
+    user = request.user
+    try:
+        period = int(request.GET.get("days", trends.DEFAULT_PERIOD))
+    except ValueError:
+        period = trends.DEFAULT_PERIOD
+    return render(request, "milestones/trends.html", trends.trends_for(user, period, user.local_today()))
+
+
+@login_required
+def calendar_settings(request):
+    user = request.user
+    feed = CalendarFeed.objects.filter(owner=user).first()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create" and feed is None:
+            CalendarFeed.objects.create(owner=user)
+            messages.success(request, "Your private calendar address is ready.")
+        elif action == "regenerate" and feed is not None:
+            feed.regenerate()
+            messages.success(request, "You have a new address. The old one no longer works.")
+        elif action == "delete" and feed is not None:
+            feed.delete()
+            messages.success(request, "Your calendar feed is turned off. The old address no longer works.")
+        return redirect("milestones:calendar")
+    feed_url = (
+        request.build_absolute_uri(reverse("milestones:calendar_feed", args=[feed.token])) if feed is not None else ""
+    )
+    return render(request, "milestones/calendar.html", {"feed": feed, "feed_url": feed_url})
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token):
+    """The feed itself: no sign-in (calendar apps can't), the unguessable token is the key."""
+    feed = CalendarFeed.objects.select_related("owner").filter(token=token).first()
+    if feed is None or not feed.owner.is_active:
+        raise Http404("No such calendar.")
+    response = HttpResponse(ics.build_calendar(feed.owner, timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="recovery-calendar.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
