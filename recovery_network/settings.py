@@ -287,7 +287,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # The signed-in home page is made of sections contributed by each app: dotted
 # paths to functions f(user) -> {"template": ..., **context} or None.
-HOME_SECTIONS = []
+HOME_SECTIONS = [
+    "supports.home.section",
+    "milestones.home.section",
+]
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in
 # another country replaces them with a JSON list in CRISIS_RESOURCES, e.g.

@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401
+"""The support network: supporters, contacts, peer groups, meetings, community, map and gaps."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "supports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("supporters/new/", views.supporter_create, name="supporter_create"),
+    path("supporters/archived/", views.supporter_archived, name="supporter_archived"),
+    path("supporters/<int:pk>/", views.supporter_detail, name="supporter_detail"),
+    path("supporters/<int:pk>/edit/", views.supporter_edit, name="supporter_edit"),
+    path("supporters/<int:pk>/archive/", views.supporter_archive, name="supporter_archive"),
+    path("supporters/<int:pk>/restore/", views.supporter_restore, name="supporter_restore"),
+    path("supporters/<int:pk>/contacts/new/", views.contact_create, name="supporter_contact_create"),
+    path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/attend/", views.group_attend, name="group_attend"),
+    path("groups/<int:pk>/archive/", views.group_archive, name="group_archive"),
+    path("groups/<int:pk>/restore/", views.group_restore, name="group_restore"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/import/", views.meeting_import, name="meeting_import"),
+    path("meetings/<int:pk>/join/", views.meeting_join, name="meeting_join"),
+    path("community/", views.community_list, name="community_list"),
+    path("community/<int:pk>/edit/", views.community_edit, name="community_edit"),
+    path("community/<int:pk>/delete/", views.community_delete, name="community_delete"),
+    path("map/", views.support_map, name="map"),
+    path("gaps/", views.gaps, name="gaps"),
+    path("snapshots/new/", views.snapshot_create, name="snapshot_create"),
+]

@@ -1,0 +1,302 @@
+"""Importing meetings from a feed in the Meeting Guide JSON format.
+
+The format (code4recovery/spec) is a JSON array of meeting objects keyed by
+`slug`. Real feeds are messy, so each record is checked on its own: a valid
+record is created or updated by its slug, an invalid one is skipped and named
+in the report with the reason. A file that is not a JSON array of objects is
+refused whole, and the writes happen in one transaction, so a bad file never
+leaves half an import behind.
+"""
+
+import datetime as dt
+import json
+import re
+import urllib.error
+import urllib.request
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Fellowship, Meeting, MeetingFormat
+
+MAX_FEED_BYTES = 10 * 1024 * 1024
+FETCH_TIMEOUT_SECONDS = 20
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+SLUG_PATTERN = re.compile(r"^[\w-]+$")
+UPDATE_FIELDS = [
+    "name",
+    "fellowship",
+    "weekdays",
+    "start_time",
+    "end_time",
+    "time_zone",
+    "format",
+    "types",
+    "location",
+    "address",
+    "region",
+    "online_url",
+    "online_notes",
+    "phone",
+    "notes",
+    "group_name",
+    "url",
+    "temporarily_closed",
+    "source_updated_at",
+    "imported_at",
+]
+_valid_url = URLValidator(schemes=["http", "https"])
+
+
+class FeedError(Exception):
+    """The whole feed is unusable; nothing was imported."""
+
+
+class InvalidRecord(Exception):
+    pass
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    skipped: list = field(default_factory=list)  # [(position, label, reason)]
+    warnings: list = field(default_factory=list)  # [(position, label, message)]
+
+    @property
+    def imported(self):
+        return self.created + self.updated
+
+    def lines(self):
+        yield f"{self.created} created, {self.updated} updated, {len(self.skipped)} skipped."
+        for position, label, reason in self.skipped:
+            yield f"Skipped record {position} ({label}): {reason}"
+        for position, label, message in self.warnings:
+            yield f"Note on record {position} ({label}): {message}"
+
+
+def read_source(source, timeout=FETCH_TIMEOUT_SECONDS):
+    """The bytes of a feed from a file path or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        # Only http(s) reaches urlopen: the prefix is checked above, so no file: or ftp: URLs.
+        request = urllib.request.Request(source, headers={"User-Agent": "RecoveryNetwork meeting import"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                data = response.read(MAX_FEED_BYTES + 1)
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            raise FeedError(f"Could not fetch {source}: {getattr(exc, 'reason', exc)}") from exc
+    else:
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_FEED_BYTES + 1)
+        except OSError as exc:
+            raise FeedError(f"Could not read {source}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"The feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
+    return data
+
+
+def parse_feed(data):
+    """The list of records in a feed, or FeedError if it isn't a JSON array of objects."""
+    try:
+        records = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+    except UnicodeDecodeError as exc:
+        raise FeedError("The file is not UTF-8 text.") from exc
+    except json.JSONDecodeError as exc:
+        raise FeedError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+    if not isinstance(records, list):
+        raise FeedError("A Meeting Guide feed is a JSON list of meetings; this file holds something else.")
+    if records and not any(isinstance(record, dict) for record in records):
+        raise FeedError("None of the entries in this file is a meeting.")
+    return records
+
+
+def _text(record, key, limit):
+    value = record.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidRecord(f"“{key}” should be text")
+    return value.strip()[:limit]
+
+
+def _weekdays(value):
+    """Meeting Guide days (Sunday = 0) as Python weekdays (Monday = 0)."""
+    if value is None or value == "":
+        return []
+    days = value if isinstance(value, list) else [value]
+    result = []
+    for day in days:
+        if isinstance(day, bool):
+            raise InvalidRecord(f"day {day!r} is not a number from 0 (Sunday) to 6 (Saturday)")
+        if isinstance(day, str) and day.strip().isdigit():
+            day = int(day.strip())
+        if not isinstance(day, int) or not 0 <= day <= 6:
+            raise InvalidRecord(f"day {day!r} is not a number from 0 (Sunday) to 6 (Saturday)")
+        result.append((day + 6) % 7)
+    return sorted(set(result))
+
+
+def _time(value, key):
+    if value in (None, ""):
+        return None
+    match = TIME_PATTERN.match(str(value).strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise InvalidRecord(f"{key} {value!r} is not a 24-hour time like 19:30")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _zone(value, default_zone):
+    if value in (None, ""):
+        return default_zone
+    name = str(value).strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidRecord(f"timezone {name!r} is not an IANA time zone name") from exc
+    return name
+
+
+def _updated(value):
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _url(record, key, warnings):
+    value = _text(record, key, 500)
+    if not value:
+        return ""
+    try:
+        _valid_url(value)
+    except ValidationError:
+        warnings.append(f"ignored {key} {value!r}, which is not a web address")
+        return ""
+    return value
+
+
+def meeting_fields(record, default_zone="UTC"):
+    """The Meeting fields for one feed record, and any warnings; InvalidRecord if it can't be used."""
+    if not isinstance(record, dict):
+        raise InvalidRecord("not a meeting object")
+    warnings = []
+    name = _text(record, "name", 200)
+    if not name:
+        raise InvalidRecord("no name")
+    slug = _text(record, "slug", 200)
+    if not slug:
+        raise InvalidRecord("no slug")
+    if not SLUG_PATTERN.match(slug):
+        raise InvalidRecord(f"slug {slug!r} may only hold letters, digits, hyphens and underscores")
+    weekdays = _weekdays(record.get("day"))
+    start_time = _time(record.get("time"), "time")
+    end_time = _time(record.get("end_time"), "end_time")
+    if start_time and not end_time:
+        end_time = (dt.datetime.combine(dt.date(2000, 1, 1), start_time) + dt.timedelta(hours=1)).time()
+    time_zone = _zone(record.get("timezone"), default_zone)
+
+    raw_types = record.get("types") or []
+    if isinstance(raw_types, str):
+        raw_types = raw_types.split(",")
+    types = [str(code).strip() for code in raw_types if isinstance(code, (str, int)) and str(code).strip()]
+    if not isinstance(record.get("types", []), (list, str, type(None))):
+        warnings.append("ignored types, which should be a list of codes")
+
+    address = _text(record, "formatted_address", 300)
+    if not address:
+        parts = [_text(record, key, 120) for key in ("address", "city", "state", "postal_code", "country")]
+        address = ", ".join(part for part in parts if part)
+    online_url = _url(record, "conference_url", warnings)
+    phone = _text(record, "conference_phone", 80)
+    if online_url and address:
+        meeting_format = MeetingFormat.HYBRID
+    elif online_url or phone:
+        meeting_format = MeetingFormat.ONLINE
+    else:
+        meeting_format = MeetingFormat.IN_PERSON
+    return (
+        slug,
+        {
+            "name": name,
+            "weekdays": "," + ",".join(str(day) for day in weekdays) + "," if weekdays else "",
+            "start_time": start_time,
+            "end_time": end_time,
+            "time_zone": time_zone,
+            "format": meeting_format,
+            "types": types,
+            "location": _text(record, "location", 200),
+            "address": address,
+            "region": _text(record, "region", 120),
+            "online_url": online_url,
+            "online_notes": _text(record, "conference_url_notes", 300) or _text(record, "conference_phone_notes", 300),
+            "phone": phone,
+            "notes": _text(record, "notes", 4000),
+            "group_name": _text(record, "group", 200),
+            "url": _url(record, "url", warnings),
+            "temporarily_closed": "TC" in types,
+            "source_updated_at": _updated(record.get("updated")),
+        },
+        warnings,
+    )
+
+
+def _label(record, position):
+    if isinstance(record, dict):
+        for key in ("slug", "name"):
+            value = record.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:80]
+    return f"entry {position}"
+
+
+def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", now=None):
+    """Create or update meetings from feed bytes; return an ImportReport.
+
+    owner=None fills the shared directory; a person's upload is kept to them.
+    Raises FeedError, having written nothing, when the file is unusable.
+    """
+    now = now or timezone.now()
+    records = parse_feed(data)
+    report = ImportReport()
+    valid = {}
+    for position, record in enumerate(records, start=1):
+        label = _label(record, position)
+        try:
+            slug, values, warnings = meeting_fields(record, default_zone)
+        except InvalidRecord as exc:
+            report.skipped.append((position, label, str(exc)))
+            continue
+        if slug in valid:
+            report.skipped.append((position, label, f"the slug {slug!r} appears earlier in the feed"))
+            continue
+        valid[slug] = values
+        report.warnings.extend((position, label, message) for message in warnings)
+
+    with transaction.atomic():
+        existing = {
+            meeting.slug: meeting
+            for meeting in Meeting.objects.filter(owner=owner, slug__in=list(valid)).select_for_update()
+        }
+        to_create, to_update = [], []
+        for slug, values in valid.items():
+            values = {**values, "fellowship": fellowship, "imported_at": now}
+            meeting = existing.get(slug)
+            if meeting is None:
+                to_create.append(Meeting(owner=owner, slug=slug, **values))
+            else:
+                for name, value in values.items():
+                    setattr(meeting, name, value)
+                to_update.append(meeting)
+        Meeting.objects.bulk_create(to_create, batch_size=1000)
+        Meeting.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=1000)
+    report.created, report.updated = len(to_create), len(to_update)
+    return report

@@ -1,0 +1,254 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from recovery_network.timezones import time_zone_choices
+
+from .feeds import MAX_FEED_BYTES
+from .models import (
+    RELATIONSHIP_GROUPS,
+    SUPPORT_KIND_FIELDS,
+    WEEKDAY_CHOICES,
+    ActivityKind,
+    Channel,
+    CommunityActivity,
+    Contact,
+    ContactEvery,
+    Fellowship,
+    Helpfulness,
+    MeetingFormat,
+    MeetingTime,
+    PeerGroup,
+    Supporter,
+)
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class SupporterForm(forms.ModelForm):
+    class Meta:
+        model = Supporter
+        fields = [
+            "name",
+            "relationship",
+            "closeness",
+            "influence",
+            *SUPPORT_KIND_FIELDS,
+            "phone",
+            "email",
+            "preferred_channel",
+            "online_via",
+            "contact_every_days",
+            "notes",
+        ]
+        widgets = {
+            "closeness": forms.RadioSelect,
+            "influence": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+        labels = {
+            "closeness": "How close are you?",
+            "influence": "How do they relate to your recovery?",
+            "gives_crisis": "crisis support (someone to call at 3 a.m.)",
+        }
+        help_texts = {
+            "influence": "Be honest with yourself: someone you used with can still matter to you and be a risk.",
+            "contact_every_days": "We'll show when it's been longer than this since you were in touch.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].choices = RELATIONSHIP_GROUPS
+        self.fields["contact_every_days"].choices = [("", "No particular rhythm"), *ContactEvery.choices]
+        self.fields["preferred_channel"].choices = [("", "No preference"), *Channel.choices]
+
+    @property
+    def kind_fields(self):
+        return [self[name] for name in SUPPORT_KIND_FIELDS]
+
+    @property
+    def detail_fields(self):
+        return [self[name] for name in ("phone", "email", "preferred_channel", "online_via", "contact_every_days")]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ContactForm(forms.ModelForm):
+    """Log a contact in a few taps: the time defaults to now, in the owner's zone."""
+
+    class Meta:
+        model = Contact
+        fields = ["supporter", "happened_at", "channel", "helpfulness", "note"]
+        widgets = {
+            "happened_at": LocalDateTimeInput(),
+            "channel": forms.RadioSelect,
+            "helpfulness": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"supporter": "Who", "note": "Note (optional)"}
+
+    def __init__(self, *args, owner, supporter=None, now=None, **kwargs):
+        self.now = now or timezone.now()
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("happened_at", timezone.localtime(self.now).replace(second=0, microsecond=0))
+        super().__init__(*args, **kwargs)
+        self.fields["happened_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        self.fields["channel"].choices = Channel.choices
+        self.fields["helpfulness"].choices = [("", "Rather not say"), *Helpfulness.choices]
+        self.fields["helpfulness"].required = False
+        if supporter is not None:
+            del self.fields["supporter"]
+            self.instance.supporter = supporter
+        else:
+            self.fields["supporter"].queryset = Supporter.objects.for_owner(owner).active()
+            self.fields["supporter"].empty_label = "Choose someone"
+        self.instance.owner = owner
+
+    def clean_happened_at(self):
+        happened_at = self.cleaned_data["happened_at"]
+        if happened_at > self.now + CLOCK_SKEW:
+            raise forms.ValidationError("That time is in the future. Log a contact once it has happened.")
+        return happened_at
+
+
+class PeerGroupForm(forms.ModelForm):
+    online_url = forms.URLField(label="Video link", max_length=500, required=False, assume_scheme="https")
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, help_text="The group's own time zone: meeting times below are in this zone."
+    )
+
+    class Meta:
+        model = PeerGroup
+        fields = [
+            "name",
+            "fellowship",
+            "format",
+            "time_zone",
+            "address",
+            "online_url",
+            "online_via",
+            "is_home_group",
+            "sponsor",
+            "notes",
+        ]
+        widgets = {"format": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fellowship"].choices = Fellowship.choices
+        self.fields["sponsor"].queryset = Supporter.objects.for_owner(owner).active()
+        self.fields["sponsor"].empty_label = "No sponsor in this group"
+        if not self.instance.pk:
+            self.fields["time_zone"].initial = owner.time_zone
+        self.instance.owner = owner
+
+    def clean(self):
+        cleaned = super().clean()
+        group_format = cleaned.get("format")
+        if group_format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and not cleaned.get("online_url"):
+            self.add_error("online_url", "An online or hybrid group needs its video link.")
+        if group_format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and not cleaned.get("address"):
+            self.add_error("address", "An in-person or hybrid group needs an address.")
+        return cleaned
+
+
+class MeetingTimeForm(forms.ModelForm):
+    class Meta:
+        model = MeetingTime
+        fields = ["weekday", "start_time", "end_time"]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {"weekday": "Day", "start_time": "Starts", "end_time": "Ends (optional)"}
+
+
+MeetingTimeFormSet = forms.inlineformset_factory(
+    PeerGroup, MeetingTime, form=MeetingTimeForm, extra=2, max_num=21, can_delete=True
+)
+
+
+class AttendanceForm(forms.Form):
+    attended_on = forms.DateField(label="Day you went", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, local_today, **kwargs):
+        kwargs.setdefault("initial", {"attended_on": local_today})
+        super().__init__(*args, **kwargs)
+        self.local_today = local_today
+
+    def clean_attended_on(self):
+        day = self.cleaned_data["attended_on"]
+        if day > self.local_today:
+            raise forms.ValidationError("That day hasn't come yet. Log a meeting once you've been.")
+        return day
+
+
+class MeetingSearchForm(forms.Form):
+    q = forms.CharField(label="Name, place or area", required=False, max_length=100)
+    day = forms.TypedChoiceField(
+        label="Day", choices=[("", "Any day"), *WEEKDAY_CHOICES], coerce=int, empty_value=None, required=False
+    )
+    format = forms.ChoiceField(label="Format", choices=[("", "Any format"), *MeetingFormat.choices], required=False)
+
+
+class FeedUploadForm(forms.Form):
+    feed = forms.FileField(
+        label="Meeting list file (JSON)",
+        help_text="A file in the Meeting Guide format, as published by many meeting-list websites.",
+    )
+    fellowship = forms.ChoiceField(choices=Fellowship.choices, initial=Fellowship.AA)
+
+    def clean_feed(self):
+        feed = self.cleaned_data["feed"]
+        if feed.size > MAX_FEED_BYTES:
+            raise forms.ValidationError("That file is too large; a meeting list is usually well under 10 MB.")
+        return feed
+
+
+class CommunityActivityForm(forms.ModelForm):
+    class Meta:
+        model = CommunityActivity
+        fields = ["kind", "title", "happened_on", "hours", "online_via", "notes"]
+        widgets = {
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "hours": forms.NumberInput(attrs={"step": "0.25", "min": "0"}),
+        }
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ActivityKind.choices
+        self.owner = owner
+        if not self.instance.pk:
+            self.fields["happened_on"].initial = owner.local_today()
+        self.instance.owner = owner
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if hours is not None and (hours <= 0 or hours > 24):
+            raise forms.ValidationError("Give the hours for that day, between a quarter of an hour and 24.")
+        return hours
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > self.owner.local_today() + dt.timedelta(days=366):
+            raise forms.ValidationError("That date is more than a year away.")
+        return day
+
+
+class SnapshotForm(forms.Form):
+    note = forms.CharField(
+        label="A note for your future self (optional)",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. after moving to a new city"}),
+    )

@@ -1,0 +1,343 @@
+"""Layout of the support map: the owner at the centre, rings for closeness,
+sectors for personal, professional, peer groups and community.
+
+The geometry is computed here and drawn by a template as plain SVG, so the map
+works without JavaScript and prints. Sectors get an angle in proportion to how
+many people they hold (with a floor so an empty one still shows), and nodes
+shrink and spread over several lanes within a ring so 150 people stay legible;
+past a handful of nodes, labels become initials and the table beside the map
+carries the full names.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import SUPPORT_KINDS, Closeness, CommunityActivity, PeerGroup, Supporter
+
+WIDTH, HEIGHT = 1200, 1000
+CX, CY = WIDTH / 2, HEIGHT / 2
+OWNER_RADIUS = 58
+RING_BANDS = {
+    Closeness.INNER: (78, 196),
+    Closeness.CLOSE: (196, 312),
+    Closeness.WIDER: (312, 430),
+}
+LABEL_RADIUS = 452
+MIN_SECTOR_DEGREES = 42
+MAX_NODE_RADIUS = 20
+MIN_NODE_RADIUS = 5
+NODE_GAP = 7  # room for the support-kind ring and the overdue ring
+FULL_NAME_LIMIT = 24  # at most this many nodes on the map: names under each node
+SECTORS = [
+    ("personal", "Personal"),
+    ("professional", "Professional"),
+    ("groups", "Peer groups"),
+    ("community", "Community"),
+]
+
+
+def _point(radius, degrees):
+    """Map coordinates for an angle measured clockwise from twelve o'clock."""
+    radians = math.radians(degrees)
+    return round(CX + radius * math.sin(radians), 1), round(CY - radius * math.cos(radians), 1)
+
+
+def _arc(radius, start_degrees, end_degrees):
+    x1, y1 = _point(radius, start_degrees)
+    x2, y2 = _point(radius, end_degrees)
+    large = 1 if (end_degrees - start_degrees) % 360 > 180 else 0
+    return f"M {x1} {y1} A {radius} {radius} 0 {large} 1 {x2} {y2}"
+
+
+@dataclass
+class Node:
+    key: str
+    sector: str
+    ring: int
+    label: str
+    title: str
+    url: str = ""
+    shape: str = "circle"
+    kinds: list = field(default_factory=list)  # [(field, short label, given?)]
+    is_risk: bool = False
+    is_overdue: bool = False
+    x: float = 0
+    y: float = 0
+    r: float = MAX_NODE_RADIUS
+    initials: str = ""
+    kind_arcs: list = field(default_factory=list)  # [(path, given?, short label)]
+
+    @property
+    def diamond_points(self):
+        r = self.r * 1.2
+        return f"{self.x},{self.y - r} {self.x + r},{self.y} {self.x},{self.y + r} {self.x - r},{self.y}"
+
+    @property
+    def square_corner(self):
+        return round(self.x - self.r, 1), round(self.y - self.r, 1)
+
+    @property
+    def square_size(self):
+        return round(self.r * 2, 1)
+
+    @property
+    def font_size(self):
+        return round(max(self.r * 0.78, 5.5), 1)
+
+    @property
+    def label_y(self):
+        return round(self.y + self.r + 18, 1)
+
+    @property
+    def text_y(self):
+        return round(self.y + self.font_size * 0.36, 1)
+
+
+@dataclass
+class Sector:
+    key: str
+    label: str
+    start: float
+    end: float
+    count: int = 0
+    label_x: float = 0
+    label_y: float = 0
+    anchor: str = "middle"
+    divider: tuple = ()
+
+
+@dataclass
+class SupportMap:
+    nodes: list
+    sectors: list
+    rings: list
+    node_radius: float
+    show_names: bool
+    supporter_list: list = field(default_factory=list)
+    group_list: list = field(default_factory=list)
+    community_rows: list = field(default_factory=list)
+    width: int = WIDTH
+    height: int = HEIGHT
+    cx: float = CX
+    cy: float = CY
+    owner_radius: int = OWNER_RADIUS
+
+    @property
+    def is_empty(self):
+        return not self.nodes
+
+
+def _initials(name):
+    words = [word for word in name.replace("-", " ").split() if word[:1].isalnum()]
+    if not words:
+        return name[:2]
+    if len(words) == 1:
+        return words[0][:2].title()
+    return (words[0][0] + words[-1][0]).upper()
+
+
+def _supporter_node(supporter, now):
+    kinds = [(name, short, getattr(supporter, name)) for name, short, _ in SUPPORT_KINDS]
+    given = [short for _, short, is_given in kinds if is_given]
+    overdue = supporter.is_overdue(now)
+    details = [supporter.get_closeness_display(), supporter.get_relationship_display()]
+    details.append("gives " + ", ".join(given).lower() if given else "no kinds of support marked")
+    if supporter.is_risk:
+        details.append("a risk to your recovery")
+    if overdue:
+        details.append("contact overdue")
+    return Node(
+        key=f"supporter-{supporter.pk}",
+        sector="professional" if supporter.is_professional else "personal",
+        ring=supporter.closeness,
+        label=supporter.name,
+        title=f"{supporter.name}: " + "; ".join(details),
+        url=reverse("supports:supporter_detail", args=[supporter.pk]),
+        kinds=kinds,
+        is_risk=supporter.is_risk,
+        is_overdue=overdue,
+    )
+
+
+def _group_node(group, local_today):
+    # Closeness of a group: the home group is inner circle; a group attended in
+    # the last month is close; any other group is in the wider circle.
+    if group.is_home_group:
+        ring = Closeness.INNER
+    elif group.last_attended and group.last_attended >= local_today - dt.timedelta(days=30):
+        ring = Closeness.CLOSE
+    else:
+        ring = Closeness.WIDER
+    when = f"last went {group.last_attended:%-d %b %Y}" if group.last_attended else "no meetings logged yet"
+    home = "home group; " if group.is_home_group else ""
+    return Node(
+        key=f"group-{group.pk}",
+        sector="groups",
+        ring=ring,
+        label=group.name,
+        title=f"{group.name}: {home}{group.get_fellowship_display()}, {when}",
+        url=reverse("supports:group_detail", args=[group.pk]),
+        shape="square",
+    )
+
+
+def _community_node(row, local_today):
+    ring = Closeness.CLOSE if row["last"] >= local_today - dt.timedelta(days=60) else Closeness.WIDER
+    label = dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]]
+    hours = row["hours"] or 0
+    return Node(
+        key=f"community-{row['kind']}",
+        sector="community",
+        ring=ring,
+        label=label,
+        title=f"{label}: {row['count']} times, {hours:g} hours in the past year",
+        url=reverse("supports:community_list"),
+        shape="diamond",
+    )
+
+
+def _sector_angles(counts):
+    """Degrees per sector: a floor for each, the rest shared in proportion to nodes."""
+    spare = 360 - MIN_SECTOR_DEGREES * len(counts)
+    total = sum(counts)
+    if total == 0:
+        return [360 / len(counts)] * len(counts)
+    return [MIN_SECTOR_DEGREES + spare * count / total for count in counts]
+
+
+def _cell_lanes(count, span_degrees, band, node_radius):
+    """Radii of the lanes in a ring band and how many nodes each lane holds, or None if they don't fit."""
+    inner, outer = band
+    step = 2 * node_radius + NODE_GAP
+    lane_count = max(1, int((outer - inner) // step))
+    lanes = [inner + step * (index + 0.5) + ((outer - inner) - step * lane_count) / 2 for index in range(lane_count)]
+    capacities = [max(0, int(math.radians(span_degrees) * radius // step)) for radius in lanes]
+    if sum(capacities) < count:
+        return None
+    # Fill in proportion to each lane's capacity so nodes spread evenly across the band.
+    total_capacity = sum(capacities)
+    placed = [min(capacity, math.floor(count * capacity / total_capacity)) for capacity in capacities]
+    index = len(lanes) - 1
+    while sum(placed) < count:
+        if placed[index] < capacities[index]:
+            placed[index] += 1
+        index = (index - 1) % len(lanes)
+    return list(zip(lanes, placed, strict=True))
+
+
+def _layout(nodes):
+    counts = [sum(1 for node in nodes if node.sector == key) for key, _ in SECTORS]
+    sectors, start = [], 0.0
+    for (key, label), degrees, count in zip(SECTORS, _sector_angles(counts), counts, strict=True):
+        sector = Sector(key=key, label=label, start=start, end=start + degrees, count=count)
+        middle = start + degrees / 2
+        sector.label_x, sector.label_y = _point(LABEL_RADIUS, middle)
+        sector.label_y = round(sector.label_y + 6, 1)
+        normalized = middle % 360
+        sector.anchor = (
+            "middle"
+            if normalized < 20 or abs(normalized - 180) < 20 or normalized > 340
+            else ("start" if normalized < 180 else "end")
+        )
+        sector.divider = (*_point(OWNER_RADIUS + 8, start), *_point(RING_BANDS[Closeness.WIDER][1], start))
+        sectors.append(sector)
+        start += degrees
+
+    cells = {}
+    for node in nodes:
+        cells.setdefault((node.sector, node.ring), []).append(node)
+    by_key = {sector.key: sector for sector in sectors}
+
+    # One node size for the whole map: the largest at which every cell fits.
+    node_radius = MAX_NODE_RADIUS
+    while node_radius > MIN_NODE_RADIUS:
+        fits = all(
+            _cell_lanes(len(members), by_key[sector].end - by_key[sector].start, RING_BANDS[ring], node_radius)
+            for (sector, ring), members in cells.items()
+        )
+        if fits:
+            break
+        node_radius -= 1
+
+    for (sector_key, ring), members in cells.items():
+        sector = by_key[sector_key]
+        span = sector.end - sector.start
+        lanes = _cell_lanes(len(members), span, RING_BANDS[ring], node_radius) or [
+            (sum(RING_BANDS[ring]) / 2, len(members))
+        ]
+        remaining = iter(members)
+        for radius, how_many in lanes:
+            for index in range(how_many):
+                node = next(remaining)
+                degrees = sector.start + span * (index + 0.5) / how_many
+                node.x, node.y = _point(radius, degrees)
+                node.r = node_radius
+    return sectors, node_radius
+
+
+def _kind_arcs(node):
+    arcs = []
+    radius = round(node.r + 3.5, 1)
+    for index, (_, short, given) in enumerate(node.kinds):
+        start, end = index * 60 + 6, (index + 1) * 60 - 6
+        x1 = round(node.x + radius * math.sin(math.radians(start)), 1)
+        y1 = round(node.y - radius * math.cos(math.radians(start)), 1)
+        x2 = round(node.x + radius * math.sin(math.radians(end)), 1)
+        y2 = round(node.y - radius * math.cos(math.radians(end)), 1)
+        arcs.append((f"M {x1} {y1} A {radius} {radius} 0 0 1 {x2} {y2}", given, short))
+    return arcs
+
+
+def build_support_map(user, now=None):
+    """The map's nodes and geometry, in three queries whatever the network's size."""
+    now = now or timezone.now()
+    local_today = user.local_today(now)
+    supporters = Supporter.objects.for_owner(user).active().order_by("closeness", "name", "id")
+    groups = (
+        PeerGroup.objects.for_owner(user)
+        .active()
+        .annotate(last_attended=Max("attendances__attended_on"))
+        .order_by("-is_home_group", "name", "id")
+    )
+    community = (
+        CommunityActivity.objects.for_owner(user)
+        .filter(happened_on__gte=local_today - dt.timedelta(days=365))
+        .values("kind")
+        .annotate(count=Count("id"), hours=Sum("hours"), last=Max("happened_on"))
+        .order_by("kind")
+    )
+    supporters, groups, community = list(supporters), list(groups), list(community)
+    nodes = [_supporter_node(supporter, now) for supporter in supporters]
+    nodes += [_group_node(group, local_today) for group in groups]
+    nodes += [_community_node(row, local_today) for row in community]
+    sectors, node_radius = _layout(nodes)
+    show_names = len(nodes) <= FULL_NAME_LIMIT
+    for node in nodes:
+        node.initials = _initials(node.label)
+        node.kind_arcs = _kind_arcs(node) if node.kinds else []
+    rings = [
+        {
+            "closeness": closeness,
+            "label": Closeness(closeness).label,
+            "radius": outer,
+            "label_y": round(CY - (inner + outer) / 2, 1),
+        }
+        for closeness, (inner, outer) in RING_BANDS.items()
+    ]
+    for row in community:
+        row["label"] = dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]]
+    return SupportMap(
+        nodes=nodes,
+        sectors=sectors,
+        rings=rings,
+        node_radius=node_radius,
+        show_names=show_names,
+        supporter_list=supporters,
+        group_list=groups,
+        community_rows=community,
+    )

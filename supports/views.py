@@ -1,0 +1,430 @@
+"""Pages of the support network. Every object is fetched through its
+QuerySet's get_for_owner_or_404, so another person's id is always a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import services
+from .feeds import FeedError, import_feed
+from .forms import (
+    AttendanceForm,
+    CommunityActivityForm,
+    ContactForm,
+    FeedUploadForm,
+    MeetingSearchForm,
+    MeetingTimeFormSet,
+    PeerGroupForm,
+    SnapshotForm,
+    SupporterForm,
+)
+from .models import CommunityActivity, Contact, Meeting, NetworkSnapshot, PeerGroup, Supporter
+from .network import changes_since, find_gaps, network_summary
+from .support_map import build_support_map
+
+PAGE_SIZE = 25
+
+
+@login_required
+def index(request):
+    user, now = request.user, timezone.now()
+    supporters = list(Supporter.objects.for_owner(user).active())
+    overdue = [person for person in supporters if person.is_overdue(now)]
+    summary = network_summary(user, now)
+    gaps = find_gaps(user, summary, now)
+    return render(
+        request,
+        "supports/index.html",
+        {
+            "supporters": supporters,
+            "overdue": overdue,
+            "summary": summary,
+            "gaps": gaps[:3],
+            "gap_count": len(gaps),
+            "now": now,
+        },
+    )
+
+
+# Supporters
+
+
+@login_required
+def supporter_create(request):
+    form = SupporterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.owner = request.user
+        supporter = form.save()
+        messages.success(request, f"{supporter.name} is in your network.")
+        return redirect("supports:supporter_detail", supporter.pk)
+    return render(request, "supports/supporter_form.html", {"form": form})
+
+
+@login_required
+def supporter_detail(request, pk):
+    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
+    contacts = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = ContactForm(owner=request.user, supporter=supporter)
+    return render(
+        request,
+        "supports/supporter_detail.html",
+        {"supporter": supporter, "contacts": contacts, "form": form, "now": timezone.now()},
+    )
+
+
+@login_required
+def supporter_edit(request, pk):
+    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
+    form = SupporterForm(request.POST or None, instance=supporter)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {supporter.name}.")
+        return redirect("supports:supporter_detail", supporter.pk)
+    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter})
+
+
+@login_required
+@require_POST
+def supporter_archive(request, pk):
+    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
+    supporter.archive()
+    messages.success(
+        request, f"{supporter.name} is archived. Their history is kept, and you can restore them at any time."
+    )
+    return redirect("supports:index")
+
+
+@login_required
+@require_POST
+def supporter_restore(request, pk):
+    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
+    supporter.restore()
+    messages.success(request, f"{supporter.name} is back in your network.")
+    return redirect("supports:supporter_detail", supporter.pk)
+
+
+@login_required
+def supporter_archived(request):
+    supporters = Supporter.objects.for_owner(request.user).archived().order_by("name", "id")
+    return render(request, "supports/supporter_archived.html", {"supporters": supporters})
+
+
+# Contacts
+
+
+@login_required
+def contact_create(request, pk=None):
+    """Log a contact; from a supporter's page (pk) or the quick "who did you talk to?" form."""
+    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk) if pk else None
+    form = ContactForm(request.POST or None, owner=request.user, supporter=supporter)
+    if request.method == "POST" and form.is_valid():
+        who = supporter or form.cleaned_data["supporter"]
+        services.log_contact(
+            who,
+            happened_at=form.cleaned_data["happened_at"],
+            channel=form.cleaned_data["channel"],
+            helpfulness=form.cleaned_data["helpfulness"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, f"Logged your contact with {who.name}.")
+        return redirect("supports:supporter_detail", who.pk)
+    template = "supports/supporter_detail.html" if supporter else "supports/contact_form.html"
+    context = {"form": form, "supporter": supporter}
+    if supporter:
+        context["contacts"] = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(1)
+        context["now"] = timezone.now()
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def contact_delete(request, pk):
+    contact = Contact.objects.select_related("supporter").get_for_owner_or_404(request.user, pk=pk)
+    if request.method == "POST":
+        services.delete_contact(contact)
+        messages.success(request, "That contact is removed from your log.")
+        return redirect("supports:supporter_detail", contact.supporter_id)
+    return render(request, "supports/contact_confirm_delete.html", {"contact": contact})
+
+
+# Peer groups
+
+
+@login_required
+def group_list(request):
+    user = request.user
+    local_today = user.local_today()
+    groups = (
+        PeerGroup.objects.for_owner(user)
+        .active()
+        .select_related("sponsor")
+        .prefetch_related("meeting_times")
+        .annotate(attended=Count("attendances"), last_attended=Max("attendances__attended_on"))
+    )
+    archived = PeerGroup.objects.for_owner(user).archived().order_by("name")
+    stats = services.attendance_stats(user, local_today)
+    return render(
+        request,
+        "supports/group_list.html",
+        {"groups": groups, "archived": archived, "stats": stats, "local_today": local_today},
+    )
+
+
+def _group_form_page(request, group=None):
+    form = PeerGroupForm(request.POST or None, instance=group, owner=request.user)
+    formset = MeetingTimeFormSet(request.POST or None, instance=form.instance, prefix="times")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            group = form.save()
+            formset.instance = group
+            formset.save()
+        messages.success(request, f"Saved {group.name}.")
+        return redirect("supports:group_detail", group.pk)
+    return render(request, "supports/group_form.html", {"form": form, "formset": formset, "group": group})
+
+
+@login_required
+def group_create(request):
+    return _group_form_page(request)
+
+
+@login_required
+def group_edit(request, pk):
+    return _group_form_page(request, PeerGroup.objects.get_for_owner_or_404(request.user, pk=pk))
+
+
+@login_required
+def group_detail(request, pk):
+    user = request.user
+    group = PeerGroup.objects.select_related("sponsor", "meeting").get_for_owner_or_404(user, pk=pk)
+    local_today = user.local_today()
+    form = AttendanceForm(local_today=local_today)
+    return _group_detail_page(request, group, form)
+
+
+def _group_detail_page(request, group, form, status=200):
+    now = timezone.now()
+    times = list(group.meeting_times.all())
+    for slot in times:
+        slot.group = group
+        slot.next_local = slot.next_start(now)
+        slot.next_for_owner = slot.next_local.astimezone(request.user.zone)
+    attendances = Paginator(group.attendances.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supports/group_detail.html",
+        {
+            "group": group,
+            "times": times,
+            "attendances": attendances,
+            "form": form,
+            "show_owner_zone": group.time_zone != request.user.time_zone,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def group_attend(request, pk):
+    user = request.user
+    group = PeerGroup.objects.get_for_owner_or_404(user, pk=pk)
+    form = AttendanceForm(request.POST, local_today=user.local_today())
+    if not form.is_valid():
+        return _group_detail_page(request, group, form, status=400)
+    _, created = services.record_attendance(group, form.cleaned_data["attended_on"])
+    day = form.cleaned_data["attended_on"]
+    if created:
+        messages.success(request, f"Logged {group.name} on {day:%A %-d %B}. Well done for going.")
+    else:
+        messages.info(request, f"{group.name} on {day:%A %-d %B} was already in your log.")
+    return redirect("supports:group_detail", group.pk)
+
+
+@login_required
+@require_POST
+def group_archive(request, pk):
+    group = PeerGroup.objects.get_for_owner_or_404(request.user, pk=pk)
+    group.archive()
+    messages.success(request, f"{group.name} is archived; its attendance history is kept.")
+    return redirect("supports:group_list")
+
+
+@login_required
+@require_POST
+def group_restore(request, pk):
+    group = PeerGroup.objects.get_for_owner_or_404(request.user, pk=pk)
+    group.restore()
+    messages.success(request, f"{group.name} is back in your groups.")
+    return redirect("supports:group_detail", group.pk)
+
+
+# Meetings
+
+
+@login_required
+def meeting_list(request):
+    user = request.user
+    form = MeetingSearchForm(request.GET or None)
+    meetings = Meeting.objects.visible_to(user)
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            meetings = meetings.filter(
+                Q(name__icontains=query)
+                | Q(location__icontains=query)
+                | Q(address__icontains=query)
+                | Q(region__icontains=query)
+                | Q(group_name__icontains=query)
+            )
+        if form.cleaned_data["day"] is not None:
+            meetings = meetings.on_weekday(form.cleaned_data["day"])
+        if form.cleaned_data["format"]:
+            meetings = meetings.filter(format=form.cleaned_data["format"])
+    page = Paginator(meetings.order_by("name", "slug"), PAGE_SIZE).get_page(request.GET.get("page"))
+    joined = set(
+        PeerGroup.objects.for_owner(user)
+        .active()
+        .filter(meeting__in=[meeting.pk for meeting in page])
+        .values_list("meeting_id", flat=True)
+    )
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "supports/meeting_list.html",
+        {"form": form, "page": page, "joined": joined, "query_string": query_string.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def meeting_join(request, pk):
+    meeting = Meeting.objects.get_visible_or_404(request.user, pk=pk)
+    group, created = services.join_meeting(request.user, meeting)
+    if created:
+        messages.success(request, f"You joined {group.name}. Its meeting times are in your groups.")
+    else:
+        messages.info(request, f"{group.name} is already one of your groups.")
+    return redirect("supports:group_detail", group.pk)
+
+
+@login_required
+def meeting_import(request):
+    form = FeedUploadForm(request.POST or None, request.FILES or None)
+    report = error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = import_feed(
+                form.cleaned_data["feed"].read(),
+                owner=request.user,
+                fellowship=form.cleaned_data["fellowship"],
+                default_zone=request.user.time_zone,
+            )
+        except FeedError as exc:
+            error = str(exc)
+    status = 400 if request.method == "POST" and (error or not form.is_valid()) else 200
+    return render(
+        request, "supports/meeting_import.html", {"form": form, "report": report, "error": error}, status=status
+    )
+
+
+# Community
+
+
+@login_required
+def community_list(request):
+    user = request.user
+    form = CommunityActivityForm(request.POST or None, owner=user)
+    if request.method == "POST" and form.is_valid():
+        activity = form.save()
+        messages.success(request, f"Logged {activity.title}.")
+        return redirect("supports:community_list")
+    activities = CommunityActivity.objects.for_owner(user)
+    totals = activities.aggregate(count=Count("id"), hours=Sum("hours"))
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supports/community_list.html",
+        {"form": form, "page": page, "totals": totals},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def community_edit(request, pk):
+    activity = CommunityActivity.objects.get_for_owner_or_404(request.user, pk=pk)
+    form = CommunityActivityForm(request.POST or None, instance=activity, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {activity.title}.")
+        return redirect("supports:community_list")
+    return render(request, "supports/community_form.html", {"form": form, "activity": activity})
+
+
+@login_required
+def community_delete(request, pk):
+    activity = CommunityActivity.objects.get_for_owner_or_404(request.user, pk=pk)
+    if request.method == "POST":
+        activity.delete()
+        messages.success(request, f"Removed {activity.title} from your log.")
+        return redirect("supports:community_list")
+    return render(request, "supports/community_confirm_delete.html", {"activity": activity})
+
+
+# The map, gaps and snapshots
+
+
+@login_required
+def support_map(request):
+    now = timezone.now()
+    support_map = build_support_map(request.user, now)
+    return render(
+        request,
+        "supports/map.html",
+        {
+            "map": support_map,
+            "summary": network_summary(request.user, now),
+            "overdue_count": sum(1 for node in support_map.nodes if node.is_overdue),
+        },
+    )
+
+
+@login_required
+def gaps(request):
+    user, now = request.user, timezone.now()
+    summary = network_summary(user, now)
+    snapshots = list(NetworkSnapshot.objects.for_owner(user)[:12])
+    compare_with = snapshots[-1] if snapshots else None
+    if snapshots and request.GET.get("since"):
+        compare_with = next((shot for shot in snapshots if str(shot.pk) == request.GET["since"]), compare_with)
+    changes = changes_since(compare_with.summary, summary) if compare_with else []
+    return render(
+        request,
+        "supports/gaps.html",
+        {
+            "summary": summary,
+            "gaps": find_gaps(user, summary, now),
+            "snapshots": snapshots,
+            "compare_with": compare_with,
+            "changes": changes,
+            "snapshot_form": SnapshotForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def snapshot_create(request):
+    form = SnapshotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Keep the note to 200 characters or fewer; nothing was saved yet.")
+        return redirect(reverse("supports:gaps"))
+    snapshot = services.save_snapshot(request.user, note=form.cleaned_data["note"])
+    messages.success(request, f"Saved a snapshot of your network on {snapshot.taken_on:%-d %B %Y}.")
+    return redirect(reverse("supports:gaps"))
