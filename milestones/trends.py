@@ -89,6 +89,17 @@ def trigger_counts(checkins):
     return [(TRIGGER_LABELS.get(trigger, trigger), count) for trigger, count in counts.most_common()]
 
 
+def _describe(name, values, scale, bucket_days):
+    """The chart's text equivalent in one sentence, for its <desc> and caption."""
+    if not values:
+        return ""
+    shown = "weekly averages" if bucket_days > 1 else "one point per day"
+    return (
+        f"Average {name} {_mean(values):.1f} of {scale} over {len(values)} check-ins; "
+        f"lowest {min(values)}, highest {max(values)}. The chart shows {shown}."
+    )
+
+
 def trends_for(owner, period_days, today):
     if period_days not in PERIODS:
         period_days = DEFAULT_PERIOD
@@ -108,6 +119,8 @@ def trends_for(owner, period_days, today):
     moods = [c.mood for c in checkins if c.mood is not None]
     cravings = [c.craving for c in checkins if c.craving is not None]
     return {
+        "mood_description": _describe("mood", moods, 5, bucket_days),
+        "craving_description": _describe("craving", cravings, 10, bucket_days),
         "period_days": period_days,
         "periods": PERIODS,
         "first_day": first_day,

@@ -51,6 +51,8 @@ def _journey_summary(journey, today):
     return {
         "journey": journey,
         "clean_time": journey.clean_time(today),
+        "today_key": f"day{journey.clean_days(today)}",
+        "weeks": journey.clean_days(today) // 7,
         "upcoming": journey.upcoming_milestones(today, 3),
         "past": journey.past_milestones(today),
         "milestone_today": journey.milestone_today(today),
