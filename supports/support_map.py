@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .models import SUPPORT_KINDS, Closeness, CommunityActivity, PeerGroup, Supporter
 
-WIDTH, HEIGHT = 1200, 1000
+WIDTH, HEIGHT = 1340, 1000
 CX, CY = WIDTH / 2, HEIGHT / 2
 OWNER_RADIUS = 58
 RING_BANDS = {
