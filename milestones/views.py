@@ -24,6 +24,11 @@ OWN_TRIGGER_DAYS = 180
 MAX_CELEBRATED_DAYS = 36500
 
 
+def _posted(request):
+    """The submitted data, or None for a GET: an empty submit is still a submit and gets its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def overview(request):
     user = request.user
@@ -67,7 +72,7 @@ def _journey_summary(journey, today):
 def journey_create(request):
     user = request.user
     today = user.local_today()
-    form = JourneyForm(request.POST or None, today=today, initial={"started_on": today})
+    form = JourneyForm(_posted(request), today=today, initial={"started_on": today})
     if request.method == "POST" and form.is_valid():
         journey = services.start_journey(
             user,
@@ -102,7 +107,7 @@ def journey_detail(request, pk):
 def journey_edit(request, pk):
     user = request.user
     journey = Journey.objects.with_history().get_for_owner_or_404(user, pk=pk)
-    form = JourneyForm(request.POST or None, instance=journey, today=user.local_today())
+    form = JourneyForm(_posted(request), instance=journey, today=user.local_today())
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your journey is updated.")
@@ -115,7 +120,7 @@ def setback_create(request, pk):
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
     today = user.local_today()
-    form = SetbackForm(request.POST or None, owner=user, journey=journey, today=today, initial={"happened_on": today})
+    form = SetbackForm(_posted(request), owner=user, journey=journey, today=today, initial={"happened_on": today})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         setback = services.record_setback(
@@ -162,7 +167,7 @@ def checkin(request):
         .first()
     )
     form = CheckInForm(
-        request.POST or None,
+        _posted(request),
         owner=user,
         own_triggers=_own_triggers(user, today),
         initial=CheckInForm.initial_for(existing),
@@ -213,7 +218,7 @@ def checkin_detail(request, day):
 def _celebration(request, *, milestone_title, due_on, encouragements, back_url, journey=None, goal=None, key=""):
     user = request.user
     today = user.local_today()
-    form = EncouragementForm(request.POST or None, owner=user, today=today)
+    form = EncouragementForm(_posted(request), owner=user, today=today)
     if request.method == "POST" and form.is_valid():
         encouragement = form.save(commit=False)
         encouragement.owner, encouragement.journey, encouragement.goal = user, journey, goal
@@ -275,7 +280,7 @@ def celebrate(request, pk, key):
 @login_required
 def goal_create(request):
     user = request.user
-    form = PersonalGoalForm(request.POST or None, owner=user, initial={"journey": request.GET.get("journey")})
+    form = PersonalGoalForm(_posted(request), owner=user, initial={"journey": request.GET.get("journey")})
     if request.method == "POST" and form.is_valid():
         goal = form.save(commit=False)
         goal.owner = user

@@ -1,0 +1,191 @@
+"""The daily check-in: quick, one per local day, editable that day, linked to the owner's own network."""
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from milestones import services
+from milestones.models import CheckIn
+from supports.models import PeerGroup, Supporter
+from tests.milestones.factories import CheckInFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("milestones:checkin")
+
+
+def test_a_minimal_check_in_is_two_answers(owner_client, owner):
+    with time_machine.travel(dt.datetime(2026, 3, 30, 15, 0, tzinfo=dt.UTC), tick=False):
+        response = owner_client.post(URL, {"sober": "yes", "mood": "4"})
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(owner=owner)
+    assert (checkin.local_date, checkin.sober, checkin.mood, checkin.craving) == (dt.date(2026, 3, 30), "yes", 4, None)
+
+
+def test_only_sober_today_is_required_and_rather_not_say_is_an_answer(owner_client, owner):
+    response = owner_client.post(URL, {})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    owner_client.post(URL, {"sober": "unsaid"})
+    assert CheckIn.objects.get(owner=owner).get_sober_display() == "I'd rather not say"
+
+
+def test_the_local_date_is_the_persons_today_not_the_servers(owner_client, owner):
+    # 03:00 UTC on 31 March is still 30 March in Chicago.
+    with time_machine.travel(dt.datetime(2026, 3, 31, 3, 0, tzinfo=dt.UTC), tick=False):
+        owner_client.post(URL, {"sober": "yes"})
+    assert CheckIn.objects.get(owner=owner).local_date == dt.date(2026, 3, 30)
+
+
+def test_auckland_checks_in_on_its_own_tomorrow(client):
+    from tests.factories import UserFactory
+
+    kiwi = UserFactory(time_zone="Pacific/Auckland")
+    client.force_login(kiwi)
+    with time_machine.travel(dt.datetime(2026, 4, 4, 11, 30, tzinfo=dt.UTC), tick=False):  # 00:30 on 5 April NZDT
+        client.post(URL, {"sober": "yes"})
+    assert CheckIn.objects.get(owner=kiwi).local_date == dt.date(2026, 4, 5)
+
+
+def test_a_second_submit_the_same_day_edits_the_check_in(owner_client, owner):
+    with time_machine.travel(dt.datetime(2026, 3, 30, 15, 0, tzinfo=dt.UTC), tick=False):
+        owner_client.post(URL, {"sober": "yes", "mood": "2"})
+        page = owner_client.get(URL).content.decode()
+        assert "You've checked in today" in page
+        assert 'value="2" id="id_mood_1" checked' in page or 'id="id_mood_1" checked' in page
+        owner_client.post(URL, {"sober": "yes", "mood": "4", "gratitude": "Dinner with Sam"})
+    checkin = CheckIn.objects.get(owner=owner)
+    assert (checkin.mood, checkin.gratitude) == (4, "Dinner with Sam")
+
+
+def test_yesterdays_check_in_cannot_be_edited_from_today(owner_client, owner):
+    CheckInFactory(owner=owner, local_date=dt.date(2026, 3, 29), mood=1)
+    with time_machine.travel(dt.datetime(2026, 3, 30, 15, 0, tzinfo=dt.UTC), tick=False):
+        owner_client.post(URL, {"sober": "yes", "mood": "5"})
+    assert CheckIn.objects.get(local_date=dt.date(2026, 3, 29)).mood == 1
+    assert CheckIn.objects.get(local_date=dt.date(2026, 3, 30)).mood == 5
+
+
+def test_triggers_in_their_own_words_are_kept_and_offered_next_time(owner_client, owner):
+    with time_machine.travel(dt.datetime(2026, 3, 29, 15, 0, tzinfo=dt.UTC), tick=False):
+        owner_client.post(
+            URL, {"sober": "yes", "triggers": ["stress", "tired"], "own_triggers": "payday,  Payday , the old bar"}
+        )
+    assert CheckIn.objects.get().triggers == ["stress", "tired", "payday", "the old bar"]
+    with time_machine.travel(dt.datetime(2026, 3, 30, 15, 0, tzinfo=dt.UTC), tick=False):
+        page = owner_client.get(URL).content.decode()
+    assert 'value="payday"' in page
+    assert 'value="the old bar"' in page
+
+
+def test_what_helped_links_to_the_owners_own_supporters_and_groups(owner_client, owner):
+    sponsor = Supporter.objects.create(owner=owner, name="Marcus")
+    group = PeerGroup.objects.create(owner=owner, name="Tuesday Night Group", fellowship="aa")
+    owner_client.post(URL, {"sober": "yes", "helped": ["exercise"], "supporters": [sponsor.pk], "groups": [group.pk]})
+    checkin = CheckIn.objects.get()
+    assert list(checkin.helped_supporters.all()) == [sponsor]
+    assert list(checkin.helped_groups.all()) == [group]
+    # Naming someone is itself an answer to "what helped".
+    assert checkin.helped == ["exercise", "supporter", "meeting"]
+    detail = owner_client.get(reverse("milestones:checkin_detail", args=[checkin.local_date.isoformat()]))
+    assert "Marcus" in detail.content.decode()
+
+
+def test_another_persons_supporter_or_group_is_not_a_valid_choice(owner_client, stranger):
+    theirs = Supporter.objects.create(owner=stranger, name="Not yours")
+    their_group = PeerGroup.objects.create(owner=stranger, name="Not your group", fellowship="na")
+    response = owner_client.post(URL, {"sober": "yes", "supporters": [theirs.pk], "groups": [their_group.pk]})
+    assert response.status_code == 200
+    assert response.content.decode().count("Select a valid choice") == 2
+    assert not CheckIn.objects.exists()
+
+
+def test_archived_supporters_are_not_offered(owner_client, owner):
+    Supporter.objects.create(owner=owner, name="Old Friend", archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert "Old Friend" not in owner_client.get(URL).content.decode()
+
+
+def test_out_of_range_answers_are_form_errors(owner_client):
+    response = owner_client.post(URL, {"sober": "maybe", "mood": "9", "craving": "-1"})
+    assert response.status_code == 200
+    assert response.content.decode().count("Select a valid choice") == 3
+    assert not CheckIn.objects.exists()
+
+
+def test_saying_no_gets_a_kind_word_and_a_way_to_record_a_setback(owner_client, owner):
+    response = owner_client.post(URL, {"sober": "no"}, follow=True)
+    body = response.content.decode()
+    assert "Thank you for checking in honestly" in body
+    assert "fail" not in body.lower()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_leave_one_check_in_for_the_day(owner):
+    """Two connections race past the lookup; the unique constraint decides, nobody gets an error."""
+    assert connection.vendor == "postgresql"
+    barrier = threading.Barrier(2, timeout=10)
+    real_lookup = services._existing_checkin
+
+    def racing_lookup(owner, local_date):
+        found = real_lookup(owner, local_date)
+        barrier.wait()  # both threads have looked and found nothing before either inserts
+        return found
+
+    results, errors = [], []
+
+    def submit(mood):
+        client = Client()
+        client.force_login(owner)
+        try:
+            results.append(client.post(URL, {"sober": "yes", "mood": str(mood)}).status_code)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    services._existing_checkin = racing_lookup
+    try:
+        threads = [threading.Thread(target=submit, args=(mood,)) for mood in (2, 5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        services._existing_checkin = real_lookup
+
+    assert errors == []
+    assert results == [302, 302]
+    assert CheckIn.objects.filter(owner=owner).count() == 1
+    assert CheckIn.objects.get(owner=owner).mood in (2, 5)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_raw_inserts_are_stopped_by_the_database(owner):
+    from django.db import IntegrityError
+
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes = []
+
+    def insert():
+        try:
+            barrier.wait()
+            CheckIn.objects.create(owner=owner, local_date=dt.date(2026, 3, 1), sober="yes")
+            outcomes.append("inserted")
+        except IntegrityError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=insert) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["inserted", "refused"]
+    assert CheckIn.objects.count() == 1
