@@ -18,6 +18,7 @@ from supports.models import PeerGroup
 from .models import Journey, PersonalGoal
 
 UPCOMING_MILESTONES = 12
+ICAL_WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]  # Python's weekday(): 0 = Monday
 # VTIMEZONE definitions list each DST change explicitly; cover the years a
 # subscribed calendar will realistically show.
 ZONE_YEARS_AHEAD = 5
@@ -44,7 +45,7 @@ def _first_weekday_on_or_after(day, weekday):
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def meeting_event(meeting_time, anchor_day, now_utc, host):
+def meeting_event(meeting_time, anchor_day, until_utc, now_utc, host):
     """A weekly event for one meeting slot, first occurring on or after `anchor_day` (group-local)."""
     group = meeting_time.group
     zone = group.zone
@@ -60,7 +61,9 @@ def meeting_event(meeting_time, anchor_day, now_utc, host):
     event.add("dtstamp", now_utc)
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("rrule", {"freq": "weekly", "byday": [icalendar.vWeekday.week_days[meeting_time.weekday]]})
+    # The series ends where the VTIMEZONE's list of DST changes ends; calendar apps
+    # refresh the feed long before then and get a series that reaches further.
+    event.add("rrule", {"freq": "weekly", "byday": [ICAL_WEEKDAYS[meeting_time.weekday]], "until": until_utc})
     event.add("summary", group.name)
     if group.address:
         event.add("location", group.address)
@@ -109,16 +112,17 @@ def build_calendar(owner, now_utc):
 
     groups = PeerGroup.objects.for_owner(owner).active().prefetch_related("meeting_times")
     zones = set()
+    last_day = dt.date(today.year + ZONE_YEARS_AHEAD, 12, 31)
+    until_utc = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=dt.UTC)
     # Anchor each series at the start of the current year so DTSTART stays put
     # week after week (a moving DTSTART makes some clients rewrite the series).
     anchor_day = dt.date(today.year, 1, 1)
     for group in groups:
         for meeting_time in group.meeting_times.all():
-            events.append(meeting_event(meeting_time, anchor_day, now_utc, host))
+            events.append(meeting_event(meeting_time, anchor_day, until_utc, now_utc, host))
             if group.time_zone != "UTC":
                 zones.add(group.time_zone)
 
-    last_day = dt.date(today.year + ZONE_YEARS_AHEAD, 12, 31)
     for zone_name in sorted(zones):
         try:
             calendar.add_component(icalendar.Timezone.from_tzid(zone_name, first_date=anchor_day, last_date=last_day))

@@ -71,16 +71,20 @@ def compare(checkins, days_with_network):
 
 
 def bucketed(checkins, first_day, period_days, bucket_days, attribute):
-    """[(label, mean value or None)] per bucket of `bucket_days` days, oldest first."""
+    """[(label, mean value or None)] per bucket of `bucket_days` days, oldest first.
+
+    Buckets are aligned so the last one ends today (the most recent week is a whole
+    week); any remainder is a shorter first bucket.
+    """
     by_day = {checkin.local_date: getattr(checkin, attribute) for checkin in checkins}
-    series = []
-    for start in range(0, period_days, bucket_days):
-        day = first_day + dt.timedelta(days=start)
-        values = [
-            by_day.get(day + dt.timedelta(days=offset)) for offset in range(min(bucket_days, period_days - start))
-        ]
+    remainder = period_days % bucket_days
+    lengths = ([remainder] if remainder else []) + [bucket_days] * (period_days // bucket_days)
+    series, day = [], first_day
+    for length in lengths:
+        values = [by_day.get(day + dt.timedelta(days=offset)) for offset in range(length)]
         label = f"{day:%b} {day.day}" if bucket_days == 1 else f"Week of {day:%b} {day.day}"
         series.append((label, _mean(values)))
+        day += dt.timedelta(days=length)
     return series
 
 
