@@ -64,15 +64,18 @@ class InvalidRecord(Exception):
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     skipped: list = field(default_factory=list)  # [(position, label, reason)]
     warnings: list = field(default_factory=list)  # [(position, label, message)]
 
     @property
     def imported(self):
-        return self.created + self.updated
+        return self.created + self.updated + self.unchanged
 
     def lines(self):
-        yield f"{self.created} created, {self.updated} updated, {len(self.skipped)} skipped."
+        yield (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped."
+        )
         for position, label, reason in self.skipped:
             yield f"Skipped record {position} ({label}): {reason}"
         for position, label, message in self.warnings:
@@ -88,13 +91,13 @@ def read_source(source, timeout=FETCH_TIMEOUT_SECONDS):
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 data = response.read(MAX_FEED_BYTES + 1)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            raise FeedError(f"Could not fetch {source}: {getattr(exc, 'reason', exc)}") from exc
+            raise FeedError(f"Could not fetch {source}: {getattr(exc, 'reason', exc)}.") from exc
     else:
         try:
             with open(source, "rb") as handle:
                 data = handle.read(MAX_FEED_BYTES + 1)
         except OSError as exc:
-            raise FeedError(f"Could not read {source}: {exc.strerror or exc}") from exc
+            raise FeedError(f"Could not read {source}: {exc.strerror or exc}.") from exc
     if len(data) > MAX_FEED_BYTES:
         raise FeedError(f"The feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
     return data
@@ -250,12 +253,15 @@ def meeting_fields(record, default_zone="UTC"):
 
 
 def _label(record, position):
-    if isinstance(record, dict):
-        for key in ("slug", "name"):
-            value = record.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:80]
-    return f"entry {position}"
+    """How the report names a record: "Name [slug]", whichever of the two it has."""
+    if not isinstance(record, dict):
+        return f"entry {position}"
+    name, slug = (record.get(key) for key in ("name", "slug"))
+    name = name.strip()[:80] if isinstance(name, str) else ""
+    slug = slug.strip()[:80] if isinstance(slug, str) else ""
+    if name and slug:
+        return f"{name} [{slug}]"
+    return name or slug or f"entry {position}"
 
 
 def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", now=None):
@@ -292,11 +298,17 @@ def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", 
             meeting = existing.get(slug)
             if meeting is None:
                 to_create.append(Meeting(owner=owner, slug=slug, **values))
-            else:
+            elif any(getattr(meeting, name) != value for name, value in values.items() if name != "imported_at"):
                 for name, value in values.items():
                     setattr(meeting, name, value)
                 to_update.append(meeting)
+            else:
+                report.unchanged += 1
         Meeting.objects.bulk_create(to_create, batch_size=1000)
-        Meeting.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=1000)
+        # One UPDATE per changed meeting: feeds change a few meetings at a time,
+        # and even a full rewrite of 5,000 is several times faster this way than
+        # bulk_update's CASE expressions (measured in tests/supports/test_import.py).
+        for meeting in to_update:
+            Meeting.objects.filter(pk=meeting.pk).update(**{name: getattr(meeting, name) for name in UPDATE_FIELDS})
     report.created, report.updated = len(to_create), len(to_update)
     return report
