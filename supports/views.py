@@ -63,7 +63,8 @@ def supporter_create(request):
         supporter = form.save()
         messages.success(request, f"{supporter.name} is in your network.")
         return redirect("supports:supporter_detail", supporter.pk)
-    return render(request, "supports/supporter_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supports/supporter_form.html", {"form": form}, status=status)
 
 
 @login_required
@@ -86,7 +87,8 @@ def supporter_edit(request, pk):
         form.save()
         messages.success(request, f"Saved {supporter.name}.")
         return redirect("supports:supporter_detail", supporter.pk)
-    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=status)
 
 
 @login_required
@@ -185,7 +187,12 @@ def _group_form_page(request, group=None):
             formset.save()
         messages.success(request, f"Saved {group.name}.")
         return redirect("supports:group_detail", group.pk)
-    return render(request, "supports/group_form.html", {"form": form, "formset": formset, "group": group})
+    return render(
+        request,
+        "supports/group_form.html",
+        {"form": form, "formset": formset, "group": group},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -364,7 +371,8 @@ def community_edit(request, pk):
         form.save()
         messages.success(request, f"Saved {activity.title}.")
         return redirect("supports:community_list")
-    return render(request, "supports/community_form.html", {"form": form, "activity": activity})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supports/community_form.html", {"form": form, "activity": activity}, status=status)
 
 
 @login_required
