@@ -6,9 +6,10 @@ milestones.css, and always sits next to a table with the same numbers.
 
 from dataclasses import dataclass
 
-WIDTH = 640
-HEIGHT = 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 30
+# A small canvas so 14px text stays legible when a phone scales the chart down.
+WIDTH = 400
+HEIGHT = 210
+LEFT, RIGHT, TOP, BOTTOM = 28, 8, 10, 28
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,13 @@ def line_chart(series, *, low, high, ticks):
 
 BAR_HEIGHT = 26
 BAR_GAP = 8
-BAR_LABEL_WIDTH = 230
+BAR_LABEL_WIDTH = 170
 
 
 def bar_chart(rows):
     """rows: [(label, count)] largest first -> horizontal bars scaled to the largest count."""
     largest = max((count for _, count in rows), default=0) or 1
-    bar_space = WIDTH - BAR_LABEL_WIDTH - 50
+    bar_space = WIDTH - BAR_LABEL_WIDTH - 36
     bars = []
     for index, (label, count) in enumerate(rows):
         y = index * (BAR_HEIGHT + BAR_GAP)

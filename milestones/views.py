@@ -42,7 +42,9 @@ def overview(request):
         {
             "today": today,
             "journeys": [_journey_summary(journey, today) for journey in journeys],
-            "goals_upcoming": [g for g in goals if not g.is_reached(today)],
+            "goals_upcoming": [
+                {"goal": g, "days_to_go": g.days_to_go(today)} for g in goals if not g.is_reached(today)
+            ],
             "goals_reached": [g for g in goals if g.is_reached(today)],
             "today_checkin": next((c for c in recent if c.local_date == today), None),
             "recent_checkins": recent,

@@ -296,3 +296,8 @@ def test_group_choices_on_the_check_in_are_the_owners_own(owner_client, owner, s
     body = owner_client.get(reverse("milestones:checkin")).content.decode()
     assert "Tuesday Night Group" in body
     assert "Someone else" not in body
+
+
+def test_overview_counts_down_to_the_owners_own_milestones(owner_client, goal):
+    body = owner_client.get(reverse("milestones:overview")).content.decode()
+    assert 'Sober birthday</a> — <time datetime="2026-06-01">1 Jun 2026</time>, in 63 days' in body
