@@ -301,3 +301,39 @@ def test_group_choices_on_the_check_in_are_the_owners_own(owner_client, owner, s
 def test_overview_counts_down_to_the_owners_own_milestones(owner_client, goal):
     body = owner_client.get(reverse("milestones:overview")).content.decode()
     assert 'Sober birthday</a> — <time datetime="2026-06-01">1 Jun 2026</time>, in 63 days' in body
+
+
+def test_editing_the_start_date_after_a_restart_cannot_reach_back_before_it(owner_client, owner, journey):
+    from milestones import services
+
+    services.record_setback(journey, happened_on=dt.date(2026, 3, 10), restart_on=dt.date(2026, 3, 11))
+    url = reverse("milestones:journey_edit", args=[journey.pk])
+    response = owner_client.post(url, {"kind": "alcohol", "started_on": "2026-03-01"})
+    assert "Your current count began after the setback on 10 March 2026" in response.content.decode()
+    owner_client.post(url, {"kind": "alcohol", "started_on": "2026-03-12", "own_words": "Dry"})
+    journey.refresh_from_db()
+    assert (journey.first_started_on, journey.started_on, journey.name) == (
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 12),
+        "Dry",
+    )
+
+
+def test_editing_the_start_date_without_setbacks_moves_the_whole_history(owner_client, journey):
+    owner_client.post(
+        reverse("milestones:journey_edit", args=[journey.pk]), {"kind": "alcohol", "started_on": "2026-02-20"}
+    )
+    journey.refresh_from_db()
+    assert journey.first_started_on == journey.started_on == dt.date(2026, 2, 20)
+
+
+def test_admin_lists_progress_without_showing_how_the_day_went(client, owner, checkin, journey):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for name in ["journey", "checkin", "personalgoal", "encouragement", "calendarfeed"]:
+        assert client.get(f"/admin/milestones/{name}/").status_code == 200, name
+    detail = client.get(f"/admin/milestones/checkin/{checkin.pk}/change/").content.decode()
+    assert "The dog, the sun" not in detail
+    assert client.get("/admin/milestones/checkin/add/").status_code == 403
