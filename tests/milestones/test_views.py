@@ -337,3 +337,12 @@ def test_admin_lists_progress_without_showing_how_the_day_went(client, owner, ch
     detail = client.get(f"/admin/milestones/checkin/{checkin.pk}/change/").content.decode()
     assert "The dog, the sun" not in detail
     assert client.get("/admin/milestones/checkin/add/").status_code == 403
+
+
+def test_encouragement_from_a_supporter_takes_their_name(owner_client, owner, journey):
+    sam = Supporter.objects.create(owner=owner, name="Sam")
+    url = reverse("milestones:celebrate", args=[journey.pk, "d30"])
+    owner_client.post(url, {"supporter": sam.pk, "message": "Proud of you", "received_on": "2026-03-30"})
+    assert Encouragement.objects.get().from_name == "Sam"
+    response = owner_client.post(url, {"message": "Anonymous?", "received_on": "2026-03-30"})
+    assert "Say who it came from" in response.content.decode()
