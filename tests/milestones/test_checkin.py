@@ -189,3 +189,23 @@ def test_concurrent_raw_inserts_are_stopped_by_the_database(owner):
         thread.join()
     assert sorted(outcomes) == ["inserted", "refused"]
     assert CheckIn.objects.count() == 1
+
+
+def test_a_person_who_flies_west_gets_their_new_today_and_keeps_yesterdays_check_in(client):
+    from tests.factories import UserFactory
+
+    traveller = UserFactory(time_zone="Pacific/Auckland")
+    client.force_login(traveller)
+    moment = dt.datetime(2026, 5, 30, 20, 0, tzinfo=dt.UTC)  # 08:00 on 31 May in Auckland
+    with time_machine.travel(moment, tick=False):
+        client.post(URL, {"sober": "yes", "mood": "3"})
+        traveller.time_zone = "Pacific/Honolulu"  # 10:00 on 30 May there
+        traveller.save(update_fields=["time_zone"])
+        page = client.get(URL).content.decode()
+        assert "Saturday 30 May" in page
+        assert "You've checked in today" not in page
+        client.post(URL, {"sober": "yes", "mood": "4"})
+    assert sorted(CheckIn.objects.filter(owner=traveller).values_list("local_date", "mood")) == [
+        (dt.date(2026, 5, 30), 4),
+        (dt.date(2026, 5, 31), 3),
+    ]
