@@ -195,7 +195,7 @@ def _community_node(row, local_today):
         sector="community",
         ring=ring,
         label=label,
-        title=f"{label}: {row['count']} times, {hours:g} hours in the past year",
+        title=f"{label}: {row['count']} times, {float(hours):g} hours in the past year",
         url=reverse("supports:community_list"),
         shape="diamond",
     )

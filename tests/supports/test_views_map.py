@@ -1,0 +1,164 @@
+"""The support map: server-rendered SVG with a table beside it, readable at 0, 3 and 150 supporters."""
+
+import datetime as dt
+import itertools
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from supports.models import Closeness, Influence, Supporter
+from supports.support_map import HEIGHT, RING_BANDS, WIDTH, build_support_map
+from tests.supports.factories import AttendanceFactory, CommunityActivityFactory, PeerGroupFactory, SupporterFactory
+
+pytestmark = pytest.mark.django_db
+SVG = "{http://www.w3.org/2000/svg}"
+RELATIONSHIPS = ["friend", "family", "counselor", "sponsor", "therapist", "coworker", "physician", "neighbour"]
+
+
+def make_supporters(owner, count):
+    Supporter.objects.bulk_create(
+        Supporter(
+            owner=owner,
+            name=f"Person {number:03d}",
+            relationship=RELATIONSHIPS[number % len(RELATIONSHIPS)],
+            closeness=[Closeness.INNER, Closeness.CLOSE, Closeness.WIDER, Closeness.WIDER][number % 4],
+            influence=Influence.RISK if number % 11 == 0 else Influence.SUPPORTIVE,
+            gives_emotional=number % 2 == 0,
+            gives_crisis=number % 3 == 0,
+            contact_every_days=7,
+            contact_due_at=timezone.now() + dt.timedelta(days=-1 if number % 5 == 0 else 3),
+        )
+        for number in range(count)
+    )
+
+
+def svg_of(response):
+    match = re.search(rb"<svg class=\"support-map__svg.*?</svg>", response.content, re.S)
+    assert match, "the map page has an inline SVG"
+    return ET.fromstring(match.group(0))
+
+
+def node_circles(svg):
+    return [
+        (float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
+        for c in svg.iter(f"{SVG}circle")
+        if c.get("class") == "map-node__shape"
+    ]
+
+
+def assert_no_overlaps_and_inside(circles):
+    for x, y, r in circles:
+        assert r <= x <= WIDTH - r and r <= y <= HEIGHT - r
+    for (x1, y1, r1), (x2, y2, r2) in itertools.combinations(circles, 2):
+        assert math.hypot(x1 - x2, y1 - y2) >= r1 + r2, "two nodes on the map overlap"
+
+
+def test_empty_map_shows_you_at_the_centre_and_how_to_start(owner_client):
+    response = owner_client.get(reverse("supports:map"))
+    assert response.status_code == 200
+    svg = svg_of(response)
+    assert svg.find(f"{SVG}title").text == "Your support map"
+    assert "0 supporters" in svg.find(f"{SVG}desc").text
+    assert node_circles(svg) == []
+    assert b"Your map fills in as you add people" in response.content
+    assert b"No supporters yet." in response.content
+
+
+def test_map_with_three_supporters_names_each_and_shows_what_they_give(owner_client, owner):
+    SupporterFactory(owner=owner, name="Sam", closeness=1, gives_crisis=True, relationship="family")
+    SupporterFactory(owner=owner, name="Dana Rivera", closeness=2, relationship="counselor")
+    SupporterFactory(
+        owner=owner,
+        name="Jesse",
+        closeness=3,
+        influence="risk",
+        gives_emotional=False,
+        contact_every_days=7,
+        created_at=timezone.now() - dt.timedelta(days=30),
+    )
+    response = owner_client.get(reverse("supports:map"))
+    svg = svg_of(response)
+    circles = node_circles(svg)
+    assert len(circles) == 3
+    assert_no_overlaps_and_inside(circles)
+    names = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__name"]
+    assert sorted(names) == ["Dana Rivera", "Jesse", "Sam"]
+    titles = [t.text for t in svg.iter(f"{SVG}title")]
+    assert any(t.startswith("Sam: Inner circle; Family member; gives emotional, crisis") for t in titles)
+    assert any("Jesse" in t and "a risk to your recovery" in t and "contact overdue" in t for t in titles)
+    links = list(svg.iter(f"{SVG}a"))
+    assert {a.get("class").split()[1] for a in links} == {"map-node--personal", "map-node--professional"}
+    assert sum("map-node--risk" in a.get("class") for a in links) == 1
+    assert sum("map-node--overdue" in a.get("class") for a in links) == 1
+    # Six support-kind marks per person, dark where given.
+    assert len([p for p in svg.iter(f"{SVG}path") if "map-node__kind" in p.get("class")]) == 18
+    # The same data as a table.
+    table = response.content.split(b"Everyone on the map")[1]
+    assert table.count(b'<th scope="row">') == 3
+    assert b"Overdue" in table and b"<strong>Risk</strong>" in table
+
+
+def test_people_sit_in_the_ring_for_their_closeness(owner):
+    SupporterFactory(owner=owner, closeness=1)
+    SupporterFactory(owner=owner, closeness=3)
+    support_map = build_support_map(owner)
+    for node in support_map.nodes:
+        distance = math.hypot(node.x - support_map.cx, node.y - support_map.cy)
+        inner, outer = RING_BANDS[node.ring]
+        assert inner <= distance <= outer
+
+
+def test_map_with_150_supporters_stays_legible(owner_client, owner, django_assert_max_num_queries):
+    make_supporters(owner, 150)
+    owner_client.get(reverse("supports:map"))  # the first request also records the session's device
+    # Seven queries are the session, the user and allauth's device tracking; six are the map's.
+    with django_assert_max_num_queries(13):
+        response = owner_client.get(reverse("supports:map"))
+    svg = svg_of(response)
+    circles = node_circles(svg)
+    assert len(circles) == 150
+    assert_no_overlaps_and_inside(circles)
+    assert min(r for _, _, r in circles) >= 5
+    # Too many for names under each node: initials inside, full names in the title and the table.
+    assert not [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__name"]
+    initials = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__initials"]
+    assert len(initials) == 150 and all(float(t.get("font-size")) >= 5.5 for t in initials)
+    assert response.content.split(b"Everyone on the map")[1].count(b'<th scope="row">') == 150
+    assert "150 supporters" in svg.find(f"{SVG}desc").text
+
+
+def test_groups_and_community_have_their_own_sectors(owner_client, owner):
+    home = PeerGroupFactory(owner=owner, name="Home Group", is_home_group=True)
+    recent = PeerGroupFactory(owner=owner, name="Recent Group")
+    AttendanceFactory(group=recent, attended_on=owner.local_today() - dt.timedelta(days=3))
+    PeerGroupFactory(owner=owner, name="Old Group")
+    CommunityActivityFactory(owner=owner, kind="volunteering", hours=3)
+    CommunityActivityFactory(owner=owner, kind="volunteering", hours=2)
+    support_map = build_support_map(owner)
+    rings = {node.label: node.ring for node in support_map.nodes}
+    assert rings["Home Group"] == Closeness.INNER
+    assert rings["Recent Group"] == Closeness.CLOSE
+    assert rings["Old Group"] == Closeness.WIDER
+    community = [node for node in support_map.nodes if node.sector == "community"]
+    assert len(community) == 1 and "2 times, 5 hours" in community[0].title
+    response = owner_client.get(reverse("supports:map"))
+    assert b"Peer groups (3)" in response.content and b"Community (1)" in response.content
+    assert response.content.count(b'<rect class="map-node__shape"') == 3
+    assert home.name.encode() in response.content
+
+
+def test_archived_people_are_not_on_the_map(owner):
+    SupporterFactory(owner=owner).archive()
+    assert build_support_map(owner).nodes == []
+
+
+def test_map_prints_with_its_own_stylesheet_and_has_no_inline_style(owner_client, owner):
+    make_supporters(owner, 3)
+    response = owner_client.get(reverse("supports:map"))
+    assert b"/static/css/supports.css" in response.content
+    assert b"style=" not in response.content
+    assert b"<script>" not in response.content
