@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RecoveryNetworkConfig(AppConfig):
     name = "recovery_network"
     verbose_name = "Recovery Network"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery_network.context_processors.site",
+                "recovery_network.context_processors.notifications",
             ],
         },
     },
@@ -283,7 +284,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recovery_network.tasks.clear_expired_sessions",
         "schedule": 6 * 3600.0,
     },
+    "dispatch-reminders": {
+        "task": "recovery_network.tasks.dispatch_reminders",
+        "schedule": float(envint("REMINDER_DISPATCH_INTERVAL_SECONDS", 60)),
+    },
+    "reconcile-reminders": {
+        "task": "recovery_network.tasks.reconcile_reminders",
+        "schedule": 900.0,
+    },
 }
+
+# Reminders and notifications (recovery_network/reminders.py, notifications.py).
+# A kind is a dotted path to a notifications.Kind subclass; docs/DEVELOPING.md tells how to add one.
+NOTIFICATION_KINDS = [
+    "recovery_network.reminder_kinds.DailyCheckIn",
+    "recovery_network.reminder_kinds.MilestoneToday",
+    "recovery_network.reminder_kinds.MeetingSoon",
+    "recovery_network.reminder_kinds.ReachOut",
+]
+REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
+DELIVERY_TASK_BATCH = envint("DELIVERY_TASK_BATCH", 50)
+DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", 5)
+DELIVERY_RETRY_BASE_SECONDS = envint("DELIVERY_RETRY_BASE_SECONDS", 30)
+# A worker's claim on a delivery outlives the task time limit, so when it ends the worker is gone.
+DELIVERY_LEASE_SECONDS = envint("DELIVERY_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+REACH_OUT_LINK_MAX_AGE_DAYS = envint("REACH_OUT_LINK_MAX_AGE_DAYS", 7)
+REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from {SITE_NAME}")
 
 # The signed-in home page is made of sections contributed by each app: dotted
 # paths to functions f(user) -> {"template": ..., **context} or None.

@@ -17,3 +17,44 @@ def heartbeat():
 def clear_expired_sessions():
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+# Reminders ---------------------------------------------------------------------
+
+
+@shared_task
+def dispatch_reminders():
+    """Beat sends this every minute: find due reminders and fan out their emails."""
+    from .reminders import dispatch
+
+    result = dispatch()
+    return {"sent": result.sent, "skipped": result.skipped, "held": result.held, "requeued": result.requeued}
+
+
+@shared_task
+def reconcile_reminders():
+    from .reminders import reconcile
+
+    return reconcile()
+
+
+@shared_task
+def send_deliveries(delivery_ids):
+    """Send a chunk of deliveries' emails; each one that must try again goes back alone, later."""
+    from .notifications import send_delivery
+
+    for delivery_id in delivery_ids:
+        outcome = send_delivery(delivery_id)
+        if outcome.retry_in is not None:
+            send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in)
+
+
+def enqueue_deliveries(delivery_ids):
+    """Fan out: one send task per DELIVERY_TASK_BATCH ids, all published over one connection."""
+    from django.conf import settings
+
+    size = settings.DELIVERY_TASK_BATCH
+    ids = list(delivery_ids)
+    with send_deliveries.app.producer_or_acquire() as producer:
+        for start in range(0, len(ids), size):
+            send_deliveries.apply_async((ids[start : start + size],), producer=producer)

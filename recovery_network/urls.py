@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("network/", include("supports.urls")),
     path("progress/", include("milestones.urls")),
+    path("notifications/", include("recovery_network.notification_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,41 @@
+"""Forms for notification preferences and pausing reminders."""
+
+from django import forms
+
+from .notifications import kinds
+
+MEETING_MINUTES_CHOICES = [(15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (90, "1½ hours"), (120, "2 hours")]
+PAUSE_DAY_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (14, "2 weeks"), (30, "30 days")]
+
+
+class PreferencesForm(forms.Form):
+    """Two switches per kind (email, in the app), and how long before a meeting to remind."""
+
+    meeting_reminder_minutes = forms.TypedChoiceField(
+        label="Meeting reminders come", choices=MEETING_MINUTES_CHOICES, coerce=int, help_text="before the meeting."
+    )
+
+    def __init__(self, *args, user, current, **kwargs):
+        initial = {"meeting_reminder_minutes": user.meeting_reminder_minutes}
+        for kind, by_email, in_app in current:
+            initial[f"{kind.key}_email"] = by_email
+            initial[f"{kind.key}_in_app"] = in_app
+        super().__init__(*args, initial=initial, **kwargs)
+        self.rows = []
+        for kind in kinds().values():
+            self.fields[f"{kind.key}_email"] = forms.BooleanField(label="By email", required=False)
+            self.fields[f"{kind.key}_in_app"] = forms.BooleanField(label="In the app", required=False)
+            self.rows.append((kind, self[f"{kind.key}_email"], self[f"{kind.key}_in_app"]))
+        if user.meeting_reminder_minutes not in dict(MEETING_MINUTES_CHOICES):
+            self.fields["meeting_reminder_minutes"].choices = [
+                (user.meeting_reminder_minutes, f"{user.meeting_reminder_minutes} minutes"),
+                *MEETING_MINUTES_CHOICES,
+            ]
+
+    def channels(self):
+        """{kind key: (by_email, in_app)} from the cleaned data."""
+        return {key: (self.cleaned_data[f"{key}_email"], self.cleaned_data[f"{key}_in_app"]) for key in kinds()}
+
+
+class PauseForm(forms.Form):
+    days = forms.TypedChoiceField(label="Pause all reminders for", choices=PAUSE_DAY_CHOICES, coerce=int, initial=7)

@@ -1,0 +1,162 @@
+"""The notification centre, preferences, and the two links that work from an email without signing in:
+one-click unsubscribe and "I reached out"."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from supports.models import Channel, Supporter
+from supports.services import log_contact
+
+from . import notifications
+from .models import Delivery, Notification, User
+from .notification_forms import PauseForm, PreferencesForm
+from .reminder_kinds import read_reached_out_token
+from .reminders import refresh_person, refresh_subjects, upcoming_for
+
+PAGE_SIZE = 30
+
+
+@login_required
+def index(request):
+    notifications.sync_unread_count(request.user)
+    page = Paginator(Notification.objects.for_recipient(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/index.html", {"page": page})
+
+
+@login_required
+def open_notification(request, pk):
+    """Mark one notification read and go where it points."""
+    notification = Notification.objects.get_for_recipient_or_404(request.user, pk=pk)
+    if notification.read_at is None:
+        notifications.mark_read(request.user, [notification.pk])
+    return redirect(notification.url or "notifications:index")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    notifications.mark_read(request.user)
+    messages.success(request, "All caught up.")
+    return redirect("notifications:index")
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    form = PreferencesForm(request.POST or None, user=user, current=notifications.preferences(user))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for key, (by_email, in_app) in form.channels().items():
+                notifications.set_channels(user, key, by_email=by_email, in_app=in_app)
+            minutes = form.cleaned_data["meeting_reminder_minutes"]
+            if minutes != user.meeting_reminder_minutes:
+                user.meeting_reminder_minutes = minutes
+                user.save(update_fields=["meeting_reminder_minutes"])
+        messages.success(request, "Your reminder choices are saved.")
+        return redirect("notifications:preferences")
+    context = {
+        "form": form,
+        "pause_form": PauseForm(),
+        "upcoming": upcoming_for(user),
+        "kind_labels": {key: kind.label for key, kind in notifications.kinds().items()},
+        "paused": user.reminders_paused(),
+        "email_subject": settings.REMINDER_EMAIL_SUBJECT,
+    }
+    return render(request, "notifications/preferences.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def pause(request):
+    user = request.user
+    if "resume" in request.POST:
+        user.reminders_paused_until = None
+        message = "Reminders are back on."
+    else:
+        form = PauseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose how long to pause reminders for.")
+            return redirect("notifications:preferences")
+        # Until the end of the person's local day N days from now: "a week" means whole days.
+        last_day = user.local_today() + dt.timedelta(days=form.cleaned_data["days"])
+        user.reminders_paused_until = dt.datetime.combine(last_day, dt.time(0, 0), tzinfo=user.zone)
+        message = f"Reminders are paused until {last_day:%A} {last_day.day} {last_day:%B}."
+    user.save(update_fields=["reminders_paused_until"])
+    refresh_person(user)
+    messages.success(request, message)
+    return redirect("notifications:preferences")
+
+
+def _invalid_link(request, status, expired=False):
+    return render(request, "notifications/link_invalid.html", {"expired": expired}, status=status)
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a CSRF token.
+def unsubscribe(request, token):
+    """GET asks (link scanners must not unsubscribe anyone); POST turns that kind's emails off."""
+    parsed = notifications.read_unsubscribe_token(token)
+    user = User.objects.filter(pk=parsed[0]).first() if parsed else None
+    kind = notifications.get_kind(parsed[1]) if parsed else None
+    if user is None or kind is None:
+        return _invalid_link(request, 404)
+    done = request.method == "POST"
+    if done:
+        notifications.set_channels(user, kind.key, by_email=False)
+    return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": done, "token": token})
+
+
+def reached_out(request, token):
+    """The one-tap "I reached out" from a reach-out nudge: logs a contact once, without signing in.
+
+    GET shows the button (an email scanner following the link must not log a
+    contact); POST logs it. The link is signed, names one delivery and one
+    supporter, expires, and works once.
+    """
+    try:
+        delivery_id, supporter_id = read_reached_out_token(token)
+    except signing.SignatureExpired:
+        return _invalid_link(request, 410, expired=True)
+    except signing.BadSignature:
+        return _invalid_link(request, 404)
+    delivery = Delivery.objects.filter(pk=delivery_id, kind="reach_out", subject_id=supporter_id).first()
+    supporter = (
+        Supporter.objects.active().filter(pk=supporter_id, owner_id=delivery.recipient_id).first() if delivery else None
+    )
+    signed_in_as_someone_else = request.user.is_authenticated and delivery and request.user.pk != delivery.recipient_id
+    if supporter is None or signed_in_as_someone_else:
+        return _invalid_link(request, 404)
+
+    channel = request.POST.get("channel") or supporter.preferred_channel or Channel.PHONE
+    if channel not in Channel.values:
+        channel = Channel.PHONE
+    if request.method == "POST":
+        now = timezone.now()
+        with transaction.atomic():
+            first_time = Delivery.objects.filter(pk=delivery.pk, acted_at__isnull=True).update(acted_at=now)
+            if first_time:
+                log_contact(supporter, happened_at=now, channel=channel, note="Logged from a reminder.")
+                notification = Notification.objects.filter(delivery=delivery).first()
+                if notification:
+                    notifications.mark_read(notification.recipient, [notification.pk], now)
+        refresh_subjects("reach_out", [supporter.pk])
+        if request.user.is_authenticated:
+            messages.success(request, f"Logged: you reached out to {supporter.name}. Well done.")
+            return redirect("notifications:index")
+        return redirect(request.path)
+    context = {
+        "supporter": supporter,
+        "done": delivery.acted_at is not None,
+        "channel": channel,
+        "channels": Channel.choices,
+    }
+    return render(request, "notifications/reached_out.html", context)

@@ -1,0 +1,360 @@
+"""The notification delivery layer: kinds, channels, preferences, and sending one delivery.
+
+A *kind* (a daily check-in reminder, a reach-out nudge…) is a class registered
+in settings.NOTIFICATION_KINDS. It knows its subjects (what a reminder is about),
+when the next occurrence falls, and what to say. Everything else — due-finding,
+exactly-once delivery, quiet hours, pauses, preferences, email and the in-app
+notification centre — is shared and lives here and in reminders.py.
+
+Sending is claim-then-send: a worker may send a delivery's email only after its
+conditional UPDATE moved the row from pending to sending. A worker that dies
+holding the claim loses it when the lease ends (longer than the task time limit,
+so the holder is certainly gone), and the delivery goes round again. An email
+accepted by the SMTP server in the instant before such a crash could be sent a
+second time; the stable Message-ID lets mail providers fold that rare duplicate.
+"""
+
+import datetime as dt
+import functools
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Delivery, Notification, NotificationPreference, User
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "recovery_network.unsubscribe"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One due moment of a kind for one subject, identified by `key` (a local date, a milestone…)."""
+
+    key: str
+    occurs_at: dt.datetime  # UTC
+    expires_at: dt.datetime  # UTC: not worth sending after this
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a delivery says, in-app and in the email body (never in the subject line)."""
+
+    title: str
+    body: str = ""
+    url: str = ""
+    action_url: str = ""
+    action_label: str = ""
+
+
+class Kind:
+    """The base of every kind. Subclasses set the class attributes and implement the methods.
+
+    Scheduled kinds have Reminder rows and are found by the dispatch; event kinds
+    (scheduled = False) are sent by calling notify() where the event happens.
+    """
+
+    key = ""  # stored in rows: never rename
+    label = ""
+    description = ""
+    default_email = True
+    default_in_app = True
+    scheduled = True
+    # How long after its time an occurrence is still worth sending (after downtime, after quiet hours).
+    grace = dt.timedelta(hours=2)
+    # {"app_label.Model": callable(instance) -> iterable of subject ids} whose saves and deletes
+    # change this kind's schedule; recovery_network.signals connects them.
+    watches = {}
+
+    def load(self, subject_ids):
+        """{id: subject} for the ids that still exist (one query)."""
+        raise NotImplementedError
+
+    def recipients(self, subject):
+        """Who is reminded about this subject."""
+        return [subject.owner]
+
+    def eligible(self):
+        """A queryset of every subject that should have reminders (for reconcile_reminders)."""
+        raise NotImplementedError
+
+    def next_occurrence(self, recipient, subject, after_utc):
+        """The first occurrence strictly after `after_utc`, or None if there is none any more."""
+        raise NotImplementedError
+
+    def skip_reasons(self, reminders, now_utc):
+        """{reminder id: Delivery.SkipReason} for due reminders that should not be sent (set-based)."""
+        return {}
+
+    def message(self, delivery, subject):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<Kind {self.key}>"
+
+
+@functools.cache
+def _registry(paths):
+    kinds = {}
+    for path in paths:
+        kind = import_string(path)()
+        if kind.key in kinds:
+            raise ValueError(f"Two notification kinds share the key {kind.key!r}.")
+        kinds[kind.key] = kind
+    return kinds
+
+
+def kinds():
+    """{key: Kind} from settings.NOTIFICATION_KINDS, in that order."""
+    return _registry(tuple(settings.NOTIFICATION_KINDS))
+
+
+def get_kind(key):
+    return kinds().get(key)
+
+
+# Preferences ---------------------------------------------------------------
+
+
+def channels_for(user_ids):
+    """{(user id, kind): (by_email, in_app)} for people who changed a default (one query)."""
+    rows = NotificationPreference.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "kind", "by_email", "in_app"
+    )
+    return {(user_id, kind): (by_email, in_app) for user_id, kind, by_email, in_app in rows}
+
+
+def channels(user, kind, chosen=None):
+    """(by_email, in_app) for one person and kind, given channels_for() output or a query."""
+    if chosen is None:
+        chosen = channels_for([user.pk])
+    return chosen.get((user.pk, kind.key), (kind.default_email, kind.default_in_app))
+
+
+def preferences(user):
+    """[(kind, by_email, in_app)] for the preferences page."""
+    chosen = channels_for([user.pk])
+    return [(kind, *channels(user, kind, chosen)) for kind in kinds().values()]
+
+
+def set_channels(user, kind_key, *, by_email=None, in_app=None):
+    kind = kinds()[kind_key]
+    current_email, current_app = channels(user, kind)
+    NotificationPreference.objects.update_or_create(
+        user=user,
+        kind=kind_key,
+        defaults={
+            "by_email": current_email if by_email is None else by_email,
+            "in_app": current_app if in_app is None else in_app,
+        },
+    )
+
+
+def unsubscribe_token(user, kind_key):
+    """A signed token that turns off one kind's emails for one person. It does not expire:
+    an unsubscribe link in an old email must keep working."""
+    return signing.dumps({"u": user.pk, "k": kind_key}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token):
+    """(user id, kind key), or None for a forged or mangled token."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(data["u"]), str(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def absolute(path):
+    return path if path.startswith(("http://", "https://")) or not path else f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(user, kind_key):
+    return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user, kind_key)]))
+
+
+# Sending -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    retry_in: float | None = None  # seconds until the send task should run again
+
+
+def lease():
+    return dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+
+
+def backoff(attempt):
+    """Seconds before try number attempt + 1: 30 s, 2 min, 8 min, 32 min with the default base."""
+    return settings.DELIVERY_RETRY_BASE_SECONDS * 4 ** (attempt - 1)
+
+
+def _claim(delivery_id, now):
+    """Move one delivery to sending, if no live worker holds it. True when this worker won."""
+    claimable = models.Q(status=Delivery.Status.PENDING) | models.Q(
+        status=Delivery.Status.SENDING, claimed_at__lte=now - lease()
+    )
+    return bool(
+        Delivery.objects.filter(claimable, pk=delivery_id).update(
+            status=Delivery.Status.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
+        )
+    )
+
+
+def send_delivery(delivery_id, now=None):
+    """Send one delivery's email, at most once however many tasks carry its id.
+
+    Returns an Outcome; a retry_in means "run me again then" (a failed send
+    waiting out its back-off, or a claim still held by another worker).
+    """
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at").first()
+        if row and row["status"] == Delivery.Status.SENDING:
+            held_for = (row["claimed_at"] + lease() - now).total_seconds()
+            return Outcome("held", retry_in=max(1.0, held_for + 1))
+        return Outcome(row["status"] if row else "missing")
+
+    delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    recipient = delivery.recipient
+    kind = get_kind(delivery.kind)
+    reason = None
+    if kind is None:
+        reason = Delivery.SkipReason.GONE
+    elif recipient.reminders_paused(now):
+        reason = Delivery.SkipReason.PAUSED
+    elif not channels(recipient, kind)[0] or not recipient.is_active:
+        reason = Delivery.SkipReason.OPTED_OUT
+    subject = None
+    if reason is None:
+        subject = kind.load([delivery.subject_id]).get(delivery.subject_id)
+        if subject is None:
+            reason = Delivery.SkipReason.GONE
+    if reason is not None:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, skip_reason=reason)
+        return Outcome(Delivery.Status.SKIPPED)
+
+    from .emails import reminder_email
+
+    try:
+        reminder_email(delivery, kind, kind.message(delivery, subject)).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+            log.error("Delivery %s failed for good after %s tries: %s", delivery.pk, delivery.attempts, error)
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
+            return Outcome(Delivery.Status.FAILED)
+        wait = backoff(delivery.attempts)
+        log.warning("Delivery %s try %s failed, retrying in %ss: %s", delivery.pk, delivery.attempts, wait, error)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING,
+            last_error=error,
+            next_attempt_at=now + dt.timedelta(seconds=wait),
+        )
+        return Outcome(Delivery.Status.PENDING, retry_in=wait)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome(Delivery.Status.SENT)
+
+
+def resend(deliveries, now=None):
+    """Put failed deliveries back in the queue with fresh tries (the admin's "resend" action)."""
+    now = now or timezone.now()
+    ids = list(deliveries.filter(status=Delivery.Status.FAILED, by_email=True).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_at=None
+    )
+    return ids
+
+
+def notification_for(delivery, message, now):
+    return Notification(
+        recipient_id=delivery.recipient_id,
+        delivery=delivery,
+        kind=delivery.kind,
+        title=message.title[:200],
+        body=message.body,
+        url=message.url,
+        action_url=message.action_url,
+        action_label=message.action_label,
+        created_at=now,
+    )
+
+
+def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
+    """Deliver an event kind now (an encouragement arrived…): once per (recipient, kind, subject, occurrence).
+
+    Returns the Delivery, or None when this occurrence was already delivered.
+    Quiet hours do not hold an event notification in the app; its email waits
+    for no one either, but a pause or an opt-out is respected.
+    """
+    now = now or timezone.now()
+    kind = kinds()[kind_key]
+    by_email, in_app = channels(recipient, kind)
+    reason = None
+    if recipient.reminders_paused(now):
+        reason = Delivery.SkipReason.PAUSED
+    elif not (by_email or in_app):
+        reason = Delivery.SkipReason.OPTED_OUT
+    with transaction.atomic():
+        delivery, created = Delivery.objects.get_or_create(
+            recipient=recipient,
+            kind=kind_key,
+            subject_id=subject.pk,
+            occurrence=occurrence,
+            defaults={
+                "status": Delivery.Status.SKIPPED
+                if reason
+                else (Delivery.Status.PENDING if by_email else Delivery.Status.SENT),
+                "skip_reason": reason or "",
+                "by_email": by_email and not reason,
+                "in_app": in_app and not reason,
+                "next_attempt_at": now,
+                "sent_at": None if by_email else now,
+                "created_at": now,
+            },
+        )
+        if not created:
+            return None
+        if delivery.in_app:
+            notification_for(delivery, kind.message(delivery, subject), now).save()
+            count_new_notifications({recipient.pk: 1})
+    if delivery.status == Delivery.Status.PENDING:
+        if enqueue is None:
+            from .tasks import enqueue_deliveries as enqueue
+        transaction.on_commit(lambda: enqueue([delivery.pk]))
+    return delivery
+
+
+def count_new_notifications(counts):
+    """Add to people's unread counters: {user id: new notifications}, one UPDATE per distinct count."""
+    by_count = {}
+    for user_id, count in counts.items():
+        by_count.setdefault(count, []).append(user_id)
+    for count, user_ids in by_count.items():
+        User.objects.filter(pk__in=user_ids).update(unread_notifications=models.F("unread_notifications") + count)
+
+
+def mark_read(user, notification_ids=None, now=None):
+    """Mark some (or all) of a person's notifications read and bring their counter back in step."""
+    unread = Notification.objects.for_recipient(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    unread.update(read_at=now or timezone.now())
+    sync_unread_count(user)
+
+
+def sync_unread_count(user):
+    """Set the counter from the notifications themselves (it is a cache of this count)."""
+    count = Notification.objects.for_recipient(user).unread().count()
+    if count != user.unread_notifications:
+        User.objects.filter(pk=user.pk).update(unread_notifications=count)
+        user.unread_notifications = count
+    return count

@@ -1,0 +1,319 @@
+"""Due-finding and dispatch: from indexed "next due" rows to deliveries, in bulk.
+
+Beat runs dispatch() every minute. It takes due Reminder rows in batches with
+SELECT … FOR UPDATE SKIP LOCKED (so any number of dispatchers share the work),
+and for each batch, in one transaction:
+
+1. loads the subjects, preferences and kind-specific skip facts with one query
+   each (never a query per person);
+2. checks each row against fresh data — if the subject changed behind the
+   schedule's back (a contact logged through a bulk update, a journey restarted)
+   the row is rescheduled instead of sent;
+3. writes one Delivery per occurrence (unique, so a racing run inserts nothing)
+   and the in-app notifications, skips what is paused, opted out, already done or
+   missed beyond its grace window, holds what falls in quiet hours until they end;
+4. moves every row on to its next occurrence, computed in the owning zone.
+
+After the commit the new email deliveries are fanned out to send tasks in
+chunks. Finally the dispatch re-queues deliveries whose task was lost.
+
+How rows stay current: recovery_network.signals refreshes a subject's rows when
+it is saved or deleted through the ORM (each kind's `watches`), step 2 catches
+changes made by bulk updates, and reconcile() — run by beat every quarter hour —
+adds rows for subjects created by bulk inserts and removes rows whose subject
+no longer qualifies. Both are set-based.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .models import Delivery, Notification, Reminder
+from .notifications import (
+    channels,
+    channels_for,
+    count_new_notifications,
+    get_kind,
+    kinds,
+    lease,
+    notification_for,
+)
+
+MISSING = object()
+ONE_TICK = dt.timedelta(microseconds=1)
+REMINDER_FIELDS = ["occurrence", "occurs_at", "expires_at", "due_at", "updated_at"]
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0  # deliveries written to go out (email queued and/or in-app shown)
+    skipped: int = 0
+    held: int = 0  # in quiet hours, waiting for them to end
+    rescheduled: int = 0
+    removed: int = 0
+    requeued: int = 0
+    email_ids: list = field(default_factory=list)
+
+
+def _set_occurrence(reminder, occurrence):
+    reminder.occurrence = occurrence.key
+    reminder.occurs_at = occurrence.occurs_at
+    reminder.expires_at = occurrence.expires_at
+    reminder.due_at = occurrence.occurs_at
+
+
+def _due_batch(now, size):
+    rows = Reminder.objects.due(now).select_related("recipient").order_by("due_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    return list(rows[:size])
+
+
+def dispatch(now=None, enqueue=None, batch_size=None):
+    """Deliver everything due at `now`; returns a DispatchResult. Safe to run concurrently."""
+    now = now or timezone.now()
+    if enqueue is None:
+        from .tasks import enqueue_deliveries as enqueue
+    batch_size = batch_size or settings.REMINDER_DISPATCH_BATCH
+    result = DispatchResult()
+    while True:
+        with transaction.atomic():
+            rows = _due_batch(now, batch_size)
+            if not rows:
+                break
+            email_ids = _process(rows, now, result)
+        if email_ids:
+            enqueue(email_ids)
+            result.email_ids.extend(email_ids)
+    result.requeued = requeue_stalled(now, enqueue)
+    return result
+
+
+def _process(rows, now, result):
+    registry = kinds()
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    subjects = {
+        key: registry[key].load({row.subject_id for row in group}) for key, group in by_kind.items() if key in registry
+    }
+    chosen = channels_for({row.recipient_id for row in rows})
+
+    to_update, to_delete, due_now = [], [], []
+    for row in rows:
+        kind = registry.get(row.kind)
+        subject = subjects.get(row.kind, {}).get(row.subject_id, MISSING)
+        gone = kind is None or subject is MISSING or not row.recipient.is_active
+        fresh = None if gone else kind.next_occurrence(row.recipient, subject, row.occurs_at - ONE_TICK)
+        if fresh is None:
+            to_delete.append(row.pk)
+            continue
+        if (fresh.key, fresh.occurs_at) != (row.occurrence, row.occurs_at):
+            # The subject changed since the row was computed: follow the data.
+            _set_occurrence(row, fresh)
+            if fresh.occurs_at > now:
+                to_update.append(row)
+                result.rescheduled += 1
+                continue
+        due_now.append((row, kind, subject))
+
+    skip = {}
+    by_kind_due = defaultdict(list)
+    for row, kind, _ in due_now:
+        by_kind_due[kind.key].append(row)
+    for key, group in by_kind_due.items():
+        skip.update(registry[key].skip_reasons(group, now))
+
+    token = uuid.uuid4()
+    deliveries = {}
+    for row, kind, subject in due_now:
+        recipient = row.recipient
+        by_email, in_app = channels(recipient, kind, chosen)
+        reason = None
+        if row.expires_at < now:
+            reason = Delivery.SkipReason.MISSED
+        elif recipient.reminders_paused(now):
+            reason = Delivery.SkipReason.PAUSED
+        elif row.pk in skip:
+            reason = skip[row.pk]
+        elif not (by_email or in_app):
+            reason = Delivery.SkipReason.OPTED_OUT
+        elif recipient.in_quiet_hours(now):
+            # Held, not dropped: it goes out when quiet hours end, unless it is stale by then.
+            row.due_at = recipient.quiet_hours_end_after(now)
+            to_update.append(row)
+            result.held += 1
+            continue
+        delivery = Delivery(
+            recipient_id=row.recipient_id,
+            kind=row.kind,
+            subject_id=row.subject_id,
+            occurrence=row.occurrence,
+            dispatch_token=token,
+            created_at=now,
+        )
+        if reason:
+            delivery.status, delivery.skip_reason = Delivery.Status.SKIPPED, reason
+            result.skipped += 1
+        else:
+            delivery.by_email, delivery.in_app = by_email, in_app
+            delivery.status = Delivery.Status.PENDING if by_email else Delivery.Status.SENT
+            delivery.next_attempt_at = now if by_email else None
+            delivery.sent_at = None if by_email else now
+        deliveries[(row.recipient_id, row.kind, row.subject_id, row.occurrence)] = (delivery, kind, subject)
+
+        upcoming = kind.next_occurrence(recipient, subject, max(now, row.occurs_at))
+        if upcoming is None:
+            to_delete.append(row.pk)
+        else:
+            _set_occurrence(row, upcoming)
+            to_update.append(row)
+
+    email_ids = []
+    if deliveries:
+        Delivery.objects.bulk_create([item[0] for item in deliveries.values()], ignore_conflicts=True, batch_size=1000)
+        inserted = Delivery.objects.filter(
+            recipient_id__in={key[0] for key in deliveries}, dispatch_token=token
+        ).values_list("pk", "recipient_id", "kind", "subject_id", "occurrence")
+        notifications = []
+        for pk, recipient_id, kind_key, subject_id, occurrence in inserted:
+            delivery, kind, subject = deliveries[(recipient_id, kind_key, subject_id, occurrence)]
+            delivery.pk = pk
+            if delivery.status == Delivery.Status.SKIPPED:
+                continue
+            result.sent += 1
+            if delivery.in_app:
+                notifications.append(notification_for(delivery, kind.message(delivery, subject), now))
+            if delivery.by_email:
+                email_ids.append(pk)
+        Notification.objects.bulk_create(notifications, batch_size=1000)
+        new_counts = defaultdict(int)
+        for notification in notifications:
+            new_counts[notification.recipient_id] += 1
+        count_new_notifications(new_counts)
+    if to_update:
+        for row in to_update:
+            row.updated_at = now
+        Reminder.objects.bulk_update(to_update, REMINDER_FIELDS, batch_size=500)
+    if to_delete:
+        result.removed += len(to_delete)
+        Reminder.objects.filter(pk__in=to_delete).delete()
+    return sorted(email_ids)
+
+
+def requeue_stalled(now=None, enqueue=None, limit=10_000):
+    """Send tasks again for deliveries whose task was lost (a crashed dispatch, a dead worker).
+
+    A claim older than the lease belonged to a worker that is gone (the lease
+    outlasts the task time limit), so it is released; each re-queued row gets a
+    fresh timestamp so it is not re-queued again for another lease.
+    """
+    now = now or timezone.now()
+    if enqueue is None:
+        from .tasks import enqueue_deliveries as enqueue
+    ids = list(Delivery.objects.stalled(now, lease()).values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    Delivery.objects.stalled(now, lease()).filter(pk__in=ids).update(
+        status=Delivery.Status.PENDING, next_attempt_at=now, claimed_at=None
+    )
+    enqueue(ids)
+    return len(ids)
+
+
+# Keeping rows current --------------------------------------------------------
+
+
+def _upsert(kind, recipient, subject, now):
+    occurrence = kind.next_occurrence(recipient, subject, now)
+    if occurrence is None:
+        Reminder.objects.filter(kind=kind.key, subject_id=subject.pk, recipient=recipient).delete()
+        return None
+    reminder, _ = Reminder.objects.update_or_create(
+        kind=kind.key,
+        subject_id=subject.pk,
+        recipient=recipient,
+        defaults={
+            "occurrence": occurrence.key,
+            "occurs_at": occurrence.occurs_at,
+            "expires_at": occurrence.expires_at,
+            "due_at": occurrence.occurs_at,
+        },
+    )
+    return reminder
+
+
+def refresh_subjects(kind_key, subject_ids, now=None):
+    """Recompute the rows of these subjects of one kind from their current data."""
+    kind = get_kind(kind_key)
+    if kind is None or not kind.scheduled:
+        return
+    now = now or timezone.now()
+    subject_ids = set(subject_ids)
+    loaded = kind.load(subject_ids)
+    eligible = set(kind.eligible().filter(pk__in=list(loaded)).values_list("pk", flat=True))
+    for subject_id in subject_ids:
+        subject = loaded.get(subject_id)
+        keep = []
+        if subject is not None and subject_id in eligible:
+            for recipient in kind.recipients(subject):
+                if _upsert(kind, recipient, subject, now):
+                    keep.append(recipient.pk)
+        Reminder.objects.filter(kind=kind_key, subject_id=subject_id).exclude(recipient_id__in=keep).delete()
+
+
+def refresh_person(user, now=None):
+    """After a change to a person's zone, times or pause: recompute all their rows."""
+    now = now or timezone.now()
+    for key in kinds():
+        subject_ids = set(Reminder.objects.filter(recipient=user, kind=key).values_list("subject_id", flat=True))
+        if key == "checkin":
+            subject_ids.add(user.pk)
+        if subject_ids:
+            refresh_subjects(key, subject_ids, now)
+
+
+def reconcile(now=None, batch_size=1000):
+    """Add rows for eligible subjects that have none, remove rows whose subject no longer qualifies.
+
+    Set-based: each kind's missing and stale subjects come from anti-joins, and
+    only those are computed. Returns {kind: (added, removed)}.
+    """
+    now = now or timezone.now()
+    report = {}
+    for key, kind in kinds().items():
+        if not kind.scheduled:
+            continue
+        has_row = Reminder.objects.filter(kind=key, subject_id=OuterRef("pk"))
+        missing = kind.eligible().filter(~Exists(has_row)).order_by("pk").values_list("pk", flat=True)
+        added, last_pk = 0, 0
+        while True:
+            ids = list(missing.filter(pk__gt=last_pk)[:batch_size])
+            if not ids:
+                break
+            last_pk = ids[-1]
+            new_rows = []
+            for subject in kind.load(ids).values():
+                for recipient in kind.recipients(subject):
+                    occurrence = kind.next_occurrence(recipient, subject, now)
+                    if occurrence:
+                        row = Reminder(kind=key, subject_id=subject.pk, recipient=recipient)
+                        _set_occurrence(row, occurrence)
+                        new_rows.append(row)
+            Reminder.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=1000)
+            added += len(new_rows)
+        still_eligible = kind.eligible().filter(pk=OuterRef("subject_id"))
+        removed, _ = Reminder.objects.filter(kind=key).filter(~Exists(still_eligible)).delete()
+        report[key] = (added, removed)
+    return report
+
+
+def upcoming_for(user, limit=10):
+    """The person's next reminders, soonest first, for the preferences page."""
+    return list(Reminder.objects.filter(recipient=user).order_by("due_at")[:limit])

@@ -1,0 +1,68 @@
+"""Keep Reminder rows current when the records they follow change.
+
+Each kind lists the models it `watches`; a save or delete of one of them
+recomputes that kind's rows for the affected subjects. The work runs after the
+transaction commits: it then sees the final state (a contact's supporter has
+its new due time by then, a joined group has its meeting times), and a failure
+here is logged instead of undoing the person's own change.
+
+Writes that bypass signals (bulk_create, QuerySet.update) are caught by the
+dispatch, which checks each due row against fresh data, and by reconcile().
+"""
+
+import logging
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+log = logging.getLogger(__name__)
+
+# Saving any of these on a person changes when their reminders fall.
+PERSON_FIELDS = {"time_zone", "checkin_time", "is_active", "meeting_reminder_minutes"}
+
+
+def _later(callback):
+    transaction.on_commit(callback, robust=True)
+
+
+def person_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    if update_fields is not None and not PERSON_FIELDS & set(update_fields):
+        return  # e.g. last_login on every sign-in
+
+    def refresh():
+        from .reminders import refresh_person
+
+        refresh_person(instance)
+
+    _later(refresh)
+
+
+def _subject_receiver(kind_key, subject_ids_of):
+    def receiver(sender, instance, **kwargs):
+        def refresh():
+            from .reminders import refresh_subjects
+
+            refresh_subjects(kind_key, subject_ids_of(instance))
+
+        _later(refresh)
+
+    return receiver
+
+
+_receivers = []  # signals hold receivers weakly; keep ours alive
+
+
+def connect():
+    from .models import User
+    from .notifications import kinds
+
+    post_save.connect(person_changed, sender=User, dispatch_uid="reminders-person")
+    for kind in kinds().values():
+        for label, subject_ids_of in kind.watches.items():
+            model = apps.get_model(label)
+            receiver = _subject_receiver(kind.key, subject_ids_of)
+            _receivers.append(receiver)
+            uid = f"reminders-{kind.key}-{label}"
+            post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
