@@ -29,7 +29,7 @@ RING_BANDS = {
 }
 LABEL_RADIUS = 452
 MIN_SECTOR_DEGREES = 42
-MAX_NODE_RADIUS = 20
+MAX_NODE_RADIUS = 26
 MIN_NODE_RADIUS = 5
 NODE_GAP = 7  # room for the support-kind ring and the overdue ring
 FULL_NAME_LIMIT = 24  # at most this many nodes on the map: names under each node
@@ -91,7 +91,7 @@ class Node:
 
     @property
     def label_y(self):
-        return round(self.y + self.r + 18, 1)
+        return round(self.y + self.r + 22, 1)
 
     @property
     def text_y(self):
