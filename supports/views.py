@@ -47,7 +47,6 @@ def index(request):
             "summary": summary,
             "gaps": gaps[:3],
             "gap_count": len(gaps),
-            "now": now,
         },
     )
 
@@ -73,9 +72,7 @@ def supporter_detail(request, pk):
     contacts = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(request.GET.get("page"))
     form = ContactForm(owner=request.user, supporter=supporter)
     return render(
-        request,
-        "supports/supporter_detail.html",
-        {"supporter": supporter, "contacts": contacts, "form": form, "now": timezone.now()},
+        request, "supports/supporter_detail.html", {"supporter": supporter, "contacts": contacts, "form": form}
     )
 
 
@@ -140,7 +137,6 @@ def contact_create(request, pk=None):
     context = {"form": form, "supporter": supporter}
     if supporter:
         context["contacts"] = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(1)
-        context["now"] = timezone.now()
     return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
