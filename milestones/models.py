@@ -75,7 +75,9 @@ class JourneyQuerySet(OwnedQuerySet):
     def with_history(self):
         """Journeys with their setbacks loaded, so streaks need no further query."""
         return self.prefetch_related(
-            models.Prefetch("setbacks", queryset=Setback.objects.order_by("happened_on", "pk"))
+            models.Prefetch(
+                "setbacks", queryset=Setback.objects.select_related("reach_out_supporter").order_by("happened_on", "pk")
+            )
         )
 
 

@@ -346,3 +346,15 @@ def test_encouragement_from_a_supporter_takes_their_name(owner_client, owner, jo
     assert Encouragement.objects.get().from_name == "Sam"
     response = owner_client.post(url, {"message": "Anonymous?", "received_on": "2026-03-30"})
     assert "Say who it came from" in response.content.decode()
+
+
+def test_a_setback_can_name_whom_they_will_reach_out_to_from_their_network(owner_client, owner, stranger, journey):
+    marcus = Supporter.objects.create(owner=owner, name="Marcus")
+    theirs = Supporter.objects.create(owner=stranger, name="Not yours")
+    url = reverse("milestones:setback_create", args=[journey.pk])
+    response = owner_client.post(url, {"happened_on": "2026-03-20", "count": "keep", "reach_out_supporter": theirs.pk})
+    assert "Select a valid choice" in response.content.decode()
+    owner_client.post(url, {"happened_on": "2026-03-20", "count": "keep", "reach_out_supporter": marcus.pk})
+    assert Setback.objects.get().reach_out_supporter == marcus
+    body = owner_client.get(reverse("milestones:journey", args=[journey.pk])).content.decode()
+    assert f'href="{reverse("supports:supporter_detail", args=[marcus.pk])}">Marcus</a>' in body
