@@ -26,3 +26,12 @@ def chicago(*args):
     from zoneinfo import ZoneInfo
 
     return dt.datetime(*args, tzinfo=ZoneInfo("America/Chicago")).astimezone(dt.UTC)
+
+
+@pytest.fixture
+def smtp_sink():
+    from tests.reminders.smtp_sink import Sink
+
+    sink = Sink().start()
+    yield sink
+    sink.stop()

@@ -78,9 +78,7 @@ def test_checkin_key_is_the_local_date_not_the_utc_date():
 def test_checkin_grace_ends_at_local_midnight():
     recipient = person("America/Chicago", checkin=dt.time(23, 0))
     occurrence = DailyCheckIn().next_occurrence(recipient, recipient, utc(2026, 6, 1, 12))
-    assert occurrence.expires_at.astimezone(recipient.zone) == dt.datetime(
-        2026, 6, 2, 0, 0, tzinfo=recipient.zone
-    )
+    assert occurrence.expires_at.astimezone(recipient.zone) == dt.datetime(2026, 6, 2, 0, 0, tzinfo=recipient.zone)
 
 
 def test_inactive_person_gets_no_checkin_reminder():

@@ -1,0 +1,261 @@
+"""Pages: the notification centre, reminder settings, one-click unsubscribe and "I reached out".
+Each asks what the owner, a stranger and an anonymous visitor get."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from recovery_network import notifications
+from recovery_network.models import Delivery, Notification, NotificationPreference
+from recovery_network.reminder_kinds import reached_out_token
+from supports.models import Closeness, Contact
+from tests.supports.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_notification(user, title="Time for your check-in", **fields):
+    note = Notification.objects.create(recipient=user, kind="checkin", title=title, url="/progress/checkin/", **fields)
+    notifications.count_new_notifications({user.pk: 1})
+    return note
+
+
+@pytest.fixture
+def reach_out(owner):
+    supporter = SupporterFactory(owner=owner, name="Marcus", closeness=Closeness.INNER, contact_every_days=3)
+    delivery = Delivery.objects.create(
+        recipient=owner, kind="reach_out", subject_id=supporter.pk, occurrence="o1", status="sent", in_app=True
+    )
+    note = Notification.objects.create(
+        recipient=owner,
+        delivery=delivery,
+        kind="reach_out",
+        title="Reach out to Marcus",
+        action_url=reverse("notifications:reached_out", args=[reached_out_token(delivery)]),
+        action_label="I reached out",
+    )
+    notifications.count_new_notifications({owner.pk: 1})
+    return supporter, delivery, note
+
+
+# The notification centre -------------------------------------------------------------
+
+
+def test_owner_sees_their_notifications_and_the_unread_count_in_the_nav(owner_client, owner, stranger):
+    add_notification(owner, "Time for your check-in")
+    add_notification(stranger, "Someone else's note")
+    response = owner_client.get(reverse("notifications:index"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Time for your check-in" in body and "Someone else's note" not in body
+    assert '<span class="nav-count">1<span class="visually-hidden"> unread</span></span>' in body
+
+
+def test_nav_count_costs_no_query(owner_client, owner, django_assert_num_queries):
+    add_notification(owner)
+    owner.refresh_from_db()
+    with django_assert_num_queries(0):
+        from recovery_network.context_processors import notifications as processor
+
+        request = type("Request", (), {"user": owner})()
+        assert processor(request) == {"unread_notifications": 1}
+
+
+def test_centre_query_count_does_not_grow_with_notifications(owner_client, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 60):
+        Notification.objects.all().delete()
+        for index in range(size):
+            add_notification(owner, f"Note {index}")
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(reverse("notifications:index")).status_code == 200
+        counts.append(len(queries))
+    # Sign-in bookkeeping (session, user, allauth's session tracking) plus four of ours.
+    assert counts[0] == counts[1] <= 11, counts
+
+
+def test_anonymous_is_sent_to_sign_in(anon_client):
+    for name in ("notifications:index", "notifications:preferences"):
+        response = anon_client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(owner_client, owner):
+    note = add_notification(owner)
+    response = owner_client.get(reverse("notifications:open", args=[note.pk]))
+    assert response.status_code == 302 and response.url == "/progress/checkin/"
+    note.refresh_from_db()
+    owner.refresh_from_db()
+    assert note.read_at is not None and owner.unread_notifications == 0
+
+
+def test_stranger_gets_404_for_the_owners_notification(stranger_client, owner):
+    note = add_notification(owner)
+    assert stranger_client.get(reverse("notifications:open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_mark_all_read(owner_client, owner):
+    for _ in range(3):
+        add_notification(owner)
+    assert owner_client.get(reverse("notifications:read_all")).status_code == 405
+    owner_client.post(reverse("notifications:read_all"))
+    owner.refresh_from_db()
+    assert owner.unread_notifications == 0 and not Notification.objects.unread().exists()
+
+
+def test_centre_repairs_a_counter_that_drifted(owner_client, owner):
+    add_notification(owner)
+    type(owner).objects.filter(pk=owner.pk).update(unread_notifications=9)
+    owner_client.get(reverse("notifications:index"))
+    owner.refresh_from_db()
+    assert owner.unread_notifications == 1
+
+
+# Settings ------------------------------------------------------------------------------
+
+
+def test_preferences_page_lists_every_kind(owner_client):
+    body = owner_client.get(reverse("notifications:preferences")).content.decode()
+    for label in ("Daily check-in", "Milestones", "Meetings", "Reaching out"):
+        assert f"<legend>{label}</legend>" in body
+    assert "A note from Recovery Network" in body
+
+
+def test_saving_preferences(owner_client, owner):
+    data = {f"{key}_{channel}": "on" for key in notifications.kinds() for channel in ("email", "in_app")}
+    del data["checkin_email"]
+    data["meeting_reminder_minutes"] = "30"
+    response = owner_client.post(reverse("notifications:preferences"), data)
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.meeting_reminder_minutes == 30
+    assert notifications.channels(owner, notifications.get_kind("checkin")) == (False, True)
+    assert notifications.channels(owner, notifications.get_kind("meeting")) == (True, True)
+
+
+def test_bad_minutes_get_a_clear_error_and_change_nothing(owner_client, owner):
+    response = owner_client.post(reverse("notifications:preferences"), {"meeting_reminder_minutes": "9999"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+
+
+def test_pause_and_resume(owner_client, owner):
+    with time_machine.travel(dt.datetime(2026, 6, 1, 17, 0, tzinfo=dt.UTC), tick=False):
+        response = owner_client.post(reverse("notifications:pause"), {"days": "7"})
+        assert response.status_code == 302
+        owner.refresh_from_db()
+        # Until midnight, Chicago time, at the start of 8 June.
+        assert owner.reminders_paused_until == dt.datetime(2026, 6, 8, 5, 0, tzinfo=dt.UTC)
+        assert owner.reminders_paused()
+        assert "paused until" in owner_client.get(reverse("notifications:preferences")).content.decode()
+    owner_client.post(reverse("notifications:pause"), {"resume": "1"})
+    owner.refresh_from_db()
+    assert owner.reminders_paused_until is None
+
+
+def test_pause_with_a_made_up_length_changes_nothing(owner_client, owner):
+    response = owner_client.post(reverse("notifications:pause"), {"days": "365"}, follow=True)
+    assert "Choose how long" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.reminders_paused_until is None
+
+
+# One-click unsubscribe -------------------------------------------------------------------
+
+
+def test_unsubscribe_link_asks_first_and_a_one_click_post_unsubscribes_without_csrf(owner):
+    url = reverse("notifications:unsubscribe", args=[notifications.unsubscribe_token(owner, "checkin")])
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(url)
+    assert response.status_code == 200 and "Stop these emails?" in response.content.decode()
+    assert not NotificationPreference.objects.exists()  # a link scanner's GET changes nothing
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "unsubscribed" in response.content.decode()
+    assert notifications.channels(owner, notifications.get_kind("checkin")) == (False, True)
+    assert notifications.channels(owner, notifications.get_kind("meeting")) == (True, True)
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJ1Ijo5OTk5LCJrIjoiY2hlY2tpbiJ9:forged"])
+def test_a_forged_unsubscribe_link_is_a_clear_404(anon_client, token):
+    response = anon_client.post(reverse("notifications:unsubscribe", args=[token]))
+    assert response.status_code == 404
+    assert "link doesn't work" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+
+
+def test_unsubscribe_for_an_unknown_kind_is_404(anon_client, owner):
+    token = notifications.unsubscribe_token(owner, "no-such-kind")
+    assert anon_client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 404
+
+
+# "I reached out" ---------------------------------------------------------------------------
+
+
+def test_reached_out_link_from_an_email_logs_one_contact_without_signing_in(anon_client, reach_out, owner):
+    supporter, delivery, note = reach_out
+    url = note.action_url
+    response = anon_client.get(url)
+    assert response.status_code == 200
+    assert "Did you reach out to Marcus?" in response.content.decode()
+    assert not Contact.objects.exists()  # the GET a mail scanner makes logs nothing
+
+    response = anon_client.post(url, {"channel": "text"})
+    assert response.status_code == 302 and response.url == url
+    assert "Logged" in anon_client.get(url).content.decode()
+    anon_client.post(url, {"channel": "text"})  # a second tap
+    contact = Contact.objects.get()
+    assert (contact.supporter, contact.channel) == (supporter, "text")
+    supporter.refresh_from_db()
+    assert supporter.last_contact_at == contact.happened_at
+    delivery.refresh_from_db()
+    note.refresh_from_db()
+    assert delivery.acted_at is not None and note.read_at is not None
+
+
+def test_reached_out_from_the_notification_centre_is_one_tap(owner_client, owner, reach_out):
+    supporter, delivery, note = reach_out
+    page = owner_client.get(reverse("notifications:index")).content.decode()
+    assert f'action="{note.action_url}"' in page and "I reached out" in page
+    response = owner_client.post(note.action_url)
+    assert response.status_code == 302 and response.url == reverse("notifications:index")
+    contact = Contact.objects.get()
+    assert contact.channel == "phone"
+    owner.refresh_from_db()
+    assert owner.unread_notifications == 0
+
+
+def test_reached_out_link_opened_by_another_signed_in_person_is_404(stranger_client, reach_out):
+    _, _, note = reach_out
+    assert stranger_client.get(note.action_url).status_code == 404
+    assert stranger_client.post(note.action_url).status_code == 404
+    assert not Contact.objects.exists()
+
+
+def test_an_expired_reached_out_link_says_so(anon_client, reach_out, settings):
+    _, _, note = reach_out
+    later = timezone.now() + dt.timedelta(days=settings.REACH_OUT_LINK_MAX_AGE_DAYS, minutes=1)
+    with time_machine.travel(later):
+        response = anon_client.post(note.action_url)
+    assert response.status_code == 410 and "expired" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_tampered_reached_out_link_is_404(anon_client, reach_out):
+    _, _, note = reach_out
+    assert anon_client.get(note.action_url.replace("/reached-out/", "/reached-out/x")).status_code == 404
+
+
+def test_reached_out_link_for_an_archived_supporter_is_404(anon_client, reach_out):
+    supporter, _, note = reach_out
+    supporter.archive()
+    assert anon_client.post(note.action_url).status_code == 404
