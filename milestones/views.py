@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from supports.models import Contact
 
@@ -349,7 +349,7 @@ def calendar_settings(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """The feed itself: no sign-in (calendar apps can't), the unguessable token is the key."""
     feed = CalendarFeed.objects.select_related("owner").filter(token=token).first()

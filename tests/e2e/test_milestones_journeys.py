@@ -72,3 +72,20 @@ def test_a_setback_is_recorded_and_the_history_is_still_shown(page, live_server,
     assert "Call someone before I leave the house angry." in history.inner_text()
     assert "99 sober days in all" in history.inner_text()
     assert Setback.objects.get().restart_on == today
+
+
+def test_a_keyboard_user_can_check_in_without_a_mouse(page, live_server, owner):
+    login(page, live_server, owner)
+    page.goto("/progress/checkin/")
+    page.get_by_label("Yes").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # into the mood group
+    page.keyboard.press("ArrowRight")  # 1 -> 2
+    page.keyboard.press("ArrowRight")  # 2 -> 3
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Save check-in"
+    page.keyboard.press("Enter")
+    page.get_by_text("Checked in for today").wait_for()
+    checkin = CheckIn.objects.get(owner=owner)
+    assert (checkin.sober, checkin.mood) == ("yes", 3)

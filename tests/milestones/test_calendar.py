@@ -168,3 +168,9 @@ def test_feed_query_count_does_not_grow_with_groups_or_history(anon_client, owne
             MeetingTime.objects.create(group=group, weekday=weekday, start_time=dt.time(19, 0))
     with django_assert_max_num_queries(5):
         anon_client.get(reverse("milestones:calendar_feed", args=[feed.token]))
+
+
+def test_calendar_apps_may_ask_with_head_but_not_post(anon_client, feed):
+    url = reverse("milestones:calendar_feed", args=[feed.token])
+    assert anon_client.head(url).status_code == 200
+    assert anon_client.post(url).status_code == 405
