@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -207,8 +207,8 @@ def checkin_detail(request, day):
         local_date = dt.date.fromisoformat(day)
     except ValueError as exc:
         raise Http404("No such day.") from exc
-    checkin = get_object_or_404(
-        CheckIn.objects.for_owner(user).prefetch_related("helped_supporters", "helped_groups"), local_date=local_date
+    checkin = CheckIn.objects.prefetch_related("helped_supporters", "helped_groups").get_for_owner_or_404(
+        user, local_date=local_date
     )
     return render(
         request,
