@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Attendance, Contact, MeetingTime, NetworkSnapshot, OnlineVia, PeerGroup
+from .models import Attendance, Contact, MeetingTime, NetworkSnapshot, OnlineVia, PeerGroup, Supporter
 from .network import network_summary
 
 
 @transaction.atomic
 def log_contact(supporter, happened_at=None, channel="", helpfulness=None, note=""):
     """Record a contact and move the supporter's "last contact" and next due time along."""
+    # Lock the supporter row so two contacts logged at once (phone and laptop)
+    # cannot leave "last contact" computed from a log that misses one of them.
+    supporter = Supporter.objects.select_for_update().get(pk=supporter.pk)
     contact = Contact.objects.create(
         owner_id=supporter.owner_id,
         supporter=supporter,
@@ -27,7 +30,7 @@ def log_contact(supporter, happened_at=None, channel="", helpfulness=None, note=
 
 @transaction.atomic
 def delete_contact(contact):
-    supporter = contact.supporter
+    supporter = Supporter.objects.select_for_update().get(pk=contact.supporter_id)
     contact.delete()
     supporter.refresh_contact_state()
 
