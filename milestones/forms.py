@@ -44,7 +44,11 @@ class JourneyForm(forms.ModelForm):
             self.last_restart = max(restarts, default=None)
 
     def clean_started_on(self):
-        started_on = _check_date_in_range(self.cleaned_data["started_on"], self.today, "start date")
+        started_on = self.cleaned_data["started_on"]
+        if self.instance.pk and started_on == self.instance.started_on:
+            # A count restarting tomorrow may be saved as it is (to rename the journey).
+            return started_on
+        started_on = _check_date_in_range(started_on, self.today, "start date")
         if self.last_restart and started_on < self.last_restart:
             raise forms.ValidationError(
                 f"Your current count began after the setback on {self.last_restart:%-d %B %Y}; "

@@ -358,3 +358,15 @@ def test_a_setback_can_name_whom_they_will_reach_out_to_from_their_network(owner
     assert Setback.objects.get().reach_out_supporter == marcus
     body = owner_client.get(reverse("milestones:journey", args=[journey.pk])).content.decode()
     assert f'href="{reverse("supports:supporter_detail", args=[marcus.pk])}">Marcus</a>' in body
+
+
+def test_a_count_restarting_tomorrow_can_still_be_renamed(owner_client, journey):
+    from milestones import services
+
+    services.record_setback(journey, happened_on=TODAY, restart_on=TODAY + dt.timedelta(days=1))
+    url = reverse("milestones:journey_edit", args=[journey.pk])
+    response = owner_client.post(url, {"kind": "alcohol", "own_words": "Dry", "started_on": "2026-03-31"})
+    assert response.status_code == 302
+    body = owner_client.get(reverse("milestones:journey", args=[journey.pk])).content.decode()
+    assert '<span class="clean-time__days">0</span>' in body
+    assert "Dry" in body
