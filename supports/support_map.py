@@ -280,6 +280,31 @@ def _layout(nodes):
     return sectors, node_radius
 
 
+RING_LABEL_HALF_WIDTH = 62
+RING_LABEL_HALF_HEIGHT = 12
+
+
+def _ring_label_point(radius, nodes):
+    """Where a ring's name can sit without covering anyone: the free spot nearest the top."""
+    best, best_clearance = _point(radius, 0), -math.inf
+    for step in range(180):
+        # 0°, then alternately a little left and right of the top, further each time.
+        degrees = (step + 1) // 2 * 2 * (1 if step % 2 else -1)
+        x, y = _point(radius, degrees)
+        clearance = min(
+            (
+                max(abs(node.x - x) - RING_LABEL_HALF_WIDTH, abs(node.y - y) - RING_LABEL_HALF_HEIGHT) - node.r - 4
+                for node in nodes
+            ),
+            default=math.inf,
+        )
+        if clearance >= 0:
+            return x, y
+        if clearance > best_clearance:
+            best, best_clearance = (x, y), clearance
+    return best
+
+
 def _kind_arcs(node):
     arcs = []
     radius = round(node.r + 3.5, 1)
@@ -320,15 +345,12 @@ def build_support_map(user, now=None):
     for node in nodes:
         node.initials = _initials(node.label)
         node.kind_arcs = _kind_arcs(node) if node.kinds else []
-    rings = [
-        {
-            "closeness": closeness,
-            "label": Closeness(closeness).label,
-            "radius": outer,
-            "label_y": round(CY - (inner + outer) / 2, 1),
-        }
-        for closeness, (inner, outer) in RING_BANDS.items()
-    ]
+    rings = []
+    for closeness, (inner, outer) in RING_BANDS.items():
+        label_x, label_y = _ring_label_point((inner + outer) / 2, nodes)
+        rings.append(
+            {"closeness": closeness, "label": Closeness(closeness).label, "radius": outer, "x": label_x, "y": label_y}
+        )
     for row in community:
         row["label"] = dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]]
     return SupportMap(

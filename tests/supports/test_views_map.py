@@ -128,6 +128,10 @@ def test_map_with_150_supporters_stays_legible(owner_client, owner, django_asser
     initials = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__initials"]
     assert len(initials) == 150 and all(float(t.get("font-size")) >= 5.5 for t in initials)
     assert response.content.split(b"Everyone on the map")[1].count(b'<th scope="row">') == 150
+    # The ring names find a free spot rather than sitting on top of people.
+    for label in (t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-ring-label"):
+        x, y = float(label.get("x")), float(label.get("y"))
+        assert all(abs(cx - x) > 62 + r or abs(cy - y) > 12 + r for cx, cy, r in circles), label.text
     assert "150 supporters" in svg.find(f"{SVG}desc").text
 
 
