@@ -389,8 +389,21 @@ class CheckIn(models.Model):
         return MOOD_LABELS.get(self.mood, "")
 
 
+# Ready phrases a family member or friend can send with one tap, in our own words.
+READY_PHRASES = [
+    ("proud", "I'm proud of you."),
+    ("thinking", "Thinking of you today."),
+    ("one_day", "One day at a time. I'm with you."),
+    ("here", "I'm here if you want to talk."),
+    ("keep_going", "Keep going. You're doing something hard and brave."),
+]
+READY_PHRASE_TEXT = dict(READY_PHRASES)
+
+
 class EncouragementQuerySet(OwnedQuerySet):
-    pass
+    def from_circle(self):
+        """Sent by people the owner shares with, as opposed to notes the owner kept."""
+        return self.filter(sender__isnull=False)
 
 
 class Encouragement(models.Model):
@@ -409,6 +422,11 @@ class Encouragement(models.Model):
     )
     message = models.TextField(max_length=2000)
     received_on = models.DateField()
+    # Set when someone the owner shares with sent it through the app (not typed in by the owner).
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="encouragements_sent"
+    )
+    phrase = models.CharField("ready phrase", max_length=20, choices=READY_PHRASES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncouragementQuerySet.as_manager()

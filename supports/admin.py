@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import Attendance, CommunityActivity, Contact, Meeting, MeetingTime, NetworkSnapshot, PeerGroup, Supporter
+from .models import (
+    AccessEvent,
+    Attendance,
+    CommunityActivity,
+    Consent,
+    Contact,
+    Grant,
+    Invitation,
+    Meeting,
+    MeetingTime,
+    NetworkSnapshot,
+    PeerGroup,
+    Supporter,
+)
 
 
 @admin.register(Supporter)
@@ -52,3 +65,39 @@ class CommunityActivityAdmin(admin.ModelAdmin):
 class NetworkSnapshotAdmin(admin.ModelAdmin):
     list_display = ["owner", "taken_on", "taken_at"]
     raw_id_fields = ["owner"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Sharing records are changed only through the app's services, so every change is logged."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "owner", "actor_name", "action", "what"]
+    list_filter = ["action"]
+    search_fields = ["owner__email", "actor_name"]
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "viewer", "created_at", "revoked_at"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "recipient_name", "organisation", "expires_on", "revoked_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["owner", "email", "role", "created_at", "expires_at", "accepted_at", "withdrawn_at"]
+    exclude = ["nonce"]

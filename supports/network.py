@@ -54,9 +54,8 @@ class NetworkSummary:
         return cls(**known)
 
 
-def network_summary(user, now=None):
-    """Counts describing the active network, in three queries."""
-    now = now or timezone.now()
+def summary_aggregates(now):
+    """The aggregate expressions behind a NetworkSummary, for one owner or grouped by owner."""
     not_risk = ~Q(influence=Influence.RISK)
     aggregates = {
         "supporters": Count("id"),
@@ -71,10 +70,22 @@ def network_summary(user, now=None):
     }
     for field_name, _, _ in SUPPORT_KINDS:
         aggregates[f"kind_{field_name}"] = Count("id", filter=Q(**{field_name: True}) & not_risk)
-    counts = Supporter.objects.for_owner(user).active().aggregate(**aggregates)
-    kinds = {field_name: counts.pop(f"kind_{field_name}") for field_name, _, _ in SUPPORT_KINDS}
+    return aggregates
+
+
+def summary_from_counts(counts):
+    """A NetworkSummary from one row of summary_aggregates() (peer groups and community left at 0)."""
+    counts = {name: value for name, value in counts.items() if name != "owner"}
+    kinds = {field_name: counts.pop(f"kind_{field_name}", 0) for field_name, _, _ in SUPPORT_KINDS}
     summary = NetworkSummary(**counts, kinds=kinds)
     summary.personal = summary.supporters - summary.professional
+    return summary
+
+
+def network_summary(user, now=None):
+    """Counts describing the active network, in three queries."""
+    now = now or timezone.now()
+    summary = summary_from_counts(Supporter.objects.for_owner(user).active().aggregate(**summary_aggregates(now)))
     summary.peer_groups = PeerGroup.objects.for_owner(user).active().count()
     summary.community_activities = (
         CommunityActivity.objects.for_owner(user)
@@ -245,6 +256,23 @@ def find_gaps(user, summary=None, now=None):
             )
         )
     return gaps
+
+
+def gap_titles(summary):
+    """The gaps find_gaps() would report, by title only and without a query (for the caseload)."""
+    titles = []
+    if summary.supporters == 0:
+        titles.append("Empty network")
+    titles += [f"No one for {SUPPORT_KIND_LABELS[name].lower()}" for name, count in summary.kinds.items() if count == 0]
+    if summary.professional == 0:
+        titles.append("No professional")
+    if summary.peer_groups == 0:
+        titles.append("No peer group")
+    if summary.inner_overdue:
+        titles.append("Inner circle overdue")
+    if summary.risk and summary.risk > summary.supportive:
+        titles.append("More risky ties than supportive ones")
+    return titles
 
 
 KIND_PHRASES = {

@@ -1,0 +1,393 @@
+"""Pages of the circle of care.
+
+The owner's own pages fetch through get_for_owner_or_404 like every other page.
+Pages that show an owner's data to someone else go through
+sharing.open_shared_or_404, which checks the grant or consent on every request
+and writes the access log entry.
+"""
+
+import datetime as dt
+import functools
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from milestones import trends
+from milestones.models import Encouragement, Journey, Setback
+
+from . import caseload as caseload_module
+from . import sharing
+from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
+from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
+from .network import find_gaps, network_summary
+from .support_map import build_support_map
+
+LOG_PAGE_SIZE = 50
+ATTENDANCE_DAYS = 30
+
+
+def _two_factor_gate(view):
+    """Counselors open client data only with two-factor authentication on; otherwise a page says how."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except sharing.TwoFactorRequired:
+            return render(request, "care/two_factor_required.html", status=403)
+
+    return wrapper
+
+
+# The owner's side
+
+
+@login_required
+def circle(request):
+    user, now = request.user, timezone.now()
+    grants = list(Grant.objects.for_owner(user).active().select_related("viewer"))
+    consents = list(Consent.objects.for_owner(user).select_related("counselor", "owner"))
+    for consent in consents:
+        consent.status = consent.status_label(now)
+    invitations = list(Invitation.objects.for_owner(user).pending(now).select_related("supporter"))
+    recommendations = list(Recommendation.objects.for_owner(user)[:20])
+    held_grants, held_consents = sharing.shared_with(user, now)
+    return render(
+        request,
+        "care/circle.html",
+        {
+            "grants": grants,
+            "consents": consents,
+            "invitations": invitations,
+            "recommendations": recommendations,
+            "held_grants": held_grants,
+            "held_consents": held_consents,
+        },
+    )
+
+
+@login_required
+def invite(request):
+    user = request.user
+    form = InvitationForm(request.POST or None, owner=user)
+    if request.method == "POST" and form.is_valid():
+        invitation = sharing.invite(
+            user,
+            form.cleaned_data["email"],
+            scopes=form.cleaned_data["scopes"],
+            supporter=form.cleaned_data["supporter"],
+        )
+        messages.success(
+            request, f"Invitation sent to {invitation.email}. The link works for {sharing.INVITATION_DAYS} days."
+        )
+        return redirect("supports:circle")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "care/invite.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk):
+    invitation = Invitation.objects.select_related("owner").get_for_owner_or_404(request.user, pk=pk)
+    if sharing.withdraw_invitation(invitation):
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
+    else:
+        messages.info(request, "That invitation was already answered or withdrawn.")
+    return redirect("supports:circle")
+
+
+@login_required
+def grant_edit(request, pk):
+    grant = Grant.objects.active().select_related("viewer", "owner").get_for_owner_or_404(request.user, pk=pk)
+    form = ScopesForm(request.POST or None, initial={"scopes": sorted(grant.scopes)})
+    if request.method == "POST" and form.is_valid():
+        sharing.change_scopes(grant, set(form.cleaned_data["scopes"]))
+        messages.success(request, f"Saved what {grant.viewer.name} can see.")
+        return redirect("supports:circle")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
+
+
+@login_required
+@require_POST
+def grant_revoke(request, pk):
+    grant = Grant.objects.active().select_related("viewer", "owner").get_for_owner_or_404(request.user, pk=pk)
+    sharing.revoke_grant(grant)
+    messages.success(request, f"{grant.viewer.name} no longer sees anything of yours.")
+    return redirect("supports:circle")
+
+
+@login_required
+@reauthentication_required
+def consent_create(request):
+    user = request.user
+    form = ConsentForm(request.POST or None, owner=user, today=user.local_today())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consent = sharing.sign_consent(
+            user,
+            email=data["email"],
+            scopes=set(data["scopes"]),
+            recipient_name=data["recipient_name"],
+            organisation=data["organisation"],
+            purpose=data["purpose"],
+            expires_on=data["expires_on"],
+            signed_name=data["signed_name"],
+        )
+        messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
+        return redirect("supports:consent_detail", consent.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "care/consent_form.html", {"form": form}, status=status)
+
+
+@login_required
+def consent_detail(request, pk):
+    """The signed consent, printable, for the client and the counselor alike."""
+    consent = sharing.consent_for_party_or_404(request.user, pk)
+    if request.user.pk != consent.owner_id:
+        sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
+    return render(
+        request,
+        "care/consent_detail.html",
+        {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id},
+    )
+
+
+@login_required
+@require_POST
+def consent_revoke(request, pk):
+    consent = Consent.objects.select_related("owner").get_for_owner_or_404(request.user, pk=pk)
+    sharing.revoke_consent(consent)
+    messages.success(request, f"Consent for {consent.recipient_name} is revoked. They can no longer see your data.")
+    return redirect("supports:circle")
+
+
+@login_required
+def access_log(request):
+    events = AccessEvent.objects.for_owner(request.user)
+    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "care/access_log.html", {"page": page})
+
+
+@login_required
+@require_POST
+def recommendation_done(request, pk):
+    recommendation = Recommendation.objects.get_for_owner_or_404(request.user, pk=pk)
+    recommendation.mark_done()
+    messages.success(request, "Marked as done. Well done.")
+    return redirect("supports:circle")
+
+
+# The invitee's side
+
+
+def invitation(request, token):
+    """Answer an invitation. Every way a link can fail gets a page that says what happened."""
+    found = sharing.invitation_from_token(token)
+    if found is None:
+        return _invitation_problem(
+            request, "unknown", "This invitation link isn't valid. Check that it was copied whole.", 404
+        )
+    if not request.user.is_authenticated:
+        return render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
+    try:
+        sharing.check_invitation(found, request.user)
+    except sharing.InvitationProblem as problem:
+        return _invitation_problem(
+            request, problem.code, str(problem), 403 if problem.code in ("wrong_account", "own") else 410
+        )
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("answer") == "decline":
+                sharing.decline_invitation(found, request.user)
+                messages.info(request, f"You declined {found.owner.name}'s invitation. Nothing is shared with you.")
+                return redirect("home")
+            sharing.accept_invitation(found, request.user, link_supporter=form.cleaned_data["link_supporter"])
+        except sharing.InvitationProblem as problem:
+            return _invitation_problem(request, problem.code, str(problem), 410)
+        messages.success(request, f"You're now in {found.owner.name}'s circle of care.")
+        if found.is_counselor:
+            return redirect("supports:caseload")
+        return redirect("supports:person", found.owner_id)
+    return render(request, "care/invitation.html", {"invitation": found, "form": form})
+
+
+def _invitation_problem(request, code, message, status):
+    return render(request, "care/invitation_problem.html", {"code": code, "message": message}, status=status)
+
+
+# Family and friends
+
+
+def _shared_context(access, now):
+    """What the page shows of the owner, section by section, only for the scopes the access allows."""
+    owner = access.owner
+    today = owner.local_today(now)
+    context = {"access": access, "owner": owner, "today": today, "scopes": access.scopes}
+    if access.allows("clean_time"):
+        journeys = []
+        for journey in Journey.objects.for_owner(owner):
+            upcoming = journey.upcoming_milestones(today, 1)
+            journeys.append(
+                {
+                    "journey": journey,
+                    "clean_time": journey.clean_time(today),
+                    "next": upcoming[0] if upcoming else None,
+                    "days_to_next": upcoming[0].days_to_go(today) if upcoming else None,
+                }
+            )
+        context["journeys"] = journeys
+    if access.allows("checkins"):
+        # The trend only: averages and the two charts. Notes, gratitude and triggers stay private.
+        full = trends.trends_for(owner, 30, today)
+        context["trend"] = {
+            name: full[name]
+            for name in (
+                "checkin_count",
+                "mood_average",
+                "craving_average",
+                "mood_chart",
+                "craving_chart",
+                "mood_description",
+                "craving_description",
+                "first_day",
+                "last_day",
+            )
+        }
+    if access.allows("support_map"):
+        support_map = build_support_map(owner, now)
+        for node in support_map.nodes:
+            node.url = ""
+        context["map"] = support_map
+    if access.allows("attendance"):
+        since = today - dt.timedelta(days=ATTENDANCE_DAYS - 1)
+        context["attendance"] = {
+            "since": since,
+            "recent": list(Attendance.objects.for_owner(owner).filter(attended_on__gte=since).select_related("group")),
+            "last": Attendance.objects.for_owner(owner).aggregate(last=Max("attended_on"))["last"],
+        }
+    if access.allows("setbacks"):
+        context["setbacks"] = list(Setback.objects.for_owner(owner).select_related("journey").order_by("-happened_on"))
+    return context
+
+
+@login_required
+def person(request, owner_id):
+    now = timezone.now()
+    access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
+    context = _shared_context(access, now)
+    context["form"] = EncouragementForm()
+    context["sent"] = list(
+        Encouragement.objects.for_owner(access.owner).filter(sender=request.user).order_by("-created_at")[:5]
+    )
+    return render(request, "care/person.html", context)
+
+
+@login_required
+@require_POST
+def person_encourage(request, owner_id):
+    access = sharing.find_access(request.user, owner_id)
+    if access is None or access.role != sharing.FAMILY:
+        raise Http404("Nothing shared with you here.")
+    form = EncouragementForm(request.POST)
+    if not form.is_valid():
+        now = timezone.now()
+        access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
+        context = _shared_context(access, now)
+        context.update(form=form, sent=[])
+        return render(request, "care/person.html", context, status=400)
+    sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
+    messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
+    return redirect("supports:person", access.owner.pk)
+
+
+def how_to_help(request):
+    return render(request, "care/how_to_help.html")
+
+
+# Counselors
+
+
+@login_required
+@_two_factor_gate
+def caseload(request):
+    if not sharing.has_two_factor(request.user):
+        raise sharing.TwoFactorRequired()
+    sort = request.GET.get("sort", "attention")
+    if sort not in caseload_module.SORTS:
+        sort = "attention"
+    rows = caseload_module.caseload(request.user, sort=sort, path=request.path)
+    return render(
+        request,
+        "care/caseload.html",
+        {"rows": rows, "sort": sort, "sorts": caseload_module.SORTS, "sort_label": caseload_module.SORTS[sort]},
+    )
+
+
+@login_required
+@_two_factor_gate
+def client(request, owner_id):
+    now = timezone.now()
+    access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
+    context = _client_context(access, now)
+    context["form"] = RecommendationForm()
+    return render(request, "care/client.html", context)
+
+
+def _client_context(access, now):
+    context = _shared_context(access, now)
+    owner = access.owner
+    if access.allows("support_map"):
+        context["summary"] = network_summary(owner, now)
+        context["gaps"] = find_gaps(owner, context["summary"], now)
+    if access.allows("attendance"):
+        context["group_counts"] = list(
+            Attendance.objects.for_owner(owner)
+            .filter(attended_on__gte=context["attendance"]["since"])
+            .values("group__name")
+            .annotate(count=Count("id"))
+            .order_by("-count", "group__name")
+        )
+    context["recommendations"] = list(Recommendation.objects.for_owner(owner).filter(counselor=access.viewer))
+    return context
+
+
+@login_required
+@_two_factor_gate
+@require_POST
+def client_recommend(request, owner_id):
+    now = timezone.now()
+    access = sharing.find_access(request.user, owner_id, now)
+    if access is None or access.role != sharing.COUNSELOR:
+        raise Http404("Nothing shared with you here.")
+    if not sharing.has_two_factor(request.user):
+        raise sharing.TwoFactorRequired()
+    form = RecommendationForm(request.POST)
+    if not form.is_valid():
+        access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
+        context = _client_context(access, now)
+        context["form"] = form
+        return render(request, "care/client.html", context, status=400)
+    sharing.recommend(access, form.cleaned_data["text"])
+    messages.success(request, f"{access.owner.name} will see your recommendation.")
+    return redirect(reverse("supports:client", args=[access.owner.pk]) + "#recommendations")
+
+
+@login_required
+@_two_factor_gate
+def client_report(request, owner_id):
+    """A printable support-map report for a session."""
+    now = timezone.now()
+    access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, scope="support_map", now=now)
+    context = _client_context(access, now)
+    context["printed_at"] = now
+    return render(request, "care/report.html", context)

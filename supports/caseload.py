@@ -1,0 +1,210 @@
+"""A counselor's caseload: every consenting client with the signals that say who needs attention.
+
+Seven queries whatever the size of the caseload: the consents (with each
+client), check-in aggregates, network aggregates, peer groups and their weekly
+slots, recent attendance, journeys, and one bulk insert into each client's
+access log. Each signal appears only where that client's consent covers it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Max, Q
+from django.utils import timezone
+
+from milestones.models import CheckIn, Journey
+
+from .models import AccessEvent, Attendance, Consent, PeerGroup, Supporter
+from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
+from .sharing import actor_label, describe
+
+WINDOW_DAYS = 7  # craving: the last week against the week before
+MEETING_WINDOW_DAYS = 14
+MILESTONE_SOON_DAYS = 14
+
+SORTS = {
+    "attention": "Needs attention first",
+    "checkin": "Longest since a check-in",
+    "craving": "Craving rising most",
+    "milestone": "Milestone soonest",
+    "name": "Name",
+}
+
+
+@dataclass
+class ClientRow:
+    consent: Consent
+    owner: object
+    scopes: frozenset
+    days_since_checkin: int | None = None
+    craving_recent: float | None = None
+    craving_before: float | None = None
+    meetings_expected: int | None = None
+    meetings_attended: int | None = None
+    gaps: list = field(default_factory=list)
+    inner_overdue: int | None = None
+    next_milestone: object = None
+    next_milestone_days: int | None = None
+    reasons: list = field(default_factory=list)
+    score: int = 0
+
+    @property
+    def craving_change(self):
+        if self.craving_recent is None or self.craving_before is None:
+            return None
+        return round(self.craving_recent - self.craving_before, 1)
+
+    @property
+    def craving_trend(self):
+        change = self.craving_change
+        if change is None:
+            return "—" if self.craving_recent is None else "steady"
+        if change >= 1:
+            return "rising"
+        if change <= -1:
+            return "easing"
+        return "steady"
+
+    @property
+    def meetings_missed(self):
+        if self.meetings_expected is None:
+            return None
+        return max(0, self.meetings_expected - (self.meetings_attended or 0))
+
+
+def _score(row):
+    """Higher first. Silence and rising craving weigh most: they are the early signs of relapse risk."""
+    reasons, score = [], 0
+    if "checkins" in row.scopes:
+        if row.days_since_checkin is None:
+            reasons.append("No check-ins yet")
+            score += 2
+        elif row.days_since_checkin >= 3:
+            reasons.append(f"{row.days_since_checkin} days without a check-in")
+            score += 3 if row.days_since_checkin >= 7 else 2
+        if row.craving_trend == "rising":
+            reasons.append("Craving rising")
+            score += 3
+        if row.craving_recent is not None and row.craving_recent >= 6:
+            reasons.append("High craving")
+            score += 2
+    if row.meetings_missed:
+        reasons.append(f"Missed {row.meetings_missed} meeting{'s' if row.meetings_missed != 1 else ''}")
+        score += min(row.meetings_missed, 3)
+    if row.inner_overdue:
+        reasons.append("Inner circle overdue")
+        score += 1
+    if row.gaps:
+        score += min(len(row.gaps), 3)
+    row.reasons, row.score = reasons, score
+
+
+def _sort_key(sort):
+    far = 10**6
+    return {
+        "name": lambda row: (row.owner.name.lower(), row.owner.pk),
+        "checkin": lambda row: (
+            -(far if row.days_since_checkin is None else row.days_since_checkin),
+            row.owner.name.lower(),
+        ),
+        "craving": lambda row: (-(row.craving_change or -far), row.owner.name.lower()),
+        "milestone": lambda row: (
+            far if row.next_milestone_days is None else row.next_milestone_days,
+            row.owner.name.lower(),
+        ),
+    }.get(sort, lambda row: (-row.score, -(row.days_since_checkin or 0), row.owner.name.lower()))
+
+
+def caseload(counselor, *, sort="attention", path="", now=None):
+    now = now or timezone.now()
+    consents = [
+        consent
+        for consent in Consent.objects.possibly_valid(now).for_counselor(counselor).select_related("owner")
+        if consent.is_valid(now) and consent.owner.is_active
+    ]
+    # One consent per client: should a client have signed two, the broader one counts.
+    by_owner = {}
+    for consent in consents:
+        kept = by_owner.get(consent.owner_id)
+        if kept is None or len(consent.scopes) > len(kept.scopes):
+            by_owner[consent.owner_id] = consent
+    rows = {owner_id: ClientRow(consent, consent.owner, consent.scopes) for owner_id, consent in by_owner.items()}
+    if not rows:
+        return []
+    ids = list(rows)
+    utc_today = now.date()
+
+    recent_from = utc_today - dt.timedelta(days=WINDOW_DAYS - 1)
+    before_from = recent_from - dt.timedelta(days=WINDOW_DAYS)
+    for item in (
+        CheckIn.objects.filter(owner_id__in=ids)
+        .values("owner")
+        .annotate(
+            last=Max("local_date"),
+            recent=Avg("craving", filter=Q(local_date__gte=recent_from)),
+            before=Avg("craving", filter=Q(local_date__gte=before_from, local_date__lt=recent_from)),
+        )
+    ):
+        row = rows[item["owner"]]
+        if "checkins" in row.scopes:
+            row.days_since_checkin = max(0, (row.owner.local_today(now) - item["last"]).days)
+            row.craving_recent = round(item["recent"], 1) if item["recent"] is not None else None
+            row.craving_before = round(item["before"], 1) if item["before"] is not None else None
+
+    summaries = {owner_id: NetworkSummary() for owner_id in ids}
+    for item in Supporter.objects.filter(owner_id__in=ids).active().values("owner").annotate(**summary_aggregates(now)):
+        summaries[item["owner"]] = summary_from_counts(item)
+    slots = {}
+    for item in (
+        PeerGroup.objects.filter(owner_id__in=ids, archived_at__isnull=True)
+        .values("owner")
+        .annotate(groups=Count("id", distinct=True), slots=Count("meeting_times"))
+    ):
+        summaries[item["owner"]].peer_groups = item["groups"]
+        slots[item["owner"]] = item["slots"]
+    attended = dict(
+        Attendance.objects.filter(
+            owner_id__in=ids, attended_on__gte=utc_today - dt.timedelta(days=MEETING_WINDOW_DAYS - 1)
+        )
+        .values("owner")
+        .annotate(count=Count("id"))
+        .values_list("owner", "count")
+    )
+    journeys = {}
+    for journey in Journey.objects.filter(owner_id__in=ids).order_by("started_on", "pk"):
+        journeys.setdefault(journey.owner_id, []).append(journey)
+
+    for owner_id, row in rows.items():
+        if "support_map" in row.scopes:
+            row.gaps = gap_titles(summaries[owner_id])
+            row.inner_overdue = summaries[owner_id].inner_overdue
+        if "attendance" in row.scopes:
+            row.meetings_expected = slots.get(owner_id, 0) * MEETING_WINDOW_DAYS // 7
+            row.meetings_attended = attended.get(owner_id, 0)
+        if "clean_time" in row.scopes:
+            today = row.owner.local_today(now)
+            upcoming = [
+                milestone
+                for journey in journeys.get(owner_id, [])
+                for milestone in journey.upcoming_milestones(today, 1)
+            ]
+            if upcoming:
+                row.next_milestone = min(upcoming, key=lambda milestone: milestone.due_on)
+                row.next_milestone_days = row.next_milestone.days_to_go(today)
+        _score(row)
+
+    AccessEvent.objects.bulk_create(
+        [
+            AccessEvent(
+                owner=row.owner,
+                actor=counselor,
+                actor_name=actor_label(counselor),
+                action=AccessEvent.Action.VIEWED,
+                what=f"caseload summary: {describe(row.scopes)}",
+                path=path,
+                created_at=now,
+            )
+            for row in rows.values()
+        ]
+    )
+    return sorted(rows.values(), key=_sort_key(sort))

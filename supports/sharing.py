@@ -1,0 +1,406 @@
+"""The circle of care: who may see what of an owner's recovery, and the record of every look.
+
+`open_shared_or_404` is the one door through which anyone other than the owner
+reaches the owner's data. It checks the grant (family and friends) or the
+consent (counselors) on every request, so a revoked grant or a lapsed consent
+stops the very next page, and it writes the access log entry in the same step,
+so no page can show shared data without leaving a line in the owner's log.
+
+The multi-step workflows (inviting, accepting, revoking, signing a consent,
+sending encouragement) live here too, called by views, commands and tests alike.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
+
+from .models import (
+    INVITATION_DAYS,
+    SCOPE_FIELDS,
+    SCOPE_NAMES,
+    AccessEvent,
+    Consent,
+    Grant,
+    Invitation,
+    Recommendation,
+    Supporter,
+)
+
+TOKEN_SALT = "supports.invitation"
+FAMILY, COUNSELOR = "family", "counselor"
+
+
+class TwoFactorRequired(Exception):
+    """A counselor without two-factor authentication tried to open client data."""
+
+
+def has_two_factor(user):
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def describe(scopes):
+    """'clean time and milestones, support map' in the fixed order of SCOPES."""
+    return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
+
+
+def log(owner, actor, action, what="", path=""):
+    return AccessEvent.objects.create(
+        owner=owner,
+        actor=actor,
+        actor_name=actor_label(actor),
+        action=action,
+        what=what[:300],
+        path=path[:300],
+    )
+
+
+def actor_label(actor):
+    if actor is None:
+        return "Recovery Network"
+    return f"{actor.name} ({actor.email})"
+
+
+# Who may see what
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one person may see of one owner, and on what basis."""
+
+    owner: object
+    viewer: object
+    role: str
+    scopes: frozenset
+    grant: Grant | None = None
+    consent: Consent | None = None
+
+    def allows(self, scope):
+        return scope in self.scopes
+
+
+def find_access(viewer, owner_id, now=None):
+    """The viewer's standing access to an owner, or None. Writes nothing."""
+    if not viewer.is_authenticated or str(owner_id) == str(viewer.pk):
+        return None
+    try:
+        owner_id = int(owner_id)
+    except (TypeError, ValueError):
+        return None
+    grant = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer=viewer).first()
+    if grant is not None and grant.owner.is_active:
+        return Access(grant.owner, viewer, FAMILY, grant.scopes, grant=grant)
+    for consent in (
+        Consent.objects.possibly_valid(now).select_related("owner").filter(owner_id=owner_id, counselor=viewer)
+    ):
+        if consent.is_valid(now) and consent.owner.is_active:
+            return Access(consent.owner, viewer, COUNSELOR, consent.scopes, consent=consent)
+    return None
+
+
+def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, now=None):
+    """Authorize a non-owner's read of an owner's data and log it; 404 unless allowed.
+
+    `scope` is what the page cannot do without; `shown` (default: every scope the
+    access allows) is what the page will actually show, which is what the log records.
+    Counselors must have two-factor authentication on (TwoFactorRequired).
+    """
+    access = find_access(request.user, owner_id, now)
+    if access is None or (role and access.role != role) or (scope and not access.allows(scope)):
+        raise Http404("Nothing shared with you here.")
+    if access.role == COUNSELOR and not has_two_factor(request.user):
+        raise TwoFactorRequired()
+    shown_scopes = access.scopes if shown is None else frozenset(shown) & access.scopes
+    log(access.owner, request.user, AccessEvent.Action.VIEWED, describe(shown_scopes), request.path)
+    return access
+
+
+def shared_with(viewer, now=None):
+    """Owners who share with this person: (grants as a family member, valid consents as a counselor)."""
+    grants = list(Grant.objects.active().for_viewer(viewer).select_related("owner").order_by("owner__display_name"))
+    consents = [
+        consent
+        for consent in Consent.objects.possibly_valid(now).for_counselor(viewer).select_related("owner")
+        if consent.is_valid(now)
+    ]
+    return grants, consents
+
+
+# Invitations
+
+
+def invitation_token(invitation):
+    return signing.dumps([invitation.pk, invitation.nonce], salt=TOKEN_SALT, compress=True)
+
+
+def invitation_from_token(token):
+    """The invitation a link names, or None for a forged, mangled or unknown link."""
+    try:
+        pk, nonce = signing.loads(token, salt=TOKEN_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    invitation = Invitation.objects.select_related("owner", "supporter", "consent").filter(pk=pk).first()
+    if invitation is None or not constant_time_compare(invitation.nonce, str(nonce)):
+        return None
+    return invitation
+
+
+def invitation_url(invitation):
+    return settings.SITE_URL + reverse("supports:invitation", args=[invitation_token(invitation)])
+
+
+def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=None, consent=None, now=None):
+    """Create an invitation, email the link and log it."""
+    now = now or timezone.now()
+    scopes = set(scopes if scopes is not None else {"clean_time"})
+    invitation = Invitation.objects.create(
+        owner=owner,
+        email=email.strip().lower(),
+        role=role,
+        supporter=supporter,
+        consent=consent,
+        nonce=secrets.token_urlsafe(18),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+        **{name: name in scopes for name in SCOPE_FIELDS},
+    )
+    send_invitation_email(invitation)
+    log(owner, owner, AccessEvent.Action.INVITED, f"{invitation.get_role_display()}: {invitation.email}")
+    return invitation
+
+
+def send_invitation_email(invitation):
+    """Sent directly, not through the reminder engine: it goes to someone who may have no account yet.
+
+    The subject and first line name only the person inviting, never anything about their health.
+    """
+    context = {
+        "invitation": invitation,
+        "owner_name": invitation.owner.name,
+        "url": invitation_url(invitation),
+        "SITE_NAME": settings.SITE_NAME,
+        "days": INVITATION_DAYS,
+    }
+    email = EmailMultiAlternatives(
+        subject=f"{invitation.owner.name} invited you to {settings.SITE_NAME}",
+        body=render_to_string("care/emails/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitation.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(render_to_string("care/emails/invitation.html", context), "text/html")
+    email.send()
+
+
+class InvitationProblem(Exception):
+    """Why an invitation link cannot be used; the message is shown to the person as it is."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def user_emails(user):
+    verified = set(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    return {address.lower() for address in verified}
+
+
+def check_invitation(invitation, user, now=None):
+    """Raise InvitationProblem unless this person may answer this invitation now."""
+    now = now or timezone.now()
+    status = invitation.status(now)
+    if status == Invitation.Status.WITHDRAWN:
+        raise InvitationProblem("withdrawn", f"{invitation.owner.name} withdrew this invitation.")
+    if status in (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED):
+        raise InvitationProblem("used", "This invitation has already been answered, so the link no longer works.")
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationProblem(
+            "expired", f"This invitation expired on {invitation.expires_at.astimezone(user.zone):%-d %B %Y}."
+        )
+    if user.pk == invitation.owner_id:
+        raise InvitationProblem("own", "This is an invitation you sent. Share the link with the person it is for.")
+    if invitation.email.lower() not in user_emails(user):
+        raise InvitationProblem(
+            "wrong_account",
+            f"This invitation was sent to a different email address than the one you are signed in with "
+            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
+        )
+
+
+@transaction.atomic
+def accept_invitation(invitation, user, *, link_supporter=False, now=None):
+    """Accept for `user`: a grant for a family member, the consent's recipient for a counselor."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("owner", "consent").get(pk=invitation.pk)
+    check_invitation(invitation, user, now)
+    owner = invitation.owner
+    if invitation.is_counselor:
+        consent = invitation.consent
+        Consent.objects.filter(pk=consent.pk).update(counselor=user)
+        consent.counselor = user
+        result = consent
+    else:
+        grant = Grant.objects.select_for_update().active().filter(owner=owner, viewer=user).first()
+        if grant is None:
+            grant = Grant(owner=owner, viewer=user, invitation=invitation, created_at=now)
+        for name in SCOPE_FIELDS:
+            setattr(grant, name, getattr(invitation, name))
+        grant.save()
+        result = grant
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=now, accepted_by=user)
+    if link_supporter and invitation.supporter_id:
+        Supporter.objects.filter(pk=invitation.supporter_id, owner=owner).update(linked_user=user)
+    what = describe(invitation.consent.scopes if invitation.is_counselor else invitation.scopes)
+    log(owner, user, AccessEvent.Action.INVITATION_ACCEPTED, what)
+    return result
+
+
+def decline_invitation(invitation, user, now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("owner").get(pk=invitation.pk)
+        check_invitation(invitation, user, now)
+        Invitation.objects.filter(pk=invitation.pk).update(declined_at=now)
+        log(invitation.owner, user, AccessEvent.Action.INVITATION_DECLINED, invitation.email)
+
+
+def withdraw_invitation(invitation, now=None):
+    """The owner takes an unanswered invitation back; its link stops working at once."""
+    now = now or timezone.now()
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    )
+    if updated:
+        if invitation.consent_id:
+            Consent.objects.filter(pk=invitation.consent_id, revoked_at__isnull=True).update(revoked_at=now)
+        log(invitation.owner, invitation.owner, AccessEvent.Action.INVITATION_WITHDRAWN, invitation.email)
+    return bool(updated)
+
+
+# Grants and consents
+
+
+def change_scopes(grant, scopes):
+    before = grant.scopes
+    for name in SCOPE_FIELDS:
+        setattr(grant, name, name in scopes)
+    grant.save(update_fields=[*SCOPE_FIELDS, "updated_at"])
+    if grant.scopes != before:
+        log(
+            grant.owner,
+            grant.owner,
+            AccessEvent.Action.GRANT_CHANGED,
+            f"{grant.viewer.name} now sees: {describe(grant.scopes) or 'nothing but your name'}",
+        )
+    return grant
+
+
+def revoke_grant(grant, now=None):
+    """Access ends with this UPDATE: every page checks the grant on every request."""
+    now = now or timezone.now()
+    if Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=now):
+        grant.revoked_at = now
+        log(grant.owner, grant.owner, AccessEvent.Action.GRANT_REVOKED, f"{grant.viewer.name} ({grant.viewer.email})")
+
+
+@transaction.atomic
+def sign_consent(owner, *, email, scopes, now=None, **fields):
+    """Record the signed consent and invite the counselor to accept it."""
+    now = now or timezone.now()
+    consent = Consent.objects.create(
+        owner=owner, signed_at=now, **{name: name in scopes for name in SCOPE_FIELDS}, **fields
+    )
+    log(
+        owner,
+        owner,
+        AccessEvent.Action.CONSENT_SIGNED,
+        f"{consent.recipient_name}, {consent.organisation}, until {consent.expires_on:%-d %B %Y}: "
+        f"{describe(consent.scopes)}",
+    )
+    invite(owner, email, role=Invitation.Role.COUNSELOR, scopes=scopes, consent=consent, now=now)
+    return consent
+
+
+def revoke_consent(consent, now=None):
+    now = now or timezone.now()
+    if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
+        consent.revoked_at = now
+        Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        log(consent.owner, consent.owner, AccessEvent.Action.CONSENT_REVOKED, str(consent))
+
+
+def consent_for_party_or_404(user, pk):
+    """A consent document, for its client or its counselor only (valid or not: both keep a copy)."""
+    if not user.is_authenticated:
+        raise Http404
+    consent = Consent.objects.select_related("owner", "counselor").filter(pk=pk).first() if str(pk).isdigit() else None
+    if consent is None or user.pk not in (consent.owner_id, consent.counselor_id):
+        raise Http404("No consent here.")
+    return consent
+
+
+# Encouragement and recommendations
+
+
+def send_encouragement(access, *, message="", phrase="", now=None):
+    """A kind word from someone the owner shares with, kept where the owner will find it.
+
+    With clean time shared it is tied to the owner's next milestone, so it waits on
+    that celebration page too; it always shows on the owner's home page.
+    """
+    now = now or timezone.now()
+    owner, sender = access.owner, access.viewer
+    today = owner.local_today(now)
+    journey, milestone_key = None, ""
+    if access.allows("clean_time"):
+        journey = Journey.objects.for_owner(owner).order_by("started_on", "pk").first()
+        if journey is not None:
+            upcoming = journey.upcoming_milestones(today, 1)
+            milestone_key = upcoming[0].key if upcoming else ""
+    supporter = Supporter.objects.for_owner(owner).filter(linked_user=sender).first()
+    encouragement = Encouragement.objects.create(
+        owner=owner,
+        journey=journey if milestone_key else None,
+        milestone_key=milestone_key,
+        from_name=sender.name[:80],
+        supporter=supporter,
+        sender=sender,
+        phrase=phrase,
+        message=READY_PHRASE_TEXT.get(phrase) or message,
+        received_on=today,
+    )
+    log(owner, sender, AccessEvent.Action.ENCOURAGEMENT_SENT)
+    encouragement_received(encouragement)
+    return encouragement
+
+
+def encouragement_received(encouragement):
+    """Hook for the reminder engine (issue #6): tell the owner a kind word arrived.
+
+    Until a notification kind for it is registered, the owner finds it on their
+    home page and the milestone's celebration page; nothing is emailed.
+    """
+
+
+def recommend(access, text, now=None):
+    now = now or timezone.now()
+    recommendation = Recommendation.objects.create(
+        owner=access.owner, counselor=access.viewer, counselor_name=access.viewer.name, text=text, created_at=now
+    )
+    log(access.owner, access.viewer, AccessEvent.Action.RECOMMENDATION_WRITTEN, text[:120])
+    return recommendation
