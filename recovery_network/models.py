@@ -1,6 +1,7 @@
 """People and the few cross-cutting records every app relies on."""
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -9,6 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+
+
+@functools.cache
+def zone_named(name):
+    """The ZoneInfo for an IANA name (UTC for an unknown one), kept: zoneinfo's own cache
+    holds only a handful strongly, and the dispatch asks for thousands of zones a second."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
 
 
 def local_moment(day, wall_time, zone):
@@ -114,10 +125,7 @@ class User(AbstractUser):
 
     @property
     def zone(self):
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return dt.UTC
+        return zone_named(self.time_zone)
 
     def local_now(self, now_utc=None):
         return (now_utc or timezone.now()).astimezone(self.zone)

@@ -76,6 +76,10 @@ class Kind:
         """{id: subject} for the ids that still exist (one query)."""
         raise NotImplementedError
 
+    def load_for(self, reminders):
+        """{subject id: subject} for a batch of due reminders; a kind may reuse what the rows carry."""
+        return self.load({reminder.subject_id for reminder in reminders})
+
     def recipients(self, subject):
         """Who is reminded about this subject."""
         return [subject.owner]

@@ -37,6 +37,10 @@ class DailyCheckIn(Kind):
     def load(self, subject_ids):
         return {user.pk: user for user in User.objects.filter(pk__in=list(subject_ids))}
 
+    def load_for(self, reminders):
+        # The subject is the recipient, already loaded with the row.
+        return {reminder.subject_id: reminder.recipient for reminder in reminders}
+
     def recipients(self, subject):
         return [subject]
 

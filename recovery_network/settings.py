@@ -303,6 +303,8 @@ NOTIFICATION_KINDS = [
     "recovery_network.reminder_kinds.ReachOut",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
+# Extra dispatch tasks started on other workers in a minute with many due reminders.
+REMINDER_DISPATCH_HELPERS = envint("REMINDER_DISPATCH_HELPERS", 3)
 DELIVERY_TASK_BATCH = envint("DELIVERY_TASK_BATCH", 50)
 DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", 5)
 DELIVERY_RETRY_BASE_SECONDS = envint("DELIVERY_RETRY_BASE_SECONDS", 30)
@@ -316,6 +318,7 @@ REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from 
 HOME_SECTIONS = [
     "supports.home.section",
     "milestones.home.section",
+    "supports.home.circle_section",
 ]
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in

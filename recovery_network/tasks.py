@@ -23,10 +23,22 @@ def clear_expired_sessions():
 
 
 @shared_task
-def dispatch_reminders():
-    """Beat sends this every minute: find due reminders and fan out their emails."""
+def dispatch_reminders(helper=False):
+    """Beat sends this every minute: find due reminders and fan out their emails.
+
+    When more is due than a few batches, helpers are started on other workers;
+    dispatchers share the rows through SKIP LOCKED, so a busy minute is spread
+    over as many workers as there are.
+    """
+    from django.conf import settings
+
+    from .models import Reminder
     from .reminders import dispatch
 
+    if not helper:
+        due = Reminder.objects.due(timezone.now()).count()
+        for _ in range(min(settings.REMINDER_DISPATCH_HELPERS, due // (2 * settings.REMINDER_DISPATCH_BATCH))):
+            dispatch_reminders.delay(helper=True)
     result = dispatch()
     return {"sent": result.sent, "skipped": result.skipped, "held": result.held, "requeued": result.requeued}
 

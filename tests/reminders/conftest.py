@@ -7,10 +7,12 @@ import pytest
 from recovery_network import reminders
 
 
-@pytest.fixture
-def enqueued():
-    """Stands in for the Celery fan-out: collects the delivery ids a dispatch would send to tasks."""
+@pytest.fixture(autouse=True)
+def enqueued(monkeypatch):
+    """Stands in for the Celery fan-out everywhere in these tests: collects the delivery ids that
+    would go to send tasks, so no test publishes to a real broker (the worker tests start their own)."""
     ids = []
+    monkeypatch.setattr("recovery_network.tasks.enqueue_deliveries", ids.extend)
     return ids
 
 

@@ -1,0 +1,184 @@
+"""How long the reminder dispatch takes for N people (default 100 000) due in the same minute.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rn_bench .venv/bin/python bench/dispatch_bench.py
+    DATABASE_URL=… REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/dispatch_bench.py --publish
+
+It migrates the database it is given, replaces its bench people (…@bench.example.com)
+with N new ones spread over ten time zones, each with a daily check-in at the same
+UTC minute, builds their reminder rows with reconcile(), then times one dispatch
+of that minute (deliveries, in-app notifications and counters written, email
+deliveries handed to the fan-out) and a second dispatch of the same minute
+(which must find nothing). With --publish the fan-out really publishes the send
+tasks to Redis, on a throw-away queue that is deleted afterwards; without it the
+fan-out only collects the ids, so the number is the database side alone.
+Use a database of its own: the bench deletes and creates people.
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import uuid
+import zoneinfo
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery_network.settings")
+
+DOMAIN = "bench.example.com"
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=None, help="dispatch batch size (REMINDER_DISPATCH_BATCH)")
+    parser.add_argument("--publish", action="store_true", help="publish the send tasks to the real broker")
+    parser.add_argument(
+        "--parallel", type=int, default=1, help="dispatchers at once, as the dispatch task's helpers run them"
+    )
+    args = parser.parse_args()
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    if args.publish:
+        os.environ["CELERY_QUEUE"] = queue  # a throw-away queue no worker listens to
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.utils import timezone
+
+    from recovery_network import reminders
+    from recovery_network.models import Delivery, Notification, Reminder, User
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+
+    started = time.perf_counter()
+    bench_people = User.objects.filter(email__endswith=f"@{DOMAIN}")
+    for model in (Notification, Delivery, Reminder):
+        model.objects.filter(recipient__in=bench_people).delete()
+    bench_people.delete()
+    target = (timezone.now() + dt.timedelta(minutes=2)).replace(second=0, microsecond=0)
+    users = []
+    for index in range(args.people):
+        zone = ZONES[index % len(ZONES)]
+        local = target.astimezone(zoneinfo.ZoneInfo(zone))
+        users.append(
+            User(
+                email=f"bench{index:06d}@{DOMAIN}",
+                password="!",
+                time_zone=zone,
+                checkin_time=local.time(),
+                quiet_hours_start=None,
+                quiet_hours_end=None,
+            )
+        )
+    User.objects.bulk_create(users, batch_size=5000)
+    print(f"created {args.people} people in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    reminders.reconcile(now=target - dt.timedelta(minutes=1))
+    due = Reminder.objects.due(target).filter(recipient__email__endswith=f"@{DOMAIN}").count()
+    print(f"reconcile built reminder rows in {time.perf_counter() - started:.1f} s; {due} due at {target:%H:%M} UTC")
+
+    collected = []
+    if args.publish:
+        from recovery_network.celery import app
+        from recovery_network.tasks import enqueue_deliveries
+
+        def enqueue(ids):
+            collected.extend(ids)
+            enqueue_deliveries(ids)
+    else:
+        enqueue = collected.extend
+
+    settings.DEBUG = True  # count queries
+    reset_queries()
+    started = time.perf_counter()
+    if args.parallel == 1:
+        result = reminders.dispatch(now=target + dt.timedelta(seconds=20), enqueue=enqueue, batch_size=args.batch)
+        queries = len(connection.queries)
+    else:
+        result, queries = dispatch_in_threads(args.parallel, target + dt.timedelta(seconds=20), enqueue, args.batch)
+    elapsed = time.perf_counter() - started
+    batch = args.batch or settings.REMINDER_DISPATCH_BATCH
+    print(
+        f"dispatch: {result.sent} delivered ({len(collected)} emails to the fan-out"
+        f"{', published' if args.publish else ''}), {result.skipped} skipped, {result.held} held"
+    )
+    print(
+        f"  {elapsed:.2f} s in all, {result.sent / elapsed:,.0f} reminders/s, batch {batch},"
+        f" {args.parallel} dispatcher(s), {queries} queries"
+    )
+    tasks = -(-len(collected) // settings.DELIVERY_TASK_BATCH)
+    print(f"  {tasks} send tasks of up to {settings.DELIVERY_TASK_BATCH} deliveries")
+
+    reset_queries()
+    started = time.perf_counter()
+    again = reminders.dispatch(now=target + dt.timedelta(seconds=40), enqueue=enqueue, batch_size=args.batch)
+    print(
+        f"second dispatch in the same minute: {again.sent} delivered in {time.perf_counter() - started:.3f} s,"
+        f" {len(connection.queries)} queries"
+    )
+    if args.publish:
+        with app.connection_for_write() as conn:
+            waiting = conn.default_channel.queue_declare(queue, passive=True).message_count
+            conn.default_channel.queue_delete(queue)
+        print(f"  {waiting} task messages were waiting on the broker (queue {queue} deleted)")
+
+
+def dispatch_in_threads(count, now, enqueue, batch_size):
+    """Several dispatchers at once (as with helper tasks on several workers); summed results."""
+    import threading
+
+    from django.db import connection
+
+    from recovery_network import reminders
+
+    results, queries, lock = [], [], threading.Lock()
+
+    def run():
+        try:
+            result = reminders.dispatch(now=now, enqueue=lambda ids: _locked(lock, enqueue, ids), batch_size=batch_size)
+            with lock:
+                results.append(result)
+                queries.append(len(connection.queries))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = reminders.DispatchResult()
+    for result in results:
+        total.sent += result.sent
+        total.skipped += result.skipped
+        total.held += result.held
+    return total, sum(queries)
+
+
+def _locked(lock, enqueue, ids):
+    with lock:
+        enqueue(ids)
+
+
+if __name__ == "__main__":
+    main()
