@@ -21,7 +21,7 @@ from . import notifications
 from .models import Delivery, Notification, User
 from .notification_forms import PauseForm, PreferencesForm
 from .reminder_kinds import read_reached_out_token
-from .reminders import refresh_person, refresh_subjects, upcoming_for
+from .reminders import refresh_subjects, upcoming_for
 
 PAGE_SIZE = 30
 
@@ -92,7 +92,6 @@ def pause(request):
         user.reminders_paused_until = dt.datetime.combine(last_day, dt.time(0, 0), tzinfo=user.zone)
         message = f"Reminders are paused until {last_day:%A} {last_day.day} {last_day:%B}."
     user.save(update_fields=["reminders_paused_until"])
-    refresh_person(user)
     messages.success(request, message)
     return redirect("notifications:preferences")
 

@@ -302,3 +302,32 @@ def test_sign_in_does_not_recompute_reminders(django_capture_on_commit_callbacks
 def test_no_mail_is_sent_by_the_dispatch_itself(person, dispatch):
     dispatch(chicago(2026, 6, 1, 20, 30))
     assert mail.outbox == []
+
+
+def _people_due(count, now):
+    from recovery_network.models import User
+    from tests.factories import UserFactory
+
+    User.objects.all().delete()
+    people = UserFactory.create_batch(count, time_zone="UTC", quiet_hours_start=None, quiet_hours_end=None)
+    User.objects.filter(pk__in=[p.pk for p in people]).update(checkin_time=dt.time(9, 0))
+    Reminder.objects.all().delete()
+    reconcile(now=now - dt.timedelta(hours=1))
+    return people
+
+
+def test_dispatch_runs_the_same_queries_for_5_or_60_people(dispatch):
+    """Set-based: a batch costs a fixed number of queries whatever its size (here one batch each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for day, count in ((1, 5), (2, 60)):
+        now = dt.datetime(2026, 6, day, 9, 0, tzinfo=dt.UTC)
+        _people_due(count, now)
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatch(now).sent == count
+        counts.append(len(queries))
+    # Due rows, preferences, check-ins, insert deliveries, read their ids, insert notifications, bump
+    # unread counters, move the rows on, the empty second batch, stalled deliveries, and savepoints.
+    assert counts[0] == counts[1] <= 14, counts
