@@ -11,7 +11,13 @@ keys and only what is missing is added.
 import datetime as dt
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+
+from milestones.models import Encouragement
+from recovery_network.demo import DEMO_PEOPLE
+from recovery_network.models import User
 
 from .feeds import FeedError, import_feed, read_source
 from .models import (
@@ -21,14 +27,17 @@ from .models import (
     Channel,
     Closeness,
     CommunityActivity,
+    Consent,
     Contact,
     Fellowship,
+    Grant,
     Influence,
     Meeting,
     MeetingFormat,
     MeetingTime,
     NetworkSnapshot,
     PeerGroup,
+    Recommendation,
     Relationship,
     Supporter,
 )
@@ -164,6 +173,8 @@ def seed_cast(cast, now):
             defaults={"kind": kind, "happened_on": local_today - dt.timedelta(days=days_ago), "hours": hours},
         )
 
+    seed_circle(cast, now)
+
     if not NetworkSnapshot.objects.for_owner(owner).exists():
         # Three months ago: before Sam and Marcus were there for crisis support.
         then = now - dt.timedelta(days=91)
@@ -238,3 +249,104 @@ def seed_scale(people, rng, now):
             )
     MeetingTime.objects.bulk_create(times, batch_size=2000)
     Attendance.objects.bulk_create(attendances, batch_size=2000, ignore_conflicts=True)
+    seed_caseload(people, rng, now)
+
+
+# The circle of care. Sam sees Alex's clean time, check-in trends and meetings;
+# Dana Rivera holds a six-month consent for everything and has written two
+# recommendations. Dana's account has two-factor on with a published demo secret
+# (README), since counselors cannot open client data without it.
+
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+CASELOAD_LIMIT = 200
+DEMO_RECOMMENDATIONS = [
+    ("Try the SMART Recovery online meeting on Tuesday", True),
+    ("Reconnect with Tom: he was good sober company", False),
+]
+
+
+def _ensure_two_factor(user):
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
+def seed_circle(cast, now):
+    owner, family, counselor = cast["owner"], cast["family"], cast["counselor"]
+    local_today = owner.local_today(now)
+    Grant.objects.get_or_create(
+        owner=owner,
+        viewer=family,
+        revoked_at=None,
+        defaults={"clean_time": True, "checkins": True, "attendance": True, "created_at": now - dt.timedelta(days=60)},
+    )
+    consent = Consent.objects.filter(owner=owner, counselor=counselor, revoked_at__isnull=True).first()
+    if consent is None:
+        Consent.objects.create(
+            owner=owner,
+            counselor=counselor,
+            recipient_name=counselor.name,
+            organisation="Riverside Recovery Counseling",
+            purpose="To support my treatment and recovery planning.",
+            expires_on=local_today + dt.timedelta(days=180),
+            signed_name="Alex Morgan",
+            signed_at=now - dt.timedelta(days=30),
+            clean_time=True,
+            checkins=True,
+            support_map=True,
+            attendance=True,
+            setbacks=True,
+        )
+    _ensure_two_factor(counselor)
+    for text, done in DEMO_RECOMMENDATIONS:
+        Recommendation.objects.get_or_create(
+            owner=owner,
+            counselor=counselor,
+            text=text,
+            defaults={
+                "counselor_name": counselor.name,
+                "created_at": now - dt.timedelta(days=14),
+                "done_at": now - dt.timedelta(days=9) if done else None,
+            },
+        )
+    Encouragement.objects.get_or_create(
+        owner=owner,
+        sender=family,
+        phrase="proud",
+        defaults={
+            "from_name": family.name,
+            "supporter": Supporter.objects.for_owner(owner).filter(linked_user=family).first(),
+            "message": "I'm proud of you.",
+            "received_on": local_today - dt.timedelta(days=1),
+        },
+    )
+
+
+def seed_caseload(people, rng, now):
+    """The demo counselor's caseload: consents from up to 200 load-test people, in bulk."""
+    email = next(person.email for person in DEMO_PEOPLE if person.role == "counselor")
+    counselor = User.objects.filter(email=email).first()
+    if counselor is None:
+        return
+    clients = people[:CASELOAD_LIMIT]
+    have = set(Consent.objects.filter(counselor=counselor, owner__in=clients).values_list("owner_id", flat=True))
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                owner=person,
+                counselor=counselor,
+                recipient_name=counselor.name,
+                organisation="Riverside Recovery Counseling",
+                expires_on=person.local_today(now) + dt.timedelta(days=rng.randint(7, 365)),
+                signed_name=person.name,
+                signed_at=now - dt.timedelta(days=rng.randint(1, 120)),
+                clean_time=True,
+                checkins=rng.random() < 0.9,
+                support_map=rng.random() < 0.8,
+                attendance=rng.random() < 0.8,
+                setbacks=rng.random() < 0.5,
+            )
+            for person in clients
+            if person.pk not in have
+        ],
+        batch_size=2000,
+    )

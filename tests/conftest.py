@@ -3,8 +3,10 @@
 Every view test asks "what does each of them get?":
 owner (the person in recovery), family (a family member the owner invited),
 counselor (linked by consent), stranger (signed in, unrelated) and anonymous.
-Links between them (invitations, grants, consent) are added by the circle-of-care
-fixtures once that capability exists; until then family and counselor are plain accounts.
+The circle of care links them: `family` holds an accepted grant from `owner`
+(clean time only, the default), and `counselor` holds a valid consent from `owner`
+(every scope) with two-factor authentication on. Tests that need them unlinked
+revoke the grant or consent, or use `stranger`.
 """
 
 import os
@@ -59,13 +61,22 @@ def owner(db):
 
 
 @pytest.fixture
-def family(db):
-    return UserFactory(email="family@example.org", display_name="Fran", time_zone="America/Chicago")
+def family(owner):
+    from tests.care.factories import GrantFactory
+
+    user = UserFactory(email="family@example.org", display_name="Fran", time_zone="America/Chicago")
+    GrantFactory(owner=owner, viewer=user)
+    return user
 
 
 @pytest.fixture
-def counselor(db):
-    return UserFactory(email="counselor@example.org", display_name="Casey Counselor", time_zone="America/New_York")
+def counselor(owner):
+    from tests.care.factories import ConsentFactory, turn_on_two_factor
+
+    user = UserFactory(email="counselor@example.org", display_name="Casey Counselor", time_zone="America/New_York")
+    turn_on_two_factor(user)
+    ConsentFactory(owner=owner, counselor=user)
+    return user
 
 
 @pytest.fixture

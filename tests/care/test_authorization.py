@@ -1,0 +1,275 @@
+"""The authorization matrix: every URL of the app, for every kind of person.
+
+owner; family (a default grant, and one with every scope); counselor (valid consent,
+expired, revoked, and valid but without two-factor); an unrelated stranger; anonymous.
+Whatever a person may open, the owner's private words never reach anyone but the owner,
+and the owner's objects are a 404 for everyone else. A new URL without a row here fails
+`test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from supports.models import Meeting
+from supports.sharing import invitation_token
+from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "owner",
+    "family",
+    "family_everything",
+    "counselor",
+    "counselor_expired",
+    "counselor_revoked",
+    "counselor_no_2fa",
+    "stranger",
+    "anonymous",
+]
+NOT_OWNER = [role for role in ROLES if role not in ("owner", "anonymous")]
+
+# Pages anyone may open.
+PUBLIC = ["home", "crisis", "healthz", "supports:how_to_help"]
+# Pages every signed-in person has for themselves: no one sees the owner's data there.
+OWN_PAGES = [
+    "profile",
+    "supports:index",
+    "supports:supporter_create",
+    "supports:supporter_archived",
+    "supports:contact_create",
+    "supports:group_list",
+    "supports:group_create",
+    "supports:meeting_list",
+    "supports:meeting_import",
+    "supports:community_list",
+    "supports:map",
+    "supports:gaps",
+    "supports:circle",
+    "supports:invite",
+    "supports:consent_create",
+    "supports:access_log",
+    "milestones:overview",
+    "milestones:checkin",
+    "milestones:checkins",
+    "milestones:journey_create",
+    "milestones:goal_create",
+    "milestones:trends",
+    "milestones:calendar",
+    "notifications:index",
+    "notifications:preferences",
+]
+# Actions on the person's own account (POST only): nothing of the owner's is involved.
+OWN_ACTIONS = ["supports:snapshot_create", "notifications:read_all", "notifications:pause"]
+# The owner's objects: 404 for everyone else, GET and POST alike.
+OWNER_OBJECT_PAGES = {
+    "supports:supporter_detail": lambda w: [w["supporter"].pk],
+    "supports:supporter_edit": lambda w: [w["supporter"].pk],
+    "supports:supporter_contact_create": lambda w: [w["supporter"].pk],
+    "supports:contact_delete": lambda w: [w["contact"].pk],
+    "supports:group_detail": lambda w: [w["group"].pk],
+    "supports:group_edit": lambda w: [w["group"].pk],
+    "supports:community_edit": lambda w: [w["activity"].pk],
+    "supports:community_delete": lambda w: [w["activity"].pk],
+    "supports:grant_edit": lambda w: [w["grant"].pk],
+    "milestones:checkin_detail": lambda w: [(w["today"] - __import__("datetime").timedelta(days=1)).isoformat()],
+    "milestones:journey": lambda w: [w["journey"].pk],
+    "milestones:journey_edit": lambda w: [w["journey"].pk],
+    "milestones:setback_create": lambda w: [w["journey"].pk],
+    "milestones:celebrate": lambda w: [w["journey"].pk, "d90"],
+    "milestones:goal_celebrate": lambda w: [w["goal"].pk],
+    "notifications:open": lambda w: [w["notification"].pk],
+}
+OWNER_OBJECT_ACTIONS = {
+    "supports:supporter_archive": lambda w: [w["supporter"].pk],
+    "supports:supporter_restore": lambda w: [w["supporter"].pk],
+    "supports:group_attend": lambda w: [w["group"].pk],
+    "supports:group_archive": lambda w: [w["group"].pk],
+    "supports:group_restore": lambda w: [w["group"].pk],
+    "supports:meeting_join": lambda w: [w["uploaded_meeting"].pk],
+    "supports:invitation_withdraw": lambda w: [w["invitation"].pk],
+    "supports:grant_revoke": lambda w: [w["grant"].pk],
+    "supports:consent_revoke": lambda w: [w["consent"].pk],
+    "supports:recommendation_done": lambda w: [w["recommendation"].pk],
+    "milestones:goal_delete": lambda w: [w["goal"].pk],
+}
+# Links whose token is the key (no sign-in): a wrong token opens nothing.
+TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "notifications:reached_out"]
+# Shared pages: what each role gets (GET pages, POST actions with an empty form).
+SHARED = {
+    "supports:person": (
+        "GET",
+        {"family": 200, "family_everything": 200},
+    ),
+    "supports:person_encourage": ("POST", {"family": 400, "family_everything": 400}),
+    "supports:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403}),
+    "supports:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403}),
+    "supports:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403}),
+}
+SPECIAL = ["supports:caseload", "supports:consent_detail", "supports:invitation"]
+
+
+def _url_names(resolver=None, namespace=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith(("admin/", "accounts/")):
+                continue  # Django's admin and allauth: tested by their projects and tests/recovery_network.
+            yield from _url_names(pattern, pattern.namespace or namespace)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    covered = set(
+        PUBLIC + OWN_PAGES + OWN_ACTIONS + TOKEN_LINKS + SPECIAL
+        + list(OWNER_OBJECT_PAGES) + list(OWNER_OBJECT_ACTIONS) + list(SHARED)
+    )  # fmt: skip
+    assert set(_url_names()) - covered == set()
+
+
+@pytest.fixture
+def matrix(world, people, grant, consent, recommendation, pending_invitation, owner):
+    world.update(
+        grant=grant,
+        consent=consent,
+        recommendation=recommendation,
+        invitation=pending_invitation,
+        uploaded_meeting=Meeting.objects.create(owner=owner, slug="mine", name="My uploaded meeting", weekdays=",1,"),
+    )
+    clients = {role: client_for(user) for role, user in people.items()}
+    clients["anonymous"] = __import__("django.test", fromlist=["Client"]).Client()
+    return world, clients
+
+
+def assert_nothing_private(response, role, scoped_allowed=False):
+    assert response.status_code < 500, role
+    if role == "owner":
+        return
+    body = response.content.decode()
+    for marker in PRIVATE + OWNER_ONLY + ([] if scoped_allowed else list(SCOPED.values())):
+        assert marker not in body, f"{role} saw {marker!r} at {response.request['PATH_INFO']}"
+
+
+def assert_sent_to_sign_in(response):
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_public_pages_show_no_one_elses_data(matrix, role):
+    _, clients = matrix
+    for name in PUBLIC:
+        response = clients[role].get(reverse(name))
+        assert response.status_code in (200, 503), name  # healthz may report a missing worker
+        assert_nothing_private(response, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_own_pages_are_each_persons_own(matrix, role):
+    _, clients = matrix
+    for name in OWN_PAGES:
+        response = clients[role].get(reverse(name))
+        if role == "anonymous":
+            assert_sent_to_sign_in(response)
+        elif name == "supports:consent_create":
+            assert response.status_code == 302 and "reauthenticate" in response.url
+        else:
+            assert response.status_code == 200, (name, role)
+        assert_nothing_private(response, role)
+    for name in OWN_ACTIONS:
+        response = clients[role].get(reverse(name))
+        assert response.status_code == (302 if role == "anonymous" else 405), (name, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_owners_objects_are_a_404_for_everyone_else(matrix, role):
+    world, clients = matrix
+    for name, args in OWNER_OBJECT_PAGES.items():
+        response = clients[role].get(reverse(name, args=args(world)))
+        if role == "owner":
+            assert response.status_code == (302 if name == "notifications:open" else 200), name
+        elif role == "anonymous":
+            assert_sent_to_sign_in(response)
+        else:
+            assert response.status_code == 404, (name, role)
+            assert_nothing_private(response, role)
+
+
+@pytest.mark.parametrize("role", [*NOT_OWNER, "anonymous"])
+def test_no_one_else_can_act_on_the_owners_objects(matrix, role):
+    world, clients = matrix
+    for name, args in OWNER_OBJECT_ACTIONS.items():
+        response = clients[role].post(reverse(name, args=args(world)))
+        if role == "anonymous":
+            assert_sent_to_sign_in(response)
+        else:
+            assert response.status_code == 404, (name, role)
+    world["grant"].refresh_from_db()
+    world["consent"].refresh_from_db()
+    world["supporter"].refresh_from_db()
+    assert world["grant"].revoked_at is None and world["consent"].revoked_at is None
+    assert world["supporter"].archived_at is None
+
+
+def test_the_owner_can_act_on_their_objects(matrix):
+    world, clients = matrix
+    for name, args in OWNER_OBJECT_ACTIONS.items():
+        response = clients["owner"].post(reverse(name, args=args(world)))
+        assert response.status_code in (200, 302, 400), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_token_links_with_a_wrong_token_open_nothing(matrix, role):
+    _, clients = matrix
+    for name in TOKEN_LINKS:
+        response = clients[role].get(reverse(name, args=["not-a-real-token"]))
+        assert response.status_code in (400, 404, 410), (name, role)
+        assert_nothing_private(response, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_shared_pages_open_only_for_the_right_person_and_state(matrix, role):
+    world, clients = matrix
+    owner_id = world["journey"].owner_id
+    for name, (method, allowed) in SHARED.items():
+        url = reverse(name, args=[owner_id])
+        response = clients[role].get(url) if method == "GET" else clients[role].post(url, {})
+        if role == "anonymous":
+            assert_sent_to_sign_in(response)
+            continue
+        assert response.status_code == allowed.get(role, 404), (name, role)
+        assert_nothing_private(response, role, scoped_allowed=response.status_code in (200, 400))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_caseload_lists_only_valid_consents_and_needs_two_factor(matrix, role):
+    world, clients = matrix
+    response = clients[role].get(reverse("supports:caseload"))
+    if role == "anonymous":
+        assert_sent_to_sign_in(response)
+        return
+    with_two_factor = role in ("counselor", "counselor_expired", "counselor_revoked")
+    assert response.status_code == (200 if with_two_factor else 403)
+    listed = reverse("supports:client", args=[world["journey"].owner_id]) in response.content.decode()
+    assert listed == (role == "counselor")
+    assert_nothing_private(response, role, scoped_allowed=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_signed_consent_is_for_its_two_parties_only(matrix, role):
+    world, clients = matrix
+    response = clients[role].get(reverse("supports:consent_detail", args=[world["consent"].pk]))
+    if role == "anonymous":
+        assert_sent_to_sign_in(response)
+    else:
+        assert response.status_code == (200 if role in ("owner", "counselor") else 404), role
+    assert_nothing_private(response, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_invitation_link_answers_only_its_invitee(matrix, role):
+    world, clients = matrix
+    response = clients[role].get(reverse("supports:invitation", args=[invitation_token(world["invitation"])]))
+    assert response.status_code == (200 if role == "anonymous" else 403), role
+    assert_nothing_private(response, role)
+    if role == "anonymous":
+        assert "Olive" not in response.content.decode()  # who invited whom stays with the invitee
