@@ -267,6 +267,9 @@ def _shared_context(access, now):
         support_map = build_support_map(owner, now)
         for node in support_map.nodes:
             node.url = ""
+            if node.sector == "groups" and not access.allows("attendance"):
+                # The map's group titles say when the owner last went: attendance is its own scope.
+                node.title = node.label
         context["map"] = support_map
     if access.allows("attendance"):
         since = today - dt.timedelta(days=ATTENDANCE_DAYS - 1)

@@ -38,7 +38,7 @@ PRIVATE = [
 SCOPED = {
     "clean_time": "Sober from wine",
     "support_map": "Marisol Vega",
-    "attendance": "Tuesday Serenity Circle",
+    "attendance": "1 meeting in the last 30 days",
     "setbacks": "a new count began",
     "checkins": "check-ins since",
 }
