@@ -1,0 +1,129 @@
+"""The access log: every read by someone other than the owner, and every sharing change, append-only."""
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+from django.urls import reverse
+
+from supports import sharing
+from supports.models import AccessEvent
+from tests.care.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NON_OWNER_READS = [
+    ("family_client", "supports:person", "clean time and milestones"),
+    ("counselor_client", "supports:client", "clean time and milestones, check-in trends, support map"),
+    ("counselor_client", "supports:client_report", "support map"),
+]
+
+
+@pytest.mark.parametrize(("who", "name", "what"), NON_OWNER_READS)
+def test_every_non_owner_read_is_logged_with_who_what_and_when(world, owner, request, who, name, what):
+    client = request.getfixturevalue(who)
+    before = AccessEvent.objects.filter(owner=owner, action="viewed").count()
+    url = reverse(name, args=[owner.pk])
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    events = list(AccessEvent.objects.filter(owner=owner, action="viewed", path=url))
+    assert len(events) == 2 and AccessEvent.objects.filter(owner=owner, action="viewed").count() == before + 2
+    viewer = request.getfixturevalue(who.removesuffix("_client"))
+    for event in events:
+        assert event.actor == viewer and viewer.email in event.actor_name
+        assert what in event.what and event.created_at is not None
+
+
+def test_the_log_records_exactly_the_scopes_the_page_showed(world, owner, grant, family_client):
+    sharing.change_scopes(grant, {"setbacks", "attendance"})
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    event = AccessEvent.objects.filter(owner=owner, action="viewed").latest("id")
+    assert event.what == "meeting attendance, setbacks"
+
+
+def test_refused_reads_show_nothing_and_so_log_nothing(world, owner, stranger_client):
+    stranger_client.get(reverse("supports:person", args=[owner.pk]))
+    stranger_client.get(reverse("supports:client", args=[owner.pk]))
+    assert not AccessEvent.objects.filter(owner=owner, action="viewed").exists()
+
+
+def test_the_owners_own_reads_are_not_logged(world, owner, owner_client, consent):
+    for name in ("supports:index", "supports:map", "supports:gaps", "milestones:overview", "milestones:trends",
+                 "supports:circle", "supports:access_log"):  # fmt: skip
+        owner_client.get(reverse(name))
+    owner_client.get(reverse("supports:consent_detail", args=[consent.pk]))
+    assert not AccessEvent.objects.filter(owner=owner, action="viewed").exists()
+
+
+def test_the_owner_reads_who_has_seen_their_data(world, owner, owner_client, family_client, counselor_client):
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    counselor_client.get(reverse("supports:client", args=[owner.pk]))
+    page = owner_client.get(reverse("supports:access_log")).content.decode()
+    assert "Fran (family@example.org)" in page and "Casey Counselor (counselor@example.org)" in page
+    assert "Viewed" in page and "clean time and milestones" in page
+
+
+def test_no_one_else_reads_the_owners_log(world, owner, family_client, stranger_client):
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    for client in (family_client, stranger_client):
+        page = client.get(reverse("supports:access_log")).content.decode()
+        assert "No one has seen anything of yours" in page
+
+
+def test_grant_changes_consents_and_revocations_are_logged(owner, grant, consent):
+    sharing.change_scopes(grant, {"clean_time", "checkins"})
+    sharing.revoke_grant(grant)
+    sharing.revoke_consent(consent)
+    actions = list(AccessEvent.objects.filter(owner=owner).values_list("action", flat=True))
+    assert {"grant_changed", "grant_revoked", "consent_revoked"} <= set(actions)
+
+
+def test_saving_no_change_to_scopes_logs_nothing(owner, grant):
+    sharing.change_scopes(grant, set(grant.scopes))
+    assert not AccessEvent.objects.filter(owner=owner, action="grant_changed").exists()
+
+
+def test_the_log_cannot_be_edited_or_deleted(owner, family):
+    event = sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
+    event.what = "nothing"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.filter(pk=event.pk).update(what="nothing")
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    assert AccessEvent.objects.get(pk=event.pk).what == "clean time"
+
+
+def test_the_admin_shows_the_log_read_only(owner, family):
+    event = sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    request = RequestFactory().get("/")
+    request.user = admin
+    for model_admin in [site._registry[model] for model in site._registry if model._meta.app_label == "supports"]:
+        if model_admin.model.__name__ in ("AccessEvent", "Grant", "Consent", "Invitation"):
+            assert not model_admin.has_add_permission(request)
+            assert not model_admin.has_change_permission(request, None)
+            assert not model_admin.has_delete_permission(request, None)
+    client = client_for(admin)
+    assert client.get(reverse("admin:supports_accessevent_changelist")).status_code == 200
+    assert client.post(reverse("admin:supports_accessevent_change", args=[event.pk]), {"what": "x"}).status_code == 403
+    assert (
+        client.post(reverse("admin:supports_accessevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert AccessEvent.objects.get(pk=event.pk).what == "clean time"
+
+
+def test_the_log_keeps_the_name_of_a_viewer_whose_account_is_gone(owner, family):
+    sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
+    family.delete()
+    event = AccessEvent.objects.get(owner=owner, action="viewed")
+    assert event.actor is None and event.actor_name == "Fran (family@example.org)"
+
+
+def test_deleting_the_owner_account_still_works(owner, family):
+    sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
+    owner.delete()
+    assert not AccessEvent.objects.exists()
