@@ -244,7 +244,9 @@ def check_invitation(invitation, user, now=None):
 def accept_invitation(invitation, user, *, link_supporter=False, now=None):
     """Accept for `user`: a grant for a family member, the consent's recipient for a counselor."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().select_related("owner", "consent").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("owner", "consent").get(pk=invitation.pk)
+    )
     check_invitation(invitation, user, now)
     owner = invitation.owner
     if invitation.is_counselor:
@@ -271,7 +273,7 @@ def accept_invitation(invitation, user, *, link_supporter=False, now=None):
 def decline_invitation(invitation, user, now=None):
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("owner").get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("owner").get(pk=invitation.pk)
         check_invitation(invitation, user, now)
         Invitation.objects.filter(pk=invitation.pk).update(declined_at=now)
         log(invitation.owner, user, AccessEvent.Action.INVITATION_DECLINED, invitation.email)
