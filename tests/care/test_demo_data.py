@@ -1,0 +1,50 @@
+"""seed_demo links the demo family member and counselor, and --scale gives the counselor a caseload."""
+
+import random
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from recovery_network import demo
+from supports import demo_data
+from supports.caseload import caseload
+from supports.models import Consent, Grant, Recommendation
+from tests.care.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_family_member_and_counselor_are_linked_with_sensible_scopes(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    cast = demo.ensure_cast()
+    counts = (Grant.objects.count(), Consent.objects.count(), Recommendation.objects.count())
+    call_command("seed_demo")
+    assert (Grant.objects.count(), Consent.objects.count(), Recommendation.objects.count()) == counts == (1, 1, 2)
+
+    grant = Grant.objects.get(owner=cast["owner"], viewer=cast["family"])
+    assert grant.scopes == {"clean_time", "checkins", "attendance"}  # not the map, not setbacks
+    consent = Consent.objects.get(owner=cast["owner"], counselor=cast["counselor"])
+    assert consent.is_valid() and len(consent.scopes) == 5
+    assert Authenticator.objects.filter(user=cast["counselor"], type="totp").exists()
+
+    family_page = client_for(cast["family"]).get(reverse("supports:person", args=[cast["owner"].pk]))
+    assert family_page.status_code == 200 and "Sunrise Serenity" in family_page.content.decode()
+    counselor = client_for(cast["counselor"])
+    assert counselor.get(reverse("supports:client", args=[cast["owner"].pk])).status_code == 200
+    assert "Alex" in counselor.get(reverse("supports:caseload")).content.decode()
+    home = client_for(cast["owner"]).get(reverse("home")).content.decode()
+    assert "From your circle" in home and "Reconnect with Tom" in home
+
+
+def test_scale_gives_the_counselor_a_caseload_of_at_most_200_in_bulk(django_assert_max_num_queries):
+    cast = demo.ensure_cast()
+    people = demo.ensure_scale_people(205, random.Random(1))
+    with django_assert_max_num_queries(5):
+        demo_data.seed_caseload(people, random.Random(1), timezone.now())
+    demo_data.seed_caseload(people, random.Random(1), timezone.now())
+    assert Consent.objects.filter(counselor=cast["counselor"]).count() == 200
+    assert len(caseload(cast["counselor"])) == 200
