@@ -1,0 +1,56 @@
+"""The kind registry is the extension point: a new kind is a class and a line in settings."""
+
+import pytest
+from django.urls import reverse
+
+from recovery_network import notifications
+from recovery_network.models import Delivery, Notification
+from recovery_network.notifications import Kind, Message
+
+pytestmark = pytest.mark.django_db
+
+BUILT_IN = [
+    "recovery_network.reminder_kinds.DailyCheckIn",
+    "recovery_network.reminder_kinds.MilestoneToday",
+    "recovery_network.reminder_kinds.MeetingSoon",
+    "recovery_network.reminder_kinds.ReachOut",
+]
+
+
+class NoteReceived(Kind):
+    """An event kind like the circle of care's "encouragement received"."""
+
+    key = "note_received"
+    label = "Notes from your people"
+    description = "When someone you invited sends you a note."
+    scheduled = False
+    default_email = False
+
+    def load(self, subject_ids):
+        from recovery_network.models import User
+
+        return {user.pk: user for user in User.objects.filter(pk__in=list(subject_ids))}
+
+    def message(self, delivery, subject):
+        return Message(title=f"A note from {subject.name}", body="Open it when you like.", url="/")
+
+
+def test_built_in_kinds_are_registered_in_order():
+    assert list(notifications.kinds()) == ["checkin", "milestone", "meeting", "reach_out"]
+
+
+def test_a_new_event_kind_is_a_class_and_a_setting(settings, owner, family, owner_client, enqueued):
+    settings.NOTIFICATION_KINDS = [*BUILT_IN, "tests.reminders.test_kinds.NoteReceived"]
+    delivery = notifications.notify(owner, "note_received", family, occurrence="note-1", enqueue=enqueued.extend)
+    assert (delivery.status, delivery.by_email, delivery.in_app) == ("sent", False, True)
+    assert Notification.objects.get(recipient=owner).title == "A note from Fran"
+    assert notifications.notify(owner, "note_received", family, occurrence="note-1") is None
+    assert Delivery.objects.count() == 1 and enqueued == []
+    body = owner_client.get(reverse("notifications:preferences")).content.decode()
+    assert "<legend>Notes from your people</legend>" in body
+
+
+def test_two_kinds_with_one_key_are_refused(settings):
+    settings.NOTIFICATION_KINDS = [*BUILT_IN, BUILT_IN[0]]
+    with pytest.raises(ValueError, match="share the key"):
+        notifications.kinds()
