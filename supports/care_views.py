@@ -77,7 +77,7 @@ def circle(request):
 @login_required
 def invite(request):
     user = request.user
-    form = InvitationForm(request.POST or None, owner=user)
+    form = InvitationForm(request.POST or None, owner=user, initial={"supporter": request.GET.get("supporter")})
     if request.method == "POST" and form.is_valid():
         invitation = sharing.invite(
             user,

@@ -151,6 +151,8 @@ def _supporter_node(supporter, now):
         details.append("a risk to your recovery")
     if overdue:
         details.append("contact overdue")
+    if supporter.linked_user_id:
+        details.append("has an account")
     return Node(
         key=f"supporter-{supporter.pk}",
         sector="professional" if supporter.is_professional else "personal",

@@ -124,3 +124,16 @@ def test_how_to_help_is_warm_and_open_to_anyone(client):
     page = client.get(reverse("supports:how_to_help")).content.decode()
     for words in ("Support without enabling", "Look after yourself", "Al-Anon", "Nar-Anon", "CRAFT"):
         assert words in page
+
+
+def test_the_owners_network_shows_who_has_an_account(world, owner, owner_client, family):
+    supporter = world["supporter"]
+    detail = owner_client.get(reverse("supports:supporter_detail", args=[supporter.pk])).content.decode()
+    assert f"{reverse('supports:invite')}?supporter={supporter.pk}" in detail
+    invite_form = owner_client.get(reverse("supports:invite") + f"?supporter={supporter.pk}")
+    assert invite_form.context["form"]["supporter"].value() == str(supporter.pk)
+    supporter.linked_user = family
+    supporter.save()
+    for name, args in (("supports:supporter_detail", [supporter.pk]), ("supports:index", []), ("supports:map", [])):
+        page = owner_client.get(reverse(name, args=args)).content.decode()
+        assert "as an account" in page, name
