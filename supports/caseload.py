@@ -134,6 +134,8 @@ def caseload(counselor, *, sort="attention", path="", now=None):
     ids = list(rows)
     utc_today = now.date()
 
+    # One query for every client means one set of window dates: the UTC date, which is within a day of each
+    # client's own. Days since the last check-in, the signal that matters most, is counted on their calendar.
     recent_from = utc_today - dt.timedelta(days=WINDOW_DAYS - 1)
     before_from = recent_from - dt.timedelta(days=WINDOW_DAYS)
     for item in (

@@ -144,3 +144,15 @@ def test_a_consent_that_excludes_the_map_has_no_report(world, owner, counselor_c
     assert counselor_client.get(reverse("supports:client_report", args=[owner.pk])).status_code == 404
     page = counselor_client.get(reverse("supports:client", args=[owner.pk])).content.decode()
     assert "Marisol Vega" not in page and "Sober from wine" in page
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "Pacific/Honolulu", "America/New_York"])
+def test_a_consent_lapses_on_the_clients_own_calendar_far_from_utc(owner, counselor, zone):
+    owner.time_zone = zone
+    owner.save()
+    consent = Consent.objects.get(owner=owner, counselor=counselor)
+    consent.expires_on = dt.date(2026, 11, 1)  # New York falls back this morning
+    consent.save()
+    local = zoneinfo.ZoneInfo(zone)
+    assert sharing.find_access(counselor, owner.pk, now=dt.datetime(2026, 11, 1, 23, 30, tzinfo=local)) is not None
+    assert sharing.find_access(counselor, owner.pk, now=dt.datetime(2026, 11, 2, 0, 30, tzinfo=local)) is None
