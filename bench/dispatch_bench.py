@@ -11,6 +11,8 @@ deliveries handed to the fan-out) and a second dispatch of the same minute
 (which must find nothing). With --publish the fan-out really publishes the send
 tasks to Redis, on a throw-away queue that is deleted afterwards; without it the
 fan-out only collects the ids, so the number is the database side alone.
+--parallel N runs N dispatcher processes at once, as the dispatch task's helpers
+do on N workers (they share the due rows through SKIP LOCKED).
 Use a database of its own: the bench deletes and creates people.
 """
 
@@ -48,7 +50,7 @@ def main():
     parser.add_argument("--batch", type=int, default=None, help="dispatch batch size (REMINDER_DISPATCH_BATCH)")
     parser.add_argument("--publish", action="store_true", help="publish the send tasks to the real broker")
     parser.add_argument(
-        "--parallel", type=int, default=1, help="dispatchers at once, as the dispatch task's helpers run them"
+        "--parallel", type=int, default=1, help="dispatcher processes at once, as the dispatch task's helpers run"
     )
     args = parser.parse_args()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -112,12 +114,15 @@ def main():
 
     settings.DEBUG = True  # count queries
     reset_queries()
+    db_time = DatabaseClock()
     started = time.perf_counter()
     if args.parallel == 1:
-        result = reminders.dispatch(now=target + dt.timedelta(seconds=20), enqueue=enqueue, batch_size=args.batch)
+        with connection.execute_wrapper(db_time):
+            result = reminders.dispatch(now=target + dt.timedelta(seconds=20), enqueue=enqueue, batch_size=args.batch)
         queries = len(connection.queries)
     else:
-        result, queries = dispatch_in_threads(args.parallel, target + dt.timedelta(seconds=20), enqueue, args.batch)
+        result, queries = dispatch_in_processes(args.parallel, target + dt.timedelta(seconds=20), args.batch)
+        collected.extend(result.email_ids)
     elapsed = time.perf_counter() - started
     batch = args.batch or settings.REMINDER_DISPATCH_BATCH
     print(
@@ -127,6 +132,7 @@ def main():
     print(
         f"  {elapsed:.2f} s in all, {result.sent / elapsed:,.0f} reminders/s, batch {batch},"
         f" {args.parallel} dispatcher(s), {queries} queries"
+        + (f", {db_time.seconds:.1f} s of it waiting on the database" if args.parallel == 1 else "")
     )
     tasks = -(-len(collected) // settings.DELIVERY_TASK_BATCH)
     print(f"  {tasks} send tasks of up to {settings.DELIVERY_TASK_BATCH} deliveries")
@@ -151,41 +157,54 @@ def analyze(connection):
             cursor.execute("ANALYZE")
 
 
-def dispatch_in_threads(count, now, enqueue, batch_size):
-    """Several dispatchers at once (as with helper tasks on several workers); summed results."""
-    import threading
+class DatabaseClock:
+    """An execute_wrapper that adds up the time spent in the database driver."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def _dispatch_child(now, batch_size, results):
+    from django.db import connection
+
+    from recovery_network import reminders
+
+    connection.close()  # a connection of its own, never the parent's
+    result = reminders.dispatch(now=now, enqueue=lambda ids: None, batch_size=batch_size)
+    results.put((result.sent, result.skipped, result.held, len(connection.queries), result.email_ids))
+
+
+def dispatch_in_processes(count, now, batch_size):
+    """Several dispatchers at once in separate processes, as helper tasks on several workers run."""
+    import multiprocessing
 
     from django.db import connection
 
     from recovery_network import reminders
 
-    results, queries, lock = [], [], threading.Lock()
-
-    def run():
-        try:
-            result = reminders.dispatch(now=now, enqueue=lambda ids: _locked(lock, enqueue, ids), batch_size=batch_size)
-            with lock:
-                results.append(result)
-                queries.append(len(connection.queries))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    children = [context.Process(target=_dispatch_child, args=(now, batch_size, results)) for _ in range(count)]
+    for child in children:
+        child.start()
+    parts = [results.get() for _ in children]
+    for child in children:
+        child.join()
     total = reminders.DispatchResult()
-    for result in results:
-        total.sent += result.sent
-        total.skipped += result.skipped
-        total.held += result.held
-    return total, sum(queries)
-
-
-def _locked(lock, enqueue, ids):
-    with lock:
-        enqueue(ids)
+    for sent, skipped, held, _, email_ids in parts:
+        total.sent += sent
+        total.skipped += skipped
+        total.held += held
+        total.email_ids.extend(email_ids)
+    return total, sum(part[3] for part in parts)
 
 
 if __name__ == "__main__":
