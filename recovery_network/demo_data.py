@@ -4,9 +4,9 @@ seed_demo runs this module before the support network and milestones are
 seeded, so the reminder rows for everything they create are built after the
 seed commits (reconcile() also covers their bulk inserts).
 
-- Alex (the owner) gets a reach-out nudge about the most overdue person in his
-  inner circle straight away — in the notification centre, with the one-tap
-  "I reached out", and by email (var/mail) once the worker runs.
+- Alex (the owner) gets a reach-out nudge about each overdue person in his
+  inner circle in the first minute — in the notification centre, with the
+  one-tap "I reached out", and by email (var/mail).
 - Alex's check-in reminder is set two minutes ahead; the demo history already
   holds today's check-in, so that one shows as skipped ("already checked in")
   in the admin's deliveries — the rule at work.
@@ -20,9 +20,6 @@ import datetime as dt
 
 from django.db import transaction
 
-from supports.models import Supporter
-
-from .notifications import notify
 from .reminders import reconcile, refresh_person
 
 SOON = dt.timedelta(minutes=2)
@@ -42,12 +39,6 @@ def _after_seed(cast, now):
     reconcile(now=now)
     for person in cast.values():
         refresh_person(person, now=now)
-    owner = cast["owner"]
-    overdue = Supporter.objects.for_owner(owner).inner_circle().overdue(now).order_by("contact_due_at").first()
-    if overdue is not None:
-        # The nudge for this overdue stretch: the same occurrence the schedule would use, so never twice.
-        occurrence = overdue.contact_due_at.astimezone(dt.UTC).isoformat(timespec="seconds")
-        notify(owner, "reach_out", overdue, occurrence, now=now)
 
 
 def seed_scale(people, rng, now):

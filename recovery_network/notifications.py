@@ -92,6 +92,11 @@ class Kind:
         """The first occurrence strictly after `after_utc`, or None if there is none any more."""
         raise NotImplementedError
 
+    def catch_up(self, subject):
+        """How far back a schedule built now looks, so an occurrence already due when the row is
+        (re)built is still delivered — e.g. a supporter who was overdue before the nudge existed."""
+        return dt.timedelta(0)
+
     def skip_reasons(self, reminders, now_utc):
         """{reminder id: Delivery.SkipReason} for due reminders that should not be sent (set-based)."""
         return {}

@@ -181,13 +181,14 @@ class ReachOut(Kind):
 
     It fires when the supporter falls due (last contact + frequency: a time of day
     the person was reaching out anyway) and, if they stay out of touch, once more
-    every frequency after that — never every minute of being overdue.
+    every frequency after that — never every minute of being overdue. A supporter
+    already overdue when the schedule is built gets the latest of those nudges
+    straight away, rather than waiting up to a whole period for the next.
     """
 
     key = "reach_out"
     label = "Reaching out"
     description = "A nudge when you haven't been in touch with someone in your inner circle as often as you'd like."
-    grace = dt.timedelta(days=1)
     watches = {
         "supports.Supporter": lambda supporter: [supporter.pk],
         "supports.Contact": lambda contact: [contact.supporter_id],
@@ -212,7 +213,11 @@ class ReachOut(Kind):
         if at <= after_utc:
             at += every * ((after_utc - at) // every + 1)
         at = at.astimezone(dt.UTC)
-        return Occurrence(at.isoformat(timespec="seconds"), at, at + min(self.grace, every))
+        # Still worth sending until the next nudge would be due.
+        return Occurrence(at.isoformat(timespec="seconds"), at, at + every)
+
+    def catch_up(self, supporter):
+        return dt.timedelta(days=supporter.contact_every_days or 0)
 
     def message(self, delivery, supporter):
         every = dict(Supporter._meta.get_field("contact_every_days").choices).get(supporter.contact_every_days, "")

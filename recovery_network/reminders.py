@@ -249,7 +249,7 @@ def requeue_stalled(now=None, enqueue=None, limit=10_000):
 
 
 def _upsert(kind, recipient, subject, now):
-    occurrence = kind.next_occurrence(recipient, subject, now)
+    occurrence = kind.next_occurrence(recipient, subject, now - kind.catch_up(subject))
     if occurrence is None:
         Reminder.objects.filter(kind=kind.key, subject_id=subject.pk, recipient=recipient).delete()
         return None
@@ -316,7 +316,7 @@ def reconcile(now=None, batch_size=1000):
             new_rows = []
             for subject in kind.load(missing[start : start + batch_size]).values():
                 for recipient in kind.recipients(subject):
-                    occurrence = kind.next_occurrence(recipient, subject, now)
+                    occurrence = kind.next_occurrence(recipient, subject, now - kind.catch_up(subject))
                     if occurrence:
                         row = Reminder(kind=key, subject_id=subject.pk, recipient=recipient)
                         _set_occurrence(row, occurrence)

@@ -12,37 +12,34 @@ from recovery_network.reminders import dispatch
 pytestmark = pytest.mark.django_db
 
 
-def test_seeded_cast_gets_a_nudge_now_and_a_checkin_reminder_within_minutes(
-    django_capture_on_commit_callbacks, enqueued
-):
+def test_seeded_cast_gets_reminders_within_minutes(django_capture_on_commit_callbacks, enqueued):
     now = timezone.now()
-    queued = []
     with django_capture_on_commit_callbacks(execute=True):
         cast, _ = demo.seed(now=now)
     owner, family = cast["owner"], cast["family"]
-
-    nudge = Notification.objects.get(recipient=owner, kind="reach_out")
-    assert nudge.action_label == "I reached out"
-    nudge_delivery = Delivery.objects.get(recipient=owner, kind="reach_out")
-    assert nudge_delivery.status == "pending" and enqueued == [nudge_delivery.pk]  # its email goes to the worker
-
     for person in (owner, family):
         row = Reminder.objects.get(recipient=person, kind="checkin")
         assert now < row.due_at <= now + dt.timedelta(minutes=3)
-    # The owner's network and journey have their reminder rows too.
-    assert {"checkin", "milestone", "reach_out"} <= set(
-        Reminder.objects.filter(recipient=owner).values_list("kind", flat=True)
-    )
+    # The owner's network and journey have their reminder rows too; the overdue inner circle is due now.
+    kinds = set(Reminder.objects.filter(recipient=owner).values_list("kind", flat=True))
+    assert {"checkin", "milestone", "meeting", "reach_out"} <= kinds
+    assert Reminder.objects.filter(recipient=owner, kind="reach_out", due_at__lte=now).exists()
 
-    result = dispatch(now=now + dt.timedelta(minutes=3), enqueue=queued.extend)
+    queued = []
+    dispatch(now=now + dt.timedelta(minutes=3), enqueue=queued.extend)
+    nudge = Notification.objects.filter(recipient=owner, kind="reach_out").first()
+    assert nudge is not None and nudge.action_label == "I reached out"
     assert Notification.objects.filter(recipient=family, kind="checkin").count() == 1
+    # The demo history already holds today's check-in: the rule skips Alex's reminder.
     assert Delivery.objects.get(recipient=owner, kind="checkin").skip_reason == "checked_in"
-    assert result.sent >= 1 and queued
+    assert queued
 
 
 def test_seeding_twice_sends_no_second_nudge(django_capture_on_commit_callbacks):
     now = timezone.now()
-    for _ in range(2):
+    for minutes in (0, 5):
         with django_capture_on_commit_callbacks(execute=True):
-            demo.seed(now=now)
-    assert Notification.objects.filter(kind="reach_out").count() == 1
+            demo.seed(now=now + dt.timedelta(minutes=minutes))
+        dispatch(now=now + dt.timedelta(minutes=minutes + 3), enqueue=lambda ids: None)
+    nudges = Notification.objects.filter(kind="reach_out").values_list("title", flat=True)
+    assert len(nudges) == len(set(nudges)) >= 1

@@ -224,6 +224,20 @@ def test_reach_out_nudge_with_one_tap_action(person, dispatch, enqueued):
     assert Reminder.objects.get(kind="reach_out").occurs_at == chicago(2026, 6, 4, 18, 0)
 
 
+def test_a_supporter_already_overdue_is_nudged_now_not_a_period_later(person, dispatch):
+    supporter = SupporterFactory(owner=person, name="Ana", closeness=Closeness.INNER, contact_every_days=7)
+    log_contact(supporter, happened_at=chicago(2026, 5, 10, 18, 0))  # due 17 May, overdue since
+    refresh_subjects("reach_out", [supporter.pk], now=chicago(2026, 6, 1, 12, 0))
+    row = Reminder.objects.get(kind="reach_out")
+    assert row.occurs_at == chicago(2026, 5, 31, 18, 0)  # the latest step of the weekly rhythm
+    assert dispatch(chicago(2026, 6, 1, 12, 1)).sent == 1
+    assert Reminder.objects.get(kind="reach_out").occurs_at == chicago(2026, 6, 7, 18, 0)
+    # Rebuilding the row (an edit to the supporter) does not nudge twice for the same step.
+    refresh_subjects("reach_out", [supporter.pk], now=chicago(2026, 6, 1, 12, 5))
+    assert dispatch(chicago(2026, 6, 1, 12, 6)).sent == 0
+    assert Delivery.objects.filter(kind="reach_out").count() == 1
+
+
 def test_contact_logged_without_signals_reschedules_the_nudge_instead_of_sending(person, dispatch):
     supporter = SupporterFactory(owner=person, closeness=Closeness.INNER, contact_every_days=3)
     log_contact(supporter, happened_at=chicago(2026, 5, 29, 18, 0))
