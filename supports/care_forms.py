@@ -6,6 +6,7 @@ from django import forms
 
 from milestones.models import READY_PHRASES
 
+from . import sharing
 from .models import SCOPES, Consent, Supporter
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -46,6 +47,14 @@ class InvitationForm(forms.Form):
         if email == self.owner.email.lower():
             raise forms.ValidationError("That's your own address. Enter the address of the person you're inviting.")
         return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if not sharing.invitations_left_today(self.owner):
+            raise forms.ValidationError(
+                "You've sent the most invitations we allow in a day. Please try again tomorrow."
+            )
+        return cleaned
 
 
 class ScopesForm(forms.Form):
@@ -100,6 +109,10 @@ class ConsentForm(forms.ModelForm):
         email = self.cleaned_data["email"].strip().lower()
         if email == self.owner.email.lower():
             raise forms.ValidationError("That's your own address. Enter your counselor's address.")
+        if not sharing.invitations_left_today(self.owner):
+            raise forms.ValidationError(
+                "You've sent the most invitations we allow in a day. Please try again tomorrow."
+            )
         return email
 
 

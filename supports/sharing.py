@@ -41,6 +41,7 @@ from .models import (
 )
 
 TOKEN_SALT = "supports.invitation"
+INVITATIONS_PER_DAY = 10
 FAMILY, COUNSELOR = "family", "counselor"
 
 
@@ -166,9 +167,13 @@ def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=
     """Create an invitation, email the link and log it."""
     now = now or timezone.now()
     scopes = set(scopes if scopes is not None else {"clean_time"})
+    email = email.strip().lower()
+    # Only the newest link to one address works, so an old forwarded email can't be used after a new one.
+    for earlier in Invitation.objects.for_owner(owner).pending(now).filter(email=email, role=role, consent=None):
+        withdraw_invitation(earlier, now)
     invitation = Invitation.objects.create(
         owner=owner,
-        email=email.strip().lower(),
+        email=email,
         role=role,
         supporter=supporter,
         consent=consent,
@@ -180,6 +185,12 @@ def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=
     send_invitation_email(invitation)
     log(owner, owner, AccessEvent.Action.INVITED, f"{invitation.get_role_display()}: {invitation.email}")
     return invitation
+
+
+def invitations_left_today(owner, now=None):
+    """Invitations send email to any address: a small daily allowance keeps an account from being used to spam."""
+    since = (now or timezone.now()) - dt.timedelta(days=1)
+    return max(0, INVITATIONS_PER_DAY - Invitation.objects.for_owner(owner).filter(created_at__gte=since).count())
 
 
 def send_invitation_email(invitation):

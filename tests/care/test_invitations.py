@@ -240,3 +240,25 @@ def test_revoking_a_consent_before_it_is_accepted_withdraws_its_invitation(owner
     counselor = UserFactory(email="dr@example.org")
     assert client_for(counselor).post(invite_url(invitation), {"answer": "accept"}).status_code == 410
     assert Consent.objects.get(pk=consent.pk).counselor is None
+
+
+def test_a_new_invitation_to_the_same_address_retires_the_old_link(owner, invitee):
+    first = sharing.invite(owner, invitee.email)
+    second = sharing.invite(owner, "MUM@example.org", scopes={"checkins"})
+    first.refresh_from_db()
+    assert first.status() == Invitation.Status.WITHDRAWN and second.is_pending()
+    client = client_for(invitee)
+    assert client.get(invite_url(first)).status_code == 410
+    assert client.post(invite_url(second), {"answer": "accept"}).status_code == 302
+    assert Grant.objects.get(viewer=invitee).scopes == {"checkins"}
+
+
+def test_invitations_are_limited_per_day_with_a_plain_message(owner, owner_client):
+    for number in range(sharing.INVITATIONS_PER_DAY):
+        sharing.invite(owner, f"friend{number}@example.org")
+    response = owner_client.post(reverse("supports:invite"), {"email": "one-more@example.org", "scopes": []})
+    assert response.status_code == 400
+    assert "try again tomorrow" in response.content.decode()
+    assert not Invitation.objects.filter(email="one-more@example.org").exists()
+    Invitation.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    assert owner_client.post(reverse("supports:invite"), {"email": "one-more@example.org"}).status_code == 302
