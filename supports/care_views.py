@@ -34,6 +34,11 @@ LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
 
 
+def _render(request, template, context=None, status=200):
+    """Every page of the circle marks "Circle" as the current place in the main navigation."""
+    return render(request, template, {"circle_page": True, **(context or {})}, status=status)
+
+
 def _two_factor_gate(view):
     """Counselors open client data only with two-factor authentication on; otherwise a page says how."""
 
@@ -42,7 +47,7 @@ def _two_factor_gate(view):
         try:
             return view(request, *args, **kwargs)
         except sharing.TwoFactorRequired:
-            return render(request, "care/two_factor_required.html", status=403)
+            return _render(request, "care/two_factor_required.html", status=403)
 
     return wrapper
 
@@ -60,7 +65,7 @@ def circle(request):
     invitations = list(Invitation.objects.for_owner(user).pending(now).select_related("supporter"))
     recommendations = list(Recommendation.objects.for_owner(user)[:20])
     held_grants, held_consents = sharing.shared_with(user, now)
-    return render(
+    return _render(
         request,
         "care/circle.html",
         {
@@ -90,7 +95,7 @@ def invite(request):
         )
         return redirect("supports:circle")
     status = 400 if request.method == "POST" else 200
-    return render(request, "care/invite.html", {"form": form}, status=status)
+    return _render(request, "care/invite.html", {"form": form}, status=status)
 
 
 @login_required
@@ -113,7 +118,7 @@ def grant_edit(request, pk):
         messages.success(request, f"Saved what {grant.viewer.name} can see.")
         return redirect("supports:circle")
     status = 400 if request.method == "POST" else 200
-    return render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
+    return _render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
 
 
 @login_required
@@ -145,7 +150,7 @@ def consent_create(request):
         messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
         return redirect("supports:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "care/consent_form.html", {"form": form}, status=status)
+    return _render(request, "care/consent_form.html", {"form": form}, status=status)
 
 
 @login_required
@@ -154,7 +159,7 @@ def consent_detail(request, pk):
     consent = sharing.consent_for_party_or_404(request.user, pk)
     if request.user.pk != consent.owner_id:
         sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
-    return render(
+    return _render(
         request,
         "care/consent_detail.html",
         {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id},
@@ -174,7 +179,7 @@ def consent_revoke(request, pk):
 def access_log(request):
     events = AccessEvent.objects.for_owner(request.user)
     page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "care/access_log.html", {"page": page})
+    return _render(request, "care/access_log.html", {"page": page})
 
 
 @login_required
@@ -197,7 +202,7 @@ def invitation(request, token):
             request, "unknown", "This invitation link isn't valid. Check that it was copied whole.", 404
         )
     if not request.user.is_authenticated:
-        return render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
+        return _render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
     try:
         sharing.check_invitation(found, request.user)
     except sharing.InvitationProblem as problem:
@@ -218,11 +223,11 @@ def invitation(request, token):
         if found.is_counselor:
             return redirect("supports:caseload")
         return redirect("supports:person", found.owner_id)
-    return render(request, "care/invitation.html", {"invitation": found, "form": form})
+    return _render(request, "care/invitation.html", {"invitation": found, "form": form})
 
 
 def _invitation_problem(request, code, message, status):
-    return render(request, "care/invitation_problem.html", {"code": code, "message": message}, status=status)
+    return _render(request, "care/invitation_problem.html", {"code": code, "message": message}, status=status)
 
 
 # Family and friends
@@ -292,7 +297,7 @@ def person(request, owner_id):
     context["sent"] = list(
         Encouragement.objects.for_owner(access.owner).filter(sender=request.user).order_by("-created_at")[:5]
     )
-    return render(request, "care/person.html", context)
+    return _render(request, "care/person.html", context)
 
 
 @login_required
@@ -307,14 +312,14 @@ def person_encourage(request, owner_id):
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
         context = _shared_context(access, now)
         context.update(form=form, sent=[])
-        return render(request, "care/person.html", context, status=400)
+        return _render(request, "care/person.html", context, status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
     messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
     return redirect("supports:person", access.owner.pk)
 
 
 def how_to_help(request):
-    return render(request, "care/how_to_help.html")
+    return _render(request, "care/how_to_help.html")
 
 
 # Counselors
@@ -329,7 +334,7 @@ def caseload(request):
     if sort not in caseload_module.SORTS:
         sort = "attention"
     rows = caseload_module.caseload(request.user, sort=sort, path=request.path)
-    return render(
+    return _render(
         request,
         "care/caseload.html",
         {"rows": rows, "sort": sort, "sorts": caseload_module.SORTS, "sort_label": caseload_module.SORTS[sort]},
@@ -343,7 +348,7 @@ def client(request, owner_id):
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
     context = _client_context(access, now)
     context["form"] = RecommendationForm()
-    return render(request, "care/client.html", context)
+    return _render(request, "care/client.html", context)
 
 
 def _client_context(access, now):
@@ -379,7 +384,7 @@ def client_recommend(request, owner_id):
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
         context = _client_context(access, now)
         context["form"] = form
-        return render(request, "care/client.html", context, status=400)
+        return _render(request, "care/client.html", context, status=400)
     sharing.recommend(access, form.cleaned_data["text"])
     messages.success(request, f"{access.owner.name} will see your recommendation.")
     return redirect(reverse("supports:client", args=[access.owner.pk]) + "#recommendations")
@@ -393,4 +398,4 @@ def client_report(request, owner_id):
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, scope="support_map", now=now)
     context = _client_context(access, now)
     context["printed_at"] = now
-    return render(request, "care/report.html", context)
+    return _render(request, "care/report.html", context)

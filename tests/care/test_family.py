@@ -137,3 +137,13 @@ def test_the_owners_network_shows_who_has_an_account(world, owner, owner_client,
     for name, args in (("supports:supporter_detail", [supporter.pk]), ("supports:index", []), ("supports:map", [])):
         page = owner_client.get(reverse(name, args=args)).content.decode()
         assert "as an account" in page, name
+
+
+def test_circle_pages_are_the_current_place_in_the_navigation(world, owner, owner_client, family_client):
+    for client, url in ((family_client, reverse("supports:person", args=[owner.pk])),
+                        (owner_client, reverse("supports:access_log"))):  # fmt: skip
+        page = client.get(url).content.decode()
+        assert f'href="{reverse("supports:circle")}" aria-current="page">Circle' in page
+        assert f'href="{reverse("supports:index")}" aria-current="page"' not in page
+    network = owner_client.get(reverse("supports:index")).content.decode()
+    assert f'href="{reverse("supports:index")}" aria-current="page">Network' in network
