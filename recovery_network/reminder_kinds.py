@@ -7,6 +7,7 @@ for check-ins and milestones, the group's for meetings) and stored in UTC, so a
 """
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +21,12 @@ from .models import Delivery, User, local_moment
 from .notifications import Kind, Message, Occurrence
 
 REACHED_OUT_SALT = "recovery_network.reached_out"
+
+
+@functools.cache
+def _checkin_url():
+    # The same for everyone; reverse() costs more than the rest of a notification.
+    return reverse("milestones:checkin")
 
 
 def _end_of_local_day(day, zone):
@@ -76,7 +83,7 @@ class DailyCheckIn(Kind):
         return Message(
             title="Time for your check-in",
             body="How did today go? A minute to note your mood and what helped.",
-            url=reverse("milestones:checkin"),
+            url=_checkin_url(),
         )
 
 
