@@ -51,6 +51,7 @@ ONE_TICK = dt.timedelta(microseconds=1)
 
 @dataclass
 class DispatchResult:
+    # Counted from the rows this run inserted: an occurrence a racing run already wrote counts nowhere.
     sent: int = 0  # deliveries written to go out (email queued and/or in-app shown)
     skipped: int = 0
     held: int = 0  # in quiet hours, waiting for them to end
@@ -157,7 +158,6 @@ def _process(rows, now, result):
         )
         if reason:
             delivery.status, delivery.skip_reason = Delivery.Status.SKIPPED, reason
-            result.skipped += 1
         else:
             delivery.by_email, delivery.in_app = by_email, in_app
             delivery.status = Delivery.Status.PENDING if by_email else Delivery.Status.SENT
@@ -183,6 +183,7 @@ def _process(rows, now, result):
             delivery, kind, subject = deliveries[(recipient_id, kind_key, subject_id, occurrence)]
             delivery.pk = pk
             if delivery.status == Delivery.Status.SKIPPED:
+                result.skipped += 1
                 continue
             result.sent += 1
             if delivery.in_app:
