@@ -207,8 +207,9 @@ def backoff(attempt):
 
 
 def _claim(delivery_id, now):
-    """Move one delivery to sending, if no live worker holds it. True when this worker won."""
-    claimable = models.Q(status=Delivery.Status.PENDING) | models.Q(
+    """Move one delivery to sending, if it is due and no live worker holds it. True when this worker won."""
+    due = models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+    claimable = models.Q(due, status=Delivery.Status.PENDING) | models.Q(
         status=Delivery.Status.SENDING, claimed_at__lte=now - lease()
     )
     return bool(
@@ -226,10 +227,13 @@ def send_delivery(delivery_id, now=None):
     """
     now = now or timezone.now()
     if not _claim(delivery_id, now):
-        row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at").first()
+        row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at", "next_attempt_at").first()
         if row and row["status"] == Delivery.Status.SENDING:
             held_for = (row["claimed_at"] + lease() - now).total_seconds()
             return Outcome("held", retry_in=max(1.0, held_for + 1))
+        if row and row["status"] == Delivery.Status.PENDING:
+            # A copy of the task arrived before its back-off ended (a redelivered message).
+            return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
         return Outcome(row["status"] if row else "missing")
 
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
