@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+
+from recovery_network.querysets import OwnedQuerySet
 
 from . import schedule
 
@@ -53,22 +54,6 @@ HELPED_LABELS = dict(HELPED_CHOICES)
 NETWORK_HELPED = {"supporter", "meeting", "sponsor", "counseling"}
 
 MOOD_LABELS = {1: "Very low", 2: "Low", 3: "Okay", 4: "Good", 5: "Very good"}
-
-
-class OwnedQuerySet(models.QuerySet):
-    """Whose is it: every read of a person's records starts here."""
-
-    def for_owner(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(owner=user)
-
-    def get_for_owner_or_404(self, user, **lookup):
-        """The one place a view fetches an owned object: someone else's id is a 404."""
-        try:
-            return self.for_owner(user).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
-            raise Http404(f"No {self.model._meta.verbose_name} here.") from exc
 
 
 class JourneyQuerySet(OwnedQuerySet):

@@ -15,24 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from recovery_network.models import validate_time_zone
-
-
-class OwnedQuerySet(models.QuerySet):
-    """The vocabulary every owned model shares: whose is it, and is it still active."""
-
-    owner_path = "owner"
-
-    def for_owner(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(**{self.owner_path: user})
-
-    def get_for_owner_or_404(self, user, **lookup):
-        """The one place a view fetches an owned object: someone else's id is a 404."""
-        try:
-            return self.for_owner(user).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
-            raise Http404(f"No {self.model._meta.verbose_name} here.") from exc
+from recovery_network.querysets import OwnedQuerySet
 
 
 class ArchivableQuerySet(OwnedQuerySet):
