@@ -9,6 +9,8 @@ Idempotent: a second run adds only the days that are missing.
 import datetime as dt
 import random
 
+from recovery_network.demo import chunks, insert_rows
+from supports.demo_data import LARGEST_NETWORK_INDEX, SCALE_CHUNK
 from supports.models import Attendance, Contact, Supporter
 
 from .models import CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal, Setback
@@ -154,18 +156,27 @@ def _link_supporters(owner, checkins, rng):
 
 
 def seed_scale(people, rng, now):
-    """A journey and up to a year of check-ins per load-test person, in bulk."""
+    """A journey and one to three years of daily check-ins per load-test person, in bulk.
+
+    person000100 (see supports.demo_data.LARGEST_NETWORK_INDEX) has five years.
+    Check-ins go in with COPY on PostgreSQL, a thousand people at a time.
+    """
     have = set(Journey.objects.filter(owner__in=people).values_list("owner_id", flat=True))
+    todo = [(index, person) for index, person in enumerate(people) if person.pk not in have]
+    for chunk in chunks(todo, SCALE_CHUNK):
+        _seed_history(chunk, rng, now)
+
+
+def _seed_history(chunk, rng, now):
     journeys, setbacks, checkins = [], [], []
     kinds = [kind for kind, _ in Journey.Kind.choices]
-    for person in people:
-        if person.pk in have:
-            continue
+    for index, person in chunk:
         today = person.local_today(now)
-        first_start = today - dt.timedelta(days=rng.randint(20, 1200))
+        history_days = 5 * 365 if index == LARGEST_NETWORK_INDEX else rng.randint(365, 3 * 365)
+        first_start = today - dt.timedelta(days=history_days + rng.randint(0, 200))
         journey = Journey(owner=person, kind=rng.choice(kinds), first_started_on=first_start, started_on=first_start)
         span = (today - first_start).days
-        if span > 60 and rng.random() < 0.3:
+        if rng.random() < 0.3:
             happened_on = first_start + dt.timedelta(days=rng.randint(30, span - 10))
             journey.started_on = happened_on + dt.timedelta(days=1)
             setbacks.append(
@@ -178,25 +189,28 @@ def seed_scale(people, rng, now):
                 )
             )
         journeys.append(journey)
-        days = min(span, rng.randint(30, 365))
         density = rng.uniform(0.5, 0.98)
-        for offset in range(days):
+        for offset in range(history_days):
             if rng.random() > density:
                 continue
             craving = rng.randint(0, 7)
             checkins.append(
                 CheckIn(
-                    owner=person,
+                    owner_id=person.pk,
                     local_date=today - dt.timedelta(days=offset),
                     sober=CheckIn.Sober.YES,
                     mood=rng.randint(2, 5),
                     craving=craving,
-                    triggers=rng.sample(["stress", "tired", "loneliness", "boredom"], k=1) if craving > 4 else [],
-                    helped=rng.sample(["meeting", "supporter", "exercise", "prayer"], k=rng.randint(0, 2)),
+                    triggers=[rng.choice(TRIGGERS)] if craving > 4 else [],
+                    helped=rng.sample(HELPED, k=rng.randint(0, 2)),
                 )
             )
-    Journey.objects.bulk_create(journeys, batch_size=2000)
+    Journey.objects.bulk_create(journeys, batch_size=5000)
     for setback in setbacks:
         setback.journey_id = setback.journey.pk
-    Setback.objects.bulk_create(setbacks, batch_size=2000)
-    CheckIn.objects.bulk_create(checkins, batch_size=5000)
+    Setback.objects.bulk_create(setbacks, batch_size=5000)
+    insert_rows(CheckIn, checkins)
+
+
+TRIGGERS = ["stress", "tired", "loneliness", "boredom"]
+HELPED = ["meeting", "supporter", "exercise", "prayer"]

@@ -16,7 +16,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from milestones.models import Encouragement
-from recovery_network.demo import DEMO_PEOPLE
+from recovery_network.demo import DEMO_PEOPLE, DemoPerson, chunks, ensure_person, insert_rows
 from recovery_network.models import User
 
 from .feeds import FeedError, import_feed, read_source
@@ -192,18 +192,40 @@ def seed_cast(cast, now):
 
 SCALE_FIRST_NAMES = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kit", "Lea", "Max", "Nia"]
 SCALE_RELATIONSHIPS = list(Relationship)
+# person000100 (at --scale 100 or more) is the long-haul case the pages must
+# stay fast for: 500 supporters and five years of history.
+LARGEST_NETWORK_INDEX = 99
+LARGEST_NETWORK_SIZE = 500
+SCALE_CHUNK = 1000  # people per round of inserts, so memory stays flat at any --scale
+
+
+def network_size(index, rng):
+    if index == LARGEST_NETWORK_INDEX:
+        return LARGEST_NETWORK_SIZE
+    return 150 if index % 50 == 0 else rng.randint(10, 60)
 
 
 def seed_scale(people, rng, now):
-    """A varied network for each load-test person; one in 50 has 150 supporters."""
+    """A varied network for each load-test person, in bulk.
+
+    10–60 supporters with one to four logged contacts each, one to three peer
+    groups with up to a year of attendance, and a grant to the next person for
+    every other one; one in 50 has 150 supporters and person000100 has 500.
+    """
     have = set(Supporter.objects.filter(owner__in=people).values_list("owner_id", flat=True).distinct())
-    supporters, contacts_by_index = [], []
+    todo = [(index, person) for index, person in enumerate(people) if person.pk not in have]
+    for chunk in chunks(todo, SCALE_CHUNK):
+        _seed_networks(chunk, rng, now)
+    _seed_grants(people, [person for _, person in todo], rng, now)
+    seed_caseload(people, rng, now)
+    seed_counselors(people, rng, now)
+
+
+def _seed_networks(chunk, rng, now):
+    supporters, contact_times = [], []
     groups, times, attendances = [], [], []
-    for index, person in enumerate(people):
-        if person.pk in have:
-            continue
-        count = 150 if index % 50 == 0 else rng.randint(2, 14)
-        for number in range(count):
+    for index, person in chunk:
+        for number in range(network_size(index, rng)):
             every = rng.choice([None, 3, 7, 14, 30])
             last = now - dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
             supporter = Supporter(
@@ -215,12 +237,14 @@ def seed_scale(people, rng, now):
                 contact_every_days=every,
                 last_contact_at=last,
                 contact_due_at=last + dt.timedelta(days=every) if every else None,
-                created_at=now - dt.timedelta(days=120),
+                created_at=now - dt.timedelta(days=400),
                 **{field: rng.random() < 0.35 for field in SUPPORT_KIND_FIELDS},
             )
             supporters.append(supporter)
-            contacts_by_index.append(last)
-        for number in range(rng.randint(0, 3)):
+            contact_times.append(
+                [last] + [last - dt.timedelta(days=rng.randint(1, 365)) for _ in range(rng.randint(0, 3))]
+            )
+        for number in range(rng.randint(1, 3)):
             group = PeerGroup(
                 owner=person,
                 name=f"{rng.choice(['Serenity', 'Hope', 'Daybreak', 'Harbor'])} group {number + 1}",
@@ -231,25 +255,47 @@ def seed_scale(people, rng, now):
                 is_home_group=number == 0,
             )
             groups.append(group)
-    Supporter.objects.bulk_create(supporters, batch_size=2000)
-    Contact.objects.bulk_create(
+    Supporter.objects.bulk_create(supporters, batch_size=5000)
+    insert_rows(
+        Contact,
         [
-            Contact(owner_id=supporter.owner_id, supporter=supporter, happened_at=last, channel=Channel.PHONE)
-            for supporter, last in zip(supporters, contacts_by_index, strict=True)
+            Contact(owner_id=supporter.owner_id, supporter=supporter, happened_at=at, channel=Channel.PHONE)
+            for supporter, moments in zip(supporters, contact_times, strict=True)
+            for at in moments
         ],
-        batch_size=2000,
     )
-    PeerGroup.objects.bulk_create(groups, batch_size=2000)
+    PeerGroup.objects.bulk_create(groups, batch_size=5000)
     for group in groups:
         times.append(MeetingTime(group=group, weekday=rng.randint(0, 6), start_time=dt.time(rng.choice([7, 12, 19]))))
         local_today = group.owner.local_today(now)
-        for days_back in rng.sample(range(1, 90), rng.randint(0, 30)):
+        for days_back in rng.sample(range(1, 366), rng.randint(0, 100)):
             attendances.append(
                 Attendance(owner_id=group.owner_id, group=group, attended_on=local_today - dt.timedelta(days=days_back))
             )
-    MeetingTime.objects.bulk_create(times, batch_size=2000)
-    Attendance.objects.bulk_create(attendances, batch_size=2000, ignore_conflicts=True)
-    seed_caseload(people, rng, now)
+    MeetingTime.objects.bulk_create(times, batch_size=5000)
+    insert_rows(Attendance, attendances)
+
+
+def _seed_grants(people, new_people, rng, now):
+    """Every other new person shares with the next one, so family pages have real viewers."""
+    following = {person.pk: people[index + 1] for index, person in enumerate(people[:-1])}
+    Grant.objects.bulk_create(
+        [
+            Grant(
+                owner=person,
+                viewer=following[person.pk],
+                clean_time=True,
+                checkins=rng.random() < 0.7,
+                support_map=rng.random() < 0.5,
+                attendance=rng.random() < 0.6,
+                setbacks=rng.random() < 0.3,
+                created_at=now - dt.timedelta(days=rng.randint(1, 300)),
+            )
+            for index, person in enumerate(new_people)
+            if person.pk in following and index % 2 == 0
+        ],
+        batch_size=5000,
+    )
 
 
 # The circle of care. Sam sees Alex's clean time, check-in trends and meetings;
@@ -350,3 +396,40 @@ def seed_caseload(people, rng, now):
         ],
         batch_size=2000,
     )
+
+
+SCALE_COUNSELORS = [("counselor1", 200), ("counselor2", 120), ("counselor3", 60), ("counselor4", 25)]
+
+
+def seed_counselors(people, rng, now):
+    """A few more counselors with caseloads up to 200, drawn from across the load-test people."""
+    if len(people) < 2 * CASELOAD_LIMIT:
+        return
+    for number, (name, size) in enumerate(SCALE_COUNSELORS):
+        counselor = ensure_person(
+            DemoPerson("counselor", f"{name}@scale.example.com", f"Counselor {number + 1}", "America/New_York")
+        )
+        _ensure_two_factor(counselor)
+        if Consent.objects.filter(counselor=counselor).exists():
+            continue
+        clients = rng.sample(people[CASELOAD_LIMIT:], size)
+        Consent.objects.bulk_create(
+            [
+                Consent(
+                    owner=person,
+                    counselor=counselor,
+                    recipient_name=counselor.name,
+                    organisation="Harbor Outpatient Services",
+                    expires_on=person.local_today(now) + dt.timedelta(days=rng.randint(7, 365)),
+                    signed_name=person.name,
+                    signed_at=now - dt.timedelta(days=rng.randint(1, 120)),
+                    clean_time=True,
+                    checkins=rng.random() < 0.9,
+                    support_map=rng.random() < 0.8,
+                    attendance=rng.random() < 0.8,
+                    setbacks=rng.random() < 0.5,
+                )
+                for person in clients
+            ],
+            batch_size=2000,
+        )
