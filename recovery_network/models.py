@@ -8,8 +8,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
+
+from .querysets import OwnedQuerySet
 
 
 @functools.cache
@@ -294,20 +295,11 @@ class Delivery(models.Model):
         return f"{self.kind} {self.occurrence} to {self.recipient_id} ({self.status})"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_recipient(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user)
+class NotificationQuerySet(OwnedQuerySet):
+    owner_path = "recipient"
 
     def unread(self):
         return self.filter(read_at__isnull=True)
-
-    def get_for_recipient_or_404(self, user, **lookup):
-        try:
-            return self.for_recipient(user).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
-            raise Http404("No notification here.") from exc
 
 
 class Notification(models.Model):

@@ -29,14 +29,14 @@ PAGE_SIZE = 30
 @login_required
 def index(request):
     notifications.sync_unread_count(request.user)
-    page = Paginator(Notification.objects.for_recipient(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(Notification.objects.for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/index.html", {"page": page})
 
 
 @login_required
 def open_notification(request, pk):
     """Mark one notification read and go where it points."""
-    notification = Notification.objects.get_for_recipient_or_404(request.user, pk=pk)
+    notification = Notification.objects.get_for_owner_or_404(request.user, pk=pk)
     if notification.read_at is None:
         notifications.mark_read(request.user, [notification.pk])
     return redirect(notification.url or "notifications:index")

@@ -357,7 +357,7 @@ def count_new_notifications(counts):
 
 def mark_read(user, notification_ids=None, now=None):
     """Mark some (or all) of a person's notifications read and bring their counter back in step."""
-    unread = Notification.objects.for_recipient(user).unread()
+    unread = Notification.objects.for_owner(user).unread()
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     unread.update(read_at=now or timezone.now())
@@ -366,7 +366,7 @@ def mark_read(user, notification_ids=None, now=None):
 
 def sync_unread_count(user):
     """Set the counter from the notifications themselves (it is a cache of this count)."""
-    count = Notification.objects.for_recipient(user).unread().count()
+    count = Notification.objects.for_owner(user).unread().count()
     if count != user.unread_notifications:
         User.objects.filter(pk=user.pk).update(unread_notifications=count)
         user.unread_notifications = count
