@@ -1,0 +1,319 @@
+"""What the bench scripts and tests/perf share: Django setup, a world of a given size, the signed-in pages, tables.
+
+A *world* is one owner with `size` units of everything a page may list — supporters
+with their contacts, groups with attendance, check-ins, setbacks, goals,
+encouragements, recommendations, notifications — plus a family viewer holding every
+scope and a counselor (two-factor on) whose caseload grows with `size` too. Two
+worlds of sizes 1 and 10 have the same shape, so a page that costs more queries in
+the second one has a query inside a loop.
+"""
+
+import datetime as dt
+import os
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django():
+    """Make the repository importable and configure Django from the environment (DATABASE_URL, …)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery_network.settings")
+    import django
+
+    django.setup()
+
+
+def migrate():
+    """Bring the bench's database up to date, as dispatch_bench.py does."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+@dataclass
+class World:
+    size: int
+    owner: object
+    family: object
+    counselor: object
+    supporter_id: int
+    group_id: int
+    journey_id: int
+    consent_id: int
+    checkin_day: str
+
+
+def build_world(size, now=None, tag=None):
+    """One owner, family viewer and counselor with `size` units of history, in bulk inserts."""
+    from allauth.mfa.models import Authenticator
+    from django.utils import timezone
+
+    from milestones.models import CheckIn, Encouragement, Journey, PersonalGoal, Setback
+    from recovery_network.models import Notification, User
+    from supports.models import (
+        SCOPE_FIELDS,
+        SUPPORT_KIND_FIELDS,
+        Attendance,
+        Consent,
+        Contact,
+        Grant,
+        MeetingTime,
+        PeerGroup,
+        Recommendation,
+        Supporter,
+    )
+
+    now = now or timezone.now()
+    tag = tag or uuid.uuid4().hex[:8]
+    everything = dict.fromkeys(SCOPE_FIELDS, True)
+
+    def person(role, zone="America/Chicago"):
+        return User.objects.create(
+            email=f"{role}-{tag}@bench.example.com", display_name=role.title(), time_zone=zone, password="!"
+        )
+
+    owner, family, counselor = person("owner"), person("family"), person("counselor", "America/New_York")
+    # The caseload and shared pages only need an authenticator row to exist.
+    Authenticator.objects.create(user=counselor, type=Authenticator.Type.TOTP, data={"secret": "bench"})
+    today = owner.local_today(now)
+
+    supporters = []
+    for number in range(8 * size):
+        # The first is an overdue inner-circle supporter in every world, so the same gaps show at any size.
+        every = [3, None, 7, 14][number % 4]
+        last = now - dt.timedelta(days=10 + number % 20, hours=number % 7)
+        supporters.append(
+            Supporter(
+                owner=owner,
+                name=f"Supporter {number + 1}",
+                relationship=["family", "friend", "sponsor", "counselor"][number % 4],
+                closeness=1 + number % 3,
+                influence=["supportive", "supportive", "neutral", "risk"][number % 4],
+                contact_every_days=every,
+                last_contact_at=last,
+                contact_due_at=last + dt.timedelta(days=every) if every else None,
+                **{field: (number + index) % 3 == 0 for index, field in enumerate(SUPPORT_KIND_FIELDS)},
+                archived_at=now if number % 8 == 7 else None,
+            )
+        )
+    Supporter.objects.bulk_create(supporters)
+    Contact.objects.bulk_create(
+        Contact(owner=owner, supporter=supporter, happened_at=supporter.last_contact_at - dt.timedelta(days=days))
+        for supporter in supporters
+        for days in (0, 9)
+    )
+    groups = PeerGroup.objects.bulk_create(
+        PeerGroup(owner=owner, name=f"Group {n + 1}", time_zone=owner.time_zone, is_home_group=n == 0)
+        for n in range(2 * size)
+    )
+    MeetingTime.objects.bulk_create(
+        MeetingTime(group=group, weekday=n % 7, start_time=dt.time(19)) for n, group in enumerate(groups)
+    )
+    Attendance.objects.bulk_create(
+        Attendance(owner=owner, group=group, attended_on=today - dt.timedelta(days=2 + 3 * n))
+        for group in groups
+        for n in range(5 * size)
+    )
+    history_days = 60 * size
+    journey = Journey.objects.create(
+        owner=owner,
+        kind=Journey.Kind.choices[0][0],
+        first_started_on=today - dt.timedelta(days=history_days + 30),
+        started_on=today - dt.timedelta(days=20),
+    )
+    Setback.objects.bulk_create(
+        Setback(
+            owner=owner,
+            journey=journey,
+            happened_on=today - dt.timedelta(days=21 + 30 * n),
+            restart_on=today - dt.timedelta(days=20 + 30 * n),
+            previous_started_on=today - dt.timedelta(days=history_days + 30),
+        )
+        for n in range(size)
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            owner=owner,
+            local_date=today - dt.timedelta(days=d),
+            sober=CheckIn.Sober.YES,
+            mood=2 + d % 4,
+            craving=d % 8,
+            triggers=["stress"] if d % 8 > 4 else [],
+            helped=["meeting"] if d % 3 == 0 else [],
+        )
+        for d in range(1, history_days + 1)
+    )
+    PersonalGoal.objects.bulk_create(
+        PersonalGoal(owner=owner, journey=journey, title=f"Goal {n + 1}", days=100 * (n + 1)) for n in range(size)
+    )
+    Encouragement.objects.bulk_create(
+        Encouragement(owner=owner, sender=family, from_name="Family", message="Proud of you", received_on=today)
+        for _ in range(2 * size)
+    )
+    Recommendation.objects.bulk_create(
+        Recommendation(owner=owner, counselor=counselor, counselor_name="Counselor", text=f"Step {n + 1}")
+        for n in range(2 * size)
+    )
+    Notification.objects.bulk_create(
+        Notification(recipient=owner, kind="checkin", title=f"Note {n + 1}", url="/", created_at=now)
+        for n in range(5 * size)
+    )
+    Grant.objects.create(owner=owner, viewer=family, **everything)
+    consent_fields = {
+        "recipient_name": "Counselor",
+        "organisation": "Bench Clinic",
+        "purpose": "Treatment planning.",
+        "signed_at": now,
+        "expires_on": today + dt.timedelta(days=180),
+        **everything,
+    }
+    consent = Consent.objects.create(owner=owner, counselor=counselor, signed_name="Owner", **consent_fields)
+    clients = User.objects.bulk_create(
+        User(email=f"client{n}-{tag}@bench.example.com", display_name=f"Client {n}", password="!")
+        for n in range(4 * size)
+    )
+    Consent.objects.bulk_create(
+        Consent(owner=client, counselor=counselor, signed_name=client.display_name, **consent_fields)
+        for client in clients
+    )
+    client_journeys = Journey.objects.bulk_create(
+        Journey(
+            owner=client,
+            kind=Journey.Kind.choices[0][0],
+            first_started_on=today - dt.timedelta(days=90),
+            started_on=today - dt.timedelta(days=90),
+        )
+        for client in clients
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(owner=client, local_date=today - dt.timedelta(days=d), sober=CheckIn.Sober.YES, mood=3, craving=d % 8)
+        for client in clients
+        for d in range(1, 10 * size + 1)
+    )
+    assert len(client_journeys) == len(clients)
+    return World(
+        size=size,
+        owner=owner,
+        family=family,
+        counselor=counselor,
+        supporter_id=supporters[0].pk,
+        group_id=groups[0].pk,
+        journey_id=journey.pk,
+        consent_id=consent.pk,
+        checkin_day=(today - dt.timedelta(days=1)).isoformat(),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    role: str  # "owner", "family" or "counselor": whose session asks
+    url_name: str
+    arg: str = ""  # the World attribute passed as the URL's one argument
+
+    def url(self, world):
+        from django.urls import reverse
+
+        if not self.arg:
+            return reverse(self.url_name)
+        value = world.owner.pk if self.arg == "owner" else getattr(world, self.arg)
+        return reverse(self.url_name, args=[value])
+
+
+# Every signed-in page a person reaches by GET (forms included), by role.
+SIGNED_IN_PAGES = [
+    Page("owner home", "owner", "home"),
+    Page("profile", "owner", "profile"),
+    Page("crisis help", "owner", "crisis"),
+    Page("network", "owner", "supports:index"),
+    Page("archived supporters", "owner", "supports:supporter_archived"),
+    Page("supporter", "owner", "supports:supporter_detail", "supporter_id"),
+    Page("supporter edit", "owner", "supports:supporter_edit", "supporter_id"),
+    Page("new supporter", "owner", "supports:supporter_create"),
+    Page("log a contact", "owner", "supports:contact_create"),
+    Page("groups", "owner", "supports:group_list"),
+    Page("new group", "owner", "supports:group_create"),
+    Page("group", "owner", "supports:group_detail", "group_id"),
+    Page("group edit", "owner", "supports:group_edit", "group_id"),
+    Page("meetings", "owner", "supports:meeting_list"),
+    Page("meeting import", "owner", "supports:meeting_import"),
+    Page("community", "owner", "supports:community_list"),
+    Page("support map", "owner", "supports:map"),
+    Page("gaps", "owner", "supports:gaps"),
+    Page("circle", "owner", "supports:circle"),
+    Page("invite", "owner", "supports:invite"),
+    Page("new consent", "owner", "supports:consent_create"),
+    Page("consent", "owner", "supports:consent_detail", "consent_id"),
+    Page("access log", "owner", "supports:access_log"),
+    Page("progress", "owner", "milestones:overview"),
+    Page("check-in form", "owner", "milestones:checkin"),
+    Page("check-in history", "owner", "milestones:checkins"),
+    Page("check-in day", "owner", "milestones:checkin_detail", "checkin_day"),
+    Page("new journey", "owner", "milestones:journey_create"),
+    Page("journey", "owner", "milestones:journey", "journey_id"),
+    Page("journey edit", "owner", "milestones:journey_edit", "journey_id"),
+    Page("setback form", "owner", "milestones:setback_create", "journey_id"),
+    Page("new goal", "owner", "milestones:goal_create"),
+    Page("trends", "owner", "milestones:trends"),
+    Page("calendar", "owner", "milestones:calendar"),
+    Page("notification centre", "owner", "notifications:index"),
+    Page("notification preferences", "owner", "notifications:preferences"),
+    Page("family home", "family", "home"),
+    Page("family view", "family", "supports:person", "owner"),
+    Page("how to help", "family", "supports:how_to_help"),
+    Page("counselor home", "counselor", "home"),
+    Page("counselor caseload", "counselor", "supports:caseload"),
+    Page("client", "counselor", "supports:client", "owner"),
+    Page("client report", "counselor", "supports:client_report", "owner"),
+]
+
+
+def signed_in_client(user):
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def count_queries(client, url):
+    """Queries for one GET, after a first GET has settled the session's bookkeeping."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {url} answered {response.status_code}")
+    return len(captured)
+
+
+def clients_for(world):
+    return {role: signed_in_client(getattr(world, role)) for role in ("owner", "family", "counselor")}
+
+
+def page_query_counts(worlds):
+    """[(page, [count in each world])] for every signed-in page."""
+    pairs = [(world, clients_for(world)) for world in worlds]
+    return [
+        (page, [count_queries(clients[page.role], page.url(world)) for world, clients in pairs])
+        for page in SIGNED_IN_PAGES
+    ]
+
+
+def print_table(headers, rows):
+    """A plain-text table (also valid Markdown), columns as wide as their widest cell."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+    line = "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    print(line)
+    print("| " + " | ".join("-" * w for w in widths) + " |")
+    for row in cells:
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
+    sys.stdout.flush()
