@@ -106,6 +106,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "recovery_network.urls"
+# bench/http_bench.py serves a bare view beside the pages, behind the same
+# middleware, as the ceiling they are measured against; never in production.
+if envbool("BENCH_BARE_VIEW", False):
+    ROOT_URLCONF = "bench.urls"
 WSGI_APPLICATION = "recovery_network.wsgi.application"
 ASGI_APPLICATION = "recovery_network.asgi.application"
 
@@ -184,7 +188,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,238 @@
+"""Signed-in HTTP load on gunicorn: each page beside a bare Django view served by the same gunicorn in the same run.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rn_perf REDIS_URL=redis://127.0.0.1:6379/6 \
+        .venv/bin/python bench/http_bench.py
+
+Run it on a database seeded with `seed_demo --scale 10000`. It starts gunicorn
+(gunicorn.conf.py, production settings: DEBUG off, manifest static files, the
+Redis cache) with BENCH_BARE_VIEW on, signs in person000100 (500 supporters, five
+years of history), the family member they share everything with and Dana Rivera
+(200 clients) by making sessions in the database, and for each page runs
+bench/load.py in a process of its own: --concurrency clients for --seconds each.
+The check-in POST saves today's check-in over and over (an edit after the first).
+
+Budgets: p95 at most --p95 ms, throughput at least --ratio of the bare view's, no
+errors. Prints a table; exits 1 when a budget is missed.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, print_table, setup_django, signed_in_client  # noqa: E402
+
+OWNER_EMAIL = "person000100@scale.example.com"
+COUNSELOR_EMAIL = "rivera@example.com"
+BARE = "bare view (ceiling)"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(settings_dict):
+    """The database this process uses, as a URL for gunicorn (in tests: the test database)."""
+    if "sqlite" in settings_dict["ENGINE"]:
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgresql://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def people(args):
+    """The owner, a family viewer with every scope (made if missing) and the counselor."""
+    from recovery_network.models import User
+    from supports.models import SCOPE_FIELDS, Grant
+
+    owner = User.objects.get(email=args.owner)
+    counselor = User.objects.get(email=args.counselor)
+    grant = Grant.objects.filter(owner=owner, revoked_at__isnull=True).select_related("viewer").first()
+    if grant is None:
+        viewer, _ = User.objects.get_or_create(
+            email=f"family-of-{owner.pk}@bench.example.com", defaults={"display_name": "Family", "password": "!"}
+        )
+        grant = Grant.objects.create(owner=owner, viewer=viewer)
+    Grant.objects.filter(pk=grant.pk).update(**dict.fromkeys(SCOPE_FIELDS, True))
+    return owner, grant.viewer, counselor
+
+
+def targets(owner, csrf):
+    from django.urls import reverse
+
+    checkin = reverse("milestones:checkin")
+    body = "sober=yes&mood=4&craving=2&gratitude=A+quiet+morning"
+    return [
+        # label, role, method, path, expected status, body
+        (BARE, "owner", "GET", "/bench/bare/", 200, ""),
+        ("owner home", "owner", "GET", reverse("home"), 200, ""),
+        ("support map", "owner", "GET", reverse("supports:map"), 200, ""),
+        ("check-in form (GET)", "owner", "GET", checkin, 200, ""),
+        ("check-in (POST)", "owner", "POST", checkin, 302, body),
+        ("family view", "family", "GET", reverse("supports:person", args=[owner.pk]), 200, ""),
+        ("counselor caseload", "counselor", "GET", reverse("supports:caseload"), 200, ""),
+        ("notification centre", "owner", "GET", reverse("notifications:index"), 200, ""),
+    ]
+
+
+def start_gunicorn(port, env, workers):
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "recovery_network.wsgi",
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+    if workers:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + server.stderr.read().decode()[-2000:])
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/bench/bare/", headers={"X-Forwarded-Proto": "https"}
+            )
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def load(port, cookie, method, path, expect, body, csrf, args):
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "load.py"),
+        f"--port={port}",
+        f"--path={path}",
+        f"--method={method}",
+        f"--cookie={cookie}",
+        f"--expect={expect}",
+        f"--concurrency={args.concurrency}",
+        f"--seconds={args.seconds}",
+        f"--warmup={args.warmup}",
+    ]
+    if method == "POST":
+        command += [f"--body={body}", f"--csrf={csrf}"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--owner", default=OWNER_EMAIL)
+    parser.add_argument("--counselor", default=COUNSELOR_EMAIL)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per page")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each page")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--p95", type=float, default=50.0, help="p95 budget in ms")
+    parser.add_argument("--ratio", type=float, default=0.30, help="throughput budget as a share of the bare view")
+    args = parser.parse_args(argv)
+
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+
+    owner, family, counselor = people(args)
+    cookies = {
+        role: f"{settings.SESSION_COOKIE_NAME}={signed_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value}"
+        for role, user in (("owner", owner), ("family", family), ("counselor", counselor))
+    }
+    csrf = secrets.token_hex(16)  # a 32-character secret: Django accepts it unmasked in cookie and form
+    # DEBUG as the environment says (off when run as a script); pytest turns settings.DEBUG off on its own.
+    debug = os.environ.get("DEBUG", "1").strip().lower() in ("1", "true", "yes", "on")
+    static_root = tempfile.mkdtemp(prefix="rn-bench-static-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recovery_network.settings",
+        "DEBUG": "1" if debug else "0",
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must verify there
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "STATIC_ROOT": static_root,
+        "BENCH_BARE_VIEW": "1",
+        "CELERY_QUEUE": f"bench-http-{secrets.token_hex(4)}",
+        "LOG_LEVEL": "WARNING",
+    }
+    if not debug:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+    connection.close()  # gunicorn's workers, not this process, are measured
+    port = free_port()
+    server = start_gunicorn(port, env, args.workers)
+    results = []
+    try:
+        for label, role, method, path, expect, body in targets(owner, csrf):
+            results.append((label, role, load(port, cookies[role], method, path, expect, body, csrf, args)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(
+        f"gunicorn {args.workers or 'default'} workers, {os.cpu_count()} cores, {args.concurrency} clients, "
+        f"{args.seconds:g} s per page; DEBUG={'on' if debug else 'off'}; database {connection.vendor}"
+    )
+    bare_rps = results[0][2]["rps"] or 1
+    rows, missed = [], []
+    for label, role, result in results:
+        ratio = result["rps"] / bare_rps
+        problems = []
+        if result["requests"] == 0 or result["errors"]:
+            problems.append(f"{result['errors']} errors {result['statuses']}")
+        if label != BARE:
+            if result["p95"] is None or result["p95"] > args.p95:
+                problems.append("p95")
+            if ratio < args.ratio:
+                problems.append("throughput")
+        if problems:
+            missed.append(f"{label} ({', '.join(problems)})")
+
+        def ms(value):
+            return "–" if value is None else f"{value:.1f}"
+
+        rows.append(
+            (
+                label,
+                role,
+                ms(result["p50"]),
+                ms(result["p95"]),
+                ms(result["p99"]),
+                f"{result['rps']:.0f}",
+                f"{ratio:.0%}",
+                "MISSED: " + ", ".join(problems) if problems else "ok",
+            )
+        )
+    print_table(["page", "as", "p50 ms", "p95 ms", "p99 ms", "req/s", "of bare", "budget"], rows)
+    if missed:
+        print(f"budget missed (p95 ≤ {args.p95:g} ms, ≥ {args.ratio:.0%} of bare): " + "; ".join(missed))
+        return 1
+    print(f"every page within p95 ≤ {args.p95:g} ms and ≥ {args.ratio:.0%} of the bare view's throughput")
+    return 0
+
+
+if __name__ == "__main__":
+    # Measured as production runs: DEBUG off, with a throw-away key (the bench makes its own sessions).
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""EXPLAIN for the hot queries (dashboard, map, caseload, family view, reminder dispatch): index scans only.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rn_perf .venv/bin/python bench/plans_bench.py
+
+Run it on a database seeded with `seed_demo --scale 10000`. It GETs the pages as
+the people who use them — person000100 (500 supporters, five years of history)
+for the owner's pages and the family view, Dana Rivera (200 clients) for the
+caseload — and runs one reminder dispatch of the current minute, all inside a
+transaction that is rolled back; every SELECT and UPDATE they ran is EXPLAINed
+there. A sequential scan of a table with more than --big rows misses the budget
+(small tables such as the meeting directory are read whole, rightly). Prints each
+plan's top node and the scans under it; exits 1 on a miss. PostgreSQL only.
+"""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import print_table, setup_django, signed_in_client  # noqa: E402
+
+OWNER_EMAIL = "person000100@scale.example.com"
+COUNSELOR_EMAIL = "rivera@example.com"
+
+
+def scans(plan):
+    """(node type, relation, index) for every scan in a plan tree."""
+    found = []
+    if "Relation Name" in plan or "Index Name" in plan:
+        found.append((plan["Node Type"], plan.get("Relation Name", ""), plan.get("Index Name", "")))
+    for child in plan.get("Plans", []):
+        found.extend(scans(child))
+    return found
+
+
+def top(plan):
+    name = plan["Node Type"]
+    if plan.get("Index Name"):
+        return f"{name} using {plan['Index Name']}"
+    if plan.get("Relation Name"):
+        return f"{name} on {plan['Relation Name']}"
+    return name
+
+
+def explain(cursor, sql):
+    cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+    return cursor.fetchone()[0][0]["Plan"]
+
+
+def captured(action):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def hot_queries(owner_email, counselor_email):
+    """(what, sql) for every SELECT/UPDATE/DELETE the hot paths run."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from recovery_network import reminders
+    from recovery_network.models import User
+    from supports.models import Grant
+
+    owner = User.objects.get(email=owner_email)
+    counselor = User.objects.get(email=counselor_email)
+    owner_client = signed_in_client(owner)
+    viewer = Grant.objects.filter(owner=owner, revoked_at__isnull=True).select_related("viewer").first()
+    work = [
+        ("dashboard", lambda: owner_client.get("/")),
+        ("support map", lambda: owner_client.get(reverse("supports:map"))),
+        ("check-in form", lambda: owner_client.get(reverse("milestones:checkin"))),
+        ("notifications", lambda: owner_client.get(reverse("notifications:index"))),
+    ]
+    if viewer:
+        family_client = signed_in_client(viewer.viewer)
+        work.append(("family view", lambda: family_client.get(reverse("supports:person", args=[owner.pk]))))
+    counselor_client = signed_in_client(counselor)
+    work.append(("caseload", lambda: counselor_client.get(reverse("supports:caseload"))))
+    work.append(("dispatch", lambda: reminders.dispatch(now=timezone.now(), enqueue=lambda ids: None)))
+    for what, action in work:
+        action()  # the first GET settles sessions and caches
+        for sql in captured(action):
+            if re.match(r"\s*(SELECT|UPDATE|DELETE)", sql, re.I) and "django_session" not in sql:
+                yield what, sql
+
+
+def table_sizes(cursor):
+    cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
+    return dict(cursor.fetchall())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--big", type=int, default=10_000, help="rows above which a sequential scan misses")
+    parser.add_argument("--owner", default=OWNER_EMAIL)
+    parser.add_argument("--counselor", default=COUNSELOR_EMAIL)
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        print("plans_bench needs PostgreSQL (set DATABASE_URL)")
+        return 2
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    rows, missed = [], 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        sizes = table_sizes(cursor)
+        for number, (what, sql) in enumerate(hot_queries(args.owner, args.counselor), start=1):
+            plan = explain(cursor, sql)
+            found = scans(plan)
+            bad = [(node, rel) for node, rel, _ in found if node == "Seq Scan" and sizes.get(rel, 0) > args.big]
+            missed += bool(bad)
+            tables = sorted({rel for _, rel, _ in found})
+            rows.append(
+                (
+                    what,
+                    number,
+                    ", ".join(t.split("_", 1)[-1] for t in tables)[:60],
+                    top(plan),
+                    f"{plan['Total Cost']:.0f}",
+                    "SEQ SCAN " + ", ".join(rel for _, rel in bad) if bad else "ok",
+                )
+            )
+        transaction.set_rollback(True)
+    print_table(["path", "#", "tables", "top node", "cost", "budget"], rows)
+    if missed:
+        print(f"budget missed: {missed} of {len(rows)} queries read a table over {args.big:,} rows whole")
+        return 1
+    print(f"{len(rows)} queries, none reads a table over {args.big:,} rows whole")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

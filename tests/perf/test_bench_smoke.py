@@ -1,0 +1,46 @@
+"""Each bench script runs at a tiny scale and prints its table, so none can rot unnoticed.
+
+Budgets are not judged here (a test machine is not the bench machine); the
+scripts' own exit codes are, where a tiny run can honestly meet them.
+"""
+
+import pytest
+from django.db import connection
+
+from bench import http_bench, plans_bench, queries_bench
+from bench.common import build_world
+
+
+@pytest.mark.django_db
+def test_queries_bench_prints_both_sizes_and_passes(capsys):
+    assert queries_bench.main(["--no-migrate", "--small", "1", "--factor", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "| owner home" in out and "queries (2×)" in out and "all 43 pages flat" in out
+
+
+@pytest.mark.django_db
+def test_plans_bench_explains_the_hot_queries(capsys):
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN plans are PostgreSQL's")
+    world = build_world(1)
+    assert plans_bench.main(["--owner", world.owner.email, "--counselor", world.counselor.email]) == 0
+    out = capsys.readouterr().out
+    for path in ("dashboard", "support map", "caseload", "dispatch"):
+        assert f"| {path}" in out
+    assert "Index" in out
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_http_bench_serves_every_page_beside_the_bare_view(capsys):
+    world = build_world(1)
+    code = http_bench.main(
+        [
+            *("--owner", world.owner.email, "--counselor", world.counselor.email),
+            *("--seconds", "0.5", "--warmup", "0.2", "--concurrency", "2", "--workers", "2"),
+            *("--p95", "100000", "--ratio", "0"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "| bare view (ceiling)" in out and "| check-in (POST)" in out and "| counselor caseload" in out
+    assert code == 0, out
