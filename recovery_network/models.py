@@ -251,6 +251,7 @@ class Delivery(models.Model):
         PAUSED = "paused", "Reminders paused"
         CHECKED_IN = "checked_in", "Already checked in"
         OPTED_OUT = "opted_out", "Turned off by the person"
+        UNVERIFIED = "unverified", "Email address not verified"
         GONE = "gone", "No longer applies"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")

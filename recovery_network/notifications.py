@@ -139,6 +139,21 @@ def channels_for(user_ids):
     return {(user_id, kind): (by_email, in_app) for user_id, kind, by_email, in_app in rows}
 
 
+def verified_email_users(user_ids):
+    """The people among these whose own address is verified (one query).
+
+    Reminders are emailed only to a verified address: an address mistyped at
+    sign-up belongs to someone else, who must never receive these notes.
+    """
+    from allauth.account.models import EmailAddress
+
+    return set(
+        EmailAddress.objects.filter(user_id__in=list(user_ids), verified=True, primary=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
 def channels(user, kind, chosen=None):
     """(by_email, in_app) for one person and kind, given channels_for() output or a query."""
     if chosen is None:
@@ -246,6 +261,8 @@ def send_delivery(delivery_id, now=None):
         reason = Delivery.SkipReason.PAUSED
     elif not channels(recipient, kind)[0] or not recipient.is_active:
         reason = Delivery.SkipReason.OPTED_OUT
+    elif recipient.pk not in verified_email_users([recipient.pk]):
+        reason = Delivery.SkipReason.UNVERIFIED
     subject = None
     if reason is None:
         subject = kind.load([delivery.subject_id]).get(delivery.subject_id)
@@ -311,6 +328,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
     now = now or timezone.now()
     kind = kinds()[kind_key]
     by_email, in_app = channels(recipient, kind)
+    by_email = by_email and recipient.pk in verified_email_users([recipient.pk])
     reason = None
     if recipient.reminders_paused(now):
         reason = Delivery.SkipReason.PAUSED

@@ -43,6 +43,7 @@ from .notifications import (
     kinds,
     lease,
     notification_for,
+    verified_email_users,
 )
 
 MISSING = object()
@@ -102,6 +103,7 @@ def _process(rows, now, result):
         by_kind[row.kind].append(row)
     subjects = {key: registry[key].load_for(group) for key, group in by_kind.items() if key in registry}
     chosen = channels_for({row.recipient_id for row in rows})
+    verified = verified_email_users({row.recipient_id for row in rows})
 
     to_update, to_delete, due_now = [], [], []
     for row in rows:
@@ -133,6 +135,7 @@ def _process(rows, now, result):
     for row, kind, subject in due_now:
         recipient = row.recipient
         by_email, in_app = channels(recipient, kind, chosen)
+        by_email = by_email and recipient.pk in verified
         reason = None
         if row.expires_at < now:
             reason = Delivery.SkipReason.MISSED

@@ -162,6 +162,13 @@ def test_a_pause_started_after_dispatch_skips_the_email(owner):
     assert mail.outbox == []
 
 
+def test_an_address_unverified_since_dispatch_gets_no_email(owner):
+    delivery = make_delivery(owner)
+    owner.emailaddress_set.update(verified=False)
+    assert send_delivery(delivery.pk).status == "skipped"
+    assert mail.outbox == [] and Delivery.objects.get().skip_reason == "unverified"
+
+
 def test_subject_gone_before_sending_skips(owner):
     delivery = make_delivery(owner, kind="reach_out", subject_id=999_999, occurrence="x")
     assert send_delivery(delivery.pk).status == "skipped"

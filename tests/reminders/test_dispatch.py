@@ -129,6 +129,15 @@ def test_in_app_turned_off_sends_email_only(person, dispatch, enqueued):
     assert enqueued == [Delivery.objects.get().pk]
 
 
+def test_an_unverified_address_gets_no_email_only_the_in_app_note(person, dispatch, enqueued):
+    """A mistyped address at sign-up belongs to someone else: they must never get these notes."""
+    person.emailaddress_set.update(verified=False)
+    assert dispatch(chicago(2026, 6, 1, 20, 30)).sent == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.by_email, delivery.in_app) == ("sent", False, True)
+    assert enqueued == [] and mail.outbox == []
+
+
 def test_both_channels_off_skips(person, dispatch, enqueued):
     notifications.set_channels(person, "checkin", by_email=False, in_app=False)
     result = dispatch(chicago(2026, 6, 1, 20, 30))
@@ -342,6 +351,7 @@ def test_dispatch_runs_the_same_queries_for_5_or_60_people(dispatch):
         with CaptureQueriesContext(connection) as queries:
             assert dispatch(now).sent == count
         counts.append(len(queries))
-    # Due rows, preferences, check-ins, insert deliveries, read their ids, insert notifications, bump
-    # unread counters, move the rows on, the empty second batch, stalled deliveries, and savepoints.
-    assert counts[0] == counts[1] <= 14, counts
+    # Due rows, preferences, verified addresses, check-ins, insert deliveries, read their ids, insert
+    # notifications, bump unread counters, move the rows on, the empty second batch, stalled deliveries,
+    # and savepoints.
+    assert counts[0] == counts[1] <= 15, counts
