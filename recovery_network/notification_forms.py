@@ -12,7 +12,7 @@ class PreferencesForm(forms.Form):
     """Two switches per kind (email, in the app), and how long before a meeting to remind."""
 
     meeting_reminder_minutes = forms.TypedChoiceField(
-        label="Meeting reminders come", choices=MEETING_MINUTES_CHOICES, coerce=int, help_text="before the meeting."
+        label="How long before a meeting", choices=MEETING_MINUTES_CHOICES, coerce=int
     )
 
     def __init__(self, *args, user, current, **kwargs):

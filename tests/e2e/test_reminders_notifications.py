@@ -45,7 +45,7 @@ def test_reminder_settings_are_saved(page, live_server, nudged):
     page.goto(reverse("notifications:preferences"))
     check_in = page.get_by_role("group", name="Daily check-in")
     check_in.get_by_label("By email").uncheck()
-    page.get_by_label("Meeting reminders come").select_option("30")
+    page.get_by_label("How long before a meeting").select_option("30")
     page.get_by_role("button", name="Save reminder choices").click()
     page.get_by_text("Your reminder choices are saved.").wait_for()
     assert not page.get_by_role("group", name="Daily check-in").get_by_label("By email").is_checked()
