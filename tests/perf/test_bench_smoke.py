@@ -7,7 +7,7 @@ scripts' own exit codes are, where a tiny run can honestly meet them.
 import pytest
 from django.db import connection
 
-from bench import http_bench, plans_bench, queries_bench
+from bench import delivery_bench, http_bench, plans_bench, queries_bench
 from bench.common import build_world
 
 
@@ -44,3 +44,11 @@ def test_http_bench_serves_every_page_beside_the_bare_view(capsys):
     out = capsys.readouterr().out
     assert "| bare view (ceiling)" in out and "| check-in (POST)" in out and "| counselor caseload" in out
     assert code == 0, out
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_delivery_bench_sends_every_email_through_a_worker_to_the_sink(capsys):
+    assert delivery_bench.main(["--people", "12", "--concurrency", "1", "--budget", "0", "--timeout", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "| deliveries per second" in out
