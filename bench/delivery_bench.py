@@ -49,7 +49,11 @@ class Sink:
         return "250 2.0.0 Accepted"
 
     def start(self):
+        import logging
+
         from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per SMTP command otherwise
 
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
