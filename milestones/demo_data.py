@@ -105,7 +105,8 @@ def seed_cast(cast, now):
             day.weekday(),
         )
         gratitude = rng.choice(GRATITUDE)
-        if skipped or day in existing:
+        # Today stays open, so the check-in reminder a newcomer sees in the demo has a reason to arrive.
+        if skipped or day in existing or day == today:
             continue
         sober = CheckIn.Sober.YES
         if day == setback_day:

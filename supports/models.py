@@ -6,7 +6,6 @@ checked in one place and another person's id is always a 404.
 """
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from recovery_network.models import validate_time_zone
+from recovery_network.models import validate_time_zone, zone_named
 from recovery_network.querysets import OwnedQuerySet
 
 
@@ -367,10 +366,7 @@ class PeerGroup(models.Model):
 
     @property
     def zone(self):
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return dt.UTC
+        return zone_named(self.time_zone)
 
     @property
     def is_archived(self):

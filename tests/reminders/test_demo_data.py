@@ -30,9 +30,18 @@ def test_seeded_cast_gets_reminders_within_minutes(django_capture_on_commit_call
     nudge = Notification.objects.filter(recipient=owner, kind="reach_out").first()
     assert nudge is not None and nudge.action_label == "I reached out"
     assert Notification.objects.filter(recipient=family, kind="checkin").count() == 1
-    # The demo history already holds today's check-in: the rule skips Alex's reminder.
-    assert Delivery.objects.get(recipient=owner, kind="checkin").skip_reason == "checked_in"
-    assert queued
+    # The demo history leaves today's check-in open, so Alex's reminder arrives too.
+    delivery = Delivery.objects.get(recipient=owner, kind="checkin")
+    assert (delivery.status, delivery.skip_reason) == ("pending", "")
+    assert Notification.objects.filter(recipient=owner, kind="checkin").count() == 1
+    assert delivery.pk in queued
+
+
+def test_settings_page_links_to_reminder_settings(owner_client):
+    from django.urls import reverse
+
+    body = owner_client.get(reverse("profile")).content.decode()
+    assert f'href="{reverse("notifications:preferences")}"' in body
 
 
 def test_seeding_twice_sends_no_second_nudge(django_capture_on_commit_callbacks):
