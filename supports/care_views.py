@@ -28,7 +28,7 @@ from . import sharing
 from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
 from .network import find_gaps, network_summary
-from .support_map import build_support_map
+from .support_map import build_support_map, fingerprint
 
 LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
@@ -276,6 +276,7 @@ def _shared_context(access, now):
                 # The map's group titles say when the owner last went: attendance is its own scope.
                 node.title = node.label
         context["map"] = support_map
+        context["map_key"] = fingerprint(support_map, owner.name, None)
     if access.allows("attendance"):
         since = today - dt.timedelta(days=ATTENDANCE_DAYS - 1)
         context["attendance"] = {
@@ -357,6 +358,8 @@ def _client_context(access, now):
     if access.allows("support_map"):
         context["summary"] = network_summary(owner, now)
         context["gaps"] = find_gaps(owner, context["summary"], now)
+        # The map's description reads the summary too: the cached rendering's key must name it.
+        context["map_key"] = fingerprint(context["map"], owner.name, context["summary"])
     if access.allows("attendance"):
         context["group_counts"] = list(
             Attendance.objects.for_owner(owner)

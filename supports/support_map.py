@@ -10,12 +10,14 @@ carries the full names.
 """
 
 import datetime as dt
+import hashlib
 import math
+import pickle
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import SUPPORT_KINDS, Closeness, CommunityActivity, PeerGroup, Supporter
 
@@ -365,3 +367,15 @@ def build_support_map(user, now=None):
         group_list=groups,
         community_rows=community,
     )
+
+
+def fingerprint(*parts):
+    """A cache key naming exactly what a rendered map shows: its data, the zone and language it is shown in.
+
+    Rendering 500 nodes and their table is most of a large map's time (a quarter
+    second); the data behind it takes a few milliseconds to load and pickle. Keyed
+    by the data itself, a cached rendering can never be stale and needs no
+    invalidation: any change to what the map shows is a new key.
+    """
+    context = (timezone.get_current_timezone_name(), translation.get_language())
+    return hashlib.blake2b(pickle.dumps((context, parts)), digest_size=16).hexdigest()

@@ -26,7 +26,7 @@ from .forms import (
 )
 from .models import CommunityActivity, Contact, Meeting, NetworkSnapshot, PeerGroup, Supporter
 from .network import changes_since, find_gaps, network_summary
-from .support_map import build_support_map
+from .support_map import build_support_map, fingerprint
 
 PAGE_SIZE = 25
 
@@ -388,15 +388,13 @@ def community_delete(request, pk):
 def support_map(request):
     now = timezone.now()
     support_map = build_support_map(request.user, now)
-    return render(
-        request,
-        "supports/map.html",
-        {
-            "map": support_map,
-            "summary": network_summary(request.user, now),
-            "overdue_count": sum(1 for node in support_map.nodes if node.is_overdue),
-        },
-    )
+    context = {
+        "map": support_map,
+        "summary": network_summary(request.user, now),
+        "overdue_count": sum(1 for node in support_map.nodes if node.is_overdue),
+    }
+    context["map_key"] = fingerprint(context)
+    return render(request, "supports/map.html", context)
 
 
 @login_required
