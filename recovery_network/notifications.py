@@ -68,6 +68,8 @@ class Kind:
     scheduled = True
     # How long after its time an occurrence is still worth sending (after downtime, after quiet hours).
     grace = dt.timedelta(hours=2)
+    # True when only people who turned a channel on are recipients (who has rows follows preferences).
+    recipients_opt_in = False
     # {"app_label.Model": callable(instance) -> iterable of subject ids} whose saves and deletes
     # change this kind's schedule; recovery_network.signals connects them.
     watches = {}
@@ -100,6 +102,19 @@ class Kind:
     def skip_reasons(self, reminders, now_utc):
         """{reminder id: Delivery.SkipReason} for due reminders that should not be sent (set-based)."""
         return {}
+
+    def subjects_for(self, recipient):
+        """Ids of subjects this person may hear about though they have no row yet (their own
+        check-in, the journeys of people who share with them), recomputed when they change."""
+        return ()
+
+    def still_allowed(self, delivery, subject, now_utc):
+        """Asked again just before an email goes out: may this person still receive it?
+        A kind sent to someone other than the owner says no once access has ended."""
+        return True
+
+    def delivered(self, items, now_utc):
+        """Called with [(delivery, subject)] of the deliveries written to go out (e.g. to log them)."""
 
     def message(self, delivery, subject):
         raise NotImplementedError
@@ -170,14 +185,20 @@ def preferences(user):
 def set_channels(user, kind_key, *, by_email=None, in_app=None):
     kind = kinds()[kind_key]
     current_email, current_app = channels(user, kind)
+    by_email = current_email if by_email is None else by_email
+    in_app = current_app if in_app is None else in_app
     NotificationPreference.objects.update_or_create(
-        user=user,
-        kind=kind_key,
-        defaults={
-            "by_email": current_email if by_email is None else by_email,
-            "in_app": current_app if in_app is None else in_app,
-        },
+        user=user, kind=kind_key, defaults={"by_email": by_email, "in_app": in_app}
     )
+    subject_ids = list(kind.subjects_for(user)) if kind.scheduled and kind.recipients_opt_in else []
+    if subject_ids and (current_email or current_app) != (by_email or in_app):
+        # Whether this person hears at all decides whether they have rows (a viewer opting in).
+        def refresh():
+            from .reminders import refresh_subjects
+
+            refresh_subjects(kind_key, subject_ids)
+
+        transaction.on_commit(refresh, robust=True)
 
 
 def unsubscribe_token(user, kind_key):
@@ -266,7 +287,7 @@ def send_delivery(delivery_id, now=None):
     subject = None
     if reason is None:
         subject = kind.load([delivery.subject_id]).get(delivery.subject_id)
-        if subject is None:
+        if subject is None or not kind.still_allowed(delivery, subject, now):
             reason = Delivery.SkipReason.GONE
     if reason is not None:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, skip_reason=reason)
@@ -322,8 +343,9 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
     """Deliver an event kind now (an encouragement arrived…): once per (recipient, kind, subject, occurrence).
 
     Returns the Delivery, or None when this occurrence was already delivered.
-    Quiet hours do not hold an event notification in the app; its email waits
-    for no one either, but a pause or an opt-out is respected.
+    A pause or an opt-out is respected. Quiet hours do not hold the note in the
+    app (it makes no sound), but they hold the email: it is queued for the
+    moment they end, and the dispatch releases it then (release_held).
     """
     now = now or timezone.now()
     kind = kinds()[kind_key]
@@ -334,6 +356,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
         reason = Delivery.SkipReason.PAUSED
     elif not (by_email or in_app):
         reason = Delivery.SkipReason.OPTED_OUT
+    held = bool(by_email and not reason and recipient.in_quiet_hours(now))
     with transaction.atomic():
         delivery, created = Delivery.objects.get_or_create(
             recipient=recipient,
@@ -347,7 +370,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
                 "skip_reason": reason or "",
                 "by_email": by_email and not reason,
                 "in_app": in_app and not reason,
-                "next_attempt_at": now,
+                "next_attempt_at": recipient.quiet_hours_end_after(now) if held else now,
                 "sent_at": None if by_email else now,
                 "created_at": now,
             },
@@ -357,7 +380,9 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
         if delivery.in_app:
             notification_for(delivery, kind.message(delivery, subject), now).save()
             count_new_notifications({recipient.pk: 1})
-    if delivery.status == Delivery.Status.PENDING:
+        if not reason:
+            kind.delivered([(delivery, subject)], now)
+    if delivery.status == Delivery.Status.PENDING and not held:
         if enqueue is None:
             from .tasks import enqueue_deliveries as enqueue
         transaction.on_commit(lambda: enqueue([delivery.pk]))

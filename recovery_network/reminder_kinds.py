@@ -51,6 +51,9 @@ class DailyCheckIn(Kind):
     def recipients(self, subject):
         return [subject]
 
+    def subjects_for(self, recipient):
+        return [recipient.pk]
+
     def eligible(self):
         return User.objects.filter(is_active=True)
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from .models import Delivery, Notification, Reminder
@@ -92,7 +92,7 @@ def dispatch(now=None, enqueue=None, batch_size=None):
         if email_ids:
             enqueue(email_ids)
             result.email_ids.extend(email_ids)
-    result.requeued = requeue_stalled(now, enqueue)
+    result.requeued = release_held(now, enqueue) + requeue_stalled(now, enqueue)
     return result
 
 
@@ -182,6 +182,7 @@ def _process(rows, now, result):
             recipient_id__in={key[0] for key in deliveries}, dispatch_token=token
         ).values_list("pk", "recipient_id", "kind", "subject_id", "occurrence")
         notifications = []
+        delivered = defaultdict(list)
         for pk, recipient_id, kind_key, subject_id, occurrence in inserted:
             delivery, kind, subject = deliveries[(recipient_id, kind_key, subject_id, occurrence)]
             delivery.pk = pk
@@ -189,6 +190,7 @@ def _process(rows, now, result):
                 result.skipped += 1
                 continue
             result.sent += 1
+            delivered[kind.key].append((delivery, subject))
             if delivery.in_app:
                 notifications.append(notification_for(delivery, kind.message(delivery, subject), now))
             if delivery.by_email:
@@ -198,6 +200,8 @@ def _process(rows, now, result):
         for notification in notifications:
             new_counts[notification.recipient_id] += 1
         count_new_notifications(new_counts)
+        for key, items in delivered.items():
+            registry[key].delivered(items, now)
     if to_update:
         _save_moved(to_update, now)
     if to_delete:
@@ -227,6 +231,32 @@ def _save_moved(rows, now, chunk=500):
                 f" due_at = v.column5, updated_at = %s FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
             )
             cursor.execute(sql, [adapt(now), *params])
+
+
+def release_held(now=None, enqueue=None, limit=10_000):
+    """Queue the emails of event notifications that notify() held through quiet hours, once they end.
+
+    A held email is pending, untried and unclaimed, with its first attempt set after
+    its creation; releasing it sets the attempt back to its creation time, so it is
+    released once, and a task lost after that is caught by requeue_stalled().
+    """
+    now = now or timezone.now()
+    if enqueue is None:
+        from .tasks import enqueue_deliveries as enqueue
+    held = Delivery.objects.filter(
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
+        next_attempt_at__gt=F("created_at"),
+        attempts=0,
+        claimed_at__isnull=True,
+    )
+    ids = list(held.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    # A racing dispatcher may queue some of these too: the send's claim lets one of them through.
+    held.filter(pk__in=ids).update(next_attempt_at=F("created_at"))
+    enqueue(ids)
+    return len(ids)
 
 
 def requeue_stalled(now=None, enqueue=None, limit=10_000):
@@ -293,10 +323,9 @@ def refresh_subjects(kind_key, subject_ids, now=None):
 def refresh_person(user, now=None):
     """After a change to a person's zone, times or pause: recompute all their rows."""
     now = now or timezone.now()
-    for key in kinds():
+    for key, kind in kinds().items():
         subject_ids = set(Reminder.objects.filter(recipient=user, kind=key).values_list("subject_id", flat=True))
-        if key == "checkin":
-            subject_ids.add(user.pk)
+        subject_ids.update(kind.subjects_for(user))
         if subject_ids:
             refresh_subjects(key, subject_ids, now)
 

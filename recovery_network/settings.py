@@ -305,6 +305,9 @@ NOTIFICATION_KINDS = [
     "recovery_network.reminder_kinds.MilestoneToday",
     "recovery_network.reminder_kinds.MeetingSoon",
     "recovery_network.reminder_kinds.ReachOut",
+    "recovery_network.circle_kinds.CircleMilestone",
+    "recovery_network.circle_kinds.EncouragementReceived",
+    "recovery_network.circle_kinds.CaseloadDigest",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
 # Extra dispatch tasks started on other workers in a minute with many due reminders.

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
+from recovery_network.circle_kinds import sharing_changed
 
 from .models import (
     INVITATION_DAYS,
@@ -264,6 +265,7 @@ def accept_invitation(invitation, user, *, link_supporter=False, now=None):
         consent = invitation.consent
         Consent.objects.filter(pk=consent.pk).update(counselor=user)
         consent.counselor = user
+        sharing_changed(owner.pk)
         result = consent
     else:
         grant = Grant.objects.select_for_update().active().filter(owner=owner, viewer=user).first()
@@ -326,6 +328,7 @@ def revoke_grant(grant, now=None):
     now = now or timezone.now()
     if Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=now):
         grant.revoked_at = now
+        sharing_changed(grant.owner_id)
         log(grant.owner, grant.owner, AccessEvent.Action.GRANT_REVOKED, f"{grant.viewer.name} ({grant.viewer.email})")
 
 
@@ -351,6 +354,7 @@ def revoke_consent(consent, now=None):
     now = now or timezone.now()
     if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
         consent.revoked_at = now
+        sharing_changed(consent.owner_id)
         Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
             withdrawn_at=now
         )
@@ -403,11 +407,13 @@ def send_encouragement(access, *, message="", phrase="", now=None):
 
 
 def encouragement_received(encouragement):
-    """Hook for the reminder engine (issue #6): tell the owner a kind word arrived.
+    """Tell the owner a kind word arrived (in the app and by email, as they chose), once.
 
-    Until a notification kind for it is registered, the owner finds it on their
-    home page and the milestone's celebration page; nothing is emailed.
+    They also find it on their home page and the milestone's celebration page.
     """
+    from recovery_network.circle_kinds import encouragement_received as notify_owner
+
+    notify_owner(encouragement)
 
 
 def recommend(access, text, now=None):

@@ -14,6 +14,9 @@ BUILT_IN = [
     "recovery_network.reminder_kinds.MilestoneToday",
     "recovery_network.reminder_kinds.MeetingSoon",
     "recovery_network.reminder_kinds.ReachOut",
+    "recovery_network.circle_kinds.CircleMilestone",
+    "recovery_network.circle_kinds.EncouragementReceived",
+    "recovery_network.circle_kinds.CaseloadDigest",
 ]
 
 
@@ -36,7 +39,15 @@ class NoteReceived(Kind):
 
 
 def test_built_in_kinds_are_registered_in_order():
-    assert list(notifications.kinds()) == ["checkin", "milestone", "meeting", "reach_out"]
+    assert list(notifications.kinds()) == [
+        "checkin",
+        "milestone",
+        "meeting",
+        "reach_out",
+        "circle_milestone",
+        "encouragement",
+        "caseload_digest",
+    ]
 
 
 def test_a_new_event_kind_is_a_class_and_a_setting(settings, owner, family, owner_client, enqueued):

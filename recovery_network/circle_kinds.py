@@ -1,0 +1,301 @@
+"""The notifications the circle of care brings: celebrations for the people who share in them,
+encouragement received, and the counselors' weekly caseload digest.
+
+They are notifications.Kind classes like the person's own reminders (reminder_kinds.py);
+what sets them apart is that someone other than the owner may receive them, so each
+one asks the sharing rules (an active grant, a valid consent, the scope) afresh when it
+is scheduled, when it is dispatched and again when its email is sent.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from milestones import schedule
+from milestones.models import Encouragement, Journey
+from supports.models import AccessEvent, Consent, Grant
+
+from .models import Delivery, User, local_moment
+from .notifications import Kind, Message, Occurrence, channels_for
+
+FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _end_of_local_day(day, zone):
+    return local_moment(day + dt.timedelta(days=1), dt.time(0, 0), zone)
+
+
+def _journey_ids_of(owner_id):
+    return list(Journey.objects.filter(owner_id=owner_id).values_list("pk", flat=True))
+
+
+def sharing_changed(owner_id):
+    """After a grant or consent changed by a bulk UPDATE (revoked, accepted): recompute the
+    celebrations that follow what this owner shares, once the change is committed."""
+
+    def refresh():
+        from .reminders import refresh_subjects
+
+        refresh_subjects(CircleMilestone.key, _journey_ids_of(owner_id))
+
+    transaction.on_commit(refresh, robust=True)
+
+
+class CircleMilestone(Kind):
+    """The day before and the morning someone who shares their clean time reaches a milestone.
+
+    Sent to family and friends whose grant includes clean time and milestones, and to
+    counselors whose consent includes it and has not lapsed, at 09:00 on their own
+    clock. Off until the viewer turns it on: an owner who shares clean time agreed to
+    it being seen on a page, not to it arriving in someone's inbox or on a shared
+    family computer, so the viewer must ask for it (and the owner can still stop it
+    by taking the scope away).
+
+    The subject is the owner's journey; `load` attaches its audience — who may receive
+    it and until when (a consent lapses at the end of its date in the owner's zone) —
+    so a revoked grant or a lapsed consent ends the reminder at the next look, even
+    when it was changed by a bulk UPDATE that no signal saw.
+    """
+
+    key = "circle_milestone"
+    label = "Milestones of people you support"
+    description = (
+        "The day before and the morning someone who shares their clean time with you reaches a milestone, "
+        "so you can encourage them. Off unless you turn it on."
+    )
+    default_email = False
+    default_in_app = False
+    recipients_opt_in = True
+    send_at = dt.time(9, 0)
+    watches = {
+        "milestones.Journey": lambda journey: [journey.pk],
+        "supports.Grant": lambda grant: _journey_ids_of(grant.owner_id),
+        "supports.Consent": lambda consent: _journey_ids_of(consent.owner_id),
+    }
+
+    def load(self, subject_ids):
+        journeys = {
+            journey.pk: journey for journey in Journey.objects.filter(pk__in=list(subject_ids)).select_related("owner")
+        }
+        owners = {journey.owner_id: journey.owner for journey in journeys.values()}
+        audiences = self.audiences(owners)
+        viewer_ids = {viewer_id for audience in audiences.values() for viewer_id in audience}
+        viewers = {user.pk: user for user in User.objects.filter(pk__in=viewer_ids)} if viewer_ids else {}
+        for journey in journeys.values():
+            journey.audience = audiences.get(journey.owner_id, {})
+            journey.viewers = [viewers[viewer_id] for viewer_id in sorted(journey.audience) if viewer_id in viewers]
+        return journeys
+
+    def audiences(self, owners):
+        """{owner id: {viewer id: until (UTC)}} of the people who may and want to hear (three queries)."""
+        found = {}
+        for owner_id, viewer_id in (
+            Grant.objects.active()
+            .filter(owner_id__in=list(owners), clean_time=True, viewer__is_active=True)
+            .values_list("owner_id", "viewer_id")
+        ):
+            found.setdefault(owner_id, {})[viewer_id] = FOREVER
+        for owner_id, counselor_id, expires_on in (
+            Consent.objects.unrevoked()
+            .filter(owner_id__in=list(owners), clean_time=True, counselor__is_active=True)
+            .values_list("owner_id", "counselor_id", "expires_on")
+        ):
+            until = _end_of_local_day(expires_on, owners[owner_id].zone)
+            audience = found.setdefault(owner_id, {})
+            audience[counselor_id] = max(until, audience.get(counselor_id, until))
+        viewer_ids = {viewer_id for audience in found.values() for viewer_id in audience}
+        chosen = channels_for(viewer_ids)
+        default = (self.default_email, self.default_in_app)
+        for audience in found.values():
+            for viewer_id in list(audience):
+                if not any(chosen.get((viewer_id, self.key), default)):
+                    del audience[viewer_id]
+        return found
+
+    def recipients(self, journey):
+        return journey.viewers
+
+    def subjects_for(self, recipient):
+        grants = Grant.objects.active().filter(owner=OuterRef("owner"), viewer=recipient, clean_time=True)
+        consents = Consent.objects.unrevoked().filter(owner=OuterRef("owner"), counselor=recipient, clean_time=True)
+        return list(Journey.objects.filter(Exists(grants) | Exists(consents)).values_list("pk", flat=True))
+
+    def eligible(self):
+        shares = Q(owner__grants_given__revoked_at__isnull=True, owner__grants_given__clean_time=True) | Q(
+            owner__consents_given__revoked_at__isnull=True, owner__consents_given__clean_time=True
+        )
+        return Journey.objects.filter(shares, owner__is_active=True).distinct()
+
+    def next_occurrence(self, recipient, journey, after_utc):
+        until = journey.audience.get(recipient.pk)
+        if until is None:
+            return None
+        # The milestone falls on a date of the owner's calendar; the viewer hears of it on their own clock.
+        zone = recipient.zone
+        local_day = after_utc.astimezone(zone).date()
+        for step, due_on in schedule.next_scheduled(journey.started_on, local_day - dt.timedelta(days=2), count=3):
+            for when, day in (("eve", due_on - dt.timedelta(days=1)), ("day", due_on)):
+                at = local_moment(day, self.send_at, zone)
+                if at <= after_utc:
+                    continue
+                if at >= until:
+                    return None
+                return Occurrence(
+                    f"{step.key}:{due_on.isoformat()}:{when}", at, min(_end_of_local_day(day, zone), until)
+                )
+        return None  # pragma: no cover - the schedule never ends
+
+    def still_allowed(self, delivery, subject, now_utc):
+        until = subject.audience.get(delivery.recipient_id)
+        return until is not None and now_utc < until
+
+    def delivered(self, items, now_utc):
+        from supports.sharing import actor_label
+
+        # What reaches a viewer's inbox or notification centre is a look at the owner's data: log it.
+        viewers = {viewer.pk: viewer for _, journey in items for viewer in journey.viewers}
+        AccessEvent.objects.bulk_create(
+            [
+                AccessEvent(
+                    owner_id=journey.owner_id,
+                    actor_id=delivery.recipient_id,
+                    actor_name=actor_label(viewers[delivery.recipient_id]),
+                    action=AccessEvent.Action.VIEWED,
+                    what="clean time and milestones: a celebration reminder",
+                    created_at=now_utc,
+                )
+                for delivery, journey in items
+            ]
+        )
+
+    def message(self, delivery, journey):
+        step_key, due_on, when = delivery.occurrence.split(":")
+        step = schedule.step_for_key(step_key)
+        label = step.label if step else "a milestone"
+        name = journey.owner.name
+        day = dt.date.fromisoformat(due_on)
+        if when == "eve":
+            title = f"{name} reaches {label} tomorrow"
+            body = (
+                f"{name} reaches {label} tomorrow, {day:%A} {day.day} {day:%B}. "
+                "A few words from you the day it happens can mean a lot."
+            )
+        else:
+            title = f"{name} reaches {label} today"
+            body = f"Today {name} reaches {label}. A short note to say you noticed is enough."
+        counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
+        url = reverse("supports:client" if counselor else "supports:person", args=[journey.owner_id])
+        return Message(title=title, body=body, url=url)
+
+
+class EncouragementReceived(Kind):
+    """When someone the owner shares with sends a kind word: once per encouragement."""
+
+    key = "encouragement"
+    label = "Encouragement"
+    description = "When someone in your circle sends you a kind word."
+    scheduled = False
+
+    def load(self, subject_ids):
+        return {
+            encouragement.pk: encouragement for encouragement in Encouragement.objects.filter(pk__in=list(subject_ids))
+        }
+
+    def message(self, delivery, encouragement):
+        if encouragement.journey_id and encouragement.milestone_key:
+            url = reverse("milestones:celebrate", args=[encouragement.journey_id, encouragement.milestone_key])
+        else:
+            url = reverse("home")
+        return Message(
+            title=f"{encouragement.from_name} sent you encouragement",
+            body=f"“{encouragement.message}”",
+            url=url,
+        )
+
+
+def encouragement_received(encouragement, now=None):
+    """Tell the owner, in the app and by email as they chose. The encouragement's id is the
+    occurrence, so however often this runs for it the owner hears once."""
+    from .notifications import get_kind, notify
+
+    if get_kind(EncouragementReceived.key) is None:
+        return None
+    return notify(encouragement.owner, EncouragementReceived.key, encouragement, f"e{encouragement.pk}", now=now)
+
+
+class CaseloadDigest(Kind):
+    """Monday at 08:00 on the counselor's clock: the caseload's signals in one note.
+
+    The digest is supports.caseload.caseload() itself — seven queries whatever the
+    number of clients, only clients whose consent is valid at that moment, each signal
+    only where that client's consent covers it, and a line in each client's access log.
+    """
+
+    key = "caseload_digest"
+    label = "Weekly caseload digest"
+    description = "For counselors: Monday morning, the clients who may need your attention this week."
+    send_at = dt.time(8, 0)
+    weekday = 0  # Monday
+    watches = {"supports.Consent": lambda consent: [consent.counselor_id] if consent.counselor_id else []}
+
+    def load(self, subject_ids):
+        return {user.pk: user for user in User.objects.filter(pk__in=list(subject_ids))}
+
+    def load_for(self, reminders):
+        return {reminder.subject_id: reminder.recipient for reminder in reminders}
+
+    def recipients(self, counselor):
+        return [counselor]
+
+    def subjects_for(self, recipient):
+        return [recipient.pk]
+
+    def eligible(self):
+        return User.objects.filter(Exists(Consent.objects.unrevoked().filter(counselor=OuterRef("pk"))), is_active=True)
+
+    def next_occurrence(self, recipient, counselor, after_utc):
+        if not recipient.is_active:
+            return None
+        zone = recipient.zone
+        local_day = after_utc.astimezone(zone).date()
+        monday = local_day - dt.timedelta(days=(local_day.weekday() - self.weekday) % 7)
+        for weeks in range(3):
+            day = monday + dt.timedelta(weeks=weeks)
+            at = local_moment(day, self.send_at, zone)
+            if at > after_utc:
+                return Occurrence(day.isoformat(), at, min(at + self.grace, _end_of_local_day(day, zone)))
+        return None  # pragma: no cover - next Monday always lies ahead
+
+    def skip_reasons(self, reminders, now_utc):
+        # Nobody's consent is valid any more: no digest (one query for the batch).
+        with_clients = {
+            consent.counselor_id
+            for consent in Consent.objects.possibly_valid(now_utc)
+            .filter(counselor_id__in={reminder.recipient_id for reminder in reminders})
+            .select_related("owner")
+            if consent.is_valid(now_utc) and consent.owner.is_active
+        }
+        return {
+            reminder.pk: Delivery.SkipReason.GONE for reminder in reminders if reminder.recipient_id not in with_clients
+        }
+
+    def message(self, delivery, counselor):
+        from supports.caseload import caseload
+
+        rows = caseload(counselor, path="weekly digest")
+        needing = [row for row in rows if row.reasons]
+        lines = [f"• {row.owner.name}: {', '.join(row.reasons)}" for row in needing]
+        calm = len(rows) - len(needing)
+        if not rows:
+            lines.append("No client shares with you at the moment.")
+        elif calm:
+            lines.append(f"{calm} other client{'s' if calm != 1 else ''} with nothing that stands out.")
+        count = len(needing)
+        title = (
+            f"Your weekly digest: {count} client{'s' if count != 1 else ''} may need attention"
+            if count
+            else "Your weekly digest: nothing stands out"
+        )
+        return Message(title=title, body="\n".join(lines), url=reverse("supports:caseload"))
