@@ -239,6 +239,8 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
+        # An event's email waiting for the recipient's quiet hours to end (release_held queues it then).
+        HELD = "held", "Held for quiet hours"
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"

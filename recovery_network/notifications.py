@@ -344,8 +344,8 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
 
     Returns the Delivery, or None when this occurrence was already delivered.
     A pause or an opt-out is respected. Quiet hours do not hold the note in the
-    app (it makes no sound), but they hold the email: it is queued for the
-    moment they end, and the dispatch releases it then (release_held).
+    app (it makes no sound), but they hold the email: the delivery waits as
+    held until they end, when the dispatch queues it (reminders.release_held).
     """
     now = now or timezone.now()
     kind = kinds()[kind_key]
@@ -366,7 +366,9 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
             defaults={
                 "status": Delivery.Status.SKIPPED
                 if reason
-                else (Delivery.Status.PENDING if by_email else Delivery.Status.SENT),
+                else (
+                    (Delivery.Status.HELD if held else Delivery.Status.PENDING) if by_email else Delivery.Status.SENT
+                ),
                 "skip_reason": reason or "",
                 "by_email": by_email and not reason,
                 "in_app": in_app and not reason,
@@ -382,7 +384,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
             count_new_notifications({recipient.pk: 1})
         if not reason:
             kind.delivered([(delivery, subject)], now)
-    if delivery.status == Delivery.Status.PENDING and not held:
+    if delivery.status == Delivery.Status.PENDING:
         if enqueue is None:
             from .tasks import enqueue_deliveries as enqueue
         transaction.on_commit(lambda: enqueue([delivery.pk]))

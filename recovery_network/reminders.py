@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import Delivery, Notification, Reminder
@@ -236,26 +236,22 @@ def _save_moved(rows, now, chunk=500):
 def release_held(now=None, enqueue=None, limit=10_000):
     """Queue the emails of event notifications that notify() held through quiet hours, once they end.
 
-    A held email is pending, untried and unclaimed, with its first attempt set after
-    its creation; releasing it sets the attempt back to its creation time, so it is
-    released once, and a task lost after that is caught by requeue_stalled().
+    Racing dispatchers skip each other's locked rows, so each email is queued by one of them
+    (and should two ever queue it, the send's claim lets one through).
     """
     now = now or timezone.now()
     if enqueue is None:
         from .tasks import enqueue_deliveries as enqueue
-    held = Delivery.objects.filter(
-        status=Delivery.Status.PENDING,
-        next_attempt_at__lte=now,
-        next_attempt_at__gt=F("created_at"),
-        attempts=0,
-        claimed_at__isnull=True,
-    )
-    ids = list(held.values_list("pk", flat=True)[:limit])
-    if not ids:
+    held = Delivery.objects.filter(status=Delivery.Status.HELD, next_attempt_at__lte=now)
+    if not held.exists():  # the usual minute: one indexed look, no transaction
         return 0
-    # A racing dispatcher may queue some of these too: the send's claim lets one of them through.
-    held.filter(pk__in=ids).update(next_attempt_at=F("created_at"))
-    enqueue(ids)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            held = held.select_for_update(skip_locked=True)
+        ids = list(held.values_list("pk", flat=True)[:limit])
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING)
+    if ids:
+        enqueue(ids)
     return len(ids)
 
 

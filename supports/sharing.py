@@ -402,18 +402,18 @@ def send_encouragement(access, *, message="", phrase="", now=None):
         received_on=today,
     )
     log(owner, sender, AccessEvent.Action.ENCOURAGEMENT_SENT)
-    encouragement_received(encouragement)
+    encouragement_received(encouragement, now)
     return encouragement
 
 
-def encouragement_received(encouragement):
+def encouragement_received(encouragement, now=None):
     """Tell the owner a kind word arrived (in the app and by email, as they chose), once.
 
     They also find it on their home page and the milestone's celebration page.
     """
     from recovery_network.circle_kinds import encouragement_received as notify_owner
 
-    notify_owner(encouragement)
+    notify_owner(encouragement, now)
 
 
 def recommend(access, text, now=None):
