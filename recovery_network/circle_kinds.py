@@ -117,6 +117,12 @@ class CircleMilestone(Kind):
     def recipients(self, journey):
         return journey.viewers
 
+    def offered_to(self, user):
+        return (
+            Grant.objects.active().filter(viewer=user).exists()
+            or Consent.objects.unrevoked().filter(counselor=user).exists()
+        )
+
     def subjects_for(self, recipient):
         grants = Grant.objects.active().filter(owner=OuterRef("owner"), viewer=recipient, clean_time=True)
         consents = Consent.objects.unrevoked().filter(owner=OuterRef("owner"), counselor=recipient, clean_time=True)
@@ -248,6 +254,9 @@ class CaseloadDigest(Kind):
 
     def recipients(self, counselor):
         return [counselor]
+
+    def offered_to(self, user):
+        return Consent.objects.unrevoked().filter(counselor=user).exists()
 
     def subjects_for(self, recipient):
         return [recipient.pk]

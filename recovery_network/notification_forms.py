@@ -2,14 +2,12 @@
 
 from django import forms
 
-from .notifications import kinds
-
 MEETING_MINUTES_CHOICES = [(15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (90, "1½ hours"), (120, "2 hours")]
 PAUSE_DAY_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (14, "2 weeks"), (30, "30 days")]
 
 
 class PreferencesForm(forms.Form):
-    """Two switches per kind (email, in the app), and how long before a meeting to remind."""
+    """Two switches per kind offered to the person (email, in the app), and how long before a meeting to remind."""
 
     meeting_reminder_minutes = forms.TypedChoiceField(
         label="How long before a meeting", choices=MEETING_MINUTES_CHOICES, coerce=int
@@ -22,7 +20,7 @@ class PreferencesForm(forms.Form):
             initial[f"{kind.key}_in_app"] = in_app
         super().__init__(*args, initial=initial, **kwargs)
         self.rows = []
-        for kind in kinds().values():
+        for kind, _, _ in current:
             self.fields[f"{kind.key}_email"] = forms.BooleanField(label="By email", required=False)
             self.fields[f"{kind.key}_in_app"] = forms.BooleanField(label="In the app", required=False)
             self.rows.append((kind, self[f"{kind.key}_email"], self[f"{kind.key}_in_app"]))
@@ -34,7 +32,10 @@ class PreferencesForm(forms.Form):
 
     def channels(self):
         """{kind key: (by_email, in_app)} from the cleaned data."""
-        return {key: (self.cleaned_data[f"{key}_email"], self.cleaned_data[f"{key}_in_app"]) for key in kinds()}
+        return {
+            kind.key: (self.cleaned_data[f"{kind.key}_email"], self.cleaned_data[f"{kind.key}_in_app"])
+            for kind, _, _ in self.rows
+        }
 
 
 class PauseForm(forms.Form):

@@ -103,6 +103,10 @@ class Kind:
         """{reminder id: Delivery.SkipReason} for due reminders that should not be sent (set-based)."""
         return {}
 
+    def offered_to(self, user):
+        """Whether the preferences page offers this kind to this person (a digest only to counselors)."""
+        return True
+
     def subjects_for(self, recipient):
         """Ids of subjects this person may hear about though they have no row yet (their own
         check-in, the journeys of people who share with them), recomputed when they change."""
@@ -177,9 +181,9 @@ def channels(user, kind, chosen=None):
 
 
 def preferences(user):
-    """[(kind, by_email, in_app)] for the preferences page."""
+    """[(kind, by_email, in_app)] of the kinds offered to this person, for the preferences page."""
     chosen = channels_for([user.pk])
-    return [(kind, *channels(user, kind, chosen)) for kind in kinds().values()]
+    return [(kind, *channels(user, kind, chosen)) for kind in kinds().values() if kind.offered_to(user)]
 
 
 def set_channels(user, kind_key, *, by_email=None, in_app=None):

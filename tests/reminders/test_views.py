@@ -130,6 +130,30 @@ def test_preferences_page_lists_every_kind(owner_client):
     assert "A note from Recovery Network" in body
 
 
+@pytest.mark.parametrize(
+    ("persona", "circle", "digest"),
+    [("owner", False, False), ("family", True, False), ("counselor", True, True), ("stranger", False, False)],
+)
+def test_circle_kinds_are_offered_to_those_they_concern(request, persona, circle, digest):
+    client = request.getfixturevalue(f"{persona}_client")
+    body = client.get(reverse("notifications:preferences")).content.decode()
+    assert ("<legend>Milestones of people you support</legend>" in body) is circle
+    assert ("<legend>Weekly caseload digest</legend>" in body) is digest
+    assert "<legend>Encouragement</legend>" in body
+
+
+def test_a_viewer_turns_celebrations_on_from_the_page(family_client, family, owner, django_capture_on_commit_callbacks):
+    from recovery_network.models import Reminder
+    from tests.milestones.factories import JourneyFactory
+
+    journey = JourneyFactory(owner=owner, started_on=dt.date.today() - dt.timedelta(days=10))
+    data = {"circle_milestone_in_app": "on", "meeting_reminder_minutes": "60"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert family_client.post(reverse("notifications:preferences"), data).status_code == 302
+    assert notifications.channels(family, notifications.get_kind("circle_milestone")) == (False, True)
+    assert Reminder.objects.filter(kind="circle_milestone", recipient=family, subject_id=journey.pk).exists()
+
+
 def test_saving_preferences(owner_client, owner):
     data = {f"{key}_{channel}": "on" for key in notifications.kinds() for channel in ("email", "in_app")}
     del data["checkin_email"]
