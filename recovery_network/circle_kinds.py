@@ -17,7 +17,7 @@ from milestones import schedule
 from milestones.models import Encouragement, Journey
 from supports.models import AccessEvent, Consent, Grant
 
-from .models import Delivery, User, local_moment
+from .models import Delivery, NotificationPreference, User, local_moment
 from .notifications import Kind, Message, Occurrence, channels_for
 
 FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -129,10 +129,16 @@ class CircleMilestone(Kind):
         return list(Journey.objects.filter(Exists(grants) | Exists(consents)).values_list("pk", flat=True))
 
     def eligible(self):
-        shares = Q(owner__grants_given__revoked_at__isnull=True, owner__grants_given__clean_time=True) | Q(
-            owner__consents_given__revoked_at__isnull=True, owner__consents_given__clean_time=True
+        # Journeys with at least one viewer who shares in them and turned this on (it is off by default),
+        # so reconcile never recomputes the many journeys whose viewers did not ask.
+        asked = NotificationPreference.objects.filter(Q(by_email=True) | Q(in_app=True), kind=self.key)
+        grants = Grant.objects.active().filter(
+            owner=OuterRef("owner"), clean_time=True, viewer__in=asked.values("user")
         )
-        return Journey.objects.filter(shares, owner__is_active=True).distinct()
+        consents = Consent.objects.unrevoked().filter(
+            owner=OuterRef("owner"), clean_time=True, counselor__in=asked.values("user")
+        )
+        return Journey.objects.filter(Exists(grants) | Exists(consents), owner__is_active=True)
 
     def next_occurrence(self, recipient, journey, after_utc):
         until = journey.audience.get(recipient.pk)
@@ -262,7 +268,9 @@ class CaseloadDigest(Kind):
         return [recipient.pk]
 
     def eligible(self):
-        return User.objects.filter(Exists(Consent.objects.unrevoked().filter(counselor=OuterRef("pk"))), is_active=True)
+        # Counselors with a consent not yet past its date; one that lapses later is skipped at dispatch.
+        valid = Consent.objects.possibly_valid().filter(counselor=OuterRef("pk"))
+        return User.objects.filter(Exists(valid), is_active=True)
 
     def next_occurrence(self, recipient, counselor, after_utc):
         if not recipient.is_active:

@@ -250,3 +250,14 @@ def test_dispatch_of_celebrations_costs_the_same_queries_for_2_or_20_viewers(own
             assert dispatch(chicago(2026, 5, 29, 9)).sent == size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_reconcile_builds_rows_only_for_journeys_with_a_viewer_who_asked(owner, family, journey):
+    Reminder.objects.all().delete()
+    assert reconcile(now=BEFORE)[KEY] == (0, 0)
+    opt_in(family)
+    assert reconcile(now=BEFORE)[KEY] == (1, 0)
+    assert rows() == {("Fran", "d90:2026-05-30:eve", chicago(2026, 5, 29, 9))}
+    # Turned off behind the page's back: the next reconcile drops the row.
+    notifications.NotificationPreference.objects.filter(user=family).update(by_email=False, in_app=False)
+    assert reconcile(now=BEFORE)[KEY] == (0, 1)
