@@ -9,6 +9,7 @@ is scheduled, when it is dispatched and again when its email is sent.
 
 import datetime as dt
 
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -29,6 +30,12 @@ def _end_of_local_day(day, zone):
 
 def _journey_ids_of(owner_id):
     return list(Journey.objects.filter(owner_id=owner_id).values_list("pk", flat=True))
+
+
+def _two_factor(counselor_field):
+    """Counselors open client data only with two-factor authentication on; what we send them follows
+    the same rule, or a counselor without it would read by email what the app would not show them."""
+    return Exists(Authenticator.objects.filter(user=OuterRef(counselor_field), type=Authenticator.Type.TOTP))
 
 
 def sharing_changed(owner_id):
@@ -99,7 +106,7 @@ class CircleMilestone(Kind):
             found.setdefault(owner_id, {})[viewer_id] = FOREVER
         for owner_id, counselor_id, expires_on in (
             Consent.objects.unrevoked()
-            .filter(owner_id__in=list(owners), clean_time=True, counselor__is_active=True)
+            .filter(_two_factor("counselor"), owner_id__in=list(owners), clean_time=True, counselor__is_active=True)
             .values_list("owner_id", "counselor_id", "expires_on")
         ):
             until = _end_of_local_day(expires_on, owners[owner_id].zone)
@@ -142,7 +149,7 @@ class CircleMilestone(Kind):
 
     def next_occurrence(self, recipient, journey, after_utc):
         until = journey.audience.get(recipient.pk)
-        if until is None:
+        if until is None or not journey.owner.is_active:
             return None
         # The milestone falls on a date of the owner's calendar; the viewer hears of it on their own clock.
         zone = recipient.zone
@@ -285,18 +292,25 @@ class CaseloadDigest(Kind):
                 return Occurrence(day.isoformat(), at, min(at + self.grace, _end_of_local_day(day, zone)))
         return None  # pragma: no cover - next Monday always lies ahead
 
-    def skip_reasons(self, reminders, now_utc):
-        # Nobody's consent is valid any more: no digest (one query for the batch).
-        with_clients = {
+    @staticmethod
+    def with_clients(counselor_ids, now_utc):
+        """The counselors among these with two-factor on and a client whose consent is valid now (one query)."""
+        return {
             consent.counselor_id
             for consent in Consent.objects.possibly_valid(now_utc)
-            .filter(counselor_id__in={reminder.recipient_id for reminder in reminders})
+            .filter(_two_factor("counselor"), counselor_id__in=list(counselor_ids))
             .select_related("owner")
             if consent.is_valid(now_utc) and consent.owner.is_active
         }
+
+    def skip_reasons(self, reminders, now_utc):
+        with_clients = self.with_clients({reminder.recipient_id for reminder in reminders}, now_utc)
         return {
             reminder.pk: Delivery.SkipReason.GONE for reminder in reminders if reminder.recipient_id not in with_clients
         }
+
+    def still_allowed(self, delivery, counselor, now_utc):
+        return counselor.pk in self.with_clients([counselor.pk], now_utc)
 
     def message(self, delivery, counselor):
         from supports.caseload import caseload

@@ -187,6 +187,34 @@ def test_a_revoked_or_lapsed_consent_leaves_no_digest(owner, counselor, dispatch
     assert not Notification.objects.exists() and not AccessEvent.objects.filter(actor=counselor).exists()
 
 
+def test_a_counselor_without_two_factor_gets_no_digest(owner, counselor, dispatch):
+    from allauth.mfa.models import Authenticator
+
+    refresh_subjects(KEY, [counselor.pk], now=new_york(2026, 5, 30, 12))
+    Authenticator.objects.filter(user=counselor).delete()
+    assert dispatch(new_york(2026, 6, 1, 8)).skipped == 1
+    assert Delivery.objects.get().skip_reason == "gone" and not AccessEvent.objects.filter(actor=counselor).exists()
+
+
+def test_the_digest_email_is_discreet_until_opened(owner, counselor, dispatch, enqueued):
+    refresh_subjects(KEY, [counselor.pk], now=new_york(2026, 5, 30, 12))
+    CheckInFactory(owner=owner, local_date=dt.date(2026, 5, 20))
+    dispatch(new_york(2026, 6, 1, 8))
+    assert send_delivery(enqueued[0], now=new_york(2026, 6, 1, 8, 0, 5)).status == "sent"
+    message = mail.outbox[0]
+    assert message.subject == "A note from Recovery Network" and message.to == [counselor.email]
+    assert not HEALTH_WORDS.search(" ".join(message.body.split())[:200])
+    assert "Olive:" in message.body and "without a check-in" in message.body
+
+
+def test_a_consent_revoked_before_the_email_goes_out_stops_it(owner, counselor, dispatch, enqueued):
+    refresh_subjects(KEY, [counselor.pk], now=new_york(2026, 5, 30, 12))
+    dispatch(new_york(2026, 6, 1, 8))
+    sharing.revoke_consent(Consent.objects.get(counselor=counselor))
+    assert send_delivery(enqueued[0], now=new_york(2026, 6, 1, 8, 0, 5)).status == "skipped"
+    assert mail.outbox == []
+
+
 def test_a_client_whose_consent_lapsed_is_left_out_of_the_digest(owner, counselor, dispatch):
     other = UserFactory(display_name="Omar")
     ConsentFactory(owner=other, counselor=counselor, expires_on=dt.date(2026, 5, 31))

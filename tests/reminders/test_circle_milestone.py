@@ -15,7 +15,7 @@ from recovery_network.notifications import send_delivery
 from recovery_network.reminders import reconcile, refresh_subjects
 from supports import sharing
 from supports.models import AccessEvent, Consent, Grant
-from tests.care.factories import ConsentFactory, GrantFactory
+from tests.care.factories import ConsentFactory, GrantFactory, turn_on_two_factor
 from tests.factories import UserFactory
 from tests.milestones.factories import JourneyFactory
 from tests.reminders.conftest import chicago
@@ -147,6 +147,7 @@ def test_a_grant_revoked_between_dispatch_and_send_gets_no_email(owner, fran, jo
 def casey(owner):
     """A counselor in New York whose consent (clean time only) ends on Friday 29 May, Olive's date."""
     counselor = UserFactory(display_name="Casey", time_zone="America/New_York")
+    turn_on_two_factor(counselor)
     ConsentFactory(owner=owner, counselor=counselor, expires_on=dt.date(2026, 5, 29), checkins=False)
     opt_in(counselor)
     return counselor
@@ -162,6 +163,14 @@ def test_a_counselor_hears_until_the_consent_lapses_and_never_after(owner, casey
     assert rows() == set()
     assert dispatch(local("America/New_York", 2026, 5, 30, 9)).sent == 0
     assert Delivery.objects.count() == 1
+
+
+def test_a_counselor_without_two_factor_hears_nothing(owner, casey, journey):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=casey).delete()
+    refresh_subjects(KEY, [journey.pk], now=BEFORE)
+    assert rows() == set()
 
 
 def test_a_consent_lapsing_while_the_email_waits_stops_the_email(owner, casey, journey, dispatch, enqueued):
