@@ -28,7 +28,7 @@ from . import sharing
 from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
 from .network import find_gaps, network_summary
-from .support_map import build_support_map, fingerprint
+from .support_map import build_support_map
 
 LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
@@ -269,14 +269,10 @@ def _shared_context(access, now):
             )
         }
     if access.allows("support_map"):
-        support_map = build_support_map(owner, now)
-        for node in support_map.nodes:
-            node.url = ""
-            if node.sector == "groups" and not access.allows("attendance"):
-                # The map's group titles say when the owner last went: attendance is its own scope.
-                node.title = node.label
+        # Viewers get no links; the map's group titles say when the owner last went: attendance is its own scope.
+        support_map = build_support_map(owner, now, links=False, group_dates=access.allows("attendance"))
         context["map"] = support_map
-        context["map_key"] = fingerprint(support_map, owner.name, None)
+        context["map_key"] = support_map.key(owner.name, None)
     if access.allows("attendance"):
         since = today - dt.timedelta(days=ATTENDANCE_DAYS - 1)
         context["attendance"] = {
@@ -359,7 +355,7 @@ def _client_context(access, now):
         context["summary"] = network_summary(owner, now)
         context["gaps"] = find_gaps(owner, context["summary"], now)
         # The map's description reads the summary too: the cached rendering's key must name it.
-        context["map_key"] = fingerprint(context["map"], owner.name, context["summary"])
+        context["map_key"] = context["map"].key(owner.name, context["summary"])
     if access.allows("attendance"):
         context["group_counts"] = list(
             Attendance.objects.for_owner(owner)

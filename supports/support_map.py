@@ -14,6 +14,7 @@ import hashlib
 import math
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Max, Sum
 from django.urls import reverse
@@ -114,24 +115,57 @@ class Sector:
 
 
 @dataclass
-class SupportMap:
+class Drawing:
     nodes: list
     sectors: list
     rings: list
     node_radius: float
     show_names: bool
-    supporter_list: list = field(default_factory=list)
-    group_list: list = field(default_factory=list)
-    community_rows: list = field(default_factory=list)
-    width: int = WIDTH
-    height: int = HEIGHT
-    cx: float = CX
-    cy: float = CY
-    owner_radius: int = OWNER_RADIUS
+
+
+class SupportMap:
+    """The rows a map shows, loaded at once, and its drawing, laid out only when a page renders it.
+
+    Laying out 500 nodes is most of a large map's cost; the rendered drawing is
+    cached under `key()`, made of the rows themselves, so a cached page never lays
+    it out. For a shared view (`links=False`) nodes carry no links, and with
+    `group_dates=False` a group's title does not say when the owner last went.
+    """
+
+    width, height, cx, cy, owner_radius = WIDTH, HEIGHT, CX, CY, OWNER_RADIUS
+
+    def __init__(self, supporter_list, group_list, community_rows, now, local_today, links=True, group_dates=True):
+        self.supporter_list = supporter_list
+        self.group_list = group_list
+        self.community_rows = community_rows
+        self.now, self.local_today = now, local_today
+        self.links, self.group_dates = links, group_dates
 
     @property
     def is_empty(self):
-        return not self.nodes
+        return not (self.supporter_list or self.group_list or self.community_rows)
+
+    def overdue_count(self):
+        return sum(1 for supporter in self.supporter_list if supporter.is_overdue(self.now))
+
+    def key(self, *extra):
+        """A cache key for the drawing and table: every row's fields, what depends on the clock, and `extra`."""
+        rows = [
+            [(row.is_overdue(self.now), *_fields(row)) for row in self.supporter_list],
+            [_fields(row) for row in self.group_list],
+            self.community_rows,
+        ]
+        return fingerprint(rows, self.local_today, self.links, self.group_dates, *extra)
+
+    @cached_property
+    def _drawing(self):
+        return _draw(self)
+
+    nodes = property(lambda self: self._drawing.nodes)
+    sectors = property(lambda self: self._drawing.sectors)
+    rings = property(lambda self: self._drawing.rings)
+    node_radius = property(lambda self: self._drawing.node_radius)
+    show_names = property(lambda self: self._drawing.show_names)
 
 
 def _initials(name):
@@ -322,8 +356,13 @@ def _kind_arcs(node):
     return arcs
 
 
-def build_support_map(user, now=None):
-    """The map's nodes and geometry, in three queries whatever the network's size."""
+def _fields(row):
+    """A model row's loaded values (annotations included), cheap to pickle."""
+    return tuple(value for name, value in row.__dict__.items() if name != "_state")
+
+
+def build_support_map(user, now=None, links=True, group_dates=True):
+    """The map's rows in three queries whatever the network's size; the drawing is laid out when first used."""
     now = now or timezone.now()
     local_today = user.local_today(now)
     supporters = Supporter.objects.for_owner(user).active().order_by("closeness", "name", "id")
@@ -333,19 +372,31 @@ def build_support_map(user, now=None):
         .annotate(last_attended=Max("attendances__attended_on"))
         .order_by("-is_home_group", "name", "id")
     )
-    community = (
+    community = list(
         CommunityActivity.objects.for_owner(user)
         .filter(happened_on__gte=local_today - dt.timedelta(days=365))
         .values("kind")
         .annotate(count=Count("id"), hours=Sum("hours"), last=Max("happened_on"))
         .order_by("kind")
     )
-    supporters, groups, community = list(supporters), list(groups), list(community)
-    nodes = [_supporter_node(supporter, now) for supporter in supporters]
-    nodes += [_group_node(group, local_today) for group in groups]
-    nodes += [_community_node(row, local_today) for row in community]
+    labels = dict(CommunityActivity._meta.get_field("kind").choices)
+    for row in community:
+        row["label"] = labels[row["kind"]]
+    return SupportMap(list(supporters), list(groups), community, now, local_today, links, group_dates)
+
+
+def _draw(support_map):
+    now, local_today = support_map.now, support_map.local_today
+    nodes = [_supporter_node(supporter, now) for supporter in support_map.supporter_list]
+    nodes += [_group_node(group, local_today) for group in support_map.group_list]
+    nodes += [_community_node(row, local_today) for row in support_map.community_rows]
+    for node in nodes:
+        if not support_map.links:
+            node.url = ""
+        if node.sector == "groups" and not support_map.group_dates:
+            # The map's group titles say when the owner last went: attendance is its own scope.
+            node.title = node.label
     sectors, node_radius = _layout(nodes)
-    show_names = len(nodes) <= FULL_NAME_LIMIT
     for node in nodes:
         node.initials = _initials(node.label)
         node.kind_arcs = _kind_arcs(node) if node.kinds else []
@@ -355,25 +406,14 @@ def build_support_map(user, now=None):
         rings.append(
             {"closeness": closeness, "label": Closeness(closeness).label, "radius": outer, "x": label_x, "y": label_y}
         )
-    for row in community:
-        row["label"] = dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]]
-    return SupportMap(
-        nodes=nodes,
-        sectors=sectors,
-        rings=rings,
-        node_radius=node_radius,
-        show_names=show_names,
-        supporter_list=supporters,
-        group_list=groups,
-        community_rows=community,
-    )
+    return Drawing(nodes, sectors, rings, node_radius, show_names=len(nodes) <= FULL_NAME_LIMIT)
 
 
 def fingerprint(*parts):
     """A cache key naming exactly what a rendered map shows: its data, the zone and language it is shown in.
 
-    Rendering 500 nodes and their table is most of a large map's time (a quarter
-    second); the data behind it takes a few milliseconds to load and pickle. Keyed
+    Laying out and rendering 500 nodes and their table is most of a large map's
+    time; the rows behind it take a few milliseconds to load and pickle. Keyed
     by the data itself, a cached rendering can never be stale and needs no
     invalidation: any change to what the map shows is a new key.
     """

@@ -26,7 +26,7 @@ from .forms import (
 )
 from .models import CommunityActivity, Contact, Meeting, NetworkSnapshot, PeerGroup, Supporter
 from .network import changes_since, find_gaps, network_summary
-from .support_map import build_support_map, fingerprint
+from .support_map import build_support_map
 
 PAGE_SIZE = 25
 
@@ -391,9 +391,9 @@ def support_map(request):
     context = {
         "map": support_map,
         "summary": network_summary(request.user, now),
-        "overdue_count": sum(1 for node in support_map.nodes if node.is_overdue),
+        "overdue_count": support_map.overdue_count(),
     }
-    context["map_key"] = fingerprint(context)
+    context["map_key"] = support_map.key(context["summary"])
     return render(request, "supports/map.html", context)
 
 
