@@ -4,6 +4,7 @@ from django import forms
 
 from supports.models import PeerGroup, Supporter
 
+from . import widgets
 from .models import (
     HELPED_CHOICES,
     MOOD_LABELS,
@@ -68,7 +69,7 @@ class JourneyForm(forms.ModelForm):
 
 class CheckInForm(forms.Form):
     sober = forms.ChoiceField(
-        label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=forms.RadioSelect
+        label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=widgets.RadioSelect
     )
     mood = forms.TypedChoiceField(
         label="How is your mood?",
@@ -76,7 +77,7 @@ class CheckInForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
     )
     craving = forms.TypedChoiceField(
         label="How strong were cravings? (0 none – 10 strongest)",
@@ -84,9 +85,9 @@ class CheckInForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
     )
-    triggers = forms.MultipleChoiceField(label="Triggers today", required=False, widget=forms.CheckboxSelectMultiple)
+    triggers = forms.MultipleChoiceField(label="Triggers today", required=False, widget=widgets.CheckboxSelectMultiple)
     own_triggers = forms.CharField(
         label="Other triggers, in your own words",
         required=False,
@@ -94,19 +95,19 @@ class CheckInForm(forms.Form):
         help_text="Separate them with commas. They'll be offered next time.",
     )
     helped = forms.MultipleChoiceField(
-        label="What helped?", choices=HELPED_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label="What helped?", choices=HELPED_CHOICES, required=False, widget=widgets.CheckboxSelectMultiple
     )
     supporters = forms.ModelMultipleChoiceField(
         label="Supporters who helped",
         queryset=Supporter.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
     )
     groups = forms.ModelMultipleChoiceField(
         label="Groups or meetings that helped",
         queryset=PeerGroup.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
     )
     gratitude = forms.CharField(
         label="Something you're grateful for", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
