@@ -134,24 +134,34 @@ class SupportMap:
 
     width, height, cx, cy, owner_radius = WIDTH, HEIGHT, CX, CY, OWNER_RADIUS
 
-    def __init__(self, supporter_list, group_list, community_rows, now, local_today, links=True, group_dates=True):
-        self.supporter_list = supporter_list
+    def __init__(self, supporter_rows, group_list, community_rows, now, local_today, *, db, links, group_dates):
+        self.db = db
+        self.supporter_rows = supporter_rows  # tuples of SUPPORTER_FIELDS: made into models only on a cache miss
         self.group_list = group_list
         self.community_rows = community_rows
         self.now, self.local_today = now, local_today
         self.links, self.group_dates = links, group_dates
 
+    @cached_property
+    def supporter_list(self):
+        return [Supporter.from_db(self.db, SUPPORTER_FIELDS, row) for row in self.supporter_rows]
+
     @property
     def is_empty(self):
-        return not (self.supporter_list or self.group_list or self.community_rows)
+        return not (self.supporter_rows or self.group_list or self.community_rows)
+
+    def _overdue(self, row):
+        # Supporter.is_overdue, on the row's tuple.
+        due_at = row[SUPPORTER_FIELDS.index("contact_due_at")]
+        return row[SUPPORTER_FIELDS.index("archived_at")] is None and due_at is not None and due_at < self.now
 
     def overdue_count(self):
-        return sum(1 for supporter in self.supporter_list if supporter.is_overdue(self.now))
+        return sum(1 for row in self.supporter_rows if self._overdue(row))
 
     def key(self, *extra):
         """A cache key for the drawing and table: every row's fields, what depends on the clock, and `extra`."""
         rows = [
-            [(row.is_overdue(self.now), *_fields(row)) for row in self.supporter_list],
+            [(self._overdue(row), row) for row in self.supporter_rows],
             [_fields(row) for row in self.group_list],
             self.community_rows,
         ]
@@ -356,6 +366,9 @@ def _kind_arcs(node):
     return arcs
 
 
+SUPPORTER_FIELDS = [field.attname for field in Supporter._meta.concrete_fields]
+
+
 def _fields(row):
     """A model row's loaded values (annotations included), cheap to pickle."""
     return tuple(value for name, value in row.__dict__.items() if name != "_state")
@@ -382,7 +395,10 @@ def build_support_map(user, now=None, links=True, group_dates=True):
     labels = dict(CommunityActivity._meta.get_field("kind").choices)
     for row in community:
         row["label"] = labels[row["kind"]]
-    return SupportMap(list(supporters), list(groups), community, now, local_today, links, group_dates)
+    rows = list(supporters.values_list(*SUPPORTER_FIELDS))
+    return SupportMap(
+        rows, list(groups), community, now, local_today, db=supporters.db, links=links, group_dates=group_dates
+    )
 
 
 def _draw(support_map):
