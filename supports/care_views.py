@@ -28,7 +28,7 @@ from . import sharing
 from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
 from .network import find_gaps, network_summary
-from .support_map import build_support_map
+from .support_map import build_support_map, fingerprint
 
 LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
@@ -331,11 +331,27 @@ def caseload(request):
     if sort not in caseload_module.SORTS:
         sort = "attention"
     rows = caseload_module.caseload(request.user, sort=sort, path=request.path)
-    return _render(
-        request,
-        "care/caseload.html",
-        {"rows": rows, "sort": sort, "sorts": caseload_module.SORTS, "sort_label": caseload_module.SORTS[sort]},
-    )
+    # The rendered table is cached under everything its rows show: 200 rows of template are a third of the page.
+    shown = [
+        (
+            row.owner.pk,
+            row.owner.name,
+            sorted(row.scopes),
+            row.days_since_checkin,
+            row.craving_trend,
+            row.craving_recent,
+            row.meetings_missed,
+            row.gaps,
+            row.next_milestone.label if row.next_milestone else None,
+            row.next_milestone_days,
+            row.reasons,
+            row.score,
+        )
+        for row in rows
+    ]
+    context = {"rows": rows, "sort": sort, "sorts": caseload_module.SORTS, "sort_label": caseload_module.SORTS[sort]}
+    context["rows_key"] = fingerprint(shown)
+    return _render(request, "care/caseload.html", context)
 
 
 @login_required

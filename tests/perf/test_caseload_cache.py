@@ -1,0 +1,30 @@
+"""The caseload's rendered rows are cached under what they show, so a change in any client's signals shows at once."""
+
+import pytest
+from django.urls import reverse
+
+from milestones.models import CheckIn
+from tests.care.test_caseload import make_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_check_in_shows_at_once_though_the_rows_are_cached(counselor, counselor_client):
+    quiet = make_client(counselor, "Quiet", last_checkin_days=8)
+    assert "8 days ago" in counselor_client.get(reverse("supports:caseload")).content.decode()
+    CheckIn.objects.create(owner=quiet, local_date=quiet.local_today(), sober="yes", craving=1)
+    page = counselor_client.get(reverse("supports:caseload")).content.decode()
+    assert "Today" in page and "8 days ago" not in page
+
+
+def test_a_renamed_client_and_each_sort_show_at_once(counselor, counselor_client):
+    client = make_client(counselor, "Avery", last_checkin_days=9)
+    make_client(counselor, "Blake")
+    assert "Avery" in counselor_client.get(reverse("supports:caseload")).content.decode()
+    type(client).objects.filter(pk=client.pk).update(display_name="Casey")
+    page = counselor_client.get(reverse("supports:caseload")).content.decode()
+    assert "Casey" in page and "Avery" not in page
+    by_name = counselor_client.get(reverse("supports:caseload") + "?sort=name").content.decode()
+    by_checkin = counselor_client.get(reverse("supports:caseload") + "?sort=checkin").content.decode()
+    assert by_name.index("Blake") < by_name.index("Casey")
+    assert by_checkin.index("Casey") < by_checkin.index("Blake")  # nine days silent comes first
