@@ -367,6 +367,24 @@ def seed_circle(cast, now):
     )
 
 
+def _scale_consent(person, counselor, organisation, rng, now):
+    """A load-test client's consent: clean time always, the other scopes as most clients choose."""
+    return Consent(
+        owner=person,
+        counselor=counselor,
+        recipient_name=counselor.name,
+        organisation=organisation,
+        expires_on=person.local_today(now) + dt.timedelta(days=rng.randint(7, 365)),
+        signed_name=person.name,
+        signed_at=now - dt.timedelta(days=rng.randint(1, 120)),
+        clean_time=True,
+        checkins=rng.random() < 0.9,
+        support_map=rng.random() < 0.8,
+        attendance=rng.random() < 0.8,
+        setbacks=rng.random() < 0.5,
+    )
+
+
 def seed_caseload(people, rng, now):
     """The demo counselor's caseload: consents from up to 200 load-test people, in bulk."""
     email = next(person.email for person in DEMO_PEOPLE if person.role == "counselor")
@@ -377,20 +395,7 @@ def seed_caseload(people, rng, now):
     have = set(Consent.objects.filter(counselor=counselor, owner__in=clients).values_list("owner_id", flat=True))
     Consent.objects.bulk_create(
         [
-            Consent(
-                owner=person,
-                counselor=counselor,
-                recipient_name=counselor.name,
-                organisation="Riverside Recovery Counseling",
-                expires_on=person.local_today(now) + dt.timedelta(days=rng.randint(7, 365)),
-                signed_name=person.name,
-                signed_at=now - dt.timedelta(days=rng.randint(1, 120)),
-                clean_time=True,
-                checkins=rng.random() < 0.9,
-                support_map=rng.random() < 0.8,
-                attendance=rng.random() < 0.8,
-                setbacks=rng.random() < 0.5,
-            )
+            _scale_consent(person, counselor, "Riverside Recovery Counseling", rng, now)
             for person in clients
             if person.pk not in have
         ],
@@ -414,22 +419,6 @@ def seed_counselors(people, rng, now):
             continue
         clients = rng.sample(people[CASELOAD_LIMIT:], size)
         Consent.objects.bulk_create(
-            [
-                Consent(
-                    owner=person,
-                    counselor=counselor,
-                    recipient_name=counselor.name,
-                    organisation="Harbor Outpatient Services",
-                    expires_on=person.local_today(now) + dt.timedelta(days=rng.randint(7, 365)),
-                    signed_name=person.name,
-                    signed_at=now - dt.timedelta(days=rng.randint(1, 120)),
-                    clean_time=True,
-                    checkins=rng.random() < 0.9,
-                    support_map=rng.random() < 0.8,
-                    attendance=rng.random() < 0.8,
-                    setbacks=rng.random() < 0.5,
-                )
-                for person in clients
-            ],
+            [_scale_consent(person, counselor, "Harbor Outpatient Services", rng, now) for person in clients],
             batch_size=2000,
         )
