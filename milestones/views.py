@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from recovery_network import page_cache
 from supports.models import Contact
 
 from . import ics, services, trends, wins
@@ -162,34 +163,41 @@ def checkin(request):
     """Today's check-in: one per local day, created or edited on that day only."""
     user = request.user
     today = user.local_today()
+    if request.method != "POST":
+        body = page_cache.fragment(
+            request,
+            page_cache.key("checkin", user, user.data_version),
+            "milestones/includes/checkin_body.html",
+            lambda: _checkin_context(user, today),
+        )
+        return render(request, "milestones/checkin_form.html", {"checkin_body": body})
+    form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
+    if not form.is_valid():
+        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form=form))
+    saved, created = services.save_checkin(user, today, **form.checkin_fields())
+    if saved.sober == CheckIn.Sober.NO:
+        messages.info(
+            request,
+            "Thank you for checking in honestly. A hard day is part of many recoveries. "
+            "If you'd like, you can record it as a setback from your journey page.",
+        )
+    else:
+        messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
+    return redirect("milestones:overview")
+
+
+def _checkin_context(user, today, form=None):
     existing = (
         CheckIn.objects.for_owner(user)
         .filter(local_date=today)
         .prefetch_related("helped_supporters", "helped_groups")
         .first()
     )
-    form = CheckInForm(
-        _posted(request),
-        owner=user,
-        own_triggers=_own_triggers(user, today),
-        initial=CheckInForm.initial_for(existing),
-    )
-    if request.method == "POST" and form.is_valid():
-        saved, created = services.save_checkin(user, today, **form.checkin_fields())
-        if saved.sober == CheckIn.Sober.NO:
-            messages.info(
-                request,
-                "Thank you for checking in honestly. A hard day is part of many recoveries. "
-                "If you'd like, you can record it as a setback from your journey page.",
-            )
-        else:
-            messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
-        return redirect("milestones:overview")
-    return render(
-        request,
-        "milestones/checkin_form.html",
-        {"form": form, "existing": existing, "today": today, "journeys": Journey.objects.for_owner(user)},
-    )
+    if form is None:
+        form = CheckInForm(
+            None, owner=user, own_triggers=_own_triggers(user, today), initial=CheckInForm.initial_for(existing)
+        )
+    return {"form": form, "existing": existing, "today": today, "journeys": list(Journey.objects.for_owner(user))}
 
 
 @login_required

@@ -6,6 +6,7 @@ class RecoveryNetworkConfig(AppConfig):
     verbose_name = "Recovery Network"
 
     def ready(self):
-        from . import signals
+        from . import page_cache, signals
 
         signals.connect()
+        page_cache.connect()

@@ -38,7 +38,23 @@ def validate_time_zone(value):
         raise ValidationError("Choose a time zone from the list, for example America/Chicago.")
 
 
-class UserManager(BaseUserManager):
+COUNTER_FIELDS = {"unread_notifications", "data_version"}
+# Saving only these changes nothing a page shows (a sign-in's last_login, a new password hash).
+QUIET_FIELDS = COUNTER_FIELDS | {"last_login", "password"}
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # A direct UPDATE of what pages show (a name, a zone) makes them stale in the same statement.
+        # (Historical models in migrations may predate the field.)
+        if set(kwargs) - QUIET_FIELDS and hasattr(self.model, "data_version"):
+            kwargs.setdefault("data_version", models.F("data_version") + 1)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -96,6 +112,8 @@ class User(AbstractUser):
     )
     # Kept in step with the notification centre so the nav's count costs no query on any page.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every change to this person's records (recovery_network.page_cache): cached pages are keyed on it.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
     meeting_reminder_minutes = models.PositiveSmallIntegerField(
         "minutes before a meeting",
         default=60,
@@ -112,6 +130,28 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Save the profile without writing back the counters, then mark the person's pages stale.
+
+        The two counters only ever move by UPDATE … SET n = n + 1 elsewhere; a full
+        save from a copy loaded a moment ago must not write an older value over them
+        (an older data_version would bring back a cached page from before a change).
+        """
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        if update_fields is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in COUNTER_FIELDS
+            ]
+        super().save(*args, **kwargs)
+        if update_fields is None or set(update_fields) - QUIET_FIELDS:
+            from .page_cache import bump
+
+            bump([self.pk])
 
     @property
     def name(self):
@@ -299,6 +339,7 @@ class Delivery(models.Model):
 
 
 class NotificationQuerySet(OwnedQuerySet):
+    changes_pages = False  # the notification centre is not cached; the nav's count lives on the user row
     owner_path = "recipient"
 
     def unread(self):

@@ -8,10 +8,15 @@ and another person's id is always a 404, never their data.
 from django.db import models
 from django.http import Http404
 
+from . import page_cache
+
 
 class OwnedQuerySet(models.QuerySet):
     # Models owned through a parent (a meeting time through its group) point this elsewhere.
     owner_path = "owner"
+    # Whether a change here changes what the owner's pages show (recovery_network.page_cache).
+    # The access log and the notification centre keep their own counts and set this off.
+    changes_pages = True
 
     def for_owner(self, user):
         if not user.is_authenticated:
@@ -23,3 +28,26 @@ class OwnedQuerySet(models.QuerySet):
             return self.for_owner(user).get(**lookup)
         except (self.model.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404(f"No {self.model._meta.verbose_name} here.") from exc
+
+    # Writes that bypass model signals still mark the owners' pages stale.
+
+    def update(self, **kwargs):
+        if self.changes_pages:
+            page_cache.bump_where(self.values(self.owner_path))
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        if self.changes_pages:
+            page_cache.bump_where(self.values(self.owner_path))
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if self.changes_pages:
+            page_cache.bump_owners_of(self.model, objs)
+        return objs

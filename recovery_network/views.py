@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health
+from . import health, page_cache
 from .forms import ProfileForm
 from .home import home_sections
 
@@ -20,11 +20,13 @@ def index(request):
 @login_required
 def home(request):
     user = request.user
-    return render(
+    body = page_cache.fragment(
         request,
-        "recovery_network/home.html",
-        {"local_today": user.local_today(), "home_sections": home_sections(user)},
+        page_cache.key("home", user, user.data_version),
+        "recovery_network/includes/home_body.html",
+        lambda: {"user": user, "home_sections": home_sections(user)},
     )
+    return render(request, "recovery_network/home.html", {"local_today": user.local_today(), "home_body": body})
 
 
 def crisis(request):

@@ -22,13 +22,14 @@ from django.views.decorators.http import require_POST
 
 from milestones import trends
 from milestones.models import Encouragement, Journey, Setback
+from recovery_network import page_cache
 
 from . import caseload as caseload_module
 from . import sharing
 from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
 from .network import find_gaps, network_summary
-from .support_map import build_support_map, fingerprint
+from .support_map import build_support_map
 
 LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
@@ -289,8 +290,9 @@ def _shared_context(access, now):
 def person(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-    context = _shared_context(access, now)
+    context = _person_context(request, access, now)
     context["form"] = EncouragementForm()
+    context["blank_form"] = _blank_encouragement_form()
     context["sent"] = list(
         Encouragement.objects.for_owner(access.owner).filter(sender=request.user).order_by("-created_at")[:5]
     )
@@ -307,12 +309,30 @@ def person_encourage(request, owner_id):
     if not form.is_valid():
         now = timezone.now()
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-        context = _shared_context(access, now)
+        context = _person_context(request, access, now)
         context.update(form=form, sent=[])
         return _render(request, "care/person.html", context, status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
     messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
     return redirect("supports:person", access.owner.pk)
+
+
+@functools.cache
+def _blank_encouragement_form():
+    """The empty form is the same for everyone (its phrases are fixed): rendered once per process."""
+    return EncouragementForm().as_div()
+
+
+def _person_context(request, access, now):
+    """The family page: what is shared, rendered once per change of the owner's data, scopes or day."""
+    owner = access.owner
+    shared_body = page_cache.fragment(
+        request,
+        page_cache.key("shared", owner, owner.data_version, sharing.FAMILY, *sorted(access.scopes), now=now),
+        "care/includes/shared_sections.html",
+        lambda: _shared_context(access, now),
+    )
+    return {"access": access, "owner": owner, "scopes": access.scopes, "shared_body": shared_body}
 
 
 def how_to_help(request):
@@ -330,27 +350,20 @@ def caseload(request):
     sort = request.GET.get("sort", "attention")
     if sort not in caseload_module.SORTS:
         sort = "attention"
-    rows = caseload_module.caseload(request.user, sort=sort, path=request.path)
-    # The rendered table is cached under everything its rows show: 200 rows of template are a third of the page.
-    shown = [
-        (
-            row.owner.pk,
-            row.owner.name,
-            sorted(row.scopes),
-            row.days_since_checkin,
-            row.craving_trend,
-            row.craving_recent,
-            row.meetings_missed,
-            row.gaps,
-            row.next_milestone.label if row.next_milestone else None,
-            row.next_milestone_days,
-            row.reasons,
-            row.score,
-        )
-        for row in rows
-    ]
-    context = {"rows": rows, "sort": sort, "sorts": caseload_module.SORTS, "sort_label": caseload_module.SORTS[sort]}
-    context["rows_key"] = fingerprint(shown)
+    counselor, now = request.user, timezone.now()
+    consents = caseload_module.client_consents(counselor, now)
+    caseload_module.log_view(counselor, consents, request.path, now)
+    # The table is rendered once per change of any client's data, consent or day, and per sort.
+    body = page_cache.fragment(
+        request,
+        page_cache.key("caseload", counselor, counselor.data_version, sort, *caseload_module.cache_parts(consents)),
+        "care/includes/caseload_body.html",
+        lambda: {
+            "rows": caseload_module.client_rows(consents, sort, now),
+            "sort_label": caseload_module.SORTS[sort],
+        },
+    )
+    context = {"caseload_body": body, "sort": sort, "sorts": caseload_module.SORTS}
     return _render(request, "care/caseload.html", context)
 
 

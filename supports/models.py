@@ -871,6 +871,8 @@ class Recommendation(models.Model):
 
 
 class AccessEventQuerySet(OwnedQuerySet):
+    changes_pages = False  # a look at someone's data is logged, and must not make their pages re-render
+
     def update(self, **kwargs):
         raise PermissionError("The access log cannot be changed.")
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recovery_network import page_cache
+
 from . import services
 from .feeds import FeedError, import_feed
 from .forms import (
@@ -386,15 +388,23 @@ def community_delete(request, pk):
 
 @login_required
 def support_map(request):
-    now = timezone.now()
-    support_map = build_support_map(request.user, now)
-    context = {
-        "map": support_map,
-        "summary": network_summary(request.user, now),
-        "overdue_count": support_map.overdue_count(),
-    }
-    context["map_key"] = support_map.key(context["summary"])
-    return render(request, "supports/map.html", context)
+    user = request.user
+
+    def context():
+        now = timezone.now()
+        support_map = build_support_map(user, now)
+        context = {
+            "map": support_map,
+            "summary": network_summary(user, now),
+            "overdue_count": support_map.overdue_count(),
+        }
+        context["map_key"] = support_map.key(context["summary"])
+        return context
+
+    body = page_cache.fragment(
+        request, page_cache.key("map", user, user.data_version), "supports/includes/map_body.html", context
+    )
+    return render(request, "supports/map.html", {"map_body": body})
 
 
 @login_required

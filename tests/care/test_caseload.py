@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,9 +101,9 @@ def _measure(counselor, counselor_client, django_assert_max_num_queries, size, b
     for index in range(size - Consent.objects.filter(counselor=counselor).count()):
         make_client(counselor, f"Client {index}", meetings=index % 3, last_checkin_days=1 + index % 9)
     counselor_client.get(reverse("supports:caseload"))  # session and activity bookkeeping settle first
-    with django_assert_max_num_queries(budget) as captured:
+    with override_settings(PAGE_CACHE=False), django_assert_max_num_queries(budget) as captured:  # rendered
         response = counselor_client.get(reverse("supports:caseload"))
-    assert response.status_code == 200 and len(response.context["rows"]) == size
+    assert response.status_code == 200 and response.content.decode().count('class="caseload__row') == size
     return len(captured)
 
 

@@ -1,0 +1,147 @@
+"""Rendered pages cached in Redis under a key that changes whenever what they show changes.
+
+Every person has a `data_version` on their user row, which the request has
+loaded anyway. Any write to a record they own bumps it — a saved or deleted
+model instance (signals), a QuerySet update/delete/bulk_create through
+`OwnedQuerySet`, a change to a check-in's "what helped" links, a profile save —
+so a page's key is built from values already in hand and costs no query:
+
+    page:<name>:<person>:<data_version>:<their local date>:<quarter hour>:<extra>:<templates>
+
+The local date makes "today" turn over at their midnight exactly. The quarter
+hour bounds everything else that changes with the clock alone (a supporter
+falling due for a call): it shows within fifteen minutes, and any forgotten
+bump heals by then too. The templates' fingerprint makes a deploy's new markup
+show at once.
+
+CSRF tokens belong to a browser, not a person: fragments are rendered with a
+placeholder in their place, swapped for the request's own token on the way out.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+BUCKET_SECONDS = 15 * 60
+CSRF_PLACEHOLDER = "csrf-placeholder-5b1f0c"
+
+
+def _templates_fingerprint():
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(folder).rglob("*.html")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+TEMPLATES_FINGERPRINT = _templates_fingerprint()
+
+
+def bump(owner_ids):
+    """Mark these people's data changed: every cached page of theirs (and of their circle) is now stale."""
+    from .models import User
+
+    ids = {owner_id for owner_id in owner_ids if owner_id is not None}
+    if ids:
+        User.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
+
+
+def bump_where(owners_queryset):
+    """Bump everyone a queryset of owner ids names, in one UPDATE … WHERE id IN (subquery)."""
+    from .models import User
+
+    User.objects.filter(pk__in=owners_queryset).update(data_version=F("data_version") + 1)
+
+
+def bucket(now=None):
+    return int((now or timezone.now()).timestamp() // BUCKET_SECONDS)
+
+
+def key(name, person, version, *extra, now=None):
+    """The cache key of one rendering; `extra` names anything else the page shows (a sort, a viewer's scopes)."""
+    parts = [str(part) for part in extra]
+    tail = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest() if parts else "-"
+    today = person.local_today(now).isoformat()
+    return f"page:{name}:{person.pk}:{version}:{today}:{bucket(now)}:{tail}:{TEMPLATES_FINGERPRINT}"
+
+
+def fragment(request, cache_key, template_name, context_factory):
+    """The rendered template under `cache_key`, rendering it (context from `context_factory()`) on a miss."""
+    html = cache.get(cache_key) if settings.PAGE_CACHE else None
+    if html is None:
+        context = context_factory()
+        context["csrf_token"] = CSRF_PLACEHOLDER
+        # Rendered with the request (context processors run) but our placeholder wins over theirs.
+        html = render_to_string(template_name, context, request=request)
+        if settings.PAGE_CACHE:
+            cache.set(cache_key, html, BUCKET_SECONDS + 60)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308 — our own template's output
+
+
+# Keeping data_version current
+
+
+def _owner_route(model):
+    """(field, rest): the first step of the model's owner path, and the path beyond it on the related model."""
+    first, _, rest = model._default_manager.get_queryset().owner_path.partition("__")
+    return model._meta.get_field(first), rest
+
+
+def bump_owners_of(model, instances):
+    """Bump the owners of freshly written instances of an owned model (one UPDATE)."""
+    field, rest = _owner_route(model)
+    ids = {getattr(instance, field.attname) for instance in instances}
+    if not rest:
+        bump(ids)
+    elif ids - {None}:
+        bump_where(field.related_model._default_manager.filter(pk__in=ids - {None}).values(rest))
+
+
+def owned_models():
+    """Every model whose records belong to a person and show on their pages."""
+    from django.apps import apps
+
+    from .querysets import OwnedQuerySet
+
+    return [
+        model
+        for model in apps.get_models()
+        if isinstance(model._default_manager.get_queryset(), OwnedQuerySet)
+        and model._default_manager.get_queryset().changes_pages
+    ]
+
+
+def _record_changed(sender, instance, raw=False, origin=None, **kwargs):
+    from .models import User
+
+    if raw or isinstance(origin, User):
+        return  # fixtures load as they are; a person's own deletion takes their pages with them
+    bump_owners_of(sender, [instance])
+
+
+def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A check-in's "what helped" links changed (from either side)."""
+    if action.startswith("post_"):
+        # From either side (a check-in, or a supporter) the links belong to the instance's owner.
+        bump_owners_of(type(instance), [instance])
+
+
+def connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in owned_models():
+        uid = f"page-cache-{model._meta.label_lower}"
+        post_save.connect(_record_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_record_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(_links_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")

@@ -1,0 +1,189 @@
+"""Cached pages change the moment what they show changes, and never carry one browser's token to another.
+
+Each test first renders a page (so the cache holds it), then changes the data the way
+the app or a bulk path does, and asks again: the new state must show at once.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db.models import ForeignKey
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from milestones.models import CheckIn
+from recovery_network import page_cache
+from recovery_network.models import User
+from supports import sharing
+from supports.models import AccessEvent, Contact, MeetingTime, Supporter
+from tests.factories import UserFactory
+from tests.supports.factories import PeerGroupFactory, SupporterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, name, *args):
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def version(user):
+    return User.objects.values_list("data_version", flat=True).get(pk=user.pk)
+
+
+def test_a_supporter_saved_shows_on_the_cached_map_at_once(owner, owner_client):
+    assert "Rowan" not in page(owner_client, "supports:map")
+    SupporterFactory(owner=owner, name="Rowan")
+    assert "Rowan" in page(owner_client, "supports:map")
+
+
+def test_a_queryset_update_and_delete_show_at_once(owner, owner_client):
+    supporter = SupporterFactory(owner=owner, name="Rowan")
+    assert "Rowan" in page(owner_client, "supports:map")
+    Supporter.objects.filter(pk=supporter.pk).update(name="Sage")
+    assert "Sage" in page(owner_client, "supports:map")
+    Supporter.objects.filter(pk=supporter.pk).delete()
+    assert "Sage" not in page(owner_client, "supports:map")
+
+
+def test_bulk_create_bumps_the_owners_even_through_a_parent(owner):
+    before = version(owner)
+    Supporter.objects.bulk_create([Supporter(owner=owner, name="Bulk")])
+    assert version(owner) == before + 1
+    group = PeerGroupFactory(owner=owner)
+    before = version(owner)
+    MeetingTime.objects.bulk_create([MeetingTime(group=group, weekday=2, start_time=dt.time(19))])
+    assert version(owner) == before + 1
+
+
+def test_what_helped_links_bump_the_owner(owner):
+    supporter = SupporterFactory(owner=owner)
+    checkin = CheckIn.objects.create(owner=owner, local_date=owner.local_today(), sober="yes")
+    before = version(owner)
+    checkin.helped_supporters.add(supporter)
+    assert version(owner) == before + 1
+
+
+def test_another_persons_change_leaves_my_pages_alone(owner, stranger):
+    before = version(owner)
+    SupporterFactory(owner=stranger)
+    assert version(owner) == before
+
+
+def test_the_profile_shows_at_once_and_a_stale_copy_cannot_roll_the_version_back(owner, owner_client):
+    assert "8:00 PM" in page(owner_client, "home")
+    stale = User.objects.get(pk=owner.pk)
+    SupporterFactory(owner=owner)  # bumps the row; `stale` still holds the older number
+    stale.checkin_time = dt.time(9, 30)
+    stale.save()
+    assert version(owner) >= stale.data_version + 2  # the supporter's bump survived the full save
+    assert "9:30 AM" in page(owner_client, "home")
+
+
+def test_a_direct_update_of_a_name_bumps_in_the_same_statement(owner):
+    before = version(owner)
+    User.objects.filter(pk=owner.pk).update(display_name="Renamed")
+    assert version(owner) == before + 1
+    User.objects.filter(pk=owner.pk).update(last_login=timezone.now())  # bookkeeping: no page shows it
+    assert version(owner) == before + 1
+
+
+def test_looking_at_someones_data_does_not_bump_their_pages(owner, family, family_client):
+    before = version(owner)
+    page(family_client, "supports:person", owner.pk)
+    assert AccessEvent.objects.filter(owner=owner, actor=family).exists()
+    assert version(owner) == before
+
+
+def test_family_view_follows_the_owner_and_the_scopes_at_once(owner, family, family_client):
+    SupporterFactory(owner=owner, name="Rowan")
+    assert "Rowan" not in page(family_client, "supports:person", owner.pk)  # the map is not shared yet
+    grant = owner.grants_given.get(viewer=family)
+    sharing.change_scopes(grant, {"clean_time", "support_map"})
+    assert "Rowan" in page(family_client, "supports:person", owner.pk)
+    Supporter.objects.filter(owner=owner, name="Rowan").update(name="Sage")
+    body = page(family_client, "supports:person", owner.pk)
+    assert "Sage" in body and "Rowan" not in body
+    sharing.change_scopes(grant, {"clean_time"})
+    assert "Sage" not in page(family_client, "supports:person", owner.pk)
+
+
+def test_each_browser_gets_its_own_csrf_token_from_the_cached_form(owner):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for client in (first, second):
+        client.force_login(owner)
+    first_page = page(first, "milestones:checkin")  # renders and caches the form
+    second_page = page(second, "milestones:checkin")  # served from the cache
+    assert page_cache.CSRF_PLACEHOLDER not in first_page + second_page
+    token = second_page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = second.post(
+        reverse("milestones:checkin"), {"csrfmiddlewaretoken": token, "sober": "yes", "mood": "4"}
+    )
+    assert response.status_code == 302
+    assert CheckIn.objects.filter(owner=owner).count() == 1
+
+
+def test_today_turns_over_at_the_persons_own_midnight(owner, owner_client):
+    zone = owner.zone
+    late = dt.datetime(2026, 3, 7, 23, 50, tzinfo=zone)
+    with time_machine.travel(late, tick=False):
+        CheckIn.objects.create(owner=owner, local_date=late.date(), sober="yes", mood=4)
+        assert "You've checked in today" in page(owner_client, "home")
+    with time_machine.travel(late + dt.timedelta(minutes=20), tick=False):  # 00:10, same quarter hour bucket
+        assert "You've checked in today" not in page(owner_client, "home")
+
+
+def test_a_contact_falling_due_shows_within_a_quarter_hour(owner, owner_client):
+    start = dt.datetime(2026, 5, 5, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        supporter = SupporterFactory(owner=owner, name="Rowan", closeness=1, contact_every_days=7)
+        Contact.objects.create(owner=owner, supporter=supporter, happened_at=start - dt.timedelta(days=7, minutes=-5))
+        supporter.refresh_contact_state()  # due five minutes from now
+        assert "Rowan" not in page(owner_client, "home")
+    with time_machine.travel(start + dt.timedelta(minutes=15), tick=False):
+        assert "Rowan" in page(owner_client, "home")
+
+
+def test_with_the_cache_off_pages_render_every_time(owner, owner_client, settings):
+    settings.PAGE_CACHE = False
+    page(owner_client, "supports:map")
+    Supporter.objects.bulk_create([Supporter(owner=owner, name="Quiet")])
+    assert "Quiet" in page(owner_client, "supports:map")
+
+
+def test_every_model_owned_by_a_person_is_watched():
+    """A new model with an `owner` is caught here unless its queryset says whose it is."""
+    from django.apps import apps
+
+    watched = set(page_cache.owned_models())
+    # The access log is written by others' looks; the calendar feed's secret shows on no cached page.
+    unwatched_on_purpose = {"supports.AccessEvent", "milestones.CalendarFeed"}
+    for model in apps.get_models():
+        owner_field = next(
+            (f for f in model._meta.get_fields() if f.name == "owner" and isinstance(f, ForeignKey)), None
+        )
+        if owner_field is None or owner_field.related_model is not User:
+            continue
+        if model._meta.label in unwatched_on_purpose or model._meta.label == "supports.Meeting":
+            continue  # the shared meeting directory: shown on no cached page
+        assert model in watched, f"{model._meta.label} changes a person's pages but is not watched"
+
+
+def test_unrelated_person_still_gets_404_from_the_cached_family_view(owner, family_client, family, stranger):
+    page(family_client, "supports:person", owner.pk)
+    other = Client()
+    other.force_login(stranger)
+    assert other.get(reverse("supports:person", args=[owner.pk])).status_code == 404
+
+
+def test_revoking_cuts_the_cached_family_view_at_once(owner, family, family_client):
+    page(family_client, "supports:person", owner.pk)
+    sharing.revoke_grant(owner.grants_given.get(viewer=family))
+    assert family_client.get(reverse("supports:person", args=[owner.pk])).status_code == 404
+
+
+def test_a_new_person_starts_at_version_zero():
+    assert UserFactory().data_version == 0
