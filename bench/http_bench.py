@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -117,7 +118,40 @@ def start_gunicorn(port, env, workers):
     raise RuntimeError("gunicorn did not answer within 30 s")
 
 
+def generator(choice):
+    """wrk (C, from Debian's package) when present: it leaves the cores to gunicorn; else bench/load.py."""
+    if choice in ("auto", "wrk") and shutil.which("wrk"):
+        return "wrk"
+    if choice == "wrk":
+        raise SystemExit("wrk is not installed (apt-get install wrk), or use --generator=python")
+    return "python"
+
+
+def load_wrk(port, cookie, method, path, expect, body, csrf, args):
+    env = {
+        **os.environ,
+        "BENCH_METHOD": method,
+        "BENCH_BODY": body,
+        "BENCH_COOKIE": cookie,
+        "BENCH_EXPECT": str(expect),
+        "BENCH_CSRF": csrf,
+    }
+    script = str(ROOT / "bench" / "wrk_report.lua")
+    url = f"http://127.0.0.1:{port}{path}"
+    threads = str(min(2, args.concurrency))
+    base = ["wrk", "-t", threads, "-c", str(args.concurrency), "-s", script, "--timeout", "10s"]
+    # wrk counts whole seconds.
+    if args.warmup > 0:
+        warmup = f"{max(1, round(args.warmup))}s"
+        subprocess.run([*base, "-d", warmup, url], env=env, check=True, capture_output=True)
+    seconds = f"{max(1, round(args.seconds))}s"
+    output = subprocess.run([*base, "-d", seconds, url], env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def load(port, cookie, method, path, expect, body, csrf, args):
+    if args.generator_used == "wrk":
+        return load_wrk(port, cookie, method, path, expect, body, csrf, args)
     command = [
         sys.executable,
         str(ROOT / "bench" / "load.py"),
@@ -144,9 +178,16 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per page")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each page")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator: wrk when installed (auto), or bench/load.py",
+    )
     parser.add_argument("--p95", type=float, default=50.0, help="p95 budget in ms")
     parser.add_argument("--ratio", type=float, default=0.30, help="throughput budget as a share of the bare view")
     args = parser.parse_args(argv)
+    args.generator_used = generator(args.generator)
 
     setup_django()
     from django.conf import settings
@@ -190,7 +231,8 @@ def main(argv=None):
 
     print(
         f"gunicorn {args.workers or 'default'} workers, {os.cpu_count()} cores, {args.concurrency} clients, "
-        f"{args.seconds:g} s per page; DEBUG={'on' if debug else 'off'}; database {connection.vendor}"
+        f"{args.seconds:g} s per page, load from {args.generator_used}; DEBUG={'on' if debug else 'off'}; "
+        f"database {connection.vendor}"
     )
     bare_rps = results[0][2]["rps"] or 1
     rows, missed = [], []

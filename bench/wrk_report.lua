@@ -1,0 +1,62 @@
+-- wrk script for bench/http_bench.py: one request shape, the status every answer should have, a JSON summary.
+--
+-- Environment: BENCH_METHOD (GET or POST), BENCH_BODY (urlencoded form for POST),
+-- BENCH_COOKIE (the Cookie header), BENCH_EXPECT (e.g. 200 or 302), BENCH_CSRF.
+-- Prints one JSON line with requests, errors, statuses, throughput and p50/p95/p99 in ms.
+
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  expected = tonumber(os.getenv("BENCH_EXPECT") or "200")
+  unexpected = 0
+  statuses = {}
+  wrk.method = os.getenv("BENCH_METHOD") or "GET"
+  wrk.headers["X-Forwarded-Proto"] = "https"  -- as the TLS-terminating proxy would
+  wrk.headers["User-Agent"] = "recovery-network-bench"
+  local cookie = os.getenv("BENCH_COOKIE") or ""
+  if wrk.method == "POST" then
+    local token = os.getenv("BENCH_CSRF") or ""
+    local host = wrk.headers["Host"] or "127.0.0.1"
+    local body = os.getenv("BENCH_BODY") or ""
+    if body ~= "" then body = body .. "&" end
+    wrk.body = body .. "csrfmiddlewaretoken=" .. token
+    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+    wrk.headers["Origin"] = "https://" .. host
+    wrk.headers["Referer"] = "https://" .. host .. wrk.path
+    cookie = cookie .. "; csrftoken=" .. token
+  end
+  wrk.headers["Cookie"] = cookie
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status ~= expected then
+    unexpected = unexpected + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad, seen = 0, {}
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("unexpected")
+    for status, count in pairs(thread:get("statuses")) do
+      seen[status] = (seen[status] or 0) + count
+    end
+  end
+  local errors = summary.errors
+  bad = bad + errors.connect + errors.read + errors.write + errors.timeout
+  local parts = {}
+  for status, count in pairs(seen) do
+    table.insert(parts, string.format('"%d": %d', status, count))
+  end
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    '{"requests": %d, "errors": %d, "statuses": {%s}, "rps": %.3f, "p50": %.3f, "p95": %.3f, "p99": %.3f}\n',
+    summary.requests, bad, table.concat(parts, ", "), summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000
+  ))
+end
