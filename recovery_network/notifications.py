@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -384,8 +384,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
         if not created:
             return None
         if delivery.in_app:
-            notification_for(delivery, kind.message(delivery, subject), now).save()
-            count_new_notifications({recipient.pk: 1})
+            add_notifications([(delivery, kind.message(delivery, subject))], now)
         if not reason:
             kind.delivered([(delivery, subject)], now)
     if delivery.status == Delivery.Status.PENDING:
@@ -395,13 +394,83 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
     return delivery
 
 
-def count_new_notifications(counts):
-    """Add to people's unread counters: {user id: new notifications}, one UPDATE per distinct count."""
+def insert_rows(model, names, rows, *, returning=(), ignore_conflicts=False, chunk=1000):
+    """INSERT rows (sequences of values for the fields `names`), `chunk` rows a statement;
+    returns the `returning` columns of the rows inserted.
+
+    For the dispatch's fan-out, where bulk_create() spent longer preparing each value in
+    Python than the database spent writing it: values go to the driver as they are, only
+    date-times and UUIDs converted for the database (PostgreSQL, or SQLite 3.35+ for
+    RETURNING). With ignore_conflicts a row that meets a unique constraint is left out,
+    and is not returned.
+    """
+    ops = connection.ops
+    fields = [model._meta.get_field(name) for name in names]
+    adapters = []
+    for index, field in enumerate(fields):
+        if isinstance(field, models.DateTimeField):
+            adapters.append((index, ops.adapt_datetimefield_value))
+        elif isinstance(field, models.UUIDField):
+            adapters.append((index, functools.partial(field.get_db_prep_save, connection=connection)))
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    row_sql = f"({', '.join(['%s'] * len(names))})"
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        tail += " RETURNING " + ", ".join(ops.quote_name(model._meta.get_field(name).column) for name in returning)
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            params = []
+            for row in part:
+                if adapters:
+                    row = list(row)
+                    for index, adapt in adapters:
+                        if row[index] is not None:
+                            row[index] = adapt(row[index])
+                params += row
+            # Only our table and column names and placeholders are interpolated; the values travel as parameters.
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))}{tail}", params)  # noqa: S608
+            if returning:
+                found += cursor.fetchall()
+    return found
+
+
+def add_notifications(items, now):
+    """Write the in-app notifications of [(delivery, message)] and add them to the unread counters."""
+    names = ["recipient_id", "delivery_id", "kind", "title", "body", "url", "action_url", "action_label", "created_at"]
+    rows = [
+        (delivery.recipient_id, delivery.pk, delivery.kind, message.title[:200], message.body)
+        + (message.url, message.action_url, message.action_label, now)
+        for delivery, message in items
+    ]
+    insert_rows(Notification, names, rows)
+    new_counts = {}
+    for delivery, _ in items:
+        new_counts[delivery.recipient_id] = new_counts.get(delivery.recipient_id, 0) + 1
+    count_new_notifications(new_counts)
+
+
+def count_new_notifications(counts, chunk=2000):
+    """Add to people's unread counters: {user id: new notifications}, one UPDATE per distinct count.
+
+    The id list is written as placeholders of our own rather than through `pk__in`, whose
+    per-value preparation cost more than the UPDATE itself for a batch of the dispatch.
+    """
     by_count = {}
     for user_id, count in counts.items():
         by_count.setdefault(count, []).append(user_id)
-    for count, user_ids in by_count.items():
-        User.objects.filter(pk__in=user_ids).update(unread_notifications=models.F("unread_notifications") + count)
+    quote = connection.ops.quote_name
+    table, key = quote(User._meta.db_table), quote(User._meta.pk.column)
+    column = quote(User._meta.get_field("unread_notifications").column)
+    with connection.cursor() as cursor:
+        for count, user_ids in by_count.items():
+            for start in range(0, len(user_ids), chunk):
+                part = user_ids[start : start + chunk]
+                # Only our table and column names and placeholders are interpolated; the values travel as parameters.
+                sql = f"UPDATE {table} SET {column} = {column} + %s WHERE {key} IN ({', '.join(['%s'] * len(part))})"  # noqa: S608
+                cursor.execute(sql, [count, *part])
 
 
 def mark_read(user, notification_ids=None, now=None):

@@ -23,14 +23,34 @@ from .notifications import Kind, Message, Occurrence
 REACHED_OUT_SALT = "recovery_network.reached_out"
 
 
-@functools.cache
-def _checkin_url():
-    # The same for everyone; reverse() costs more than the rest of a notification.
-    return reverse("milestones:checkin")
-
-
 def _end_of_local_day(day, zone):
     return local_moment(day + dt.timedelta(days=1), dt.time(0, 0), zone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _daily_occurrence(zone, wall_time, after_utc, grace):
+    """The first `wall_time` in `zone` after `after_utc`, worth sending for `grace` (but not past that day).
+
+    Kept: everyone due in the same minute in one zone chose the same time, so a busy
+    minute of the dispatch computes this once per zone rather than once per person.
+    """
+    local_day = after_utc.astimezone(zone).date()
+    for offset in range(3):
+        day = local_day + dt.timedelta(days=offset)
+        at = local_moment(day, wall_time, zone)
+        if at > after_utc:
+            return Occurrence(day.isoformat(), at, min(at + grace, _end_of_local_day(day, zone)))
+    return None  # pragma: no cover - tomorrow's time always lies ahead
+
+
+@functools.cache
+def _checkin_message():
+    # The same for everyone; building it (and reversing its URL) per person cost more than sending it.
+    return Message(
+        title="Time for your check-in",
+        body="How did today go? A minute to note your mood and what helped.",
+        url=reverse("milestones:checkin"),
+    )
 
 
 class DailyCheckIn(Kind):
@@ -60,14 +80,7 @@ class DailyCheckIn(Kind):
     def next_occurrence(self, recipient, subject, after_utc):
         if not recipient.is_active:
             return None
-        zone = recipient.zone
-        local_day = after_utc.astimezone(zone).date()
-        for offset in range(3):
-            day = local_day + dt.timedelta(days=offset)
-            at = local_moment(day, recipient.checkin_time, zone)
-            if at > after_utc:
-                return Occurrence(day.isoformat(), at, min(at + self.grace, _end_of_local_day(day, zone)))
-        return None  # pragma: no cover - tomorrow's time always lies ahead
+        return _daily_occurrence(recipient.zone, recipient.checkin_time, after_utc, self.grace)
 
     def skip_reasons(self, reminders, now_utc):
         days = {dt.date.fromisoformat(reminder.occurrence) for reminder in reminders}
@@ -83,11 +96,7 @@ class DailyCheckIn(Kind):
         }
 
     def message(self, delivery, subject):
-        return Message(
-            title="Time for your check-in",
-            body="How did today go? A minute to note your mood and what helped.",
-            url=_checkin_url(),
-        )
+        return _checkin_message()
 
 
 class MilestoneToday(Kind):

@@ -34,15 +34,15 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Delivery, Notification, Reminder
+from .models import Delivery, Reminder
 from .notifications import (
+    add_notifications,
     channels,
     channels_for,
-    count_new_notifications,
     get_kind,
+    insert_rows,
     kinds,
     lease,
-    notification_for,
     verified_email_users,
 )
 
@@ -70,7 +70,10 @@ def _set_occurrence(reminder, occurrence):
 
 
 def _due_batch(now, size):
-    rows = Reminder.objects.due(now).select_related("recipient").order_by("due_at", "pk")
+    # Ordered by due_at alone, so the LIMIT walks the due_at index and stops at `size` rows;
+    # a tie-breaker on the id would sort every due row for each batch (0.7 s a batch when
+    # 100 000 people are due in one minute, against 0.05 s).
+    rows = Reminder.objects.due(now).select_related("recipient").order_by("due_at")
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, of=("self",))
     return list(rows[:size])
@@ -130,8 +133,7 @@ def _process(rows, now, result):
     for key, group in by_kind_due.items():
         skip.update(registry[key].skip_reasons(group, now))
 
-    token = uuid.uuid4()
-    deliveries = {}
+    planned = {}
     for row, kind, subject in due_now:
         recipient = row.recipient
         by_email, in_app = channels(recipient, kind, chosen)
@@ -151,22 +153,17 @@ def _process(rows, now, result):
             to_update.append(row)
             result.held += 1
             continue
-        delivery = Delivery(
-            recipient_id=row.recipient_id,
-            kind=row.kind,
-            subject_id=row.subject_id,
-            occurrence=row.occurrence,
-            dispatch_token=token,
-            created_at=now,
-        )
         if reason:
-            delivery.status, delivery.skip_reason = Delivery.Status.SKIPPED, reason
+            delivery = {"status": Delivery.Status.SKIPPED, "skip_reason": reason}
         else:
-            delivery.by_email, delivery.in_app = by_email, in_app
-            delivery.status = Delivery.Status.PENDING if by_email else Delivery.Status.SENT
-            delivery.next_attempt_at = now if by_email else None
-            delivery.sent_at = None if by_email else now
-        deliveries[(row.recipient_id, row.kind, row.subject_id, row.occurrence)] = (delivery, kind, subject)
+            delivery = {
+                "status": Delivery.Status.PENDING if by_email else Delivery.Status.SENT,
+                "by_email": by_email,
+                "in_app": in_app,
+                "next_attempt_at": now if by_email else None,
+                "sent_at": None if by_email else now,
+            }
+        planned[(row.recipient_id, row.kind, row.subject_id, row.occurrence)] = (delivery, kind, subject)
 
         upcoming = kind.next_occurrence(recipient, subject, max(now, row.occurs_at))
         if upcoming is None:
@@ -176,30 +173,21 @@ def _process(rows, now, result):
             to_update.append(row)
 
     email_ids = []
-    if deliveries:
-        Delivery.objects.bulk_create([item[0] for item in deliveries.values()], ignore_conflicts=True, batch_size=1000)
-        inserted = Delivery.objects.filter(
-            recipient_id__in={key[0] for key in deliveries}, dispatch_token=token
-        ).values_list("pk", "recipient_id", "kind", "subject_id", "occurrence")
-        notifications = []
+    if planned:
+        notes = []
         delivered = defaultdict(list)
-        for pk, recipient_id, kind_key, subject_id, occurrence in inserted:
-            delivery, kind, subject = deliveries[(recipient_id, kind_key, subject_id, occurrence)]
-            delivery.pk = pk
+        for delivery in _insert_deliveries(planned, now):
+            _, kind, subject = planned[(delivery.recipient_id, delivery.kind, delivery.subject_id, delivery.occurrence)]
             if delivery.status == Delivery.Status.SKIPPED:
                 result.skipped += 1
                 continue
             result.sent += 1
             delivered[kind.key].append((delivery, subject))
             if delivery.in_app:
-                notifications.append(notification_for(delivery, kind.message(delivery, subject), now))
+                notes.append((delivery, kind.message(delivery, subject)))
             if delivery.by_email:
-                email_ids.append(pk)
-        Notification.objects.bulk_create(notifications, batch_size=1000)
-        new_counts = defaultdict(int)
-        for notification in notifications:
-            new_counts[notification.recipient_id] += 1
-        count_new_notifications(new_counts)
+                email_ids.append(delivery.pk)
+        add_notifications(notes, now)
         for key, items in delivered.items():
             registry[key].delivered(items, now)
     if to_update:
@@ -208,6 +196,36 @@ def _process(rows, now, result):
         result.removed += len(to_delete)
         Reminder.objects.filter(pk__in=to_delete).delete()
     return sorted(email_ids)
+
+
+UNIQUE_KEY = ("recipient_id", "kind", "subject_id", "occurrence")  # a Delivery's once-only key
+
+
+def _insert_deliveries(planned, now):
+    """Insert the planned deliveries; return those this run inserted, as Delivery instances.
+
+    `planned` is {(recipient id, kind, subject id, occurrence): ({field: value}, kind, subject)}.
+    ON CONFLICT DO NOTHING RETURNING: an occurrence a racing dispatcher (or an earlier
+    run) already wrote is left alone and not returned, so only that run counts, notifies
+    and emails it.
+    """
+    fields = [field.attname for field in Delivery._meta.concrete_fields]
+    defaults = {field.attname: field.get_default() for field in Delivery._meta.concrete_fields if not field.primary_key}
+    defaults.update(dispatch_token=uuid.uuid4(), created_at=now)
+    rows = {
+        key: {**defaults, **dict(zip(UNIQUE_KEY, key, strict=True)), **values}
+        for key, (values, _, _) in planned.items()
+    }
+    names = list(defaults)
+    inserted = insert_rows(
+        Delivery,
+        names,
+        [[row[name] for name in names] for row in rows.values()],
+        returning=("id", *UNIQUE_KEY),
+        ignore_conflicts=True,
+    )
+    # Built from positional arguments, three times faster than keywords: it counts at 100 000 a minute.
+    return [Delivery(*[{**rows[tuple(key)], "id": pk}[name] for name in fields]) for pk, *key in inserted]
 
 
 def _save_moved(rows, now, chunk=500):
