@@ -95,8 +95,11 @@ def test_map_with_three_supporters_names_each_and_shows_what_they_give(owner_cli
     assert {a.get("class").split()[1] for a in links} == {"map-node--personal", "map-node--professional"}
     assert sum("map-node--risk" in a.get("class") for a in links) == 1
     assert sum("map-node--overdue" in a.get("class") for a in links) == 1
-    # Six support-kind marks per person, dark where given.
-    assert len([p for p in svg.iter(f"{SVG}path") if "map-node__kind" in p.get("class")]) == 18
+    # Six support-kind marks per person (arcs, drawn as at most two paths a person), dark where given.
+    kind_paths = [p for p in svg.iter(f"{SVG}path") if "map-node__kind" in p.get("class")]
+    assert sum(p.get("d").count("M") for p in kind_paths) == 18
+    given = [p for p in kind_paths if "map-node__kind--given" in p.get("class")]
+    assert 0 < sum(p.get("d").count("M") for p in given) < 18
     # The same data as a table.
     table = response.content.split(b"Everyone on the map")[1]
     assert table.count(b'<th scope="row">') == 3
