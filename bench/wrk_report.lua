@@ -17,6 +17,9 @@ function init(args)
   wrk.method = os.getenv("BENCH_METHOD") or "GET"
   wrk.headers["X-Forwarded-Proto"] = "https"  -- as the TLS-terminating proxy would
   wrk.headers["User-Agent"] = "recovery-network-bench"
+  -- gunicorn's sync workers close after each answer; saying so up front keeps wrk from
+  -- counting its stalled reconnects as latency (as a proxy in front would, one request per connection).
+  wrk.headers["Connection"] = "close"
   local cookie = os.getenv("BENCH_COOKIE") or ""
   if wrk.method == "POST" then
     local token = os.getenv("BENCH_CSRF") or ""

@@ -119,9 +119,7 @@ def test_each_browser_gets_its_own_csrf_token_from_the_cached_form(owner):
     second_page = page(second, "milestones:checkin")  # served from the cache
     assert page_cache.CSRF_PLACEHOLDER not in first_page + second_page
     token = second_page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    response = second.post(
-        reverse("milestones:checkin"), {"csrfmiddlewaretoken": token, "sober": "yes", "mood": "4"}
-    )
+    response = second.post(reverse("milestones:checkin"), {"csrfmiddlewaretoken": token, "sober": "yes", "mood": "4"})
     assert response.status_code == 302
     assert CheckIn.objects.filter(owner=owner).count() == 1
 
