@@ -185,3 +185,16 @@ def test_revoking_cuts_the_cached_family_view_at_once(owner, family, family_clie
 
 def test_a_new_person_starts_at_version_zero():
     assert UserFactory().data_version == 0
+
+
+@pytest.mark.services
+def test_the_redis_cache_keeps_one_client_per_pool():
+    import os
+
+    from recovery_network.cache import RedisCache
+
+    cache = RedisCache(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), {"KEY_PREFIX": "test-client-reuse"})
+    cache.set("page", "<p>hello</p>", 30)
+    assert cache.get("page") == "<p>hello</p>"
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.delete("page")
