@@ -293,8 +293,15 @@ def person(request, owner_id):
     context = _person_context(request, access, now)
     context["form"] = EncouragementForm()
     context["blank_form"] = _blank_encouragement_form()
-    context["sent"] = list(
-        Encouragement.objects.for_owner(access.owner).filter(sender=request.user).order_by("-created_at")[:5]
+    owner, viewer = access.owner, request.user
+    # What this viewer sent lately: an encouragement is the owner's record, so sending one bumps the key.
+    context["sent_body"] = page_cache.fragment(
+        request,
+        page_cache.key("sent", owner, owner.data_version, viewer.pk, now=now),
+        "care/includes/sent_recently.html",
+        lambda: {
+            "sent": list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
+        },
     )
     return _render(request, "care/person.html", context)
 
@@ -310,7 +317,7 @@ def person_encourage(request, owner_id):
         now = timezone.now()
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
         context = _person_context(request, access, now)
-        context.update(form=form, sent=[])
+        context["form"] = form
         return _render(request, "care/person.html", context, status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
     messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")

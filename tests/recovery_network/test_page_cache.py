@@ -198,3 +198,18 @@ def test_the_redis_cache_keeps_one_client_per_pool():
     assert cache.get("page") == "<p>hello</p>"
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
     cache.delete("page")
+
+
+def test_what_a_viewer_sent_shows_at_once_and_only_to_them(owner, family, family_client):
+    from tests.care.factories import GrantFactory
+
+    other = UserFactory(display_name="Other viewer")
+    GrantFactory(owner=owner, viewer=other)
+    other_client = Client()
+    other_client.force_login(other)
+    assert "You sent recently" not in page(family_client, "supports:person", owner.pk)
+    page(other_client, "supports:person", owner.pk)
+    response = family_client.post(reverse("supports:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
+    assert response.status_code == 302
+    assert "Proud of you" in page(family_client, "supports:person", owner.pk)
+    assert "Proud of you" not in page(other_client, "supports:person", owner.pk)
