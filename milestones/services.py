@@ -1,6 +1,7 @@
 """Workflows that span more than one record: a setback and its journey, a check-in and its links."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from .models import CheckIn, Journey, Setback
 
@@ -50,7 +51,16 @@ CHECKIN_FIELDS = ("sober", "mood", "craving", "triggers", "helped", "gratitude",
 
 
 def _existing_checkin(owner, local_date):
-    return CheckIn.objects.filter(owner=owner, local_date=local_date).first()
+    """The day's check-in, if any, knowing whether it links supporters or groups (so an unlinked one isn't asked)."""
+    links = {
+        "has_supporters": CheckIn.helped_supporters.through.objects.filter(checkin_id=OuterRef("pk")),
+        "has_groups": CheckIn.helped_groups.through.objects.filter(checkin_id=OuterRef("pk")),
+    }
+    return (
+        CheckIn.objects.filter(owner=owner, local_date=local_date)
+        .annotate(**{name: Exists(rows) for name, rows in links.items()})
+        .first()
+    )
 
 
 def save_checkin(owner, local_date, *, supporters=(), groups=(), **fields):
@@ -83,6 +93,9 @@ def save_checkin(owner, local_date, *, supporters=(), groups=(), **fields):
             for name, value in fields.items():
                 setattr(checkin, name, value)
             checkin.save()
-        checkin.helped_supporters.set(supporters)
-        checkin.helped_groups.set(groups)
+        # set() reads the current links first; a check-in known to have none, kept with none, needs no query.
+        if supporters or getattr(checkin, "has_supporters", not created):
+            checkin.helped_supporters.set(supporters)
+        if groups or getattr(checkin, "has_groups", not created):
+            checkin.helped_groups.set(groups)
     return checkin, created
