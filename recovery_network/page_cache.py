@@ -6,13 +6,13 @@ model instance (signals), a QuerySet update/delete/bulk_create through
 `OwnedQuerySet`, a change to a check-in's "what helped" links, a profile save —
 so a page's key is built from values already in hand and costs no query:
 
-    page:<name>:<person>:<data_version>:<their local date>:<quarter hour>:<extra>:<templates>
+    page:<name>:<person>:<data_version>:<their local date>:<quarter hour>:<extra>:<release>
 
 The local date makes "today" turn over at their midnight exactly. The quarter
 hour bounds everything else that changes with the clock alone (a supporter
 falling due for a call): it shows within fifteen minutes, and any forgotten
-bump heals by then too. The templates' fingerprint makes a deploy's new markup
-show at once.
+bump heals by then too. The release's fingerprint (our templates and modules)
+makes a deploy's new markup show at once.
 
 CSRF tokens belong to a browser, not a person: fragments are rendered with a
 placeholder in their place, swapped for the request's own token on the way out.
@@ -33,16 +33,19 @@ BUCKET_SECONDS = 15 * 60
 CSRF_PLACEHOLDER = "csrf-placeholder-5b1f0c"
 
 
-def _templates_fingerprint():
+def _release_fingerprint():
+    """Our templates and code as deployed: a release that changes how a page looks changes every key."""
     digest = hashlib.blake2b(digest_size=6)
-    for folder in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(folder).rglob("*.html")):
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    root = Path(settings.BASE_DIR)
+    files = [path for folder in settings.TEMPLATES[0]["DIRS"] for path in Path(folder).rglob("*.html")]
+    files += [path for app in ("recovery_network", "supports", "milestones") for path in (root / app).glob("*.py")]
+    for path in sorted(files):
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
-TEMPLATES_FINGERPRINT = _templates_fingerprint()
+RELEASE_FINGERPRINT = _release_fingerprint()
 
 
 def bump(owner_ids):
@@ -70,7 +73,7 @@ def key(name, person, version, *extra, now=None):
     parts = [str(part) for part in extra]
     tail = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest() if parts else "-"
     today = person.local_today(now).isoformat()
-    return f"page:{name}:{person.pk}:{version}:{today}:{bucket(now)}:{tail}:{TEMPLATES_FINGERPRINT}"
+    return f"page:{name}:{person.pk}:{version}:{today}:{bucket(now)}:{tail}:{RELEASE_FINGERPRINT}"
 
 
 def fragment(request, cache_key, template_name, context_factory):
@@ -126,6 +129,14 @@ def _record_changed(sender, instance, raw=False, origin=None, **kwargs):
 
     if raw or isinstance(origin, User):
         return  # fixtures load as they are; a person's own deletion takes their pages with them
+    from .querysets import OwnedQuerySet
+
+    if (
+        origin is not None
+        and origin is not instance
+        and (type(origin) in _WATCHED or isinstance(origin, OwnedQuerySet))
+    ):
+        return  # a cascade (a group's attendance going with it): what was deleted first bumps its owner once
     bump_owners_of(sender, [instance])
 
 
@@ -136,10 +147,14 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         bump_owners_of(type(instance), [instance])
 
 
+_WATCHED = set()
+
+
 def connect():
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for model in owned_models():
+    _WATCHED.update(owned_models())
+    for model in _WATCHED:
         uid = f"page-cache-{model._meta.label_lower}"
         post_save.connect(_record_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_record_changed, sender=model, dispatch_uid=f"{uid}-delete")

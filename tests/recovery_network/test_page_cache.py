@@ -213,3 +213,25 @@ def test_what_a_viewer_sent_shows_at_once_and_only_to_them(owner, family, family
     assert response.status_code == 302
     assert "Proud of you" in page(family_client, "supports:person", owner.pk)
     assert "Proud of you" not in page(other_client, "supports:person", owner.pk)
+
+
+def test_a_cascade_bumps_once(owner):
+    from supports.models import Attendance, PeerGroup
+
+    group = PeerGroupFactory(owner=owner)
+    today = owner.local_today()
+    Attendance.objects.bulk_create(
+        [Attendance(owner=owner, group=group, attended_on=today - dt.timedelta(days=d)) for d in range(5)]
+    )
+    before = version(owner)
+    group.delete()
+    assert version(owner) == before + 1
+    other = PeerGroupFactory(owner=owner)
+    Attendance.objects.bulk_create([Attendance(owner=owner, group=other, attended_on=today)])
+    before = version(owner)
+    PeerGroup.objects.filter(owner=owner).delete()  # the queryset's own bump, none per cascaded row
+    assert version(owner) == before + 1
+
+
+def test_the_release_fingerprint_names_templates_and_code():
+    assert page_cache.RELEASE_FINGERPRINT in page_cache.key("x", UserFactory(), 0)
