@@ -11,8 +11,9 @@ years of history), the family member they share everything with and Dana Rivera
 bench/load.py in a process of its own: --concurrency clients for --seconds each.
 The check-in POST saves today's check-in over and over (an edit after the first).
 
-Budgets: p95 at most --p95 ms, throughput at least --ratio of the bare view's, no
-errors. Prints a table; exits 1 when a budget is missed.
+Budgets: p95 at most --p95 ms, throughput at least --ratio of the bare view's (the
+mean of a run first and a run last, as a shared machine's speed drifts), no errors.
+Prints a table; exits 1 when a budget is missed.
 """
 
 import argparse
@@ -35,6 +36,7 @@ from bench.common import ROOT, print_table, setup_django, signed_in_client  # no
 OWNER_EMAIL = "person000100@scale.example.com"
 COUNSELOR_EMAIL = "rivera@example.com"
 BARE = "bare view (ceiling)"
+BARE_AGAIN = "bare view, again at the end"
 
 
 def free_port():
@@ -222,9 +224,14 @@ def main(argv=None):
     port = free_port()
     server = start_gunicorn(port, env, args.workers)
     results = []
+    pages = targets(owner, csrf)
     try:
-        for label, role, method, path, expect, body in targets(owner, csrf):
+        for label, role, method, path, expect, body in pages:
             results.append((label, role, load(port, cookies[role], method, path, expect, body, csrf, args)))
+        # The bare view again at the end: a shared machine's speed drifts, and the pages are judged
+        # against the mean of the two runs (both printed, so the drift shows).
+        label, role, method, path, expect, body = pages[0]
+        results.append((BARE_AGAIN, role, load(port, cookies[role], method, path, expect, body, csrf, args)))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -234,14 +241,15 @@ def main(argv=None):
         f"{args.seconds:g} s per page, load from {args.generator_used}; DEBUG={'on' if debug else 'off'}; "
         f"database {connection.vendor}"
     )
-    bare_rps = results[0][2]["rps"] or 1
+    bare_rps = (results[0][2]["rps"] + results[-1][2]["rps"]) / 2 or 1
+    results = [results[0], results[-1], *results[1:-1]]
     rows, missed = [], []
     for label, role, result in results:
         ratio = result["rps"] / bare_rps
         problems = []
         if result["requests"] == 0 or result["errors"]:
             problems.append(f"{result['errors']} errors {result['statuses']}")
-        if label != BARE:
+        if label not in (BARE, BARE_AGAIN):
             if result["p95"] is None or result["p95"] > args.p95:
                 problems.append("p95")
             if ratio < args.ratio:
