@@ -142,10 +142,11 @@ class User(AbstractUser):
         if self._state.adding or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
         if update_fields is None:
+            deferred = self.get_deferred_fields()  # as Django does: a copy loaded with only() saves what it loaded
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in COUNTER_FIELDS
+                if not field.primary_key and field.name not in COUNTER_FIELDS and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
         if update_fields is None or set(update_fields) - QUIET_FIELDS:

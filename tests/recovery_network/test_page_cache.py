@@ -235,3 +235,12 @@ def test_a_cascade_bumps_once(owner):
 
 def test_the_release_fingerprint_names_templates_and_code():
     assert page_cache.RELEASE_FINGERPRINT in page_cache.key("x", UserFactory(), 0)
+
+
+def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_num_queries):
+    partial = User.objects.only("id", "display_name").get(pk=owner.pk)
+    partial.display_name = "Renamed"
+    with django_assert_max_num_queries(2):  # the save and the bump, no reloading of deferred fields
+        partial.save()
+    owner.refresh_from_db()
+    assert owner.display_name == "Renamed" and owner.email == "owner@example.org"
