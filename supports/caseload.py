@@ -212,8 +212,9 @@ def client_rows(consents, sort, now):
     loaded = Consent.objects.select_related("owner").in_bulk([item.consent_id for item in consents.values()])
     rows = {}
     for owner_id, item in consents.items():
-        consent = loaded[item.consent_id]
-        rows[owner_id] = ClientRow(consent, consent.owner, item.scopes)
+        consent = loaded.get(item.consent_id)
+        if consent is not None:  # gone since the first query (a client who deleted their account)
+            rows[owner_id] = ClientRow(consent, consent.owner, item.scopes)
     if not rows:
         return []
     ids = list(rows)
