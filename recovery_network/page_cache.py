@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -48,20 +48,18 @@ def _release_fingerprint():
 RELEASE_FINGERPRINT = _release_fingerprint()
 
 
-def bump(owner_ids):
-    """Mark these people's data changed: every cached page of theirs (and of their circle) is now stale."""
+def bump(owners):
+    """Mark these people's data changed: every cached page of theirs (and of their circle) is now stale.
+
+    `owners` is ids, or a queryset of ids (then one UPDATE … WHERE id IN (subquery)).
+    """
     from .models import User
 
-    ids = {owner_id for owner_id in owner_ids if owner_id is not None}
-    if ids:
-        User.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
-
-
-def bump_where(owners_queryset):
-    """Bump everyone a queryset of owner ids names, in one UPDATE … WHERE id IN (subquery)."""
-    from .models import User
-
-    User.objects.filter(pk__in=owners_queryset).update(data_version=F("data_version") + 1)
+    if not isinstance(owners, QuerySet):
+        owners = {owner_id for owner_id in owners if owner_id is not None}
+        if not owners:
+            return
+    User.objects.filter(pk__in=owners).update(data_version=F("data_version") + 1)
 
 
 def bucket(now=None):
@@ -107,7 +105,7 @@ def bump_owners_of(model, instances):
     if not rest:
         bump(ids)
     elif ids - {None}:
-        bump_where(field.related_model._default_manager.filter(pk__in=ids - {None}).values(rest))
+        bump(field.related_model._default_manager.filter(pk__in=ids - {None}).values(rest))
 
 
 def owned_models():

@@ -33,14 +33,14 @@ class OwnedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         if self.changes_pages:
-            page_cache.bump_where(self.values(self.owner_path))
+            page_cache.bump(self.values(self.owner_path))
         return super().update(**kwargs)
 
     update.alters_data = True
 
     def delete(self):
         if self.changes_pages:
-            page_cache.bump_where(self.values(self.owner_path))
+            page_cache.bump(self.values(self.owner_path))
         return super().delete()
 
     delete.alters_data = True

@@ -35,13 +35,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import Delivery, Reminder
 from .notifications import (
     add_notifications,
     channel_facts,
     channels,
     get_kind,
-    insert_rows,
     kinds,
     lease,
 )

@@ -11,11 +11,11 @@ where that client's consent covers it.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
+from recovery_network.bulk import insert_rows
 from recovery_network.models import User, zone_named
 
 from .models import SCOPE_FIELDS, AccessEvent, Attendance, Consent, PeerGroup, Supporter
@@ -175,36 +175,17 @@ def cache_parts(consents):
 def log_view(counselor, consents, path, now):
     """One line in each client's access log: the caseload shows something of every one of them.
 
-    Written in one INSERT from two arrays on PostgreSQL (a caseload of 200 is 200 rows on
-    every view; building 200 model instances for it cost more than the rest of the page).
+    One INSERT for all of them (a caseload of 200 is 200 rows on every view; building 200
+    model instances for it cost more than the rest of the page).
     """
-    if not consents:
-        return
     actor_name = actor_label(counselor)
-    owner_ids = list(consents)
-    whats = [f"caseload summary: {describe(item.scopes)}"[:300] for item in consents.values()]
-    if connection.vendor != "postgresql":
-        AccessEvent.objects.bulk_create(
-            AccessEvent(
-                owner_id=owner_id,
-                actor=counselor,
-                actor_name=actor_name,
-                action=AccessEvent.Action.VIEWED,
-                what=what,
-                path=path[:300],
-                created_at=now,
-            )
-            for owner_id, what in zip(owner_ids, whats, strict=True)
-        )
-        return
-    table = connection.ops.quote_name(AccessEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        # Only the table's own name is interpolated; every value travels as a parameter.
-        cursor.execute(
-            f"INSERT INTO {table} (owner_id, actor_id, actor_name, action, what, path, created_at)"  # noqa: S608
-            " SELECT owner_id, %s, %s, %s, what, %s, %s FROM unnest(%s::bigint[], %s::text[]) AS t(owner_id, what)",
-            [counselor.pk, actor_name, AccessEvent.Action.VIEWED.value, path[:300], now, owner_ids, whats],
-        )
+    names = ["owner_id", "actor_id", "actor_name", "action", "what", "path", "created_at"]
+    rows = [
+        (owner_id, counselor.pk, actor_name, AccessEvent.Action.VIEWED.value)
+        + (f"caseload summary: {describe(item.scopes)}"[:300], path[:300], now)
+        for owner_id, item in consents.items()
+    ]
+    insert_rows(AccessEvent, names, rows)
 
 
 def client_rows(consents, sort, now):

@@ -41,7 +41,7 @@ def test_awkward_text_is_stored_exactly_and_counted_once_per_note(owner, family)
 
 
 def test_deliveries_inserted_twice_come_back_only_the_first_time(owner):
-    from recovery_network.notifications import insert_rows
+    from recovery_network.bulk import insert_rows
 
     names = ["recipient_id", "kind", "subject_id", "occurrence", "status", "skip_reason", "by_email", "in_app"]
     names += ["attempts", "last_error", "next_attempt_at", "created_at"]
