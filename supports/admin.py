@@ -3,6 +3,8 @@ from django.contrib import admin
 from .models import (
     AccessEvent,
     Attendance,
+    CaseloadRoster,
+    CaseloadView,
     CommunityActivity,
     Consent,
     Contact,
@@ -12,6 +14,7 @@ from .models import (
     MeetingTime,
     NetworkSnapshot,
     PeerGroup,
+    RosterEntry,
     Supporter,
 )
 
@@ -85,6 +88,33 @@ class AccessEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "owner", "actor_name", "action", "what"]
     list_filter = ["action"]
     search_fields = ["owner__email", "actor_name"]
+
+
+class RosterEntryInline(admin.TabularInline):
+    model = RosterEntry
+    fields = ["owner", "what"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseloadRoster)
+class CaseloadRosterAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "counselor_name"]
+    search_fields = ["counselor_name"]
+    inlines = [RosterEntryInline]
+
+
+@admin.register(CaseloadView)
+class CaseloadViewAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "roster", "path"]
+    list_select_related = ["roster"]
 
 
 @admin.register(Grant)

@@ -178,8 +178,8 @@ def consent_revoke(request, pk):
 
 @login_required
 def access_log(request):
-    events = AccessEvent.objects.for_owner(request.user)
-    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(sharing.access_log(request.user), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = sharing.log_lines(page.object_list)
     return _render(request, "care/access_log.html", {"page": page})
 
 

@@ -1,24 +1,26 @@
 """A counselor's caseload: every consenting client with the signals that say who needs attention.
 
 A fixed number of queries whatever the size of the caseload: the consents in
-effect (plain values, enough for the page cache's key) and one insert into every
-client's access log on each view; then, when the table must be rendered, the
+effect (plain values, enough for the page cache's key) and one row recording the
+view, which every client's access log reads through the caseload's roster; then, when the table must be rendered, the
 consents with each client, check-in aggregates, network aggregates, peer groups
 and their weekly slots, recent attendance and journeys. Each signal appears only
 where that client's consent covers it.
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
-from recovery_network.bulk import insert_rows
 from recovery_network.models import User, zone_named
 
-from .models import SCOPE_FIELDS, AccessEvent, Attendance, Consent, PeerGroup, Supporter
+from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
 from .sharing import actor_label, describe
 
@@ -173,19 +175,54 @@ def cache_parts(consents):
 
 
 def log_view(counselor, consents, path, now):
-    """One line in each client's access log: the caseload shows something of every one of them.
+    """A line in each client's access log: the caseload shows something of every one of them.
 
-    One INSERT for all of them (a caseload of 200 is 200 rows on every view; building 200
-    model instances for it cost more than the rest of the page).
+    One row for the view, pointing at the roster (who was on the page, and what of each)
+    in effect: one INSERT … SELECT finds the roster and records the view. Only when the
+    roster is new (a consent signed, revoked, lapsed or narrowed since the last view) is it
+    written first, with an entry per client.
     """
-    actor_name = actor_label(counselor)
-    names = ["owner_id", "actor_id", "actor_name", "action", "what", "path", "created_at"]
-    rows = [
-        (owner_id, counselor.pk, actor_name, AccessEvent.Action.VIEWED.value)
-        + (f"caseload summary: {describe(item.scopes)}"[:300], path[:300], now)
-        for owner_id, item in consents.items()
-    ]
-    insert_rows(AccessEvent, names, rows)
+    if not consents:
+        return
+    counselor_name = actor_label(counselor)
+    entries = sorted(
+        (owner_id, f"caseload summary: {describe(item.scopes)}"[:300]) for owner_id, item in consents.items()
+    )
+    digest = hashlib.sha256(json.dumps([counselor_name, entries]).encode()).hexdigest()
+    if not _record_view(counselor.pk, digest, path[:300], now):
+        roster = _roster(counselor, counselor_name, digest, entries, now)
+        CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
+
+
+def _record_view(counselor_id, digest, path, now):
+    """The view, recorded against the counselor's roster with this digest; False if there is none yet."""
+    ops = connection.ops
+    views, rosters = CaseloadView._meta, CaseloadRoster._meta
+    sql = (  # the table names are our models'; every value is a parameter
+        f"INSERT INTO {ops.quote_name(views.db_table)} (roster_id, path, created_at)"  # noqa: S608
+        f" SELECT id, %s, %s FROM {ops.quote_name(rosters.db_table)} WHERE counselor_id = %s AND digest = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [path, ops.adapt_datetimefield_value(now), counselor_id, digest],
+        )
+        return cursor.rowcount == 1
+
+
+def _roster(counselor, counselor_name, digest, entries, now):
+    """The roster with this digest, written with its entries; a racing first view may have written it."""
+    try:
+        with transaction.atomic():
+            roster = CaseloadRoster.objects.create(
+                counselor=counselor, counselor_name=counselor_name, digest=digest, created_at=now
+            )
+            RosterEntry.objects.bulk_create(
+                [RosterEntry(roster=roster, owner_id=owner_id, what=what) for owner_id, what in entries]
+            )
+            return roster
+    except IntegrityError:
+        return CaseloadRoster.objects.get(counselor=counselor, digest=digest)
 
 
 def client_rows(consents, sort, now):

@@ -870,9 +870,7 @@ class Recommendation(models.Model):
             Recommendation.objects.filter(pk=self.pk, done_at__isnull=True).update(done_at=self.done_at)
 
 
-class AccessEventQuerySet(OwnedQuerySet):
-    changes_pages = False  # a look at someone's data is logged, and must not make their pages re-render
-
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The access log cannot be changed.")
 
@@ -880,7 +878,28 @@ class AccessEventQuerySet(OwnedQuerySet):
         raise PermissionError("The access log cannot be changed.")
 
 
-class AccessEvent(models.Model):
+class AppendOnly(models.Model):
+    """A row of the access log: written once, never changed or deleted (only cascaded with its owner's account)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log cannot be changed.")
+
+
+class AccessEventQuerySet(AppendOnlyQuerySet, OwnedQuerySet):
+    changes_pages = False  # a look at someone's data is logged, and must not make their pages re-render
+
+
+class AccessEvent(AppendOnly):
     """One line of the owner's access log: who opened or changed what, and when. Append-only."""
 
     class Action(models.TextChoices):
@@ -897,7 +916,7 @@ class AccessEvent(models.Model):
         RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"
 
     # Indexed by access_owner_created_idx, whose first column it is: a second index on it alone only
-    # slowed every insert (a caseload view writes a row for each of up to 200 clients).
+    # slowed every insert.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_events", db_index=False
     )
@@ -920,10 +939,56 @@ class AccessEvent(models.Model):
     def __str__(self):
         return f"{self.actor_name} {self.get_action_display().lower()} {self.what}".strip()
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The access log cannot be changed.")
+class CaseloadRoster(AppendOnly):
+    """A counselor's caseload as it stood: who was on it, and what each client's consent let it show.
+
+    Every view of the caseload is one CaseloadView pointing at the roster of that moment, so
+    each client's access log reads exactly as if a line had been written to it, at one row
+    per view instead of one per client (a caseload of 200, opened all day). A new roster is
+    written only when that set changes: a consent signed, revoked, lapsed or narrowed, or the
+    counselor's name. The entries outlive the counselor's account, as AccessEvent lines do.
+    """
+
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    counselor_name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)  # of counselor_name and the entries: the same caseload, the same roster
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["counselor", "digest"], name="caseload_roster_once")]
+
+    def __str__(self):
+        return f"{self.counselor_name}'s caseload of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RosterEntry(AppendOnly):
+    """One client on a roster, and what the caseload showed of them ("caseload summary: …")."""
+
+    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="entries")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=300)
+
+    class Meta:
+        # Owner first: a client's access log finds their rosters through it.
+        constraints = [models.UniqueConstraint(fields=["owner", "roster"], name="roster_entry_once")]
+        verbose_name_plural = "roster entries"
+
+    def __str__(self):
+        return self.what
+
+
+class CaseloadView(AppendOnly):
+    """One look at a counselor's caseload: a line in the access log of every client on its roster."""
+
+    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="views")
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["roster", "-created_at"], name="caseload_view_roster_idx")]
+
+    def __str__(self):
+        return f"{self.roster.counselor_name} viewed the caseload at {self.created_at:%Y-%m-%d %H:%M}"

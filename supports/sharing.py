@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import CharField, F, Value
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +35,7 @@ from .models import (
     SCOPE_FIELDS,
     SCOPE_NAMES,
     AccessEvent,
+    CaseloadView,
     Consent,
     Grant,
     Invitation,
@@ -57,6 +59,41 @@ def has_two_factor(user):
 def describe(scopes):
     """'clean time and milestones, support map' in the fixed order of SCOPES."""
     return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of an owner's access log, from AccessEvent or a caseload view."""
+
+    created_at: dt.datetime
+    actor_name: str
+    action: str
+    what: str
+
+    def get_action_display(self):
+        return AccessEvent.Action(self.action).label
+
+
+def access_log(owner):
+    """Every line of the owner's access log, newest first: their AccessEvent lines and each look at a
+    counselor's caseload they were on (a CaseloadView, through its roster's entry for them).
+    Lazy rows of values; `log_lines` turns a page of them into LogLines."""
+    fields = ("created_at", "actor_name", "action", "what", "id")  # id: a stable order within one instant
+    events = AccessEvent.objects.filter(owner=owner).values_list(*fields)
+    views = (
+        CaseloadView.objects.filter(roster__entries__owner=owner)
+        .annotate(
+            actor_name=F("roster__counselor_name"),
+            action=Value(AccessEvent.Action.VIEWED.value, output_field=CharField()),
+            what=F("roster__entries__what"),
+        )
+        .values_list(*fields)
+    )
+    return events.union(views, all=True).order_by("-created_at", "-id")
+
+
+def log_lines(rows):
+    return [LogLine(*row[:4]) for row in rows]
 
 
 def log(owner, actor, action, what="", path=""):

@@ -103,7 +103,8 @@ def test_the_admin_shows_the_log_read_only(owner, family):
     request = RequestFactory().get("/")
     request.user = admin
     for model_admin in [site._registry[model] for model in site._registry if model._meta.app_label == "supports"]:
-        if model_admin.model.__name__ in ("AccessEvent", "Grant", "Consent", "Invitation"):
+        read_only = ("AccessEvent", "CaseloadRoster", "CaseloadView", "Grant", "Consent", "Invitation")
+        if model_admin.model.__name__ in read_only:
             assert not model_admin.has_add_permission(request)
             assert not model_admin.has_change_permission(request, None)
             assert not model_admin.has_delete_permission(request, None)
