@@ -184,14 +184,19 @@ def log_view(counselor, consents, path, now):
     """
     if not consents:
         return
+    counselor_name, digest, entries = roster_of(counselor, consents)
+    if not _record_view(counselor.pk, digest, path[:300], now):
+        roster = write_roster(counselor, counselor_name, digest, entries, now)
+        CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
+
+
+def roster_of(counselor, consents):
+    """(counselor's name, digest, sorted entries): what a roster is made of, the digest naming it."""
     counselor_name = actor_label(counselor)
     entries = sorted(
         (owner_id, f"caseload summary: {describe(item.scopes)}"[:300]) for owner_id, item in consents.items()
     )
-    digest = hashlib.sha256(json.dumps([counselor_name, entries]).encode()).hexdigest()
-    if not _record_view(counselor.pk, digest, path[:300], now):
-        roster = _roster(counselor, counselor_name, digest, entries, now)
-        CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
+    return counselor_name, hashlib.sha256(json.dumps([counselor_name, entries]).encode()).hexdigest(), entries
 
 
 def _record_view(counselor_id, digest, path, now):
@@ -210,7 +215,7 @@ def _record_view(counselor_id, digest, path, now):
         return cursor.rowcount == 1
 
 
-def _roster(counselor, counselor_name, digest, entries, now):
+def write_roster(counselor, counselor_name, digest, entries, now):
     """The roster with this digest, written with its entries; a racing first view may have written it."""
     try:
         with transaction.atomic():

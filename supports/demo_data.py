@@ -24,6 +24,8 @@ from .models import (
     SUPPORT_KIND_FIELDS,
     ActivityKind,
     Attendance,
+    CaseloadRoster,
+    CaseloadView,
     Channel,
     Closeness,
     CommunityActivity,
@@ -401,6 +403,30 @@ def seed_caseload(people, rng, now):
         ],
         batch_size=2000,
     )
+    seed_caseload_views(counselor, rng, now)
+
+
+def seed_caseload_views(counselor, rng, now, days=180):
+    """Half a year of looks at a counselor's caseload: a few on each weekday, as a working counselor
+    opens it, each a line in every listed client's access log (through one roster)."""
+    from .caseload import client_consents, roster_of, write_roster
+
+    if CaseloadRoster.objects.filter(counselor=counselor).exists():
+        return
+    consents = client_consents(counselor, now)
+    if not consents:
+        return
+    roster = write_roster(counselor, *roster_of(counselor, consents), now - dt.timedelta(days=days))
+    times = []
+    for back in range(days, 0, -1):
+        day = now - dt.timedelta(days=back)
+        if day.weekday() < 5:
+            for _ in range(rng.randint(2, 8)):
+                times.append(day.replace(hour=13 + rng.randint(0, 8), minute=rng.randint(0, 59)))
+    CaseloadView.objects.bulk_create(
+        [CaseloadView(roster=roster, path="/circle/caseload/", created_at=when) for when in sorted(times)],
+        batch_size=2000,
+    )
 
 
 SCALE_COUNSELORS = [("counselor1", 200), ("counselor2", 120), ("counselor3", 60), ("counselor4", 25)]
@@ -415,10 +441,10 @@ def seed_counselors(people, rng, now):
             DemoPerson("counselor", f"{name}@scale.example.com", f"Counselor {number + 1}", "America/New_York")
         )
         _ensure_two_factor(counselor)
-        if Consent.objects.filter(counselor=counselor).exists():
-            continue
-        clients = rng.sample(people[CASELOAD_LIMIT:], size)
-        Consent.objects.bulk_create(
-            [_scale_consent(person, counselor, "Harbor Outpatient Services", rng, now) for person in clients],
-            batch_size=2000,
-        )
+        if not Consent.objects.filter(counselor=counselor).exists():
+            clients = rng.sample(people[CASELOAD_LIMIT:], size)
+            Consent.objects.bulk_create(
+                [_scale_consent(person, counselor, "Harbor Outpatient Services", rng, now) for person in clients],
+                batch_size=2000,
+            )
+        seed_caseload_views(counselor, rng, now)

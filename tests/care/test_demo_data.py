@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recovery_network import demo
-from supports import demo_data
+from supports import demo_data, sharing
 from supports.caseload import caseload
-from supports.models import Consent, Grant, Recommendation
+from supports.models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
 from tests.care.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,15 @@ def test_the_demo_family_member_and_counselor_are_linked_with_sensible_scopes(se
 def test_scale_gives_the_counselor_a_caseload_of_at_most_200_in_bulk(django_assert_max_num_queries):
     cast = demo.ensure_cast()
     people = demo.ensure_scale_people(205, random.Random(1))
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(12):  # consents, then a roster and half a year of views, in bulk
         demo_data.seed_caseload(people, random.Random(1), timezone.now())
     demo_data.seed_caseload(people, random.Random(1), timezone.now())
     assert Consent.objects.filter(counselor=cast["counselor"]).count() == 200
     assert len(caseload(cast["counselor"])) == 200
+    # Half a year of looks at the caseload, each a line in every client's access log.
+    assert CaseloadRoster.objects.filter(counselor=cast["counselor"]).count() == 1
+    seeded = CaseloadView.objects.filter(roster__counselor=cast["counselor"]).count()
+    assert 100 * 2 <= seeded <= 130 * 8 + 1  # 2–8 on each weekday, and the look just above
+    client = people[0]
+    lines = sharing.log_lines(sharing.access_log(client))
+    assert len(lines) == seeded and all(line.what.startswith("caseload summary") for line in lines)
