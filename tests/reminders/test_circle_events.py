@@ -14,7 +14,7 @@ from recovery_network.models import Delivery, Notification, Reminder
 from recovery_network.notifications import send_delivery
 from recovery_network.reminders import reconcile, refresh_subjects, release_held
 from supports import sharing
-from supports.models import AccessEvent, Consent
+from supports.models import AccessEvent, CaseloadView, Consent
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory
 from tests.milestones.factories import CheckInFactory
@@ -171,8 +171,9 @@ def test_the_digest_lists_clients_needing_attention_and_logs_the_look(owner, cou
     assert note.title == "Your weekly digest: 1 client may need attention"
     assert "Olive" in note.body and "days without a check-in" in note.body
     assert note.url.endswith("/clients/")
-    event = AccessEvent.objects.for_owner(owner).get(actor=counselor)
-    assert event.path == "weekly digest" and event.what.startswith("caseload summary")
+    [line] = sharing.log_lines(sharing.access_log(owner))  # the digest is a look at the caseload, logged as one
+    assert line.actor_name.startswith("Casey Counselor") and line.what.startswith("caseload summary")
+    assert CaseloadView.objects.get(roster__entries__owner=owner).path == "weekly digest"
     # Next week's is scheduled; this one went once.
     assert digest_row(counselor).occurrence == "2026-06-08"
     assert dispatch(new_york(2026, 6, 1, 8, 1)).sent == 0
@@ -185,6 +186,7 @@ def test_a_revoked_or_lapsed_consent_leaves_no_digest(owner, counselor, dispatch
     assert (result.sent, result.skipped) == (0, 1)
     assert Delivery.objects.get().skip_reason == "gone"
     assert not Notification.objects.exists() and not AccessEvent.objects.filter(actor=counselor).exists()
+    assert not CaseloadView.objects.exists()
 
 
 def test_a_counselor_without_two_factor_gets_no_digest(owner, counselor, dispatch):
@@ -194,6 +196,7 @@ def test_a_counselor_without_two_factor_gets_no_digest(owner, counselor, dispatc
     Authenticator.objects.filter(user=counselor).delete()
     assert dispatch(new_york(2026, 6, 1, 8)).skipped == 1
     assert Delivery.objects.get().skip_reason == "gone" and not AccessEvent.objects.filter(actor=counselor).exists()
+    assert not CaseloadView.objects.exists()
 
 
 def test_the_digest_email_is_discreet_until_opened(owner, counselor, dispatch, enqueued):
@@ -222,7 +225,8 @@ def test_a_client_whose_consent_lapsed_is_left_out_of_the_digest(owner, counselo
     dispatch(new_york(2026, 6, 1, 8))
     body = Notification.objects.get(recipient=counselor).body
     assert "Omar" not in body
-    assert not AccessEvent.objects.for_owner(other).filter(actor=counselor).exists()
+    assert not sharing.log_lines(sharing.access_log(other))  # not on the page, so not in their log
+    assert len(sharing.log_lines(sharing.access_log(owner))) == 1
 
 
 def test_the_digest_costs_the_same_queries_for_3_or_30_clients(counselor, dispatch):
