@@ -154,6 +154,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache and written through to the database, so a signed-in request
+# costs a Redis GET instead of a query. Ending a session (sign out, the device list, a password
+# change) deletes both. Only with Redis: a per-process cache would keep serving a session that
+# another process ended.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 # Rendered pages kept in the cache under each person's data_version (recovery_network.page_cache).
 PAGE_CACHE = envbool("PAGE_CACHE", True)
 
