@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "recovery_network.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once
     "allauth.account.middleware.AccountMiddleware",
     "recovery_network.middleware.UserSessionsMiddleware",  # allauth's, throttled to once a minute
     "recovery_network.middleware.UserTimezoneMiddleware",
