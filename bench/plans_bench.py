@@ -1,10 +1,10 @@
-"""EXPLAIN for the hot queries (dashboard, map, caseload, family view, reminder dispatch): index scans only.
+"""EXPLAIN for the hot queries (dashboard, map, caseload, family view, access log, reminder dispatch): index scans only.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rn_perf .venv/bin/python bench/plans_bench.py
 
 Run it on a database seeded with `seed_demo --scale 10000`. It GETs the pages as
 the people who use them — person000100 (500 supporters, five years of history)
-for the owner's pages and the family view, Dana Rivera (200 clients) for the
+for the owner's pages (their access log too) and the family view, Dana Rivera (200 clients) for the
 caseload — and runs one reminder dispatch of the current minute, all inside a
 transaction that is rolled back; every SELECT and UPDATE they ran is EXPLAINed
 there. A sequential scan of a table with more than --big rows misses the budget.
@@ -104,6 +104,8 @@ def hot_queries(owner_email, counselor_email):
         work.append(("family view", lambda: family_client.get(reverse("supports:person", args=[owner.pk]))))
     counselor_client = signed_in_client(counselor)
     work.append(("caseload", lambda: counselor_client.get(reverse("supports:caseload"))))
+    # The owner's "who has seen my data": their own lines and every look at a caseload they are on.
+    work.append(("access log", lambda: owner_client.get(reverse("supports:access_log"))))
     work.append(("dispatch", lambda: reminders.dispatch(now=timezone.now(), enqueue=lambda ids: None)))
     for what, action in work:
         action()  # the first GET settles sessions and caches

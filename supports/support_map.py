@@ -20,6 +20,8 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from recovery_network.page_cache import RELEASE_FINGERPRINT
+
 from .models import SUPPORT_KINDS, Closeness, CommunityActivity, PeerGroup, Supporter
 
 WIDTH, HEIGHT = 1340, 1000
@@ -73,16 +75,21 @@ class Node:
     y: float = 0
     r: float = MAX_NODE_RADIUS
     initials: str = ""
-    kind_arcs: list = field(default_factory=list)  # [(path, given?, short label)]
+    kind_mark: str = ""  # the id of its support-kind marks in the drawing's <defs> (see kind_marks)
+
+    # A node is drawn at the origin and moved to (x, y): its parts need no coordinates of their own.
+    @property
+    def position(self):
+        return f"{self.x} {self.y}"
 
     @property
     def diamond_points(self):
-        r = self.r * 1.2
-        return f"{self.x},{self.y - r} {self.x + r},{self.y} {self.x},{self.y + r} {self.x - r},{self.y}"
+        r = round(self.r * 1.2, 1)
+        return f"0,{-r} {r},0 0,{r} {-r},0"
 
     @property
     def square_corner(self):
-        return round(self.x - self.r, 1), round(self.y - self.r, 1)
+        return -round(self.r, 1)
 
     @property
     def square_size(self):
@@ -94,11 +101,11 @@ class Node:
 
     @property
     def label_y(self):
-        return round(self.y + self.r + 22, 1)
+        return round(self.r + 22, 1)
 
     @property
     def text_y(self):
-        return round(self.y + self.font_size * 0.36, 1)
+        return round(self.font_size * 0.36, 1)
 
 
 @dataclass
@@ -121,6 +128,11 @@ class Drawing:
     rings: list
     node_radius: float
     show_names: bool
+    kind_marks: list = field(default_factory=list)  # [(id, [(d, given?)])]: each pattern used, drawn once
+
+    @property
+    def font_size(self):
+        return round(max(self.node_radius * 0.78, 5.5), 1)
 
 
 class SupportMap:
@@ -176,6 +188,8 @@ class SupportMap:
     rings = property(lambda self: self._drawing.rings)
     node_radius = property(lambda self: self._drawing.node_radius)
     show_names = property(lambda self: self._drawing.show_names)
+    kind_marks = property(lambda self: self._drawing.kind_marks)
+    font_size = property(lambda self: self._drawing.font_size)
 
 
 def _initials(name):
@@ -353,19 +367,37 @@ def _ring_label_point(radius, nodes):
     return best
 
 
-def _kind_arcs(node):
-    """The six support-kind marks as at most two paths, (d, given): one runs the arcs of the kinds given,
-    the other the rest. Six elements a node made the 500-person map half a megabyte."""
-    runs = {True: [], False: []}
-    radius = round(node.r + 3.5, 1)
-    for index, (_, _, given) in enumerate(node.kinds):
-        start, end = index * 60 + 6, (index + 1) * 60 - 6
-        x1 = round(node.x + radius * math.sin(math.radians(start)), 1)
-        y1 = round(node.y - radius * math.cos(math.radians(start)), 1)
-        x2 = round(node.x + radius * math.sin(math.radians(end)), 1)
-        y2 = round(node.y - radius * math.cos(math.radians(end)), 1)
-        runs[bool(given)].append(f"M{x1} {y1}A{radius} {radius} 0 0 1 {x2} {y2}")
-    return [("".join(arcs), given) for given, arcs in runs.items() if arcs]
+def _kind_marks(nodes, node_radius):
+    """The six support-kind marks around a node, as a pattern in <defs> each node <use>s.
+
+    Every node on a map has the same radius, so the marks differ only by which kinds are
+    given: at most 64 patterns, each drawn once as two paths (the arcs of the kinds given,
+    and the rest), where drawing them at every node made the 500-person map half a megabyte.
+    Sets each node's kind_mark; returns [(id, [(d, given?)])].
+    """
+    radius = round(node_radius + 3.5, 1)
+    patterns = {}
+    for node in nodes:
+        if not node.kinds:
+            continue
+        given = tuple(bool(given) for _, _, given in node.kinds)
+        if given not in patterns:
+            patterns[given] = "mk-" + "".join("1" if flag else "0" for flag in given)
+        node.kind_mark = patterns[given]
+    marks = []
+    for given, mark_id in patterns.items():
+        runs = {True: [], False: []}
+        for index, flag in enumerate(given):
+            x1, y1 = _offset(radius, index * 60 + 6)
+            x2, y2 = _offset(radius, (index + 1) * 60 - 6)
+            runs[flag].append(f"M{x1} {y1}A{radius} {radius} 0 0 1 {x2} {y2}")
+        marks.append((mark_id, [("".join(arcs), flag) for flag, arcs in runs.items() if arcs]))
+    return marks
+
+
+def _offset(radius, degrees):
+    radians = math.radians(degrees)
+    return round(radius * math.sin(radians), 1), round(-radius * math.cos(radians), 1)
 
 
 SUPPORTER_FIELDS = [field.attname for field in Supporter._meta.concrete_fields]
@@ -417,14 +449,14 @@ def _draw(support_map):
     sectors, node_radius = _layout(nodes)
     for node in nodes:
         node.initials = _initials(node.label)
-        node.kind_arcs = _kind_arcs(node) if node.kinds else []
+    kind_marks = _kind_marks(nodes, node_radius)
     rings = []
     for closeness, (inner, outer) in RING_BANDS.items():
         label_x, label_y = _ring_label_point((inner + outer) / 2, nodes)
         rings.append(
             {"closeness": closeness, "label": Closeness(closeness).label, "radius": outer, "x": label_x, "y": label_y}
         )
-    return Drawing(nodes, sectors, rings, node_radius, show_names=len(nodes) <= FULL_NAME_LIMIT)
+    return Drawing(nodes, sectors, rings, node_radius, show_names=len(nodes) <= FULL_NAME_LIMIT, kind_marks=kind_marks)
 
 
 def fingerprint(*parts):
@@ -433,7 +465,8 @@ def fingerprint(*parts):
     Laying out and rendering 500 nodes and their table is most of a large map's
     time; the rows behind it take a few milliseconds to load and pickle. Keyed
     by the data itself, a cached rendering can never be stale and needs no
-    invalidation: any change to what the map shows is a new key.
+    invalidation: any change to what the map shows is a new key, and so is a release that
+    changes how it is drawn (the page cache's fingerprint of our templates and code).
     """
-    context = (timezone.get_current_timezone_name(), translation.get_language())
+    context = (timezone.get_current_timezone_name(), translation.get_language(), RELEASE_FINGERPRINT)
     return hashlib.blake2b(pickle.dumps((context, parts)), digest_size=16).hexdigest()

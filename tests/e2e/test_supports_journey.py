@@ -85,6 +85,14 @@ def test_map_fits_a_phone_and_its_table_is_reachable_by_keyboard(phone_page, liv
     assert width <= phone_page.viewport_size["width"]
     box = phone_page.locator("svg.support-map__svg").bounding_box()
     assert box["width"] <= phone_page.viewport_size["width"]
+    # Each person is drawn at its place, ringed by its support-kind marks (a pattern each node uses).
+    for index in (0, 39):
+        node = phone_page.locator(".map-node").nth(index)
+        shape, marks = node.locator(".map-node__shape").bounding_box(), node.locator("use").bounding_box()
+        assert box["x"] <= shape["x"] and shape["x"] + shape["width"] <= box["x"] + box["width"]
+        assert marks["width"] > shape["width"] and marks["height"] > shape["height"]
+        assert abs((marks["x"] + marks["width"] / 2) - (shape["x"] + shape["width"] / 2)) < 1
+        assert abs((marks["y"] + marks["height"] / 2) - (shape["y"] + shape["height"] / 2)) < 1
     link = phone_page.get_by_role("link", name="Person 0", exact=True)
     link.focus()
     assert phone_page.evaluate("document.activeElement.textContent") == "Person 0"

@@ -43,12 +43,34 @@ def svg_of(response):
     return ET.fromstring(match.group(0))
 
 
+def map_nodes(svg):
+    """Each node (a link or a group), with where it is drawn: each is drawn at the origin and translated."""
+    for node in svg.iter():
+        if node.tag in (f"{SVG}a", f"{SVG}g") and "map-node " in (node.get("class") or "") + " ":
+            x, y = map(float, re.fullmatch(r"translate\((\S+) (\S+)\)", node.get("transform")).groups())
+            yield node, x, y
+
+
 def node_circles(svg):
     return [
-        (float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
-        for c in svg.iter(f"{SVG}circle")
-        if c.get("class") == "map-node__shape"
+        (x, y, float(circle.get("r")))
+        for node, x, y in map_nodes(svg)
+        for circle in node.findall(f"{SVG}circle")
+        if circle.get("class") == "map-node__shape"
     ]
+
+
+def kind_marks(svg):
+    """{node title: [(d, given?)]}: the support-kind marks each node <use>s from the map's <defs>."""
+    patterns = {
+        group.get("id"): [(path.get("d"), "map-node__kind--given" in path.get("class")) for path in group]
+        for group in svg.find(f"{SVG}defs")
+    }
+    return {
+        node.find(f"{SVG}title").text: patterns[node.find(f"{SVG}use").get("href").removeprefix("#")]
+        for node, _, _ in map_nodes(svg)
+        if node.find(f"{SVG}use") is not None
+    }
 
 
 def assert_no_overlaps_and_inside(circles):
@@ -95,11 +117,13 @@ def test_map_with_three_supporters_names_each_and_shows_what_they_give(owner_cli
     assert {a.get("class").split()[1] for a in links} == {"map-node--personal", "map-node--professional"}
     assert sum("map-node--risk" in a.get("class") for a in links) == 1
     assert sum("map-node--overdue" in a.get("class") for a in links) == 1
-    # Six support-kind marks per person (arcs, drawn as at most two paths a person), dark where given.
-    kind_paths = [p for p in svg.iter(f"{SVG}path") if "map-node__kind" in p.get("class")]
-    assert sum(p.get("d").count("M") for p in kind_paths) == 18
-    given = [p for p in kind_paths if "map-node__kind--given" in p.get("class")]
-    assert 0 < sum(p.get("d").count("M") for p in given) < 18
+    # Six support-kind marks per person (arcs, a pattern drawn once and used by each), dark where given.
+    marks = kind_marks(svg)
+    assert len(marks) == 3 and all(sum(d.count("M") for d, _ in arcs) == 6 for arcs in marks.values())
+    [sam] = [arcs for title, arcs in marks.items() if title.startswith("Sam:")]
+    [jesse] = [arcs for title, arcs in marks.items() if title.startswith("Jesse:")]
+    assert sum(d.count("M") for d, given in sam if given) == 2  # emotional and crisis
+    assert sum(d.count("M") for d, given in jesse if given) == 0 and len(jesse) == 1  # gives none: one faint path
     # The same data as a table.
     table = response.content.split(b"Everyone on the map")[1]
     assert table.count(b'<th scope="row">') == 3
@@ -130,7 +154,7 @@ def test_map_with_150_supporters_stays_legible(owner_client, owner, django_asser
     # Too many for names under each node: initials inside, full names in the title and the table.
     assert not [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__name"]
     initials = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__initials"]
-    assert len(initials) == 150 and all(float(t.get("font-size")) >= 5.5 for t in initials)
+    assert len(initials) == 150 and float(svg.find(f"{SVG}g[@class='map-nodes']").get("font-size")) >= 5.5
     assert response.content.split(b"Everyone on the map")[1].count(b'<th scope="row">') == 150
     # The ring names find a free spot rather than sitting on top of people.
     for label in (t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-ring-label"):
