@@ -164,6 +164,10 @@ PAGE_CACHE = envbool("PAGE_CACHE", True)
 
 AUTH_USER_MODEL = "recovery_network.User"
 AUTHENTICATION_BACKENDS = [
+    # allauth's, loading the signed-in person with a query compiled once (recovery_network/backends.py).
+    "recovery_network.backends.AuthenticationBackend",
+    # Sessions signed in before 26 November 2026 name one of these two; drop them once those have
+    # expired (SESSION_COOKIE_AGE, two weeks): until then a failed sign-in checks the password thrice.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
