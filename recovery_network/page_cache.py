@@ -76,17 +76,29 @@ def key(name, person, version, *extra, now=None):
 
 def fragment(request, cache_key, template_name, context_factory):
     """The rendered template under `cache_key`, rendering it (context from `context_factory()`) on a miss."""
-    html = cache.get(cache_key) if settings.PAGE_CACHE else None
-    if html is None:
-        context = context_factory()
-        context["csrf_token"] = CSRF_PLACEHOLDER
-        # Rendered with the request (context processors run) but our placeholder wins over theirs.
-        html = render_to_string(template_name, context, request=request)
-        if settings.PAGE_CACHE:
-            cache.set(cache_key, html, BUCKET_SECONDS + 60)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return mark_safe(html)  # noqa: S308 — our own template's output
+    [html] = fragments(request, (cache_key, template_name, context_factory))
+    return html
+
+
+def fragments(request, *specs):
+    """Several fragments (each a (cache_key, template_name, context_factory)) with one cache round trip."""
+    found = cache.get_many([cache_key for cache_key, _, _ in specs]) if settings.PAGE_CACHE else {}
+    rendered, token = {}, None
+    results = []
+    for cache_key, template_name, context_factory in specs:
+        html = found.get(cache_key)
+        if html is None:
+            context = context_factory()
+            context["csrf_token"] = CSRF_PLACEHOLDER
+            # Rendered with the request (context processors run) but our placeholder wins over theirs.
+            html = rendered[cache_key] = render_to_string(template_name, context, request=request)
+        if CSRF_PLACEHOLDER in html:
+            token = token or get_token(request)
+            html = html.replace(CSRF_PLACEHOLDER, token)
+        results.append(mark_safe(html))  # noqa: S308 — our own template's output
+    if rendered and settings.PAGE_CACHE:
+        cache.set_many(rendered, BUCKET_SECONDS + 60)
+    return results
 
 
 # Keeping data_version current

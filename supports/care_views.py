@@ -290,19 +290,18 @@ def _shared_context(access, now):
 def person(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-    context = _person_context(request, access, now)
-    context["form"] = EncouragementForm()
-    context["blank_form"] = _blank_encouragement_form()
     owner, viewer = access.owner, request.user
     # What this viewer sent lately: an encouragement is the owner's record, so sending one bumps the key.
-    context["sent_body"] = page_cache.fragment(
-        request,
+    sent = (
         page_cache.key("sent", owner, owner.data_version, viewer.pk, now=now),
         "care/includes/sent_recently.html",
         lambda: {
             "sent": list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
         },
     )
+    shared_body, sent_body = page_cache.fragments(request, _shared_fragment(access, now), sent)
+    context = {"access": access, "owner": owner, "scopes": access.scopes, "shared_body": shared_body}
+    context.update(form=EncouragementForm(), blank_form=_blank_encouragement_form(), sent_body=sent_body)
     return _render(request, "care/person.html", context)
 
 
@@ -332,14 +331,17 @@ def _blank_encouragement_form():
 
 def _person_context(request, access, now):
     """The family page: what is shared, rendered once per change of the owner's data, scopes or day."""
+    shared_body = page_cache.fragment(request, *_shared_fragment(access, now))
+    return {"access": access, "owner": access.owner, "scopes": access.scopes, "shared_body": shared_body}
+
+
+def _shared_fragment(access, now):
     owner = access.owner
-    shared_body = page_cache.fragment(
-        request,
+    return (
         page_cache.key("shared", owner, owner.data_version, sharing.FAMILY, *sorted(access.scopes), now=now),
         "care/includes/shared_sections.html",
         lambda: _shared_context(access, now),
     )
-    return {"access": access, "owner": owner, "scopes": access.scopes, "shared_body": shared_body}
 
 
 def how_to_help(request):
@@ -352,13 +354,14 @@ def how_to_help(request):
 @login_required
 @_two_factor_gate
 def caseload(request):
-    if not sharing.has_two_factor(request.user):
+    counselor, now = request.user, timezone.now()
+    # Two-factor is asked in the consents' query; nothing is shown or logged without it.
+    consents, two_factor = caseload_module.client_consents(counselor, now, two_factor=True)
+    if not two_factor:
         raise sharing.TwoFactorRequired()
     sort = request.GET.get("sort", "attention")
     if sort not in caseload_module.SORTS:
         sort = "attention"
-    counselor, now = request.user, timezone.now()
-    consents = caseload_module.client_consents(counselor, now)
     caseload_module.log_view(counselor, consents, request.path, now)
     # The table is rendered once per change of any client's data, consent or day, and per sort.
     body = page_cache.fragment(

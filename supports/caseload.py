@@ -13,8 +13,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
@@ -22,7 +23,7 @@ from recovery_network.models import User, zone_named
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
-from .sharing import actor_label, describe
+from .sharing import actor_label, describe, has_two_factor
 
 WINDOW_DAYS = 7  # craving: the last week against the week before
 MEETING_WINDOW_DAYS = 14
@@ -139,11 +140,13 @@ class ClientConsent:
     scopes: frozenset
 
 
-def client_consents(counselor, now):
+def client_consents(counselor, now, *, two_factor=False):
     """{client id: ClientConsent} for every client whose consent is in effect: one query, no models built.
 
     A consent lapses at the end of its last day in the client's own zone (Consent.is_valid);
     the same rule is applied here to plain values, a zone's local date worked out once.
+    With two_factor, returns (consents, whether the counselor has two-factor on), asked in the
+    same query (a second one only for a counselor without clients).
     """
     local_dates = {}
     by_owner = {}
@@ -153,7 +156,13 @@ def client_consents(counselor, now):
         .filter(owner__is_active=True)
         .values_list("pk", "owner_id", "owner__data_version", "owner__time_zone", "expires_on", *SCOPE_FIELDS)
     )
+    if two_factor:
+        totp = Authenticator.objects.filter(user=counselor, type=Authenticator.Type.TOTP)
+        rows = rows.annotate(counselor_totp=Exists(totp)).values_list(*rows._fields, "counselor_totp")
+    has_totp = None
     for consent_id, owner_id, version, zone_name, expires_on, *flags in rows:
+        if two_factor:
+            has_totp = flags.pop()
         if zone_name not in local_dates:
             local_dates[zone_name] = now.astimezone(zone_named(zone_name)).date()
         if local_dates[zone_name] > expires_on:
@@ -163,7 +172,11 @@ def client_consents(counselor, now):
         kept = by_owner.get(owner_id)
         if kept is None or len(scopes) > len(kept.scopes):
             by_owner[owner_id] = ClientConsent(consent_id, owner_id, version, scopes)
-    return by_owner
+    if not two_factor:
+        return by_owner
+    if has_totp is None:  # no rows to ask through
+        has_totp = has_two_factor(counselor)
+    return by_owner, has_totp
 
 
 def cache_parts(consents):

@@ -236,3 +236,15 @@ def test_the_admin_shows_rosters_and_views_read_only(clients, counselor_client):
     delete = reverse("admin:supports_caseloadroster_delete", args=[roster.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert CaseloadRoster.objects.filter(pk=roster.pk).exists()
+
+
+@pytest.mark.parametrize("with_clients", [True, False])
+def test_without_two_factor_the_caseload_shows_and_logs_nothing(clients, counselor, counselor_client, with_clients):
+    from allauth.mfa.models import Authenticator
+
+    if not with_clients:
+        Consent.objects.filter(counselor=counselor).update(revoked_at=timezone.now())
+    Authenticator.objects.filter(user=counselor).delete()
+    response = counselor_client.get(reverse("supports:caseload"))
+    assert response.status_code == 403 and "Olive" not in response.content.decode()
+    assert not CaseloadView.objects.exists()
