@@ -19,7 +19,7 @@ class AuthenticationBackend(AllauthBackend):
     """allauth's backend (email and password, the same checks), with a cheaper get_user.
 
     Every signed-in request loads its person through get_user. The ORM builds and
-    compiles the same SELECT of the user's eighteen columns each time: 0.3 ms of
+    compiles the same SELECT of the user's seventeen columns each time: 0.3 ms of
     CPU, a fifth of what a bare request costs. raw() with the SQL compiled once
     gives the same object for 0.1 ms.
     """
