@@ -1,7 +1,8 @@
 """Workflows that span more than one record: a setback and its journey, a check-in and its links."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+import functools
+
+from django.db import IntegrityError, connection, transaction
 
 from .models import CheckIn, Journey, Setback
 
@@ -51,15 +52,24 @@ CHECKIN_FIELDS = ("sober", "mood", "craving", "triggers", "helped", "gratitude",
 
 
 def _existing_checkin(owner, local_date):
-    """The day's check-in, if any, knowing whether it links supporters or groups (so an unlinked one isn't asked)."""
-    links = {
-        "has_supporters": CheckIn.helped_supporters.through.objects.filter(checkin_id=OuterRef("pk")),
-        "has_groups": CheckIn.helped_groups.through.objects.filter(checkin_id=OuterRef("pk")),
-    }
-    return (
-        CheckIn.objects.filter(owner=owner, local_date=local_date)
-        .annotate(**{name: Exists(rows) for name, rows in links.items()})
-        .first()
+    """The day's check-in, if any, knowing whether it links supporters or groups (so an unlinked one isn't asked).
+
+    Written out as SQL: the same query through the ORM (two Exists annotations) took
+    longer to build than the rest of a check-in's save, on every submit.
+    """
+    return next(iter(CheckIn.objects.raw(_existing_sql(), [owner.pk, local_date])), None)
+
+
+@functools.cache
+def _existing_sql():
+    ops = connection.ops
+    table = ops.quote_name(CheckIn._meta.db_table)
+    supporters = ops.quote_name(CheckIn.helped_supporters.through._meta.db_table)
+    groups = ops.quote_name(CheckIn.helped_groups.through._meta.db_table)
+    return (  # our models' tables; every value is a parameter
+        f"SELECT c.*, EXISTS (SELECT 1 FROM {supporters} s WHERE s.checkin_id = c.id) AS has_supporters,"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {groups} g WHERE g.checkin_id = c.id) AS has_groups"
+        f" FROM {table} c WHERE c.owner_id = %s AND c.local_date = %s"
     )
 
 
