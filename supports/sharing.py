@@ -139,7 +139,9 @@ def find_access(viewer, owner_id, now=None):
         owner_id = int(owner_id)
     except (TypeError, ValueError):
         return None
-    grant = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer=viewer).first()
+    # One active grant per owner and viewer (grant_one_active_per_viewer): no ordering to ask for.
+    grants = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer_id=viewer.pk)
+    grant = next(iter(grants.order_by()[:1]), None)
     if grant is not None and grant.owner.is_active:
         return Access(grant.owner, viewer, FAMILY, grant.scopes, grant=grant)
     for consent in (
