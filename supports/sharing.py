@@ -79,7 +79,7 @@ def access_log(owner):
     counselor's caseload they were on (a CaseloadView, through its roster's entry for them).
     Lazy rows of values; `log_lines` turns a page of them into LogLines."""
     fields = ("created_at", "actor_name", "action", "what", "id")  # id: a stable order within one instant
-    events = AccessEvent.objects.filter(owner=owner).values_list(*fields)
+    events = AccessEvent.objects.filter(owner=owner).order_by().values_list(*fields)  # SQLite: no ORDER BY inside
     views = (
         CaseloadView.objects.filter(roster__entries__owner=owner)
         .annotate(

@@ -137,3 +137,37 @@ def test_the_report_is_printable(world, owner, counselor_client):
     page = counselor_client.get(reverse("supports:client_report", args=[owner.pk])).content.decode()
     assert "Support-map report: Olive" in page and "data-print" in page and "Gaps to talk about" in page
     assert "Marisol Vega" in page and "42 CFR Part 2" in page
+
+
+def test_the_written_out_consents_query_reads_what_the_querysets_say(counselor, owner):
+    """client_consents() runs its own SQL for speed; it must pick the rows Consent.objects would."""
+    from supports.caseload import client_consents
+
+    now = timezone.now()
+    today = now.date()
+    other_counselor = UserFactory(email="other-counselor@example.org")
+    cases = {
+        "valid": {},
+        "revoked": {"revoked_at": now},
+        "ends today": {"expires_on": today},
+        "ended yesterday": {"expires_on": today - dt.timedelta(days=1)},
+        "ended last week": {"expires_on": today - dt.timedelta(days=7)},
+        "other counselor": {"counselor": other_counselor},
+    }
+    for name, changes in cases.items():
+        person = UserFactory(display_name=name)
+        consent = ConsentFactory(owner=person, counselor=counselor)
+        Consent.objects.filter(pk=consent.pk).update(**changes)
+    gone = UserFactory(display_name="inactive")
+    ConsentFactory(owner=gone, counselor=counselor)
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    orm = {
+        consent.owner_id
+        for consent in Consent.objects.possibly_valid(now).for_counselor(counselor).filter(owner__is_active=True)
+        if consent.is_valid(now)
+    }
+    consents, two_factor = client_consents(counselor, now, two_factor=True)
+    assert set(consents) == orm and two_factor is True
+    assert {name for name in cases if any(c.owner_id for c in consents.values() if c.owner_id)} and len(orm) >= 3
+    item = consents[owner.pk]
+    assert item.scopes == Consent.objects.get(owner=owner, counselor=counselor).scopes
