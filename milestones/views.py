@@ -3,8 +3,10 @@ person's journey, goal or day is a 404 through `get_for_owner_or_404`."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -148,7 +150,21 @@ def setback_create(request, pk):
 
 
 def _own_triggers(user, today):
-    """The person's own words for triggers from recent check-ins, offered again as choices."""
+    """The person's own words for triggers from recent check-ins, offered again as choices.
+
+    Kept in the cache under the person's data_version (any check-in saved changes it), so a
+    check-in's submit doesn't read half a year of check-ins again to validate its choices.
+    """
+    cache_key = page_cache.key("own-triggers", user, user.data_version)
+    words = cache.get(cache_key) if settings.PAGE_CACHE else None
+    if words is None:
+        words = _read_own_triggers(user, today)
+        if settings.PAGE_CACHE:
+            cache.set(cache_key, words, page_cache.BUCKET_SECONDS + 60)
+    return words
+
+
+def _read_own_triggers(user, today):
     seen = []
     rows = CheckIn.objects.for_owner(user).filter(local_date__gte=today - dt.timedelta(days=OWN_TRIGGER_DAYS))
     for triggers in rows.values_list("triggers", flat=True):

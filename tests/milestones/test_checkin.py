@@ -82,6 +82,15 @@ def test_triggers_in_their_own_words_are_kept_and_offered_next_time(owner_client
     assert 'value="the old bar"' in page
 
 
+def test_own_words_just_saved_are_valid_choices_on_the_next_submit(owner_client, owner):
+    """The words offered are cached under the person's data version: a save makes way for the new ones."""
+    owner_client.post(URL, {"sober": "yes", "triggers": ["stress"]})  # caches the (empty) list of own words
+    owner_client.post(URL, {"sober": "yes", "own_triggers": "payday"})
+    response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "stress"]})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert sorted(CheckIn.objects.get().triggers) == ["payday", "stress"]
+
+
 def test_what_helped_links_to_the_owners_own_supporters_and_groups(owner_client, owner):
     sponsor = Supporter.objects.create(owner=owner, name="Marcus")
     group = PeerGroup.objects.create(owner=owner, name="Tuesday Night Group", fellowship="aa")
