@@ -7,6 +7,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
+from recovery_network import backends
 from recovery_network.backends import AuthenticationBackend
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -24,6 +25,14 @@ def test_get_user_loads_every_field_the_orm_loads():
     assert ours.get_deferred_fields() == set()
     assert not ours._state.adding
     assert ours.zone.key == "Pacific/Auckland"
+
+
+def test_where_columns_need_converting_get_user_loads_through_raw(monkeypatch):
+    person = UserFactory(display_name="Rae", time_zone="Pacific/Auckland")
+    sql, _ = backends.select_by_pk(type(person), "default")
+    monkeypatch.setattr(backends, "select_by_pk", lambda model, alias: (sql, True))
+    assert fields(AuthenticationBackend().get_user(person.pk)) == fields(ModelBackend().get_user(person.pk))
+    assert AuthenticationBackend().get_user(person.pk + 1000) is None
 
 
 def test_get_user_gives_nobody_for_a_missing_or_deactivated_person():
