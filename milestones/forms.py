@@ -67,6 +67,16 @@ class JourneyForm(forms.ModelForm):
         return journey
 
 
+class ChosenRecords(forms.ModelMultipleChoiceField):
+    """The records chosen, as a list: none chosen is [] straight away, where Django's field
+    hands back an empty queryset that still builds its SQL when asked whether it is empty."""
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []
+        return list(super().clean(value))
+
+
 class CheckInForm(forms.Form):
     sober = forms.ChoiceField(
         label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=widgets.RadioSelect
@@ -97,13 +107,13 @@ class CheckInForm(forms.Form):
     helped = forms.MultipleChoiceField(
         label="What helped?", choices=HELPED_CHOICES, required=False, widget=widgets.CheckboxSelectMultiple
     )
-    supporters = forms.ModelMultipleChoiceField(
+    supporters = ChosenRecords(
         label="Supporters who helped",
         queryset=Supporter.objects.none(),
         required=False,
         widget=widgets.CheckboxSelectMultiple,
     )
-    groups = forms.ModelMultipleChoiceField(
+    groups = ChosenRecords(
         label="Groups or meetings that helped",
         queryset=PeerGroup.objects.none(),
         required=False,
