@@ -13,7 +13,10 @@ The check-in POST saves today's check-in over and over (an edit after the first)
 
 Budgets: p95 at most --p95 ms, throughput at least --ratio of the bare view's (the
 mean of a run first and a run last, as a shared machine's speed drifts), no errors.
-Prints a table; exits 1 when a budget is missed.
+Prints a table; exits 1 when a budget is missed. With wrk on Linux the table also
+gives the CPU each request cost the whole machine and gunicorn's share of it (from
+/proc): with every core busy, p95 at --concurrency clients is roughly that many
+requests' CPU divided by the cores, so it says what a page must shed.
 """
 
 import argparse
@@ -147,8 +150,37 @@ def load_wrk(port, cookie, method, path, expect, body, csrf, args):
         warmup = f"{max(1, round(args.warmup))}s"
         subprocess.run([*base, "-d", warmup, url], env=env, check=True, capture_output=True)
     seconds = f"{max(1, round(args.seconds))}s"
+    before = cpu_seconds(args.server_pid)
     output = subprocess.run([*base, "-d", seconds, url], env=env, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    after = cpu_seconds(args.server_pid)
+    result = json.loads(output.strip().splitlines()[-1])
+    if before and after and result["requests"]:
+        result["cpu_ms"], result["gunicorn_ms"] = (
+            (end - start) * 1000 / result["requests"] for start, end in zip(before, after, strict=True)
+        )
+    return result
+
+
+def cpu_seconds(server_pid):
+    """CPU seconds used so far by the whole machine and by gunicorn (master and workers), or None off Linux."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        with open("/proc/stat") as stat:
+            user, nice, system, _idle, _iowait, irq, softirq = (int(n) for n in stat.readline().split()[1:8])
+        # The master's own time plus its finished workers' (cutime, cstime), then each live worker's.
+        master = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        gunicorn = sum(int(n) for n in master[11:15])
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue  # gone meanwhile
+                if int(fields[1]) == server_pid:
+                    gunicorn += int(fields[11]) + int(fields[12])
+    except OSError:
+        return None
+    return (user + nice + system + irq + softirq) / tick, gunicorn / tick
 
 
 def load(port, cookie, method, path, expect, body, csrf, args):
@@ -223,6 +255,7 @@ def main(argv=None):
     connection.close()  # gunicorn's workers, not this process, are measured
     port = free_port()
     server = start_gunicorn(port, env, args.workers)
+    args.server_pid = server.pid
     results = []
     pages = targets(owner, csrf)
     try:
@@ -257,8 +290,8 @@ def main(argv=None):
         if problems:
             missed.append(f"{label} ({', '.join(problems)})")
 
-        def ms(value):
-            return "–" if value is None else f"{value:.1f}"
+        def ms(value, digits=1):
+            return "–" if value is None else f"{value:.{digits}f}"
 
         rows.append(
             (
@@ -269,10 +302,13 @@ def main(argv=None):
                 ms(result["p99"]),
                 f"{result['rps']:.0f}",
                 f"{ratio:.0%}",
+                ms(result.get("cpu_ms"), 2),
+                ms(result.get("gunicorn_ms"), 2),
                 "MISSED: " + ", ".join(problems) if problems else "ok",
             )
         )
-    print_table(["page", "as", "p50 ms", "p95 ms", "p99 ms", "req/s", "of bare", "budget"], rows)
+    headers = ["page", "as", "p50 ms", "p95 ms", "p99 ms", "req/s", "of bare", "CPU ms/req", "gunicorn", "budget"]
+    print_table(headers, rows)
     if missed:
         print(f"budget missed (p95 ≤ {args.p95:g} ms, ≥ {args.ratio:.0%} of bare): " + "; ".join(missed))
         return 1
