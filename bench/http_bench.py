@@ -197,9 +197,10 @@ def load(port, cookie, method, path, expect, body, csrf, args):
         f"--concurrency={args.concurrency}",
         f"--seconds={args.seconds}",
         f"--warmup={args.warmup}",
+        f"--csrf={csrf}",  # the csrftoken cookie of every request, as a browser sends it back
     ]
     if method == "POST":
-        command += [f"--body={body}", f"--csrf={csrf}"]
+        command.append(f"--body={body}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 

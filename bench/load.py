@@ -5,7 +5,7 @@
 One asyncio process (run it as a process of its own, beside the server), one
 connection per request (`Connection: close`, as gunicorn's sync workers want).
 Prints one JSON line: requests, errors, throughput and latency percentiles in ms.
-A POST sends --body with the CSRF cookie and field taken from --csrf.
+Every request carries the CSRF cookie from --csrf; a POST also sends --body with the CSRF field.
 """
 
 import argparse
@@ -44,11 +44,12 @@ def build_request(args):
         "User-Agent: recovery-network-bench",
     ]
     cookies = [args.cookie] if args.cookie else []
+    if args.csrf:
+        # Every request, as a browser sends it back: without it each page mints a new secret and sets the cookie.
+        cookies.append(f"csrftoken={args.csrf}")
     body = b""
     if args.method == "POST":
-        token = args.csrf
-        cookies.append(f"csrftoken={token}")
-        body = (args.body + ("&" if args.body else "") + f"csrfmiddlewaretoken={token}").encode()
+        body = (args.body + ("&" if args.body else "") + f"csrfmiddlewaretoken={args.csrf}").encode()
         headers += [
             f"Origin: https://{args.host_header}",
             f"Referer: https://{args.host_header}{args.path}",
@@ -107,7 +108,7 @@ def main(argv=None):
     parser.add_argument("--path", default="/")
     parser.add_argument("--method", default="GET", choices=["GET", "POST"])
     parser.add_argument("--body", default="", help="urlencoded form body for POST")
-    parser.add_argument("--csrf", default="", help="CSRF token (cookie and form field) for POST")
+    parser.add_argument("--csrf", default="", help="CSRF token: the cookie of every request, and a POST's form field")
     parser.add_argument("--cookie", default="", help="e.g. sessionid=…")
     parser.add_argument("--expect", type=int, default=200, help="the status every answer should have")
     parser.add_argument("--concurrency", type=int, default=16)

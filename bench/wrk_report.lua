@@ -1,7 +1,8 @@
 -- wrk script for bench/http_bench.py: one request shape, the status every answer should have, a JSON summary.
 --
 -- Environment: BENCH_METHOD (GET or POST), BENCH_BODY (urlencoded form for POST),
--- BENCH_COOKIE (the Cookie header), BENCH_EXPECT (e.g. 200 or 302), BENCH_CSRF.
+-- BENCH_COOKIE (the Cookie header), BENCH_EXPECT (e.g. 200 or 302), BENCH_CSRF (the csrftoken cookie of
+-- every request and a POST's form field).
 -- Prints one JSON line with requests, errors, statuses, throughput and p50/p95/p99 in ms.
 
 local threads = {}
@@ -21,8 +22,12 @@ function init(args)
   -- counting its stalled reconnects as latency (as a proxy in front would, one request per connection).
   wrk.headers["Connection"] = "close"
   local cookie = os.getenv("BENCH_COOKIE") or ""
+  local token = os.getenv("BENCH_CSRF") or ""
+  if token ~= "" then
+    -- Every request, as a browser sends it back: without it each page mints a new secret and sets the cookie.
+    cookie = cookie .. "; csrftoken=" .. token
+  end
   if wrk.method == "POST" then
-    local token = os.getenv("BENCH_CSRF") or ""
     local host = wrk.headers["Host"] or "127.0.0.1"
     local body = os.getenv("BENCH_BODY") or ""
     if body ~= "" then body = body .. "&" end
@@ -30,7 +35,6 @@ function init(args)
     wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
     wrk.headers["Origin"] = "https://" .. host
     wrk.headers["Referer"] = "https://" .. host .. wrk.path
-    cookie = cookie .. "; csrftoken=" .. token
   end
   wrk.headers["Cookie"] = cookie
 end
