@@ -12,7 +12,6 @@ import functools
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,7 +30,6 @@ from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recomme
 from .network import find_gaps, network_summary
 from .support_map import build_support_map
 
-LOG_PAGE_SIZE = 50
 ATTENDANCE_DAYS = 30
 
 
@@ -178,9 +176,9 @@ def consent_revoke(request, pk):
 
 @login_required
 def access_log(request):
-    page = Paginator(sharing.access_log(request.user), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = sharing.log_lines(page.object_list)
-    return _render(request, "care/access_log.html", {"page": page})
+    before = request.GET.get("before")
+    lines, older = sharing.access_log(request.user, before)
+    return _render(request, "care/access_log.html", {"lines": lines, "older": older, "is_first": not before})
 
 
 @login_required

@@ -950,8 +950,9 @@ class CaseloadRoster(AppendOnly):
     counselor's name. The entries outlive the counselor's account, as AccessEvent lines do.
     """
 
+    # Indexed by caseload_roster_once, whose first column it is.
     counselor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     counselor_name = models.CharField(max_length=200)
     digest = models.CharField(max_length=64)  # of counselor_name and the entries: the same caseload, the same roster
@@ -983,7 +984,8 @@ class RosterEntry(AppendOnly):
 class CaseloadView(AppendOnly):
     """One look at a counselor's caseload: a line in the access log of every client on its roster."""
 
-    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="views")
+    # Indexed by caseload_view_roster_idx, whose first column it is (a second index would slow every view).
+    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="views", db_index=False)
     path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -19,8 +19,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db import connection, transaction
+from django.db.models import CharField, F, Q, Value
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,6 +61,11 @@ def describe(scopes):
     return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
 
 
+# The access log's two sources, in the order their lines sort within one instant.
+EVENT_LINE, CASELOAD_LINE = "e", "v"
+LOG_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class LogLine:
     """One line of an owner's access log, from AccessEvent or a caseload view."""
@@ -69,31 +74,78 @@ class LogLine:
     actor_name: str
     action: str
     what: str
+    source: str = EVENT_LINE
+    row_id: int = 0
 
     def get_action_display(self):
         return AccessEvent.Action(self.action).label
 
+    @property
+    def cursor(self):
+        """Where the next, older page starts: this line's place in the log's order."""
+        return f"{self.created_at.isoformat()}~{self.source}{self.row_id}"
 
-def access_log(owner):
-    """Every line of the owner's access log, newest first: their AccessEvent lines and each look at a
-    counselor's caseload they were on (a CaseloadView, through its roster's entry for them).
-    Lazy rows of values; `log_lines` turns a page of them into LogLines."""
-    fields = ("created_at", "actor_name", "action", "what", "id")  # id: a stable order within one instant
-    events = AccessEvent.objects.filter(owner=owner).order_by().values_list(*fields)  # SQLite: no ORDER BY inside
+
+def parse_cursor(text):
+    """(created_at, source, id) from LogLine.cursor, or None for anything else (the newest page)."""
+    try:
+        when, rest = (text or "").split("~")
+        created_at = dt.datetime.fromisoformat(when)
+        source, row_id = rest[0], int(rest[1:])
+    except (ValueError, IndexError):
+        return None
+    if source not in (EVENT_LINE, CASELOAD_LINE) or created_at.tzinfo is None:
+        return None
+    return created_at, source, row_id
+
+
+def _older_than(cursor, source, field="created_at"):
+    """Rows of one source that sort after `cursor` (newest first, then source, then id)."""
+    if cursor is None:
+        return Q()
+    created_at, cursor_source, row_id = cursor
+    if source < cursor_source:  # this source's lines come after the cursor's within its instant
+        return Q(**{f"{field}__lte": created_at})
+    if source > cursor_source:
+        return Q(**{f"{field}__lt": created_at})
+    return Q(**{f"{field}__lt": created_at}) | Q(**{field: created_at, "id__lt": row_id})
+
+
+def access_log(owner, before=None, size=LOG_PAGE_SIZE):
+    """One page of the owner's access log, newest first, and the cursor of the next page (None at the end).
+
+    Their AccessEvent lines and each look at a counselor's caseload they were on (a
+    CaseloadView, through its roster's entry for them), as one UNION ALL query. Pages go by
+    cursor, not number: no count of a log that grows with every look, and each source is
+    read through its index only as far as the page needs.
+    """
+    cursor = parse_cursor(before) if isinstance(before, str) else before
+    fields = ("created_at", "actor_name", "action", "what", "source", "id")
+    order = ("-created_at", "-source", "-id")
+    events = (
+        AccessEvent.objects.filter(owner=owner)
+        .filter(_older_than(cursor, EVENT_LINE))
+        .annotate(source=Value(EVENT_LINE, output_field=CharField()))
+        .values_list(*fields)
+    )
     views = (
         CaseloadView.objects.filter(roster__entries__owner=owner)
+        .filter(_older_than(cursor, CASELOAD_LINE))
         .annotate(
             actor_name=F("roster__counselor_name"),
             action=Value(AccessEvent.Action.VIEWED.value, output_field=CharField()),
             what=F("roster__entries__what"),
+            source=Value(CASELOAD_LINE, output_field=CharField()),
         )
         .values_list(*fields)
     )
-    return events.union(views, all=True).order_by("-created_at", "-id")
-
-
-def log_lines(rows):
-    return [LogLine(*row[:4]) for row in rows]
+    if connection.features.supports_slicing_ordering_in_compound:
+        events, views = events.order_by(*order)[: size + 1], views.order_by(*order)[: size + 1]
+    else:  # SQLite takes no ORDER BY or LIMIT inside a UNION
+        events, views = events.order_by(), views.order_by()
+    rows = list(events.union(views, all=True).order_by(*order)[: size + 1])
+    lines = [LogLine(*row) for row in rows[:size]]
+    return lines, (lines[-1].cursor if len(rows) > size else None)
 
 
 def log(owner, actor, action, what="", path=""):

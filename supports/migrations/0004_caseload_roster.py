@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('counselor_name', models.CharField(max_length=200)),
                 ('digest', models.CharField(max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('counselor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('counselor', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('path', models.CharField(blank=True, max_length=300)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('roster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='views', to='supports.caseloadroster')),
+                ('roster', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='views', to='supports.caseloadroster')),
             ],
         ),
         migrations.CreateModel(

@@ -37,7 +37,7 @@ def clients(counselor, owner):
 
 
 def lines(person):
-    return sharing.log_lines(sharing.access_log(person))
+    return sharing.access_log(person, size=10_000)[0]
 
 
 def caseload_lines(person):
@@ -199,10 +199,46 @@ def test_the_access_log_merges_both_kinds_newest_first_across_pages(clients, own
     everything = lines(owner)
     assert len(everything) == 120
     assert [line.created_at for line in everything] == sorted((line.created_at for line in everything), reverse=True)
-    first = owner_client.get(reverse("supports:access_log")).content.decode()
-    second = owner_client.get(reverse("supports:access_log") + "?page=2").content.decode()
-    assert first.count("<tr><td>") == 50 and second.count("<tr><td>") == 50
-    assert first.index("Fran") < first.index("caseload summary")  # the newest line is the family member's
+    url = reverse("supports:access_log")
+    first = owner_client.get(url)
+    page = first.content.decode()
+    assert page.count("<tr><td>") == 50 and "Older lines" in page and "Newest lines" not in page
+    assert page.index("Fran") < page.index("caseload summary")  # the newest line is the family member's
+    older = first.context["older"]
+    second = owner_client.get(url, {"before": older}).content.decode()
+    third = owner_client.get(url, {"before": sharing.access_log(owner, older)[1]}).content.decode()
+    assert second.count("<tr><td>") == 50 and third.count("<tr><td>") == 20
+    assert "Newest lines" in third and "Older lines" not in third
+
+
+def test_paging_by_cursor_neither_skips_nor_repeats_lines_of_one_instant(clients, counselor, family):
+    """Lines of both kinds written in the same microsecond still each appear exactly once."""
+    owner = clients[0]
+    when = timezone.now() - dt.timedelta(minutes=5)
+    consents = client_consents(counselor, when)
+    for _ in range(7):
+        log_view(counselor, consents, CASELOAD, when)
+        AccessEvent.objects.create(owner=owner, actor=family, actor_name="Fran", action="viewed", created_at=when)
+    seen, before = [], None
+    while True:
+        page, before = sharing.access_log(owner, before, size=3)
+        seen += [(line.source, line.row_id) for line in page]
+        if before is None:
+            break
+    assert len(seen) == len(set(seen)) == 14
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "2026-01-01~x5", "2026-01-01T00:00:00~e5", "~", "2026-13-01T00:00Z~e1"])
+def test_a_mangled_cursor_shows_the_newest_lines(clients, owner_client, counselor, cursor):
+    log_view(counselor, client_consents(counselor, timezone.now()), CASELOAD, timezone.now())
+    response = owner_client.get(reverse("supports:access_log"), {"before": cursor})
+    assert response.status_code == 200 and "caseload summary" in response.content.decode()
+
+
+def test_past_the_oldest_line_the_page_says_so(clients, owner_client):
+    response = owner_client.get(reverse("supports:access_log"), {"before": "2000-01-01T00:00:00+00:00~e1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "No older lines" in page and "Back to the newest" in page
 
 
 def test_the_access_log_page_runs_a_fixed_number_of_queries(
