@@ -81,6 +81,13 @@ class LogLine:
         return AccessEvent.Action(self.action).label
 
     @property
+    def local_time(self):
+        """When, in the reader's zone, as "26 Nov 2026, 9:05 AM" (the date filter, fifty times a page,
+        took longer than the page's query)."""
+        when = timezone.localtime(self.created_at)
+        return f"{when.day} {when:%b %Y}, {when.hour % 12 or 12}:{when:%M} {'AM' if when.hour < 12 else 'PM'}"
+
+    @property
     def cursor(self):
         """Where the next, older page starts: this line's place in the log's order."""
         return f"{self.created_at.isoformat()}~{self.source}{self.row_id}"

@@ -284,3 +284,16 @@ def test_without_two_factor_the_caseload_shows_and_logs_nothing(clients, counsel
     response = counselor_client.get(reverse("supports:caseload"))
     assert response.status_code == 403 and "Olive" not in response.content.decode()
     assert not CaseloadView.objects.exists()
+
+
+def test_the_log_shows_each_time_in_the_readers_zone(clients, owner_client, counselor, family):
+    owner = clients[0]  # America/Chicago
+    when = dt.datetime(2026, 7, 4, 17, 5, tzinfo=dt.UTC)  # 12:05 PM in Chicago (daylight time)
+    AccessEvent.objects.create(owner=owner, actor=family, actor_name="Fran", action="viewed", created_at=when)
+    AccessEvent.objects.create(
+        owner=owner, actor=family, actor_name="Fran", action="viewed", created_at=when + dt.timedelta(hours=9)
+    )
+    page = owner_client.get(reverse("supports:access_log")).content.decode()
+    # The second is 5 July in UTC but still the evening of the 4th in Chicago.
+    assert "4 Jul 2026, 12:05 PM" in page and "4 Jul 2026, 9:05 PM" in page
+    assert f'datetime="{when.isoformat()}"' in page
