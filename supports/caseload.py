@@ -167,7 +167,7 @@ def client_consents(counselor, now, *, two_factor=False):
             local_dates[zone_name] = now.astimezone(zone_named(zone_name)).date()
         if local_dates[zone_name] > expires_on:
             continue
-        scopes = frozenset(name for name, on in zip(SCOPE_FIELDS, flags, strict=True) if on)
+        scopes = _scopes(tuple(flags))
         # One consent per client: should a client have signed two, the broader one counts.
         kept = by_owner.get(owner_id)
         if kept is None or len(scopes) > len(kept.scopes):
@@ -196,9 +196,19 @@ def _consents_sql():
 def cache_parts(consents):
     """What the rows are made of, for a cache key: each client, their data's version and their consent."""
     return [
-        f"{item.owner_id}.{item.owner_version}.{item.consent_id}.{','.join(sorted(item.scopes))}"
+        f"{item.owner_id}.{item.owner_version}.{item.consent_id}.{_scope_key(item.scopes)}"
         for _, item in sorted(consents.items())
     ]
+
+
+@functools.cache
+def _scopes(flags):
+    return frozenset(name for name, on in zip(SCOPE_FIELDS, flags, strict=True) if on)
+
+
+@functools.cache
+def _scope_key(scopes):
+    return ",".join(sorted(scopes))
 
 
 def log_view(counselor, consents, path, now):

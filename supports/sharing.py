@@ -11,6 +11,7 @@ sending encouragement) live here too, called by views, commands and tests alike.
 """
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -58,6 +59,11 @@ def has_two_factor(user):
 
 def describe(scopes):
     """'clean time and milestones, support map' in the fixed order of SCOPES."""
+    return _describe(frozenset(scopes))
+
+
+@functools.cache
+def _describe(scopes):  # 32 possible sets; a caseload asks for 200 every view
     return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
 
 
