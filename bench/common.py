@@ -9,6 +9,7 @@ the second one has a query inside a loop.
 """
 
 import datetime as dt
+import functools
 import os
 import sys
 import uuid
@@ -74,7 +75,10 @@ def build_world(size, now=None, tag=None):
 
     def person(role, zone="America/Chicago"):
         return User.objects.create(
-            email=f"{role}-{tag}@bench.example.com", display_name=role.title(), time_zone=zone, password="!"
+            email=f"{role}-{tag}@bench.example.com",
+            display_name=role.title(),
+            time_zone=zone,
+            password=bench_password_hash(),  # a usable password, as every account has: reauthentication needs one
         )
 
     owner, family, counselor = person("owner"), person("family"), person("counselor", "America/New_York")
@@ -273,11 +277,29 @@ SIGNED_IN_PAGES = [
 ]
 
 
+BENCH_PASSWORD = "bench-password-2026"
+
+
+@functools.cache
+def bench_password_hash():
+    """The bench people's password, hashed once per process (a hash is deliberately slow)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(BENCH_PASSWORD)
+
+
 def signed_in_client(user):
-    from django.test import Client
+    """A test client signed in as `user`, as just after typing their password: the pages behind allauth's
+    reauthentication (a new consent) open, as they do for a person who has just signed in."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.test import Client, RequestFactory
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, method="password", reauthenticated=True)
+    request.session.save()
     return client
 
 
