@@ -2,10 +2,11 @@
 
 A fixed number of queries whatever the size of the caseload: the consents in
 effect (plain values, enough for the page cache's key) and one row recording the
-view, which every client's access log reads through the caseload's roster; then, when the table must be rendered, the
-consents with each client, check-in aggregates, network aggregates, peer groups
-and their weekly slots, recent attendance and journeys. Each signal appears only
-where that client's consent covers it.
+view, which every client's access log reads through the caseload's roster; then,
+when the table must be rendered, the consents with each client, check-in
+aggregates, network aggregates, peer groups and their weekly slots, recent
+attendance and journeys. Each signal appears only where that client's consent
+covers it.
 """
 
 import datetime as dt
@@ -238,18 +239,19 @@ def roster_of(counselor, consents):
 
 def _record_view(counselor_id, digest, path, now):
     """The view, recorded against the counselor's roster with this digest; False if there is none yet."""
-    ops = connection.ops
-    views, rosters = CaseloadView._meta, CaseloadRoster._meta
-    sql = (  # the table names are our models'; every value is a parameter
-        f"INSERT INTO {ops.quote_name(views.db_table)} (roster_id, path, created_at)"  # noqa: S608
-        f" SELECT id, %s, %s FROM {ops.quote_name(rosters.db_table)} WHERE counselor_id = %s AND digest = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [path, ops.adapt_datetimefield_value(now), counselor_id, digest],
-        )
+        cursor.execute(_record_view_sql(), [path, connection.ops.adapt_datetimefield_value(now), counselor_id, digest])
         return cursor.rowcount == 1
+
+
+@functools.cache
+def _record_view_sql():
+    ops = connection.ops
+    views, rosters = (ops.quote_name(model._meta.db_table) for model in (CaseloadView, CaseloadRoster))
+    return (  # our models' tables; every value is a parameter
+        f"INSERT INTO {views} (roster_id, path, created_at)"  # noqa: S608
+        f" SELECT id, %s, %s FROM {rosters} WHERE counselor_id = %s AND digest = %s"
+    )
 
 
 def write_roster(counselor, counselor_name, digest, entries, now):
