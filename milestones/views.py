@@ -155,13 +155,10 @@ def _own_triggers(user, today):
     Kept in the cache under the person's data_version (any check-in saved changes it), so a
     check-in's submit doesn't read half a year of check-ins again to validate its choices.
     """
+    if not settings.PAGE_CACHE:
+        return _read_own_triggers(user, today)
     cache_key = page_cache.key("own-triggers", user, user.data_version)
-    words = cache.get(cache_key) if settings.PAGE_CACHE else None
-    if words is None:
-        words = _read_own_triggers(user, today)
-        if settings.PAGE_CACHE:
-            cache.set(cache_key, words, page_cache.BUCKET_SECONDS + 60)
-    return words
+    return cache.get_or_set(cache_key, lambda: _read_own_triggers(user, today), page_cache.BUCKET_SECONDS + 60)
 
 
 def _read_own_triggers(user, today):
