@@ -1,0 +1,106 @@
+"""ORM queries built and compiled once per process, then run again with each request's values.
+
+For the short lookups a hot page makes on every request (is there a grant? write the
+access log line), building the QuerySet and compiling it to SQL costs more CPU than
+running it. Here the ORM builds the query once, with stand-in values, and each call
+runs that same SQL with the real ones, making model instances as the ORM does
+(`Model.from_db`, and `select_related` objects cached on their parent). The SQL is the
+ORM's own, so a filter changed in the query's `build` function changes it too.
+
+Where the database hands back values the ORM must convert (SQLite's dates and times),
+`first` goes through the ORM instead; PostgreSQL needs no conversion for these models.
+docs/DEVELOPING.md "Written-out SQL on hot paths" says when to use this and how it is tested.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.db import connections, router
+
+
+@dataclass(frozen=True)
+class _Plan:
+    alias: str
+    sql: str
+    params: tuple  # (name, None) for a value given by the caller, (None, value) for one of the query's own
+    klass_info: dict
+    attnames: dict  # id(klass_info) -> (select positions, attnames)
+
+
+def first(build, **values):
+    """`build(**values)[:1]`'s one object (with its select_related objects), or None.
+
+    `build` is a module-level function of integer values (ids) returning a QuerySet of
+    models; every value must appear as a parameter of the query.
+    """
+    plan = _plan(build, tuple(sorted(values)))
+    if plan is None:
+        return next(iter(build(**values)[:1]), None)
+    with connections[plan.alias].cursor() as cursor:
+        cursor.execute(plan.sql, [values[name] if name else value for name, value in plan.params])
+        row = cursor.fetchone()
+    return None if row is None else _instance(plan, plan.klass_info, row)
+
+
+def _instance(plan, klass_info, row):
+    positions, attnames = plan.attnames[id(klass_info)]
+    obj = klass_info["model"].from_db(plan.alias, attnames, [row[position] for position in positions])
+    for related_info in klass_info.get("related_klass_infos", ()):
+        related = _instance(plan, related_info, row)
+        if related.pk is None:  # a nullable relation that is empty, as the ORM leaves it
+            related = None
+        related_info["local_setter"](obj, related)
+        if related is not None:
+            related_info["remote_setter"](related, obj)
+    return obj
+
+
+@functools.cache
+def _plan(build, names):
+    stand_ins = {name: -(index + 1) for index, name in enumerate(names)}  # ids are never negative
+    queryset = build(**stand_ins)[:1]
+    alias = queryset.db
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, query_params = compiler.as_sql()
+    by_stand_in = {value: name for name, value in stand_ins.items()}
+    params = tuple(
+        (by_stand_in[value], None) if type(value) is int and value in by_stand_in else (None, value)
+        for value in query_params
+    )
+    if sorted(name for name, _ in params if name) != sorted(names):
+        raise ValueError(f"{build.__name__}: each of {', '.join(names)} must appear once in the query")
+    if compiler.get_converters([column for column, _, _ in compiler.select]):
+        return None
+    attnames = {}
+
+    def collect(klass_info):
+        positions = tuple(klass_info["select_fields"])
+        attnames[id(klass_info)] = (positions, [compiler.select[i][0].target.attname for i in positions])
+        for related_info in klass_info.get("related_klass_infos", ()):
+            collect(related_info)
+
+    collect(compiler.klass_info)
+    return _Plan(alias, sql, params, compiler.klass_info, attnames)
+
+
+def insert(model, **values):
+    """One row of `model` with these field values (every column but the primary key), in an INSERT compiled
+    once. No instance is made and no signal sent: for append-only rows written on every request."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _insert_sql(model, alias, tuple(values))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(values[field.name], connection) for field in fields])
+
+
+@functools.cache
+def _insert_sql(model, alias, names):
+    ops = connections[alias].ops
+    fields = [model._meta.get_field(name) for name in names]
+    missing = {field.name for field in model._meta.concrete_fields if not field.primary_key} - set(names)
+    if missing:
+        raise ValueError(f"{model.__name__}: no value for {', '.join(sorted(missing))}")
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = ops.quote_name(model._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", fields  # noqa: S608 — our names
