@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from supports.models import PeerGroup, Supporter
 
@@ -68,8 +69,44 @@ class JourneyForm(forms.ModelForm):
 
 
 class ChosenRecords(forms.ModelMultipleChoiceField):
-    """The records chosen, as a list: none chosen is [] straight away, where Django's field
-    hands back an empty queryset that still builds its SQL when asked whether it is empty."""
+    """Some of the owner's own active records (supporters, groups), chosen as a list.
+
+    The choices are `model.objects.for_owner(owner).active()` by name, built only when
+    something asks for them (the checkboxes being drawn, or chosen ids being checked): a
+    submit that names none builds no query at all. None chosen is [] straight away, where
+    Django's field hands back an empty queryset that still builds its SQL when asked
+    whether it is empty.
+    """
+
+    class iterator(ModelChoiceIterator):  # noqa: N801 — the name Django's field looks up
+        """Django's iterator, reading the field's queryset when iterated rather than when made."""
+
+        def __init__(self, field):
+            self.field = field
+
+        @property
+        def queryset(self):
+            return self.field.queryset
+
+    def __init__(self, model, **kwargs):
+        self.model, self._owner = model, None
+        super().__init__(queryset=None, **kwargs)
+
+    @property
+    def owner(self):
+        return self._owner
+
+    @owner.setter
+    def owner(self, owner):
+        self._owner, self._queryset = owner, None
+        self.widget.choices = self.choices  # this (copied) field's own iterator
+
+    def _get_queryset(self):
+        if self._queryset is None and self._owner is not None:
+            self._queryset = self.model.objects.for_owner(self._owner).active().order_by("name")
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelMultipleChoiceField._set_queryset)
 
     def clean(self, value):
         if not value and not self.required:
@@ -108,14 +145,14 @@ class CheckInForm(forms.Form):
         label="What helped?", choices=HELPED_CHOICES, required=False, widget=widgets.CheckboxSelectMultiple
     )
     supporters = ChosenRecords(
+        Supporter,
         label="Supporters who helped",
-        queryset=Supporter.objects.none(),
         required=False,
         widget=widgets.CheckboxSelectMultiple,
     )
     groups = ChosenRecords(
+        PeerGroup,
         label="Groups or meetings that helped",
-        queryset=PeerGroup.objects.none(),
         required=False,
         widget=widgets.CheckboxSelectMultiple,
     )
@@ -130,8 +167,7 @@ class CheckInForm(forms.Form):
         self.fields["triggers"].choices = TRIGGER_CHOICES + [(t, t) for t in own_triggers if t not in common]
         # Only the owner's own network can be linked: another person's supporter id
         # is simply not a valid choice.
-        self.fields["supporters"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
-        self.fields["groups"].queryset = PeerGroup.objects.for_owner(owner).active().order_by("name")
+        self.fields["supporters"].owner = self.fields["groups"].owner = owner
 
     @classmethod
     def initial_for(cls, checkin):

@@ -177,15 +177,24 @@ def checkin(request):
     user = request.user
     today = user.local_today()
     if request.method != "POST":
-        body = page_cache.fragment(
-            request,
-            page_cache.key("checkin", user, user.data_version),
-            "milestones/includes/checkin_body.html",
-            lambda: _checkin_context(user, today),
-        )
-        return render(request, "milestones/checkin_form.html", {"checkin_body": body})
-    form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
+
+        def context():
+            key = page_cache.key("checkin", user, user.data_version)
+            body = page_cache.fragment(
+                request, key, "milestones/includes/checkin_body.html", lambda: _checkin_context(user, today)
+            )
+            return {"checkin_body": body}
+
+        cache_key = page_cache.key("checkin-page", user, user.data_version, page_cache.chrome(request))
+        return page_cache.page(request, cache_key, "milestones/checkin_form.html", context)
+    # The person's own trigger words are valid choices; they are read only when the submit names a
+    # trigger outside the common list (a submit without one is checked against the common list alone).
+    names_own = any(trigger not in TRIGGER_LABELS for trigger in request.POST.getlist("triggers"))
+    form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today) if names_own else ())
     if not form.is_valid():
+        if not names_own:  # shown again, the form offers their own words as it did
+            form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
+            form.is_valid()
         return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form=form))
     saved, created = services.save_checkin(user, today, **form.checkin_fields())
     if saved.sober == CheckIn.Sober.NO:

@@ -18,12 +18,15 @@ CSRF tokens belong to a browser, not a person: fragments are rendered with a
 placeholder in their place, swapped for the request's own token on the way out.
 """
 
+import functools
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import F, QuerySet
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -59,7 +62,20 @@ def bump(owners):
         owners = {owner_id for owner_id in owners if owner_id is not None}
         if not owners:
             return
+        if len(owners) == 1:  # every save of one record: the UPDATE compiled once
+            with connections[router.db_for_write(User)].cursor() as cursor:
+                cursor.execute(_bump_one_sql(), list(owners))
+            return
     User.objects.filter(pk__in=owners).update(data_version=F("data_version") + 1)
+
+
+@functools.cache
+def _bump_one_sql():
+    from .models import User
+
+    ops = connections[router.db_for_write(User)].ops
+    table, version = ops.quote_name(User._meta.db_table), ops.quote_name("data_version")
+    return f"UPDATE {table} SET {version} = {version} + 1 WHERE {ops.quote_name('id')} = %s"  # noqa: S608 — our names
 
 
 def bucket(now=None):
@@ -85,6 +101,8 @@ def fragments(request, *specs):
     found = cache.get_many([cache_key for cache_key, _, _ in specs]) if settings.PAGE_CACHE else {}
     rendered, token = {}, None
     results = []
+    # Inside a whole page being rendered for the cache, the page swaps the token in once it is stored.
+    keep_placeholder = getattr(request, "_page_cache_storing", False)
     for cache_key, template_name, context_factory in specs:
         html = found.get(cache_key)
         if html is None:
@@ -92,13 +110,51 @@ def fragments(request, *specs):
             context["csrf_token"] = CSRF_PLACEHOLDER
             # Rendered with the request (context processors run) but our placeholder wins over theirs.
             html = rendered[cache_key] = render_to_string(template_name, context, request=request)
-        if CSRF_PLACEHOLDER in html:
+        if CSRF_PLACEHOLDER in html and not keep_placeholder:
             token = token or get_token(request)
             html = html.replace(CSRF_PLACEHOLDER, token)
         results.append(mark_safe(html))  # noqa: S308 — our own template's output
     if rendered and settings.PAGE_CACHE:
         cache.set_many(rendered, BUCKET_SECONDS + 60)
     return results
+
+
+def chrome(request):
+    """What the header and navigation show of the signed-in person, for a whole page's key: who they
+    are and their unread count (the rest of the chrome is the same for everyone on the same page)."""
+    user = request.user
+    return f"chrome:{user.pk}.{user.unread_notifications}"
+
+
+def page(request, cache_key, template_name, context_factory):
+    """A whole page, header and navigation included, as an HttpResponse: from the cache under `cache_key`,
+    or rendered (context from `context_factory()`, with the request's context processors) and kept.
+
+    Around a cached body the chrome still cost a millisecond or more to render on every
+    request. The key must name everything the page shows: build it with key(), naming
+    chrome(request) among its parts. A request carrying messages ("Saved.") is rendered and
+    not kept, so the messages show once; CSRF tokens are swapped in as for fragments.
+    """
+    if not settings.PAGE_CACHE or _has_messages(request):
+        return HttpResponse(render_to_string(template_name, context_factory(), request=request))
+    html = cache.get(cache_key)
+    if html is None:
+        request._page_cache_storing = True
+        try:
+            context = context_factory()
+            context["csrf_token"] = CSRF_PLACEHOLDER
+            html = render_to_string(template_name, context, request=request)
+        finally:
+            del request._page_cache_storing
+        cache.set(cache_key, html, BUCKET_SECONDS + 60)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return HttpResponse(html)
+
+
+def _has_messages(request):
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
 
 
 # Keeping data_version current

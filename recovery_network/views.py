@@ -20,13 +20,18 @@ def index(request):
 @login_required
 def home(request):
     user = request.user
-    body = page_cache.fragment(
-        request,
-        page_cache.key("home", user, user.data_version),
-        "recovery_network/includes/home_body.html",
-        lambda: {"user": user, "home_sections": home_sections(user)},
-    )
-    return render(request, "recovery_network/home.html", {"local_today": user.local_today(), "home_body": body})
+
+    def context():
+        body = page_cache.fragment(
+            request,
+            page_cache.key("home", user, user.data_version),
+            "recovery_network/includes/home_body.html",
+            lambda: {"user": user, "home_sections": home_sections(user)},
+        )
+        return {"local_today": user.local_today(), "home_body": body}
+
+    cache_key = page_cache.key("home-page", user, user.data_version, page_cache.chrome(request))
+    return page_cache.page(request, cache_key, "recovery_network/home.html", context)
 
 
 def crisis(request):

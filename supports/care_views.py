@@ -289,18 +289,33 @@ def person(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
     owner, viewer = access.owner, request.user
-    # What this viewer sent lately: an encouragement is the owner's record, so sending one bumps the key.
-    sent = (
-        page_cache.key("sent", owner, owner.data_version, viewer.pk, now=now),
-        "care/includes/sent_recently.html",
-        lambda: {
-            "sent": list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
-        },
+
+    def context():
+        # What this viewer sent lately: an encouragement is the owner's record, so sending one bumps the key.
+        sent = (
+            page_cache.key("sent", owner, owner.data_version, viewer.pk, now=now),
+            "care/includes/sent_recently.html",
+            lambda: {
+                "sent": list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
+            },
+        )
+        shared_body, sent_body = page_cache.fragments(request, _shared_fragment(access, now), sent)
+        return {
+            "circle_page": True,
+            "access": access,
+            "owner": owner,
+            "scopes": access.scopes,
+            "shared_body": shared_body,
+            "form": EncouragementForm(),
+            "blank_form": _blank_encouragement_form(),
+            "sent_body": sent_body,
+        }
+
+    # The whole page: what the owner shares (their data's version, the grant's scopes) and what this viewer sent.
+    cache_key = page_cache.key(
+        "person", owner, owner.data_version, *sorted(access.scopes), page_cache.chrome(request), now=now
     )
-    shared_body, sent_body = page_cache.fragments(request, _shared_fragment(access, now), sent)
-    context = {"access": access, "owner": owner, "scopes": access.scopes, "shared_body": shared_body}
-    context.update(form=EncouragementForm(), blank_form=_blank_encouragement_form(), sent_body=sent_body)
-    return _render(request, "care/person.html", context)
+    return page_cache.page(request, cache_key, "care/person.html", context)
 
 
 @login_required
@@ -362,17 +377,22 @@ def caseload(request):
         sort = "attention"
     caseload_module.log_view(counselor, consents, request.path, now)
     # The table is rendered once per change of any client's data, consent or day, and per sort.
-    body = page_cache.fragment(
-        request,
-        page_cache.key("caseload", counselor, counselor.data_version, sort, *caseload_module.cache_parts(consents)),
-        "care/includes/caseload_body.html",
-        lambda: {
-            "rows": caseload_module.client_rows(consents, sort, now),
-            "sort_label": caseload_module.SORTS[sort],
-        },
-    )
-    context = {"caseload_body": body, "sort": sort, "sorts": caseload_module.SORTS}
-    return _render(request, "care/caseload.html", context)
+    parts = (counselor.data_version, sort, *caseload_module.cache_parts(consents))
+
+    def context():
+        body = page_cache.fragment(
+            request,
+            page_cache.key("caseload", counselor, *parts),
+            "care/includes/caseload_body.html",
+            lambda: {
+                "rows": caseload_module.client_rows(consents, sort, now),
+                "sort_label": caseload_module.SORTS[sort],
+            },
+        )
+        return {"circle_page": True, "caseload_body": body, "sort": sort, "sorts": caseload_module.SORTS}
+
+    cache_key = page_cache.key("caseload-page", counselor, *parts, page_cache.chrome(request))
+    return page_cache.page(request, cache_key, "care/caseload.html", context)
 
 
 @login_required

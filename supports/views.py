@@ -401,10 +401,12 @@ def support_map(request):
         context["map_key"] = support_map.key(context["summary"])
         return context
 
-    body = page_cache.fragment(
-        request, page_cache.key("map", user, user.data_version), "supports/includes/map_body.html", context
-    )
-    return render(request, "supports/map.html", {"map_body": body})
+    def page_context():
+        key = page_cache.key("map", user, user.data_version)
+        return {"map_body": page_cache.fragment(request, key, "supports/includes/map_body.html", context)}
+
+    cache_key = page_cache.key("map-page", user, user.data_version, page_cache.chrome(request))
+    return page_cache.page(request, cache_key, "supports/map.html", page_context)
 
 
 @login_required

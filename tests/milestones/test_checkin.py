@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from milestones import services
@@ -89,6 +90,43 @@ def test_own_words_just_saved_are_valid_choices_on_the_next_submit(owner_client,
     response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "stress"]})
     assert response.status_code == 302, response.content.decode()[:500]
     assert sorted(CheckIn.objects.get().triggers) == ["payday", "stress"]
+
+
+def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_their_network(
+    owner_client, owner, settings
+):
+    """Their own words and their supporters and groups are what a submit may name; one that names
+    none of them has nothing to check against, and each submit of the day is as cheap as it can be."""
+    settings.PAGE_CACHE = False  # so their own words would be read from the check-ins, not the cache
+    CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
+    Supporter.objects.create(owner=owner, name="Marcus")
+    PeerGroup.objects.create(owner=owner, name="Tuesday Night Group", fellowship="aa")
+    with CaptureQueriesContext(connection) as captured:
+        response = owner_client.post(URL, {"sober": "yes", "triggers": ["stress"], "helped": ["exercise"]})
+    assert response.status_code == 302
+    reads = [query["sql"] for query in captured if query["sql"].lstrip().startswith("SELECT")]
+    assert not [sql for sql in reads if '"triggers"' in sql], reads
+    assert not [sql for sql in reads if 'FROM "supports_supporter"' in sql or 'FROM "supports_peergroup"' in sql]
+    assert CheckIn.objects.get(owner=owner, local_date=owner.local_today()).triggers == ["stress"]
+
+
+def test_a_trigger_that_is_neither_common_nor_their_own_is_not_a_valid_choice(owner_client, owner):
+    CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
+    response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "made up"]})
+    assert response.status_code == 200
+    assert "Select a valid choice. made up is not one of the available choices." in response.content.decode()
+    assert response.context["form"]["triggers"].field.choices[-1] == ("payday", "payday")
+    assert not CheckIn.objects.filter(local_date=owner.local_today()).exists()
+
+
+def test_a_refused_submit_still_offers_their_own_words_and_network(owner_client, owner):
+    CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
+    Supporter.objects.create(owner=owner, name="Marcus")
+    response = owner_client.post(URL, {"sober": "maybe", "triggers": ["stress"], "gratitude": "The lake"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="payday"' in body and "Marcus" in body
+    assert "The lake" in body  # nothing typed is lost
 
 
 def test_what_helped_links_to_the_owners_own_supporters_and_groups(owner_client, owner):

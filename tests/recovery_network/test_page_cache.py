@@ -245,3 +245,59 @@ def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_n
         partial.save()
     owner.refresh_from_db()
     assert owner.display_name == "Renamed" and owner.email == "owner@example.org"
+
+
+# Whole pages (page_cache.page): the chrome is kept with the body
+
+
+def test_a_whole_cached_page_carries_each_browsers_own_token_and_stores_none(owner, family):
+    from django.core.cache import cache
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for client in (first, second):
+        client.force_login(family)
+    first_page = page(first, "supports:person", owner.pk)  # renders and keeps the whole page
+    second_page = page(second, "supports:person", owner.pk)  # served whole from the cache
+    tokens = [body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0] for body in (first_page, second_page)]
+    assert tokens[0] != tokens[1] and page_cache.CSRF_PLACEHOLDER not in first_page + second_page
+    # The sign-out form in the nav and the encouragement form both carry the browser's own token.
+    assert second_page.count(f'value="{tokens[1]}"') == 2
+    stored = [value for value in cache._cache.values() if isinstance(value, bytes)]
+    assert stored and not [value for value in stored if tokens[0].encode() in value or tokens[1].encode() in value]
+    response = second.post(
+        reverse("supports:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
+    )
+    assert response.status_code == 302
+
+
+def test_a_message_shows_once_on_a_cached_page_and_is_not_kept(owner, family, family_client):
+    page(family_client, "supports:person", owner.pk)  # the page is in the cache
+    response = family_client.post(reverse("supports:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
+    after = family_client.get(response.url).content.decode()
+    assert "will see it on their home page" in after
+    again = page(family_client, "supports:person", owner.pk)
+    assert "will see it on their home page" not in again and "Proud of you" in again
+
+
+def test_the_nav_of_a_cached_page_follows_the_unread_count(owner, family, family_client):
+    assert "nav-count" not in page(family_client, "supports:person", owner.pk)
+    User.objects.filter(pk=family.pk).update(unread_notifications=3)
+    assert '<span class="nav-count">3<' in page(family_client, "supports:person", owner.pk)
+
+
+def test_a_whole_page_is_one_persons_even_with_the_same_scopes(owner, family, family_client):
+    from tests.care.factories import GrantFactory
+
+    other = UserFactory(display_name="Other viewer")
+    GrantFactory(owner=owner, viewer=other)
+    User.objects.filter(pk=family.pk).update(unread_notifications=7)
+    assert '<span class="nav-count">7<' in page(family_client, "supports:person", owner.pk)
+    other_client = Client()
+    other_client.force_login(other)
+    assert "nav-count" not in page(other_client, "supports:person", owner.pk)
+
+
+def test_each_look_at_a_cached_page_is_logged(owner, family, family_client):
+    for _ in range(3):
+        page(family_client, "supports:person", owner.pk)
+    assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 3
