@@ -18,6 +18,7 @@ function init(args)
   wrk.method = os.getenv("BENCH_METHOD") or "GET"
   wrk.headers["X-Forwarded-Proto"] = "https"  -- as the TLS-terminating proxy would
   wrk.headers["User-Agent"] = "recovery-network-bench"
+  wrk.headers["Accept-Encoding"] = "gzip, deflate, br"  -- as every browser does: cached pages go out compressed
   -- gunicorn's sync workers close after each answer; saying so up front keeps wrk from
   -- counting its stalled reconnects as latency (as a proxy in front would, one request per connection).
   wrk.headers["Connection"] = "close"

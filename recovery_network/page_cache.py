@@ -20,6 +20,8 @@ placeholder in their place, swapped for the request's own token on the way out.
 
 import functools
 import hashlib
+import struct
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +32,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 BUCKET_SECONDS = 15 * 60
@@ -137,24 +140,96 @@ def page(request, cache_key, template_name, context_factory):
     """
     if not settings.PAGE_CACHE or _has_messages(request):
         return HttpResponse(render_to_string(template_name, context_factory(), request=request))
-    html = cache.get(cache_key)
-    if html is None:
+    stored = cache.get(cache_key)
+    if stored is None:
         request._page_cache_storing = True
         try:
             context = context_factory()
             context["csrf_token"] = CSRF_PLACEHOLDER
-            html = render_to_string(template_name, context, request=request)
+            stored = compress(render_to_string(template_name, context, request=request))
         finally:
             del request._page_cache_storing
-        cache.set(cache_key, html, BUCKET_SECONDS + 60)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return HttpResponse(html)
+        cache.set(cache_key, stored, BUCKET_SECONDS + 60)
+    return _respond(request, stored)
 
 
 def _has_messages(request):
     storage = getattr(request, "_messages", None)
     return storage is not None and len(storage) > 0
+
+
+# Whole pages are kept compressed, and sent so to browsers that accept "deflate" (all do).
+#
+# A page is cut at its CSRF placeholders and each piece compressed on its own (raw deflate
+# ended by a sync flush, so pieces join byte for byte). A request's token is compressed the
+# same way and set between them: the stream is the zlib format HTTP's "deflate" names, its
+# Adler-32 checksum joined from the pieces' own in constant time. The 500-person map goes
+# out as about 24 kB instead of 338, with no compressing per request beyond the token; and
+# the token, compressed apart from the page, can't be guessed from the size (BREACH).
+
+_ZLIB_HEADER = b"\x78\x9c"  # deflate, 32 kB window, default level; (0x789c % 31 == 0)
+_FINAL_BLOCK = zlib.compressobj(wbits=-15).flush()  # an empty last block
+_ADLER_BASE = 65521
+
+
+def _deflate(data, level=6):
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def compress(html):
+    """(pieces, their Adler-32s, their lengths): the page between its CSRF placeholders, compressed."""
+    pieces = [piece.encode() for piece in html.split(CSRF_PLACEHOLDER)]
+    return (
+        tuple(_deflate(piece) for piece in pieces),
+        tuple(zlib.adler32(piece) for piece in pieces),
+        tuple(len(piece) for piece in pieces),
+    )
+
+
+def adler32_combine(adler1, adler2, length2):
+    """The Adler-32 of A + B from those of A and B and the length of B (zlib's adler32_combine)."""
+    remainder = length2 % _ADLER_BASE
+    sum1 = adler1 & 0xFFFF
+    sum2 = (remainder * sum1) % _ADLER_BASE
+    sum1 = (sum1 + (adler2 & 0xFFFF) + _ADLER_BASE - 1) % _ADLER_BASE
+    sum2 = (sum2 + (adler1 >> 16) + (adler2 >> 16) + _ADLER_BASE - remainder) % _ADLER_BASE
+    return sum1 | (sum2 << 16)
+
+
+def accepts_deflate(request):
+    """Whether the request's Accept-Encoding takes "deflate" (named, or "*"), and not with q=0."""
+    accepted = {}
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, *params = item.split(";")
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        accepted[name.strip().lower()] = quality > 0
+    return accepted.get("deflate", accepted.get("*", False))
+
+
+def _respond(request, stored):
+    segments, checks, lengths = stored
+    token = get_token(request).encode() if len(segments) > 1 else b""
+    if accepts_deflate(request):
+        token_segment = _deflate(token, 1)
+        body, check = [_ZLIB_HEADER, segments[0]], checks[0]
+        for segment, segment_check, length in zip(segments[1:], checks[1:], lengths[1:], strict=True):
+            body += [token_segment, segment]
+            check = adler32_combine(zlib.adler32(token, check), segment_check, length)
+        body += [_FINAL_BLOCK, struct.pack(">I", check)]
+        response = HttpResponse(b"".join(body))
+        response["Content-Encoding"] = "deflate"
+    else:
+        response = HttpResponse(token.join(zlib.decompressobj(-15).decompress(segment) for segment in segments))
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 # Keeping data_version current

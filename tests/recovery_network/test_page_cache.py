@@ -251,6 +251,9 @@ def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_n
 
 
 def test_a_whole_cached_page_carries_each_browsers_own_token_and_stores_none(owner, family):
+    import pickle
+    import zlib
+
     from django.core.cache import cache
 
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
@@ -262,8 +265,12 @@ def test_a_whole_cached_page_carries_each_browsers_own_token_and_stores_none(own
     assert tokens[0] != tokens[1] and page_cache.CSRF_PLACEHOLDER not in first_page + second_page
     # The sign-out form in the nav and the encouragement form both carry the browser's own token.
     assert second_page.count(f'value="{tokens[1]}"') == 2
-    stored = [value for value in cache._cache.values() if isinstance(value, bytes)]
-    assert stored and not [value for value in stored if tokens[0].encode() in value or tokens[1].encode() in value]
+    kept = [pickle.loads(value) for value in cache._cache.values()]
+    pages = [
+        b"".join(zlib.decompressobj(-15).decompress(p) for p in value[0]) for value in kept if isinstance(value, tuple)
+    ]
+    texts = pages + [value.encode() for value in kept if isinstance(value, str)]  # and the fragments
+    assert pages and not [text for text in texts if tokens[0].encode() in text or tokens[1].encode() in text]
     response = second.post(
         reverse("supports:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
     )
@@ -301,3 +308,77 @@ def test_each_look_at_a_cached_page_is_logged(owner, family, family_client):
     for _ in range(3):
         page(family_client, "supports:person", owner.pk)
     assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 3
+
+
+# Whole pages go out compressed to browsers that take "deflate"
+
+
+def _compressed_page(client, name, *args, accept="gzip, deflate, br, zstd"):
+    import zlib
+
+    response = client.get(reverse(name, args=args), headers={"accept-encoding": accept})
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "deflate" and "Accept-Encoding" in response["Vary"]
+    return zlib.decompress(response.content).decode(), len(response.content)  # checks the stream and its Adler-32
+
+
+def test_a_cached_page_goes_out_compressed_and_reads_the_same(owner, family, family_client):
+    for _ in range(60):
+        SupporterFactory(owner=owner)
+    grant = owner.grants_given.get(viewer=family)
+    sharing.change_scopes(grant, {"clean_time", "support_map", "checkins"})
+    plain = page(family_client, "supports:person", owner.pk)  # rendered and kept
+    first, size = _compressed_page(family_client, "supports:person", owner.pk)
+    second, _ = _compressed_page(family_client, "supports:person", owner.pk)
+    token_of = lambda body: body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
+    assert first.replace(token_of(first), "T") == plain.replace(token_of(plain), "T")
+    assert token_of(first) != token_of(second)  # a fresh mask each time, as Django gives
+    assert first.count(token_of(first)) == 2 and page_cache.CSRF_PLACEHOLDER not in first
+    assert size * 4 < len(first.encode())
+
+
+def test_the_compressed_pages_token_is_accepted(owner, family):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(family)
+    page(client, "supports:person", owner.pk)
+    body, _ = _compressed_page(client, "supports:person", owner.pk)
+    token = body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    url = reverse("supports:person_encourage", args=[owner.pk])
+    assert client.post(url, {"csrfmiddlewaretoken": token, "message": "Hi"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("gzip, deflate, br", True),
+        ("deflate", True),
+        ("DEFLATE;q=0.5", True),
+        ("gzip, deflate;q=0", False),
+        ("gzip", False),
+        ("*", True),
+        ("deflate;q=0, *", False),
+        ("identity", False),
+        ("", False),
+        ("deflate;q=oops", False),
+    ],
+)
+def test_deflate_is_sent_only_where_accepted(rf, header, takes):
+    assert page_cache.accepts_deflate(rf.get("/", headers={"accept-encoding": header})) is takes
+
+
+def test_a_browser_without_deflate_gets_the_page_plain(owner, owner_client):
+    page(owner_client, "home")
+    response = owner_client.get(reverse("home"), headers={"accept-encoding": "gzip;q=1.0, identity"})
+    assert "Content-Encoding" not in response and f"Hello, {owner.name}" in response.content.decode()
+
+
+def test_adler32_joins_as_zlib_computes_it():
+    import random
+    import zlib
+
+    generator = random.Random(7)
+    for _ in range(200):
+        first = generator.randbytes(generator.randrange(0, 3000))
+        second = generator.randbytes(generator.choice([0, 1, 65520, 65521, 65522, generator.randrange(0, 200_000)]))
+        joined = page_cache.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+        assert joined == zlib.adler32(first + second)
