@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from supports.models import Channel, Supporter
 from supports.services import log_contact
 
-from . import notifications
+from . import notifications, page_cache
 from .models import Delivery, Notification, User
 from .notification_forms import PauseForm, PreferencesForm
 from .reminder_kinds import read_reached_out_token
@@ -28,9 +28,15 @@ PAGE_SIZE = 30
 
 @login_required
 def index(request):
-    notifications.sync_unread_count(request.user)
-    page = Paginator(Notification.objects.for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/index.html", {"page": page})
+    user = request.user
+    total, unread, newest = notifications.centre_state(user)
+    paginator = Paginator(Notification.objects.for_owner(user), PAGE_SIZE)
+    paginator.count = total  # known already: the paginator needn't count again
+    page = paginator.get_page(request.GET.get("page"))  # the page's rows are read only if it is rendered
+    # Kept whole under the centre's state, the page shown, the zone its times are in, and the nav.
+    state = f"{total}.{unread}.{newest}"
+    cache_key = page_cache.key("notifications", user, state, page.number, user.time_zone, page_cache.chrome(request))
+    return page_cache.page(request, cache_key, "notifications/index.html", lambda: {"page": page})
 
 
 @login_required

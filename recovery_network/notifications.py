@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import connection, models, transaction
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -464,10 +465,22 @@ def mark_read(user, notification_ids=None, now=None):
     sync_unread_count(user)
 
 
-def sync_unread_count(user):
+def sync_unread_count(user, count=None):
     """Set the counter from the notifications themselves (it is a cache of this count)."""
-    count = Notification.objects.for_owner(user).unread().count()
+    if count is None:
+        count = Notification.objects.for_owner(user).unread().count()
     if count != user.unread_notifications:
         User.objects.filter(pk=user.pk).update(unread_notifications=count)
         user.unread_notifications = count
     return count
+
+
+def centre_state(user):
+    """(how many, how many unread, the newest id) of the person's notifications, in one query; the unread
+    counter is brought in step on the way. Together they name every state of the notification centre:
+    notifications are written once, and only ever added, read or removed."""
+    state = Notification.objects.for_owner(user).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)), newest=Max("id")
+    )
+    sync_unread_count(user, state["unread"])
+    return state["total"], state["unread"], state["newest"] or 0

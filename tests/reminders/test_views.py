@@ -2,6 +2,7 @@
 Each asks what the owner, a stranger and an anonymous visitor get."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -120,6 +121,57 @@ def test_centre_repairs_a_counter_that_drifted(owner_client, owner):
     owner_client.get(reverse("notifications:index"))
     owner.refresh_from_db()
     assert owner.unread_notifications == 1
+
+
+def _centre(client, **params):
+    response = client.get(reverse("notifications:index"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_cached_centre_shows_each_change_at_once(owner_client, owner):
+    """The whole page is kept under the centre's state: a new note, one read, one removed, all show at once."""
+    first = add_notification(owner, "First note")
+    assert "First note" in _centre(owner_client) and "notification--unread" in _centre(owner_client)
+    second = add_notification(owner, "Second note")
+    assert "Second note" in _centre(owner_client)
+    notifications.mark_read(owner, [first.pk, second.pk])
+    body = _centre(owner_client)
+    assert "notification--unread" not in body and "nav-count" not in body
+    Notification.objects.filter(pk=first.pk).delete()
+    assert "First note" not in _centre(owner_client)
+
+
+def test_the_centre_pages_follow_the_page_asked_for(owner_client, owner):
+    from recovery_network.notification_views import PAGE_SIZE
+
+    for index in range(PAGE_SIZE + 2):
+        add_notification(owner, f"Note {index:02d}")
+    first, second = _centre(owner_client), _centre(owner_client, page=2)
+    assert "Note 31" in first and "Note 00" not in first
+    assert "Note 00" in second and "Note 31" not in second and "Page 2 of 2" in second
+    assert _untokened(_centre(owner_client, page="nonsense")) == _untokened(first)
+    assert "Page 2 of 2" in _centre(owner_client, page=99)
+
+
+def _untokened(body):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_centre_shows_times_in_the_persons_zone_after_a_move(owner_client, owner):
+    add_notification(owner, created_at=dt.datetime(2026, 1, 15, 15, 0, tzinfo=dt.UTC))
+    assert "09:00" in _centre(owner_client)  # Chicago
+    owner.time_zone = "Europe/London"
+    owner.save()
+    assert "15:00" in _centre(owner_client)
+
+
+def test_the_cached_centre_is_never_another_persons(owner_client, owner, stranger, stranger_client):
+    add_notification(owner, "Note for the owner")
+    add_notification(stranger, "Note for the stranger")
+    assert "Note for the owner" in _centre(owner_client)
+    body = _centre(stranger_client)
+    assert "Note for the stranger" in body and "Note for the owner" not in body
 
 
 # Settings ------------------------------------------------------------------------------
