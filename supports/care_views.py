@@ -369,15 +369,16 @@ def how_to_help(request):
 def caseload(request):
     counselor, now = request.user, timezone.now()
     # Two-factor is asked in the consents' query; nothing is shown or logged without it.
-    consents, two_factor = caseload_module.client_consents(counselor, now, two_factor=True)
+    state, two_factor = caseload_module.caseload_state(counselor, now)
     if not two_factor:
         raise sharing.TwoFactorRequired()
+    consents = state.consents
     sort = request.GET.get("sort", "attention")
     if sort not in caseload_module.SORTS:
         sort = "attention"
-    caseload_module.log_view(counselor, consents, request.path, now)
+    caseload_module.log_view(counselor, consents, request.path, now, roster=state.roster)
     # The table is rendered once per change of any client's data, consent or day, and per sort.
-    parts = (counselor.data_version, sort, *caseload_module.cache_parts(consents))
+    parts = (counselor.data_version, sort, *state.parts)
 
     def context():
         body = page_cache.fragment(

@@ -173,3 +173,79 @@ def test_the_written_out_consents_query_reads_what_the_querysets_say(counselor, 
     assert not names & {"revoked", "ended last week", "other counselor", "inactive"}
     item = consents[owner.pk]
     assert item.scopes == Consent.objects.get(owner=owner, counselor=counselor).scopes
+
+
+# The caseload's state, kept in the process under the digest of its rows
+
+
+def _fresh(counselor, now):
+    from supports import caseload as module
+
+    consents, two_factor = module.client_consents(counselor, now, two_factor=True)
+    return consents, module.roster_of(counselor, consents), two_factor
+
+
+def _kept(counselor, now):
+    from supports import caseload as module
+
+    state, two_factor = module.caseload_state(counselor, now)
+    assert state.parts == module.cache_parts(state.consents)
+    return state.consents, state.roster, two_factor
+
+
+def test_the_kept_caseload_state_follows_every_change_at_once(counselor, owner):
+    from allauth.mfa.models import Authenticator
+
+    from supports import sharing
+
+    now = timezone.now()
+    other = UserFactory(display_name="Second client")
+    second = ConsentFactory(owner=other, counselor=counselor)
+    changes = [
+        lambda: None,
+        lambda: SupporterFactory(owner=owner),  # the client's data changes: their version with it
+        lambda: Consent.objects.filter(pk=second.pk).update(support_map=False, checkins=False),  # narrowed
+        lambda: ConsentFactory(owner=UserFactory(display_name="Third client"), counselor=counselor),  # signed
+        lambda: sharing.revoke_consent(second),
+        lambda: type(owner).objects.filter(pk=owner.pk).update(is_active=False),
+        lambda: type(counselor).objects.filter(pk=counselor.pk).update(display_name="Dr Casey"),
+        lambda: Authenticator.objects.filter(user=counselor).delete(),
+    ]
+    for change in changes:
+        change()
+        counselor.refresh_from_db()
+        assert _kept(counselor, now) == _fresh(counselor, now)
+    assert _kept(counselor, now)[2] is False  # two-factor turned off shows at once
+
+
+def test_a_kept_state_is_not_used_past_a_consents_last_day(counselor, owner):
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(owner.time_zone)
+    last_day = dt.date(2026, 11, 20)
+    Consent.objects.filter(owner=owner, counselor=counselor).update(expires_on=last_day)
+    late = dt.datetime(2026, 11, 20, 23, 59, tzinfo=zone)
+    assert owner.pk in _kept(counselor, late)[0]
+    after_midnight = dt.datetime(2026, 11, 21, 0, 0, 1, tzinfo=zone)
+    assert owner.pk not in _kept(counselor, after_midnight)[0]
+    assert _kept(counselor, after_midnight) == _fresh(counselor, after_midnight)
+
+
+@pytest.mark.parametrize(
+    ("zone", "last_day"),
+    [
+        ("America/Chicago", dt.date(2026, 3, 7)),  # the night clocks go forward at 2 a.m.
+        ("America/Chicago", dt.date(2026, 10, 31)),  # and back
+        ("America/Santiago", dt.date(2026, 9, 5)),  # midnight itself is skipped
+        ("Asia/Kolkata", dt.date(2026, 6, 1)),
+        ("Pacific/Kiritimati", dt.date(2026, 12, 31)),
+    ],
+)
+def test_a_consent_lapses_the_instant_its_clients_next_day_begins(zone, last_day):
+    from zoneinfo import ZoneInfo
+
+    from supports.caseload import _lapse
+
+    lapse = _lapse(last_day, zone)
+    assert lapse.astimezone(ZoneInfo(zone)).date() == last_day + dt.timedelta(days=1)
+    assert (lapse - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(zone)).date() == last_day
