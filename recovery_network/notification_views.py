@@ -30,13 +30,18 @@ PAGE_SIZE = 30
 def index(request):
     user = request.user
     total, unread, newest = notifications.centre_state(user)
-    paginator = Paginator(Notification.objects.for_owner(user), PAGE_SIZE)
-    paginator.count = total  # known already: the paginator needn't count again
-    page = paginator.get_page(request.GET.get("page"))  # the page's rows are read only if it is rendered
+    # The page asked for, as the paginator reads it (a page past the end is the last), from the count alone.
+    number = Paginator(range(total), PAGE_SIZE).get_page(request.GET.get("page")).number
+
+    def context():
+        paginator = Paginator(Notification.objects.for_owner(user), PAGE_SIZE)
+        paginator.count = total  # known already: the paginator needn't count again
+        return {"page": paginator.page(number)}
+
     # Kept whole under the centre's state, the page shown, the zone its times are in, and the nav.
     state = f"{total}.{unread}.{newest}"
-    cache_key = page_cache.key("notifications", user, state, page.number, user.time_zone, page_cache.chrome(request))
-    return page_cache.page(request, cache_key, "notifications/index.html", lambda: {"page": page})
+    cache_key = page_cache.key("notifications", user, state, number, user.time_zone, page_cache.chrome(request))
+    return page_cache.page(request, cache_key, "notifications/index.html", context)
 
 
 @login_required

@@ -142,6 +142,29 @@ def test_the_cached_centre_shows_each_change_at_once(owner_client, owner):
     assert "First note" not in _centre(owner_client)
 
 
+def test_the_written_out_centre_state_counts_what_the_orm_counts(owner, stranger):
+    from django.db.models import Count, Max, Q
+
+    from tests.factories import UserFactory
+
+    notes = [add_notification(owner, f"Note {index}") for index in range(5)]
+    add_notification(stranger, "Not the owner's")
+    notifications.mark_read(owner, [notes[1].pk, notes[3].pk])
+    expected = Notification.objects.for_owner(owner).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)), newest=Max("id")
+    )
+    assert (
+        notifications.centre_state(owner)
+        == (expected["total"], expected["unread"], expected["newest"])
+        == (
+            5,
+            3,
+            notes[-1].pk,
+        )
+    )
+    assert notifications.centre_state(UserFactory()) == (0, 0, 0)
+
+
 def test_the_centre_pages_follow_the_page_asked_for(owner_client, owner):
     from recovery_network.notification_views import PAGE_SIZE
 
