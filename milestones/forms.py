@@ -68,6 +68,27 @@ class JourneyForm(forms.ModelForm):
         return journey
 
 
+class SharedChoices:
+    """A choice field whose copies share its choices: a form copies every field for every form, and Django's
+    ChoiceField deep-copies each choice. Choices are only ever replaced (as CheckInForm does for triggers),
+    never changed in place, so sharing them is safe; the widget's copy shares them too (widgets.py)."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class ChoiceField(SharedChoices, forms.ChoiceField):
+    pass
+
+
+class TypedChoiceField(SharedChoices, forms.TypedChoiceField):
+    pass
+
+
+class MultipleChoiceField(SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
 class ChosenRecords(forms.ModelMultipleChoiceField):
     """Some of the owner's own active records (supporters, groups), chosen as a list.
 
@@ -115,10 +136,8 @@ class ChosenRecords(forms.ModelMultipleChoiceField):
 
 
 class CheckInForm(forms.Form):
-    sober = forms.ChoiceField(
-        label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=widgets.RadioSelect
-    )
-    mood = forms.TypedChoiceField(
+    sober = ChoiceField(label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=widgets.RadioSelect)
+    mood = TypedChoiceField(
         label="How is your mood?",
         choices=[(value, f"{value} · {label}") for value, label in MOOD_LABELS.items()],
         coerce=int,
@@ -126,7 +145,7 @@ class CheckInForm(forms.Form):
         required=False,
         widget=widgets.RadioSelect,
     )
-    craving = forms.TypedChoiceField(
+    craving = TypedChoiceField(
         label="How strong were cravings? (0 none – 10 strongest)",
         choices=[(value, str(value)) for value in range(11)],
         coerce=int,
@@ -134,14 +153,14 @@ class CheckInForm(forms.Form):
         required=False,
         widget=widgets.RadioSelect,
     )
-    triggers = forms.MultipleChoiceField(label="Triggers today", required=False, widget=widgets.CheckboxSelectMultiple)
+    triggers = MultipleChoiceField(label="Triggers today", required=False, widget=widgets.CheckboxSelectMultiple)
     own_triggers = forms.CharField(
         label="Other triggers, in your own words",
         required=False,
         max_length=300,
         help_text="Separate them with commas. They'll be offered next time.",
     )
-    helped = forms.MultipleChoiceField(
+    helped = MultipleChoiceField(
         label="What helped?", choices=HELPED_CHOICES, required=False, widget=widgets.CheckboxSelectMultiple
     )
     supporters = ChosenRecords(

@@ -6,6 +6,7 @@ widgets build the same markup (a labelled input per option, inside the fieldset
 and legend of the field's own template) directly, escaping every value and label.
 """
 
+import copy
 import html
 
 from django import forms
@@ -30,6 +31,14 @@ def _attrs(attrs):
 
 
 class PlainOptionsMixin:
+    def __deepcopy__(self, memo):
+        """A copy sharing the choices, already normalized: every form copies its fields' widgets, and Django's
+        copy normalizes each choice again. Choices are only ever replaced, never changed in place."""
+        obj = copy.copy(self)
+        obj.attrs = self.attrs.copy()
+        memo[id(self)] = obj
+        return obj
+
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)["widget"]
         groups = context["optgroups"]

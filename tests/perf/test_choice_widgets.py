@@ -42,3 +42,19 @@ def test_checkin_form_options_match_djangos_rendering(owner):
         django_class = forms.CheckboxSelectMultiple if field.widget.allow_multiple_selected else forms.RadioSelect
         field.widget = django_class(attrs=field.widget.attrs, choices=field.widget.choices)
         assert mine == str(form[name].as_field_group()), name
+
+
+def test_forms_sharing_their_choices_never_see_each_others(owner):
+    """Copies of a field share its choices (a form is copied from its class for every form): replacing
+    one form's choices, as each check-in form does with the person's own words, leaves the others alone."""
+    from milestones.models import TRIGGER_CHOICES
+
+    theirs = CheckInForm(owner=owner, own_triggers=["payday"])
+    plain = CheckInForm(owner=owner)
+    assert theirs.fields["triggers"].choices[-1] == ("payday", "payday")
+    assert ("payday", "payday") not in plain.fields["triggers"].choices
+    assert ("payday", "payday") not in CheckInForm.base_fields["triggers"].choices
+    assert list(plain.fields["triggers"].widget.choices) == list(TRIGGER_CHOICES)
+    assert 'value="payday"' in str(theirs["triggers"]) and 'value="payday"' not in str(plain["triggers"])
+    theirs.fields["mood"].widget.attrs["data-x"] = "1"
+    assert "data-x" not in plain.fields["mood"].widget.attrs
