@@ -219,6 +219,9 @@ def main(argv=None):
         default="auto",
         help="load generator: wrk when installed (auto), or bench/load.py",
     )
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only pages whose label contains this (repeatable)"
+    )
     parser.add_argument("--p95", type=float, default=50.0, help="p95 budget in ms")
     parser.add_argument("--ratio", type=float, default=0.30, help="throughput budget as a share of the bare view")
     args = parser.parse_args(argv)
@@ -259,6 +262,8 @@ def main(argv=None):
     args.server_pid = server.pid
     results = []
     pages = targets(owner, csrf)
+    if args.only:  # the bare view always: every page is measured beside it
+        pages = [pages[0], *[page for page in pages[1:] if any(part in page[0] for part in args.only)]]
     try:
         for label, role, method, path, expect, body in pages:
             results.append((label, role, load(port, cookies[role], method, path, expect, body, csrf, args)))
