@@ -5,6 +5,8 @@ import functools
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, connections, router, transaction
 
+from recovery_network import compiled
+
 from .models import CheckIn, Journey, Setback
 
 
@@ -130,7 +132,7 @@ def _save_unlinked(owner, local_date, fields):
     sql, columns = _save_unlinked_sql(alias)
     values = [field.get_db_prep_save(field.pre_save(checkin, True), database) for field in columns]
     with database.cursor() as cursor:
-        cursor.execute(sql, [*values, owner.pk])
+        compiled.execute(cursor, sql, [*values, owner.pk])
         checkin.pk, created = cursor.fetchone()
     checkin._state.adding, checkin._state.db = False, alias
     return checkin, created

@@ -6,6 +6,8 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 
+from . import compiled
+
 
 @functools.cache
 def select_by_pk(model, alias):
@@ -39,7 +41,7 @@ class AuthenticationBackend(AllauthBackend):
             user = next(iter(model._default_manager.db_manager(alias).raw(sql, [user_id])), None)
         else:
             with connections[alias].cursor() as cursor:
-                cursor.execute(sql, [user_id])
+                compiled.execute(cursor, sql, [user_id])
                 row = cursor.fetchone()
             # The columns are the model's concrete fields in order, as from_db expects.
             user = row and model.from_db(alias, [field.attname for field in model._meta.concrete_fields], row)

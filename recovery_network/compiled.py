@@ -10,12 +10,20 @@ ORM's own, so a filter changed in the query's `build` function changes it too.
 Where the database hands back values the ORM must convert (SQLite's dates and times),
 `first` goes through the ORM instead; PostgreSQL needs no conversion for these models.
 docs/DEVELOPING.md "Written-out SQL on hot paths" says when to use this and how it is tested.
+
+On PostgreSQL, `execute` runs such fixed SQL as a prepared statement (PREPARE once per
+database session, then EXECUTE): the server then skips parsing and planning it again,
+a fifth to a third of what a short lookup costs it. Prepared statements live as long as
+the session and outlast a rolled-back transaction; each new connection starts a new set
+(connection_created). Keep a connection pooler in session mode if one is put in front.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 
 from django.db import connections, router
+from django.db.backends.signals import connection_created
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ def first(build, **values):
     if plan is None:
         return next(iter(build(**values)[:1]), None)
     with connections[plan.alias].cursor() as cursor:
-        cursor.execute(plan.sql, [values[name] if name else value for name, value in plan.params])
+        execute(cursor, plan.sql, [values[name] if name else value for name, value in plan.params])
         row = cursor.fetchone()
     return None if row is None else _instance(plan, plan.klass_info, row)
 
@@ -90,7 +98,7 @@ def insert(model, **values):
     connection = connections[alias]
     sql, fields = _insert_sql(model, alias, tuple(values))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_save(values[field.name], connection) for field in fields])
+        execute(cursor, sql, [field.get_db_prep_save(values[field.name], connection) for field in fields])
 
 
 @functools.cache
@@ -104,3 +112,48 @@ def _insert_sql(model, alias, names):
     placeholders = ", ".join(["%s"] * len(fields))
     table = ops.quote_name(model._meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", fields  # noqa: S608 — our names
+
+
+# Prepared statements (PostgreSQL)
+
+_names = {}  # SQL text -> statement name, the same in every session of this process
+
+
+def execute(cursor, sql, params):
+    """cursor.execute(sql, params) for SQL fixed per process (its values all parameters): on PostgreSQL as a
+    statement prepared once per database session."""
+    database = cursor.db
+    if database.vendor != "postgresql":
+        return cursor.execute(sql, params)
+    name = _names.get(sql)
+    if name is None:
+        name = _names.setdefault(sql, f"rn_{len(_names) + 1}")
+    prepared = database.__dict__.setdefault("prepared_statements", set())
+    if name not in prepared:
+        # On the driver's own cursor: preparing is bookkeeping, not one of the page's queries.
+        cursor.cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+        prepared.add(name)
+    if not params:
+        return cursor.execute(f"EXECUTE {name}")
+    return cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
+def _numbered(sql):
+    """psycopg2's %s placeholders as PostgreSQL's $1, $2, … (a literal %% stays a %)."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return re.sub(r"%%|%s", number, sql)
+
+
+def _new_session(sender, connection, **kwargs):
+    connection.__dict__["prepared_statements"] = set()  # a new session has none prepared
+
+
+connection_created.connect(_new_session, dispatch_uid="compiled-prepared-statements")

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import compiled
 from .bulk import _array_literal, insert_rows
 from .models import Delivery, Notification, NotificationPreference, User
 
@@ -479,7 +480,7 @@ def centre_state(user):
     counter is brought in step on the way. Together they name every state of the notification centre:
     notifications are written once, and only ever added, read or removed."""
     with connection.cursor() as cursor:
-        cursor.execute(_centre_state_sql(), [user.pk])
+        compiled.execute(cursor, _centre_state_sql(), [user.pk])
         total, unread, newest = cursor.fetchone()
     sync_unread_count(user, unread)
     return total, unread, newest or 0

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from . import compiled
+
 BUCKET_SECONDS = 15 * 60
 CSRF_PLACEHOLDER = "csrf-placeholder-5b1f0c"
 
@@ -67,7 +69,7 @@ def bump(owners):
             return
         if len(owners) == 1:  # every save of one record: the UPDATE compiled once
             with connections[router.db_for_write(User)].cursor() as cursor:
-                cursor.execute(_bump_one_sql(), list(owners))
+                compiled.execute(cursor, _bump_one_sql(), list(owners))
             return
     User.objects.filter(pk__in=owners).update(data_version=F("data_version") + 1)
 

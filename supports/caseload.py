@@ -22,6 +22,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
+from recovery_network import compiled
 from recovery_network.models import User, zone_named
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
@@ -157,7 +158,7 @@ def client_consents(counselor, now, *, two_factor=False):
     """
     earliest_local_day = now.date() - dt.timedelta(days=1)  # as Consent.objects.possibly_valid(now)
     with connection.cursor() as cursor:
-        cursor.execute(_consents_sql(), [counselor.pk, counselor.pk, earliest_local_day])
+        compiled.execute(cursor, _consents_sql(), [counselor.pk, counselor.pk, earliest_local_day])
         rows = cursor.fetchall()
     local_dates = {}
     by_owner = {}
@@ -244,7 +245,7 @@ def caseload_state(counselor, now):
         return _state(counselor, consents, now), two_factor
     earliest_local_day = now.date() - dt.timedelta(days=1)  # as client_consents()
     with connection.cursor() as cursor:
-        cursor.execute(_digest_sql(), [counselor.pk, counselor.pk, earliest_local_day])
+        compiled.execute(cursor, _digest_sql(), [counselor.pk, counselor.pk, earliest_local_day])
         digest, two_factor = cursor.fetchone()
     memo_key = (counselor.pk, actor_label(counselor), digest)
     state = _STATES.get(memo_key)
@@ -314,7 +315,8 @@ def roster_of(counselor, consents):
 def _record_view(counselor_id, digest, path, now):
     """The view, recorded against the counselor's roster with this digest; False if there is none yet."""
     with connection.cursor() as cursor:
-        cursor.execute(_record_view_sql(), [path, connection.ops.adapt_datetimefield_value(now), counselor_id, digest])
+        values = [path, connection.ops.adapt_datetimefield_value(now), counselor_id, digest]
+        compiled.execute(cursor, _record_view_sql(), values)
         return cursor.rowcount == 1
 
 

@@ -43,8 +43,46 @@ def test_postgresql_runs_the_compiled_sql_not_the_orm(owner, family):
     with CaptureQueriesContext(connection) as captured:
         compiled.first(_active_grants, owner_id=owner.pk, viewer_id=family.pk)
     [query] = captured
-    assert str(owner.pk) in query["sql"] and "LIMIT 1" in query["sql"]
-    assert compiled._plan(_active_grants, ("owner_id", "viewer_id")) is not None
+    plan = compiled._plan(_active_grants, ("owner_id", "viewer_id"))
+    assert plan is not None and "LIMIT 1" in plan.sql
+    assert query["sql"] == f"EXECUTE {compiled._names[plan.sql]} ({owner.pk}, {family.pk})"
+
+
+def _prepared_here():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_are_prepared_once_per_session_and_again_after_a_reconnect(owner, family):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(3):
+        assert compiled.first(_active_grants, owner_id=owner.pk, viewer_id=family.pk) is not None
+    plan = compiled._plan(_active_grants, ("owner_id", "viewer_id"))
+    name = compiled._names[plan.sql]
+    assert "$1" in _prepared_here()[name]
+    connection.close()  # as CONN_MAX_AGE or a restarted database ends a session
+    assert compiled.first(_active_grants, owner_id=owner.pk, viewer_id=family.pk).owner == owner
+    assert name in _prepared_here()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_in_a_rolled_back_transaction_stays_usable(owner, family):
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    connection.close()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        compiled.first(_active_grants, owner_id=owner.pk, viewer_id=family.pk)
+        raise RuntimeError("the request failed after the lookup")
+    assert compiled.first(_active_grants, owner_id=owner.pk, viewer_id=family.pk) is not None
+
+
+def test_placeholders_are_numbered_for_prepare():
+    assert compiled._numbered("SELECT %s, '100%%', %s WHERE a = %s") == "SELECT $1, '100%', $2 WHERE a = $3"
 
 
 def _events_of(owner_id):
