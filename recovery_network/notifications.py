@@ -280,11 +280,14 @@ def _claim(delivery_id, now):
     )
 
 
-def send_delivery(delivery_id, now=None):
+def send_delivery(delivery_id, now=None, connection=None):
     """Send one delivery's email, at most once however many tasks carry its id.
 
     Returns an Outcome; a retry_in means "run me again then" (a failed send
     waiting out its back-off, or a claim still held by another worker).
+    `connection`, an email backend, is kept open for the next email (a task sends a
+    chunk over one SMTP connection); after a failed send it is closed, so the next
+    email opens a fresh one.
     """
     now = now or timezone.now()
     if not _claim(delivery_id, now):
@@ -321,8 +324,14 @@ def send_delivery(delivery_id, now=None):
     from .emails import reminder_email
 
     try:
-        reminder_email(delivery, kind, kind.message(delivery, subject)).send()
+        email = reminder_email(delivery, kind, kind.message(delivery, subject))
+        if connection is not None:
+            connection.open()  # at the chunk's first email; a no-op while it stays open
+            email.connection = connection
+        email.send()
     except Exception as exc:
+        if connection is not None:
+            close_quietly(connection)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
             log.error("Delivery %s failed for good after %s tries: %s", delivery.pk, delivery.attempts, error)
@@ -338,6 +347,14 @@ def send_delivery(delivery_id, now=None):
         return Outcome(Delivery.Status.PENDING, retry_in=wait)
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return Outcome(Delivery.Status.SENT)
+
+
+def close_quietly(connection):
+    """Close an email connection that may already be broken (the server gone, a refused command)."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 — nothing more to do with a connection being dropped
+        log.info("Closing the email connection failed", exc_info=True)
 
 
 def resend(deliveries, now=None):

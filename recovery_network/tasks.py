@@ -52,13 +52,20 @@ def reconcile_reminders():
 
 @shared_task
 def send_deliveries(delivery_ids):
-    """Send a chunk of deliveries' emails; each one that must try again goes back alone, later."""
-    from .notifications import send_delivery
+    """Send a chunk of deliveries' emails over one SMTP connection; each one that must try again goes back
+    alone, later."""
+    from django.core.mail import get_connection
 
-    for delivery_id in delivery_ids:
-        outcome = send_delivery(delivery_id)
-        if outcome.retry_in is not None:
-            send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in)
+    from .notifications import close_quietly, send_delivery
+
+    connection = get_connection()
+    try:
+        for delivery_id in delivery_ids:
+            outcome = send_delivery(delivery_id, connection=connection)
+            if outcome.retry_in is not None:
+                send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in)
+    finally:
+        close_quietly(connection)
 
 
 def enqueue_deliveries(delivery_ids):

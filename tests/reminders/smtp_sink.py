@@ -18,6 +18,7 @@ def free_port():
 class Sink:
     def __init__(self):
         self.messages = []
+        self.connections = []
         self.replies = []  # replies for the next DATA commands, e.g. ["451 4.3.0 Try later"]
         self.stall_next = False  # hold the next DATA until `release` is set, then refuse it
         self.stalled = threading.Event()
@@ -36,6 +37,7 @@ class Sink:
             if not reply.startswith("250"):
                 return reply
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.connections.append(session.peer)  # which connection brought each accepted message
         return "250 2.0.0 Accepted"
 
     def start(self):

@@ -213,3 +213,24 @@ def test_refresh_drops_rows_for_subjects_that_no_longer_qualify(owner):
     supporter.save()
     refresh_subjects("reach_out", [supporter.pk], now=chicago(2026, 6, 1))
     assert not Reminder.objects.filter(kind="reach_out").exists()
+
+
+def test_a_chunk_goes_out_over_one_smtp_connection_and_a_refusal_costs_only_its_own(
+    owner, smtp_sink, settings, monkeypatch
+):
+    from recovery_network import tasks
+
+    for name, value in smtp_sink.settings().items():
+        setattr(settings, name, value)
+    retried = []
+    monkeypatch.setattr(tasks.send_deliveries, "apply_async", lambda args, countdown: retried.append(args[0]))
+    deliveries = [make_delivery(owner, occurrence=f"2026-06-0{day}") for day in range(1, 6)]
+    smtp_sink.replies = ["250 2.0.0 Accepted", "554 5.0.0 No"]  # the second email is refused
+    tasks.send_deliveries([delivery.pk for delivery in deliveries])
+    statuses = [Delivery.objects.get(pk=delivery.pk).status for delivery in deliveries]
+    assert statuses == ["sent", "pending", "sent", "sent", "sent"]
+    assert retried == [[deliveries[1].pk]]
+    assert len(smtp_sink.messages) == 4
+    # One connection before the refusal, one fresh one after it: not one per email.
+    first, *rest = smtp_sink.connections
+    assert len(set(rest)) == 1 and rest[0] != first
