@@ -112,7 +112,9 @@ def hot_queries(owner_email, counselor_email):
         with override_settings(PAGE_CACHE=False):  # the queries that render the page, not the cache's copy
             queries = captured(action)
         for sql in queries:
-            if re.match(r"\s*(SELECT|UPDATE|DELETE)", sql, re.I) and "django_session" not in sql:
+            # A UNION starts with "(SELECT"; a statement prepared on PostgreSQL (recovery_network.compiled)
+            # runs as "EXECUTE name (values)", which EXPLAIN takes too, in the session that prepared it.
+            if re.match(r"\s*\(?\s*(SELECT|UPDATE|DELETE|EXECUTE)", sql, re.I) and "django_session" not in sql:
                 yield what, sql
 
 

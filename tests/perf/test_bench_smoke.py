@@ -29,9 +29,12 @@ def test_plans_bench_explains_the_hot_queries(capsys):
     world = build_world(1)
     assert plans_bench.main(["--owner", world.owner.email, "--counselor", world.counselor.email]) == 0
     out = capsys.readouterr().out
-    for path in ("dashboard", "support map", "caseload", "dispatch"):
+    for path in ("dashboard", "support map", "notifications", "family view", "caseload", "access log", "dispatch"):
         assert f"| {path}" in out
     assert "Index" in out
+    # Statements prepared on PostgreSQL are EXPLAINed too: the grant and the access-log line, the caseload's state.
+    assert "| family view   |" in out and "ModifyTable on supports_accessevent" in out
+    assert "ModifyTable on supports_caseloadview" in out
 
 
 @pytest.mark.services
