@@ -340,7 +340,7 @@ class Delivery(models.Model):
 
 
 class NotificationQuerySet(OwnedQuerySet):
-    changes_pages = False  # the notification centre is not cached; the nav's count lives on the user row
+    changes_pages = False  # the notification centre is keyed on its own state (centre_state), the nav on the user
     owner_path = "recipient"
 
     def unread(self):

@@ -16,6 +16,10 @@ makes a deploy's new markup show at once.
 
 CSRF tokens belong to a browser, not a person: fragments are rendered with a
 placeholder in their place, swapped for the request's own token on the way out.
+
+`fragment()`/`fragments()` keep parts of a page; `page()` keeps a whole page, header
+and navigation included, compressed, and sends it as `deflate` where the browser takes
+it (each request's token compressed on its own between the stored pieces).
 """
 
 import functools
