@@ -92,20 +92,24 @@ def _plan(build, names):
 
 
 def insert(model, **values):
-    """One row of `model` with these field values (every column but the primary key), in an INSERT compiled
-    once. No instance is made and no signal sent: for append-only rows written on every request."""
+    """One row of `model` with these field values (every column but the primary key; a relation by its id,
+    as `owner=5` or `owner_id=5`), in an INSERT compiled once. No instance is made and no signal sent: for
+    append-only rows written on every request."""
     alias = router.db_for_write(model)
     connection = connections[alias]
-    sql, fields = _insert_sql(model, alias, tuple(values))
+    names = tuple(values)
+    sql, fields = _insert_sql(model, alias, names)
+    prepared = [field.get_db_prep_save(values[name], connection) for name, field in zip(names, fields, strict=True)]
     with connection.cursor() as cursor:
-        execute(cursor, sql, [field.get_db_prep_save(values[field.name], connection) for field in fields])
+        execute(cursor, sql, prepared)
 
 
 @functools.cache
 def _insert_sql(model, alias, names):
     ops = connections[alias].ops
     fields = [model._meta.get_field(name) for name in names]
-    missing = {field.name for field in model._meta.concrete_fields if not field.primary_key} - set(names)
+    missing = {field.name for field in model._meta.concrete_fields if not field.primary_key}
+    missing -= {field.name for field in fields}
     if missing:
         raise ValueError(f"{model.__name__}: no value for {', '.join(sorted(missing))}")
     columns = ", ".join(ops.quote_name(field.column) for field in fields)

@@ -29,6 +29,7 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import F, QuerySet
@@ -160,8 +161,7 @@ def page(request, cache_key, template_name, context_factory):
 
 
 def _has_messages(request):
-    storage = getattr(request, "_messages", None)
-    return storage is not None and len(storage) > 0
+    return len(get_messages(request)) > 0  # reads the cookie only; the messages stay unread for the page
 
 
 # Whole pages are kept compressed, and sent so to browsers that accept "deflate" (all do).

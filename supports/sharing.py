@@ -163,14 +163,20 @@ def access_log(owner, before=None, size=LOG_PAGE_SIZE):
 
 
 def log(owner, actor, action, what="", path=""):
-    return AccessEvent.objects.create(
-        owner=owner,
-        actor=actor,
-        actor_name=actor_label(actor),
-        action=action,
-        what=what[:300],
-        path=path[:300],
-    )
+    return AccessEvent.objects.create(**_event(owner.pk, actor, action, what, path))
+
+
+def _event(owner_id, actor, action, what="", path="", now=None):
+    """An access-log line's values (log(), and the compiled INSERT of every shared page)."""
+    return {
+        "owner_id": owner_id,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_name": actor_label(actor)[:200],
+        "action": action,
+        "what": what[:300],
+        "path": path[:300],
+        "created_at": now or timezone.now(),
+    }
 
 
 def actor_label(actor):
@@ -236,16 +242,10 @@ def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, 
     if access.role == COUNSELOR and not has_two_factor(request.user):
         raise TwoFactorRequired()
     shown_scopes = access.scopes if shown is None else frozenset(shown) & access.scopes
-    # The same line as log() writes, in an INSERT compiled once: every shared page writes one.
+    # The line log() writes, in an INSERT compiled once: every shared page writes one.
+    viewed = AccessEvent.Action.VIEWED.value
     compiled.insert(
-        AccessEvent,
-        owner=access.owner.pk,
-        actor=request.user.pk,
-        actor_name=actor_label(request.user)[:200],
-        action=AccessEvent.Action.VIEWED.value,
-        what=describe(shown_scopes)[:300],
-        path=request.path[:300],
-        created_at=now or timezone.now(),
+        AccessEvent, **_event(access.owner.pk, request.user, viewed, describe(shown_scopes), request.path, now)
     )
     return access
 
