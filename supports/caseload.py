@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -228,6 +229,7 @@ class CaseloadState:
 
 _STATES = OrderedDict()  # (counselor, their name, digest) -> CaseloadState, the most recently used last
 _STATES_KEPT = 500
+_STATES_LOCK = threading.Lock()
 
 
 def caseload_state(counselor, now):
@@ -242,19 +244,22 @@ def caseload_state(counselor, now):
     """
     if connection.vendor != "postgresql":
         consents, two_factor = client_consents(counselor, now, two_factor=True)
-        return _state(counselor, consents, now), two_factor
+        return _state(counselor, consents), two_factor
     earliest_local_day = now.date() - dt.timedelta(days=1)  # as client_consents()
     with connection.cursor() as cursor:
         compiled.execute(cursor, _digest_sql(), [counselor.pk, counselor.pk, earliest_local_day])
         digest, two_factor = cursor.fetchone()
     memo_key = (counselor.pk, actor_label(counselor), digest)
-    state = _STATES.get(memo_key)
+    with _STATES_LOCK:  # gthread workers share the process
+        state = _STATES.get(memo_key)
+        if state is not None:
+            _STATES.move_to_end(memo_key)
     if state is None or (state.lapses_at is not None and now >= state.lapses_at):
-        state = _STATES[memo_key] = _state(counselor, client_consents(counselor, now), now)
-        while len(_STATES) > _STATES_KEPT:
-            _STATES.popitem(last=False)
-    else:
-        _STATES.move_to_end(memo_key)
+        state = _state(counselor, client_consents(counselor, now))
+        with _STATES_LOCK:
+            _STATES[memo_key] = state
+            while len(_STATES) > _STATES_KEPT:
+                _STATES.popitem(last=False)
     return state, bool(two_factor)
 
 
@@ -264,7 +269,7 @@ def _digest_sql():
     return _consents_sql(f"md5(coalesce(string_agg({row}, ',' ORDER BY c.id), '')), TOTP")
 
 
-def _state(counselor, consents, now):
+def _state(counselor, consents):
     lapses_at = min((item.lapses_at for item in consents.values()), default=None)
     return CaseloadState(consents, roster_of(counselor, consents), cache_parts(consents), lapses_at)
 
