@@ -2,10 +2,9 @@
 
 import functools
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, connections, router, transaction
 
-from recovery_network import compiled
+from recovery_network import compiled, page_cache
 
 from .models import CheckIn, Journey, Setback
 
@@ -141,7 +140,7 @@ def _save_unlinked(owner, local_date, fields):
 @functools.cache
 def _save_unlinked_sql(alias):
     quote = connections[alias].ops.quote_name
-    table, user = quote(CheckIn._meta.db_table), quote(get_user_model()._meta.db_table)
+    table = quote(CheckIn._meta.db_table)
     columns = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
     changed = [field for field in columns if field.name in CHECKIN_FIELDS or getattr(field, "auto_now", False)]
     one_a_day = ("owner", "local_date")
@@ -158,7 +157,7 @@ def _save_unlinked_sql(alias):
     sql = (
         f"WITH saved AS (INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         f" ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {updates} RETURNING id, (xmax = 0) AS created)"
-        f"{clears}, bumped AS (UPDATE {user} SET data_version = data_version + 1 WHERE id = %s)"
+        f"{clears}, bumped AS ({page_cache.bump_one_sql()})"
         " SELECT id, created FROM saved"
     )
     return sql, columns

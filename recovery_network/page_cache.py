@@ -74,13 +74,14 @@ def bump(owners):
             return
         if len(owners) == 1:  # every save of one record: the UPDATE compiled once
             with connections[router.db_for_write(User)].cursor() as cursor:
-                compiled.execute(cursor, _bump_one_sql(), list(owners))
+                compiled.execute(cursor, bump_one_sql(), list(owners))
             return
     User.objects.filter(pk__in=owners).update(data_version=F("data_version") + 1)
 
 
 @functools.cache
-def _bump_one_sql():
+def bump_one_sql():
+    """The UPDATE bumping one person (their id the one parameter), for statements that bump as they write."""
     from .models import User
 
     ops = connections[router.db_for_write(User)].ops
