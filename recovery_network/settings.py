@@ -138,6 +138,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with its per-request health check made without a round trip (see its docstring).
+    DATABASES["default"]["ENGINE"] = "recovery_network.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has web, worker and beat writing one file: WAL lets
     # readers and a writer work together, IMMEDIATE transactions take the write
