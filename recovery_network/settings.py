@@ -164,6 +164,8 @@ else:
 SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 # Rendered pages kept in the cache under each person's data_version (recovery_network.page_cache).
 PAGE_CACHE = envbool("PAGE_CACHE", True)
+# Whole pages each process also keeps in memory, in front of Redis, by their compressed size.
+PAGE_CACHE_LOCAL_BYTES = envint("PAGE_CACHE_LOCAL_BYTES", 16 * 1024 * 1024)
 
 AUTH_USER_MODEL = "recovery_network.User"
 AUTHENTICATION_BACKENDS = [

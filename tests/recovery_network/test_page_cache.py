@@ -382,3 +382,65 @@ def test_adler32_joins_as_zlib_computes_it():
         second = generator.randbytes(generator.choice([0, 1, 65520, 65521, 65522, generator.randrange(0, 200_000)]))
         joined = page_cache.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
         assert joined == zlib.adler32(first + second)
+
+
+# Whole pages kept in each process's memory, in front of the shared cache
+
+
+def test_a_page_asked_for_again_comes_from_memory_and_is_still_logged(owner, family, family_client, monkeypatch):
+    from django.core.cache import cache
+
+    first = page(family_client, "supports:person", owner.pk)  # rendered, kept in both
+    assert len(page_cache.kept_pages) == 1
+    cache.clear()  # the shared cache forgets it (or is a round trip away)
+    monkeypatch.setattr(page_cache, "render_to_string", _must_not_render)
+    again = page(family_client, "supports:person", owner.pk)
+    token_of = lambda body: body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
+    assert again.replace(token_of(again), "T") == first.replace(token_of(first), "T")
+    assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 2
+
+
+def _must_not_render(*args, **kwargs):
+    raise AssertionError("rendered again")
+
+
+def test_a_kept_page_never_outlives_a_change_or_a_revoked_grant(owner, family, family_client):
+    grant = owner.grants_given.get(viewer=family)
+    sharing.change_scopes(grant, {"clean_time", "support_map"})
+    page(family_client, "supports:person", owner.pk)
+    SupporterFactory(owner=owner, name="Aunt Zelda")
+    assert "Aunt Zelda" in page(family_client, "supports:person", owner.pk)  # a new version, a new key
+    sharing.revoke_grant(grant)
+    assert family_client.get(reverse("supports:person", args=[owner.pk])).status_code == 404
+
+
+def _stored(size):
+    return ((b"x" * size,), (1,), (size,))
+
+
+def test_kept_pages_hold_a_bounded_number_of_bytes_dropping_the_least_recently_used():
+    kept = page_cache.KeptPages(max_bytes=3_000)
+    for name in ("a", "b", "c"):
+        kept.put(name, _stored(900))
+    assert kept.get("a") is not None  # a is now the most recently used
+    kept.put("d", _stored(900))
+    assert kept.get("b") is None and all(kept.get(name) is not None for name in ("a", "c", "d"))
+    kept.put("huge", _stored(3_001))  # larger than the whole budget: not kept, nothing dropped for it
+    assert kept.get("huge") is None and len(kept) == 3
+    kept.put("c", _stored(1_800))  # a key kept again replaces its old copy
+    assert kept.get("c") == _stored(1_800) and kept.get("a") is None and len(kept) == 2
+
+
+def test_kept_pages_expire_with_the_shared_caches_lifetime():
+    assert page_cache.KeptPages(max_bytes=10_000).seconds == page_cache.BUCKET_SECONDS + 60
+    lasting, gone = page_cache.KeptPages(max_bytes=10_000, seconds=60), page_cache.KeptPages(10_000, seconds=0)
+    lasting.put("page", _stored(10))
+    gone.put("page", _stored(10))
+    assert lasting.get("page") == _stored(10)
+    assert gone.get("page") is None and len(gone) == 0
+
+
+def test_with_the_cache_off_nothing_is_kept_in_memory(owner, owner_client, settings):
+    settings.PAGE_CACHE = False
+    page(owner_client, "home")
+    assert len(page_cache.kept_pages) == 0
