@@ -3,6 +3,7 @@
 import asyncio
 import email
 import email.policy
+import logging
 import socket
 import threading
 
@@ -41,6 +42,8 @@ class Sink:
         return "250 2.0.0 Accepted"
 
     def start(self):
+        # aiosmtpd logs each dropped client at INFO from its own thread, which may outlive the test's output.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
         self.controller.start()
         return self
