@@ -6,7 +6,8 @@ class RecoveryNetworkConfig(AppConfig):
     verbose_name = "Recovery Network"
 
     def ready(self):
-        from . import page_cache, signals
+        from . import page_cache, signals, two_factor
 
         signals.connect()
         page_cache.connect()
+        two_factor.connect()
