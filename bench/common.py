@@ -289,9 +289,12 @@ def bench_password_hash():
 
 
 def signed_in_client(user):
-    """A test client signed in as `user`, as just after typing their password: the pages behind allauth's
-    reauthentication (a new consent) open, as they do for a person who has just signed in."""
+    """A test client signed in as `user`, as just after typing their password (and, for an account with an
+    authenticator app, its code): the pages behind allauth's reauthentication (a new consent) open, as they
+    do for a person who has just signed in, and a counselor's client data opens (it asks this session's
+    second factor)."""
     from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
     from django.test import Client, RequestFactory
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -299,6 +302,9 @@ def signed_in_client(user):
     request = RequestFactory().get("/")
     request.session = client.session
     record_authentication(request, user, method="password", reauthenticated=True)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        record_authentication(request, user, method="mfa", type=totp.type, id=totp.pk)
     request.session.save()
     return client
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from milestones import trends
 from milestones.models import Encouragement, Journey, Setback
-from recovery_network import page_cache
+from recovery_network import page_cache, two_factor
 
 from . import caseload as caseload_module
 from . import sharing
@@ -39,14 +39,16 @@ def _render(request, template, context=None, status=200):
 
 
 def _two_factor_gate(view):
-    """Counselors open client data only with two-factor authentication on; otherwise a page says how."""
+    """Counselors open client data only from a session that passed two-factor authentication; otherwise
+    a page says how: set up an authenticator app, or confirm this session with a code from it."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except sharing.TwoFactorRequired:
-            return _render(request, "care/two_factor_required.html", status=403)
+            context = {"has_totp": two_factor.account_has_totp(request.user), "next": request.get_full_path()}
+            return _render(request, "care/two_factor_required.html", context, status=403)
 
     return wrapper
 
@@ -368,9 +370,10 @@ def how_to_help(request):
 @_two_factor_gate
 def caseload(request):
     counselor, now = request.user, timezone.now()
-    # Two-factor is asked in the consents' query; nothing is shown or logged without it.
-    state, two_factor = caseload_module.caseload_state(counselor, now)
-    if not two_factor:
+    # The account's authenticator is asked in the consents' query, this session's code of its own;
+    # nothing is shown or logged without both.
+    state, has_totp = caseload_module.caseload_state(counselor, now)
+    if not (has_totp and two_factor.session_passed(request)):
         raise sharing.TwoFactorRequired()
     consents = state.consents
     sort = request.GET.get("sort", "attention")
@@ -434,7 +437,7 @@ def client_recommend(request, owner_id):
     access = sharing.find_access(request.user, owner_id, now)
     if access is None or access.role != sharing.COUNSELOR:
         raise Http404("Nothing shared with you here.")
-    if not sharing.has_two_factor(request.user):
+    if not two_factor.verified(request):
         raise sharing.TwoFactorRequired()
     form = RecommendationForm(request.POST)
     if not form.is_valid():

@@ -25,10 +25,11 @@ from django.utils import timezone
 from milestones.models import CheckIn, Journey
 from recovery_network import compiled
 from recovery_network.models import User, zone_named
+from recovery_network.two_factor import account_has_totp
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
-from .sharing import actor_label, describe, has_two_factor
+from .sharing import actor_label, describe
 
 WINDOW_DAYS = 7  # craving: the last week against the week before
 MEETING_WINDOW_DAYS = 14
@@ -180,7 +181,7 @@ def client_consents(counselor, now, *, two_factor=False):
     if not two_factor:
         return by_owner
     if has_totp is None:  # no rows to ask through
-        has_totp = has_two_factor(counselor)
+        has_totp = account_has_totp(counselor)
     return by_owner, bool(has_totp)
 
 

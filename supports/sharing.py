@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -29,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
-from recovery_network import compiled
+from recovery_network import compiled, two_factor
 from recovery_network.circle_kinds import sharing_changed
 
 from .models import (
@@ -51,11 +50,7 @@ FAMILY, COUNSELOR = "family", "counselor"
 
 
 class TwoFactorRequired(Exception):
-    """A counselor without two-factor authentication tried to open client data."""
-
-
-def has_two_factor(user):
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """A counselor whose session has not passed two-factor authentication tried to open client data."""
 
 
 def describe(scopes):
@@ -234,12 +229,12 @@ def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, 
 
     `scope` is what the page cannot do without; `shown` (default: every scope the
     access allows) is what the page will actually show, which is what the log records.
-    Counselors must have two-factor authentication on (TwoFactorRequired).
+    Counselors must have passed two-factor authentication in this session (TwoFactorRequired).
     """
     access = find_access(request.user, owner_id, now)
     if access is None or (role and access.role != role) or (scope and not access.allows(scope)):
         raise Http404("Nothing shared with you here.")
-    if access.role == COUNSELOR and not has_two_factor(request.user):
+    if access.role == COUNSELOR and not two_factor.verified(request):
         raise TwoFactorRequired()
     shown_scopes = access.scopes if shown is None else frozenset(shown) & access.scopes
     # The line log() writes, in an INSERT compiled once: every shared page writes one.

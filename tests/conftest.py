@@ -15,7 +15,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -85,9 +85,7 @@ def stranger(db):
 
 
 def _client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 @pytest.fixture

@@ -28,3 +28,26 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Every factory user has a verified primary email unless verified=False."""
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def sign_in(client, user, *, two_factor=None):
+    """Sign `client` in as `user`, leaving the session as allauth's sign-in form does.
+
+    allauth records in the session how it was authenticated: a password, then the code
+    from an authenticator app when the account has one (it asks for it before signing in).
+    `two_factor=None` follows the account; `False` leaves a password alone, as in a session
+    signed in before the account's authenticator was added; `True` records a code.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password")
+    if two_factor or (two_factor is None and authenticator is not None):
+        record_authentication(request, user, "mfa", type="totp", id=authenticator.pk if authenticator else None)
+    request.session.save()
+    return client

@@ -14,7 +14,7 @@ from milestones.models import CheckIn, Journey, PersonalGoal, Setback
 from recovery_network.models import Notification
 from supports.models import Consent, Grant, Recommendation
 from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, turn_on_two_factor
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 from tests.milestones.factories import EncouragementFactory
 from tests.supports.factories import (
     AttendanceFactory,
@@ -46,9 +46,7 @@ OWNER_ONLY = ["Recovery walk volunteer", "Rowan's graduation", "Kept note from G
 
 
 def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
 
 from milestones.models import CheckIn, Journey
 from supports.models import SCOPE_FIELDS, Grant
 from tests.care.factories import ConsentFactory, turn_on_two_factor
 from tests.e2e.helpers import login
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 from tests.supports.factories import AttendanceFactory, PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,12 +62,9 @@ def test_family_owner_and_counselor_pages_fit_a_phone(phone_page, live_server):
     phone_page.context.clear_cookies()
     client_pages = [f"/network/clients/{owner.pk}/", f"/network/clients/{owner.pk}/report/"]
     # Counselors sign in with a second factor (test_care_counselor.py); here the session is made directly.
-    session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(counselor.pk), settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = counselor.get_session_auth_hash()
-    session.save()
+    session_key = sign_in(Client(), counselor).cookies[settings.SESSION_COOKIE_NAME].value
     phone_page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}]
     )
     for path in ["/network/clients/", *client_pages]:
         response = phone_page.goto(f"{live_server.url}{path}")
