@@ -15,7 +15,10 @@ bump heals by then too. The release's fingerprint (our templates and modules)
 makes a deploy's new markup show at once.
 
 CSRF tokens belong to a browser, not a person: fragments are rendered with a
-placeholder in their place, swapped for the request's own token on the way out.
+marker in their place, swapped for the request's own token on the way out. The
+marker is drawn at random for each rendering and kept beside it, so no text a
+person typed into the page can contain it: a fixed marker typed into an
+encouragement would have shown its recipient their own token there.
 
 `fragment()`/`fragments()` keep parts of a page; `page()` keeps a whole page, header
 and navigation included, compressed, and sends it as `deflate` where the browser takes
@@ -24,6 +27,7 @@ it (each request's token compressed on its own between the stored pieces).
 
 import functools
 import hashlib
+import secrets
 import struct
 import threading
 import time
@@ -46,7 +50,11 @@ from django.utils.safestring import mark_safe
 from . import compiled
 
 BUCKET_SECONDS = 15 * 60
-CSRF_PLACEHOLDER = "csrf-placeholder-5b1f0c"
+
+
+def csrf_marker():
+    """A stand-in for the CSRF token in one rendering: random, so nothing rendered can hold it beforehand."""
+    return f"csrf-{secrets.token_hex(16)}"
 
 
 def _release_fingerprint():
@@ -113,20 +121,22 @@ def fragment(request, cache_key, template_name, context_factory):
 def fragments(request, *specs):
     """Several fragments (each a (cache_key, template_name, context_factory)) with one cache round trip."""
     found = cache.get_many([cache_key for cache_key, _, _ in specs]) if settings.PAGE_CACHE else {}
-    rendered, token = {}, None
+    rendered = {}
     results = []
-    # Inside a whole page being rendered for the cache, the page swaps the token in once it is stored.
-    keep_placeholder = getattr(request, "_page_cache_storing", False)
+    # Inside a whole page being rendered for the cache, the fragment takes the page's marker, and the
+    # page swaps the token in once it is stored.
+    token = getattr(request, "_page_cache_marker", None)
     for cache_key, template_name, context_factory in specs:
-        html = found.get(cache_key)
-        if html is None:
+        stored = found.get(cache_key)
+        if stored is None:
             context = context_factory()
-            context["csrf_token"] = CSRF_PLACEHOLDER
-            # Rendered with the request (context processors run) but our placeholder wins over theirs.
-            html = rendered[cache_key] = render_to_string(template_name, context, request=request)
-        if CSRF_PLACEHOLDER in html and not keep_placeholder:
+            context["csrf_token"] = marker = csrf_marker()
+            # Rendered with the request (context processors run) but our marker wins over theirs.
+            stored = rendered[cache_key] = (marker, render_to_string(template_name, context, request=request))
+        marker, html = stored
+        if marker in html:
             token = token or get_token(request)
-            html = html.replace(CSRF_PLACEHOLDER, token)
+            html = html.replace(marker, token)
         results.append(mark_safe(html))  # noqa: S308 — our own template's output
     if rendered and settings.PAGE_CACHE:
         cache.set_many(rendered, BUCKET_SECONDS + 60)
@@ -155,13 +165,13 @@ def page(request, cache_key, template_name, context_factory):
     if stored is None:
         stored = cache.get(cache_key)
         if stored is None:
-            request._page_cache_storing = True
+            request._page_cache_marker = marker = csrf_marker()
             try:
                 context = context_factory()
-                context["csrf_token"] = CSRF_PLACEHOLDER
-                stored = compress(render_to_string(template_name, context, request=request))
+                context["csrf_token"] = marker
+                stored = compress(render_to_string(template_name, context, request=request), marker)
             finally:
-                del request._page_cache_storing
+                del request._page_cache_marker
             cache.set(cache_key, stored, BUCKET_SECONDS + 60)
         kept_pages.put(cache_key, stored)
     return _respond(request, stored)
@@ -229,7 +239,7 @@ def _has_messages(request):
 
 # Whole pages are kept compressed, and sent so to browsers that accept "deflate" (all do).
 #
-# A page is cut at its CSRF placeholders and each piece compressed on its own (raw deflate
+# A page is cut at its CSRF marker and each piece compressed on its own (raw deflate
 # ended by a sync flush, so pieces join byte for byte). A request's token is compressed the
 # same way and set between them: the stream is the zlib format HTTP's "deflate" names, its
 # Adler-32 checksum joined from the pieces' own in constant time. The 500-person map goes
@@ -246,9 +256,9 @@ def _deflate(data, level=6):
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
-def compress(html):
-    """(pieces, their Adler-32s, their lengths): the page between its CSRF placeholders, compressed."""
-    pieces = [piece.encode() for piece in html.split(CSRF_PLACEHOLDER)]
+def compress(html, marker):
+    """(pieces, their Adler-32s, their lengths): the page between its CSRF markers, compressed."""
+    pieces = [piece.encode() for piece in html.split(marker)]
     return (
         tuple(_deflate(piece) for piece in pieces),
         tuple(zlib.adler32(piece) for piece in pieces),

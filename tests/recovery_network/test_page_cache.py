@@ -5,6 +5,7 @@ the app or a bulk path does, and asks again: the new state must show at once.
 """
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -22,6 +23,13 @@ from tests.factories import UserFactory
 from tests.supports.factories import PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
+
+
+MARKER = re.compile(r"csrf-[0-9a-f]{32}")
+
+
+def token_in(body):
+    return body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
 
 
 def page(client, name, *args):
@@ -117,8 +125,8 @@ def test_each_browser_gets_its_own_csrf_token_from_the_cached_form(owner):
         client.force_login(owner)
     first_page = page(first, "milestones:checkin")  # renders and caches the form
     second_page = page(second, "milestones:checkin")  # served from the cache
-    assert page_cache.CSRF_PLACEHOLDER not in first_page + second_page
-    token = second_page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert not MARKER.search(first_page + second_page)
+    token = token_in(second_page)
     response = second.post(reverse("milestones:checkin"), {"csrfmiddlewaretoken": token, "sober": "yes", "mood": "4"})
     assert response.status_code == 302
     assert CheckIn.objects.filter(owner=owner).count() == 1
@@ -261,15 +269,18 @@ def test_a_whole_cached_page_carries_each_browsers_own_token_and_stores_none(own
         client.force_login(family)
     first_page = page(first, "supports:person", owner.pk)  # renders and keeps the whole page
     second_page = page(second, "supports:person", owner.pk)  # served whole from the cache
-    tokens = [body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0] for body in (first_page, second_page)]
-    assert tokens[0] != tokens[1] and page_cache.CSRF_PLACEHOLDER not in first_page + second_page
+    tokens = [token_in(body) for body in (first_page, second_page)]
+    assert tokens[0] != tokens[1] and not MARKER.search(first_page + second_page)
     # The sign-out form in the nav and the encouragement form both carry the browser's own token.
     assert second_page.count(f'value="{tokens[1]}"') == 2
     kept = [pickle.loads(value) for value in cache._cache.values()]
     pages = [
-        b"".join(zlib.decompressobj(-15).decompress(p) for p in value[0]) for value in kept if isinstance(value, tuple)
+        b"".join(zlib.decompressobj(-15).decompress(p) for p in value[0])
+        for value in kept
+        if isinstance(value, tuple) and len(value) == 3
     ]
-    texts = pages + [value.encode() for value in kept if isinstance(value, str)]  # and the fragments
+    fragments = [value[1].encode() for value in kept if isinstance(value, tuple) and len(value) == 2]
+    texts = pages + fragments
     assert pages and not [text for text in texts if tokens[0].encode() in text or tokens[1].encode() in text]
     response = second.post(
         reverse("supports:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
@@ -333,7 +344,7 @@ def test_a_cached_page_goes_out_compressed_and_reads_the_same(owner, family, fam
     token_of = lambda body: body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
     assert first.replace(token_of(first), "T") == plain.replace(token_of(plain), "T")
     assert token_of(first) != token_of(second)  # a fresh mask each time, as Django gives
-    assert first.count(token_of(first)) == 2 and page_cache.CSRF_PLACEHOLDER not in first
+    assert first.count(token_of(first)) == 2 and not MARKER.search(first)
     assert size * 4 < len(first.encode())
 
 
@@ -444,3 +455,33 @@ def test_with_the_cache_off_nothing_is_kept_in_memory(owner, owner_client, setti
     settings.PAGE_CACHE = False
     page(owner_client, "home")
     assert len(page_cache.kept_pages) == 0
+
+
+# Text a person typed is never taken for the renderer's CSRF marker
+
+
+@pytest.mark.parametrize("typed", ["csrf-placeholder-5b1f0c", "csrf-0123456789abcdef0123456789abcdef"])
+def test_text_typed_into_a_cached_page_is_never_swapped_for_the_readers_token(owner, family, typed):
+    """An encouragement holding the old fixed marker once showed its recipient their own CSRF token."""
+    access = sharing.find_access(family, owner.pk)
+    sharing.send_encouragement(access, message=f"before {typed} after")
+    owner_client = Client()
+    owner_client.force_login(owner)
+    rendered = page(owner_client, "home")  # rendered and kept
+    served = page(owner_client, "home")  # from the cache
+    for body in (rendered, served):
+        assert f"before {typed} after" in body
+        assert body.count(token_in(body)) == body.count('name="csrfmiddlewaretoken"')  # only in the forms
+
+
+def test_each_rendering_draws_its_own_marker(owner, owner_client):
+    import pickle
+
+    from django.core.cache import cache
+
+    page(owner_client, "home")
+    Supporter.objects.create(owner=owner, name="Rowan")  # a new version: rendered again
+    page(owner_client, "home")
+    kept = [pickle.loads(value) for value in cache._cache.values()]
+    markers = {value[0] for value in kept if isinstance(value, tuple) and len(value) == 2}
+    assert len(markers) == 2 and all(MARKER.fullmatch(marker) for marker in markers)
