@@ -1,4 +1,5 @@
-"""Request-wide pieces: times in each person's zone, devices seen at most once a minute, the CSP header built once."""
+"""Request-wide pieces: pages kept out of caches, times in each person's zone, devices seen at most once a minute,
+the CSP header built once."""
 
 import hashlib
 import time
@@ -10,8 +11,29 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 SESSION_SEEN_SECONDS = 60
+
+
+class PrivatePagesMiddleware:
+    """Nothing the app renders is kept by a browser or a cache on the way: `Cache-Control: private, no-store`.
+
+    A family computer's browser, or a proxy at work, must not keep a page showing someone's
+    recovery (its back button and history included). A signed-in person's responses always get
+    it, whatever a view set; others get it unless the view chose its own caching. Static files
+    are served (and cached for a year) by WhiteNoise before this runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class UserTimezoneMiddleware:
