@@ -6,7 +6,7 @@ class RecoveryNetworkConfig(AppConfig):
     verbose_name = "Recovery Network"
 
     def ready(self):
-        from . import page_cache, signals, two_factor
+        from . import checks, page_cache, signals, two_factor  # noqa: F401 — checks registers itself
 
         signals.connect()
         page_cache.connect()

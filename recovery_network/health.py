@@ -1,10 +1,26 @@
-"""Liveness of the parts the app cannot work without."""
+"""Liveness of the parts the app cannot work without.
 
+Anyone may ask whether the site is up (a load balancer does, every few seconds); which
+part failed and how long ago the worker last beat is for operators: staff who passed
+two-factor in this session, or a monitor holding HEALTHZ_TOKEN as a bearer token.
+"""
+
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
+from . import two_factor
 from .celery import app as celery_app
 from .models import Heartbeat
+
+
+def may_see_detail(request):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if settings.HEALTHZ_TOKEN and scheme.lower() == "bearer":
+        return constant_time_compare(token.strip(), settings.HEALTHZ_TOKEN)
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_staff and two_factor.verified(request)
 
 
 def check_database():

@@ -259,6 +259,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Who the client is, behind the proxy: allauth keys its rate limits (sign-in, password reset, codes) and the
+# device list on the client's address. Unset, that is the proxy's own address, so everyone would share one
+# bucket; set how many proxies append to X-Forwarded-For (1 for a single proxy), or the header a proxy sets
+# alone (e.g. X-Real-IP), never both. check --deploy warns while neither is set (recovery_network/checks.py).
+TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT")
+ALLAUTH_TRUSTED_PROXY_COUNT = int(TRUSTED_PROXY_COUNT or 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 
 # Content-Security-Policy: only our own scripts and styles, no inline script.
 # The QR code for two-factor setup is an SVG data: URI, hence img-src data:.
@@ -308,6 +315,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "recovery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 60)
+# A monitor sending "Authorization: Bearer <this>" to /healthz is told which part failed; empty: staff only.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "recovery_network.tasks.heartbeat",

@@ -51,5 +51,9 @@ def profile(request):
 @never_cache
 @require_GET
 def healthz(request):
+    """200 or 503 for the load balancer; which part failed, and the worker's heartbeat, for operators only."""
     ok, parts = health.report()
-    return JsonResponse({"status": "ok" if ok else "unavailable", **parts}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "unavailable"}
+    if health.may_see_detail(request):
+        body.update(parts)
+    return JsonResponse(body, status=200 if ok else 503)

@@ -46,6 +46,7 @@ from .models import (
 
 TOKEN_SALT = "supports.invitation"
 INVITATIONS_PER_DAY = 10
+INVITATION_SUBJECT = "You have an invitation on {site}"
 FAMILY, COUNSELOR = "family", "counselor"
 
 
@@ -312,7 +313,8 @@ def invitations_left_today(owner, now=None):
 def send_invitation_email(invitation):
     """Sent directly, not through the reminder engine: it goes to someone who may have no account yet.
 
-    The subject and first line name only the person inviting, never anything about their health.
+    The subject is fixed: a display name is typed by the person inviting and shows in any inbox's
+    list and a phone's lock screen. The body names them, never anything about their health.
     """
     context = {
         "invitation": invitation,
@@ -322,7 +324,7 @@ def send_invitation_email(invitation):
         "days": INVITATION_DAYS,
     }
     email = EmailMultiAlternatives(
-        subject=f"{invitation.owner.name} invited you to {settings.SITE_NAME}",
+        subject=INVITATION_SUBJECT.format(site=settings.SITE_NAME),
         body=render_to_string("care/emails/invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
@@ -346,8 +348,20 @@ def user_emails(user):
 
 
 def check_invitation(invitation, user, now=None):
-    """Raise InvitationProblem unless this person may answer this invitation now."""
+    """Raise InvitationProblem unless this person may answer this invitation now.
+
+    Whose the invitation is comes first: a link forwarded to, or found by, another account
+    learns nothing about the person who sent it, not even that they withdrew it.
+    """
     now = now or timezone.now()
+    if user.pk == invitation.owner_id:
+        raise InvitationProblem("own", "This is an invitation you sent. Share the link with the person it is for.")
+    if invitation.email.lower() not in user_emails(user):
+        raise InvitationProblem(
+            "wrong_account",
+            f"This invitation was sent to a different email address than the one you are signed in with "
+            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
+        )
     status = invitation.status(now)
     if status == Invitation.Status.WITHDRAWN:
         raise InvitationProblem("withdrawn", f"{invitation.owner.name} withdrew this invitation.")
@@ -356,14 +370,6 @@ def check_invitation(invitation, user, now=None):
     if status == Invitation.Status.EXPIRED:
         raise InvitationProblem(
             "expired", f"This invitation expired on {invitation.expires_at.astimezone(user.zone):%-d %B %Y}."
-        )
-    if user.pk == invitation.owner_id:
-        raise InvitationProblem("own", "This is an invitation you sent. Share the link with the person it is for.")
-    if invitation.email.lower() not in user_emails(user):
-        raise InvitationProblem(
-            "wrong_account",
-            f"This invitation was sent to a different email address than the one you are signed in with "
-            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
         )
 
 

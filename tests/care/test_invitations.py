@@ -38,8 +38,8 @@ def test_owner_invites_with_chosen_scopes_and_an_email_goes_out(owner_client, ow
     assert invitation.expires_at - invitation.created_at == dt.timedelta(days=7)
     [message] = mail.outbox
     assert message.to == ["mum@example.org"]
-    assert message.subject == "Olive invited you to Recovery Network"
-    assert sharing.invitation_url(invitation) in message.body
+    assert message.subject == "You have an invitation on Recovery Network"
+    assert sharing.invitation_url(invitation) in message.body and message.body.startswith("Olive invited you")
     for word in ("recovery", "sober", "alcohol", "addiction", "clean"):
         assert word not in message.subject.lower().replace("recovery network", "")
     assert AccessEvent.objects.filter(owner=owner, action="invited").exists()
@@ -117,6 +117,46 @@ def test_a_withdrawn_link_shows_a_clear_page(owner, owner_client, invitee):
     assert response.status_code == 410
     assert "Olive withdrew this invitation" in response.content.decode()
     assert AccessEvent.objects.filter(owner=owner, action="invitation_withdrawn").exists()
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "expired", "declined", "accepted"])
+def test_the_wrong_account_learns_nothing_of_the_inviter_whatever_became_of_the_link(
+    owner, owner_client, invitee, stranger, state
+):
+    invitation = sharing.invite(owner, invitee.email, now=timezone.now() - dt.timedelta(days=1))
+    if state == "withdrawn":
+        owner_client.post(reverse("supports:invitation_withdraw", args=[invitation.pk]))
+    elif state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    else:
+        client_for(invitee).post(invite_url(invitation), {"answer": "decline" if state == "declined" else "accept"})
+    for method in ("get", "post"):
+        response = getattr(client_for(stranger), method)(invite_url(invitation), {"answer": "accept"})
+        assert response.status_code == 403, (state, method)
+        page = response.content.decode()
+        assert "This invitation is for someone else" in page
+        assert "Olive" not in page and owner.email not in page
+    assert not Grant.objects.filter(viewer=stranger).exists()
+
+
+def test_an_invitation_subject_never_carries_what_someone_typed(owner):
+    owner.display_name = "Olive (relapsed, please call)"
+    owner.save()
+    sharing.invite(owner, "mum@example.org")
+    sharing.sign_consent(
+        owner,
+        email="dana@example.org",
+        scopes={"checkins"},
+        recipient_name="Dr Dana",
+        organisation="Riverside",
+        purpose="Treatment",
+        expires_on=owner.local_today() + dt.timedelta(days=30),
+        signed_name="Olive",
+    )
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert message.subject == "You have an invitation on Recovery Network"
+        assert "Olive (relapsed, please call) invited you" in message.body  # the body names who it is from
 
 
 def test_the_wrong_account_is_told_so_and_cannot_accept(owner, invitee, stranger):

@@ -46,7 +46,7 @@ def test_owner_invites_family_who_accepts_encourages_and_loses_access_on_revocat
     page.get_by_text("Invitation sent to mum@example.org.").wait_for()
     assert page.get_by_role("heading", name="Invitations waiting for an answer").is_visible()
     link = last_link_in_mail("mum@example.org")
-    assert mail.outbox[-1].subject == "Olive invited you to Recovery Network"
+    assert mail.outbox[-1].subject == "You have an invitation on Recovery Network"
 
     # Mum opens the link in her own browser, signs in and comes straight back to accept.
     mum_page = new_page()

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from recovery_network.models import User
@@ -230,3 +231,36 @@ def test_security_changes_ask_for_the_password_again_and_it_lasts_a_few_minutes(
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
     time_machine.move_to("2026-06-01 12:10:00+00:00", tick=False)
     assert client.get(reverse("mfa_activate_totp")).status_code == 302
+
+
+# Sign-in rate limits are kept per client, behind the proxy too
+
+
+def failed_sign_ins(client, times, forwarded_for):
+    for attempt in range(times):
+        data = {"login": f"nobody{attempt}@example.org", "password": "wrong-password-123"}
+        client.post(reverse("account_login"), data, headers={"X-Forwarded-For": forwarded_for})
+
+
+def signs_in(client, user, forwarded_for):
+    data = {"login": user.email, "password": TEST_PASSWORD}
+    response = client.post(reverse("account_login"), data, headers={"X-Forwarded-For": forwarded_for})
+    return response.status_code == 302
+
+
+def test_behind_one_proxy_each_client_has_its_own_sign_in_bucket(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    stranger, person = Client(), Client()
+    # The proxy appends the address it saw; whatever the client sent before it is not believed.
+    failed_sign_ins(stranger, 12, forwarded_for="203.0.113.5")
+    assert not signs_in(stranger, user, forwarded_for="203.0.113.5")  # that client is throttled
+    assert not signs_in(Client(), user, forwarded_for="198.51.100.7, 203.0.113.5")  # a forged prefix
+    assert signs_in(person, user, forwarded_for="198.51.100.7")  # everyone else still signs in
+
+
+def test_with_no_proxy_trusted_a_forged_forwarded_for_does_not_escape_the_limit(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    user = UserFactory()
+    failed_sign_ins(Client(), 12, forwarded_for="203.0.113.5")
+    assert not signs_in(Client(), user, forwarded_for="198.51.100.7")  # same address, same bucket

@@ -53,9 +53,19 @@ def test_production_settings_pass_the_deploy_checklist():
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="recovery.example.org",
         SITE_URL="https://recovery.example.org",
+        TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_checklist_asks_how_to_find_the_client_behind_the_proxy():
+    production = {"DEBUG": "0", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "recovery.example.org"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode != 0 and "recovery_network.W001" in result.stderr + result.stdout
+    for setting in ({"TRUSTED_PROXY_COUNT": "0"}, {"TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}):
+        result = manage("check", "--deploy", **production, **setting)
+        assert "recovery_network.W001" not in result.stderr + result.stdout, setting
 
 
 def test_production_serves_hashed_static_files_through_whitenoise():
@@ -98,3 +108,13 @@ def test_default_settings_run_on_the_embedded_parts(tmp_path):
         "django.core.mail.backends.filebased.EmailBackend",
     ]
     assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_the_proxy_settings_reach_allauths_client_address():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    assert manage("shell", "--no-imports", "-c", code, TRUSTED_PROXY_COUNT="2").stdout.split() == ["2", "None"]
+    header = manage("shell", "--no-imports", "-c", code, TRUSTED_CLIENT_IP_HEADER="X-Real-IP").stdout.split()
+    assert header == ["0", "X-Real-IP"]
