@@ -133,6 +133,9 @@ def people(owner, family, counselor, stranger):
     revoked = UserFactory(email="revoked@example.org", display_name="Rev Counselor")
     turn_on_two_factor(revoked)
     ConsentFactory(owner=owner, counselor=revoked, revoked_at=timezone.now())
+    password_only = UserFactory(email="password-only@example.org", display_name="Pat Counselor")
+    turn_on_two_factor(password_only)  # the matrix signs this one in without the code (a session from before)
+    ConsentFactory(owner=owner, counselor=password_only)
     no_two_factor = UserFactory(email="nototp@example.org", display_name="Plain Counselor")
     ConsentFactory(owner=owner, counselor=no_two_factor)
     assert not Authenticator.objects.filter(user=no_two_factor).exists()
@@ -146,5 +149,6 @@ def people(owner, family, counselor, stranger):
         "counselor_expired": expired,
         "counselor_revoked": revoked,
         "counselor_no_2fa": no_two_factor,
+        "counselor_password_only": password_only,
         "stranger": stranger,
     }

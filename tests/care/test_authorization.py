@@ -1,18 +1,21 @@
 """The authorization matrix: every URL of the app, for every kind of person.
 
 owner; family (a default grant, and one with every scope); counselor (valid consent,
-expired, revoked, and valid but without two-factor); an unrelated stranger; anonymous.
+expired, revoked, valid but without two-factor, and valid with two-factor on the account
+but a session signed in with the password alone); an unrelated stranger; anonymous.
 Whatever a person may open, the owner's private words never reach anyone but the owner,
 and the owner's objects are a 404 for everyone else. A new URL without a row here fails
 `test_every_url_is_in_the_matrix`.
 """
 
 import pytest
+from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from supports.models import Meeting
 from supports.sharing import invitation_token
 from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,7 @@ ROLES = [
     "counselor_expired",
     "counselor_revoked",
     "counselor_no_2fa",
+    "counselor_password_only",
     "stranger",
     "anonymous",
 ]
@@ -102,9 +106,9 @@ SHARED = {
         {"family": 200, "family_everything": 200},
     ),
     "supports:person_encourage": ("POST", {"family": 400, "family_everything": 400}),
-    "supports:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403}),
-    "supports:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403}),
-    "supports:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403}),
+    "supports:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "supports:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "supports:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
 SPECIAL = ["supports:caseload", "supports:consent_detail", "supports:invitation"]
 
@@ -137,6 +141,7 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
         uploaded_meeting=Meeting.objects.create(owner=owner, slug="mine", name="My uploaded meeting", weekdays=",1,"),
     )
     clients = {role: client_for(user) for role, user in people.items()}
+    clients["counselor_password_only"] = sign_in(Client(), people["counselor_password_only"], two_factor=False)
     clients["anonymous"] = __import__("django.test", fromlist=["Client"]).Client()
     return world, clients
 
