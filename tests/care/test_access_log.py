@@ -8,6 +8,7 @@ from django.urls import reverse
 from supports import sharing
 from supports.models import AccessEvent
 from tests.care.conftest import client_for
+from tests.care.factories import sign_in_with_two_factor
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_the_admin_shows_the_log_read_only(owner, family):
             assert not model_admin.has_add_permission(request)
             assert not model_admin.has_change_permission(request, None)
             assert not model_admin.has_delete_permission(request, None)
-    client = client_for(admin)
+    client = sign_in_with_two_factor(client_for(admin), admin)
     assert client.get(reverse("admin:supports_accessevent_changelist")).status_code == 200
     assert client.post(reverse("admin:supports_accessevent_change", args=[event.pk]), {"what": "x"}).status_code == 403
     assert (

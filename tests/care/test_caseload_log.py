@@ -260,11 +260,13 @@ def test_the_access_log_page_runs_a_fixed_number_of_queries(
 
 
 def test_the_admin_shows_rosters_and_views_read_only(clients, counselor_client):
-    from tests.care.conftest import client_for
+    from django.test import Client
+
+    from tests.care.factories import sign_in_with_two_factor
 
     view(counselor_client)
     admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
-    client = client_for(admin)
+    client = sign_in_with_two_factor(Client(), admin)
     roster = CaseloadRoster.objects.get()
     page = client.get(reverse("admin:supports_caseloadroster_change", args=[roster.pk])).content.decode()
     assert "caseload summary" in page and "Casey Counselor" in page

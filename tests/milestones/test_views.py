@@ -328,10 +328,11 @@ def test_editing_the_start_date_without_setbacks_moves_the_whole_history(owner_c
 
 
 def test_admin_lists_progress_without_showing_how_the_day_went(client, owner, checkin, journey):
+    from tests.care.factories import sign_in_with_two_factor
     from tests.factories import UserFactory
 
     admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in_with_two_factor(client, admin)
     for name in ["journey", "checkin", "personalgoal", "encouragement", "calendarfeed"]:
         assert client.get(f"/admin/milestones/{name}/").status_code == 200, name
     detail = client.get(f"/admin/milestones/checkin/{checkin.pk}/change/").content.decode()
