@@ -1,11 +1,30 @@
+"""Accounts and deliveries: what staff need to run the site, and nothing of anyone's recovery.
+
+Every page here that shows a person's records writes a line in their access log
+(admin_site.PersonRecordsAdmin). allauth's own admins for email addresses, signed-in
+devices and authenticators are replaced: an authenticator's secret is never shown, and
+ending a device's session or removing an authenticator does what the person's own
+pages do.
+"""
+
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_removed
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Delivery, Heartbeat, Notification, Reminder, User
+from supports.models import AccessEvent
+
+from .admin_site import PersonRecordsAdmin
+from .models import Delivery, Heartbeat, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonRecordsAdmin, BaseUserAdmin):
+    record_name = "your account record"
     ordering = ["email"]
     list_display = ["email", "display_name", "time_zone", "is_staff", "date_joined"]
     search_fields = ["email", "display_name"]
@@ -17,6 +36,94 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    def person_id(self, obj):
+        return obj.pk
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if shown is not None:  # the form; a saved password is logged by log_change
+            self.log_people(request, [shown])
+        return response
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(PersonRecordsAdmin, AllauthEmailAddressAdmin):
+    record_name = "your email address record"
+
+    def make_verified(self, request, queryset):
+        self.log_people(request, queryset.filter(verified=False), AccessEvent.Action.CHANGED, " (marked verified)")
+        super().make_verified(request, queryset)
+
+    make_verified.short_description = AllauthEmailAddressAdmin.make_verified.short_description
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+    """The devices people are signed in on. Deleting one signs that device out, as the person's own list does."""
+
+    record_name = "one of your signed-in devices"
+    list_display = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
+    search_fields = ["user__email", "ip"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        obj.end()
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            session.end()
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+    """Which second factors an account has, never their secrets (`data` holds the TOTP secret and the
+    recovery codes' seed). Staff may remove one for someone who lost their phone; as when the person
+    removes it, their recovery codes go with their last authenticator and their other sessions end."""
+
+    record_name = "your two-factor authentication record"
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        obj.delete()
+        removed = [obj, delete_dangling_recovery_codes(obj.user)]
+        for authenticator in filter(None, removed):
+            authenticator_removed.send(
+                sender=Authenticator, request=request, user=authenticator.user, authenticator=authenticator
+            )
+
+    def delete_queryset(self, request, queryset):
+        for authenticator in queryset.select_related("user"):
+            self.delete_model(request, authenticator)
+
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
@@ -25,18 +132,41 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    """Every reminder sent or skipped; a failed email can be sent again with "resend"."""
+class DeliveryAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+    """Every reminder sent or skipped; a failed email can be sent again with "resend".
 
-    list_display = ["created_at", "kind", "recipient", "occurrence", "status", "skip_reason", "attempts", "sent_at"]
+    The occurrence is left out: a milestone's names the day clean time began.
+    """
+
+    record_name = "a reminder delivery record"
+    person_field = "recipient"
+    list_display = ["created_at", "kind", "recipient", "status", "skip_reason", "attempts", "sent_at"]
     list_filter = ["status", "kind", "skip_reason", "by_email", "in_app"]
-    search_fields = ["recipient__email", "occurrence"]
+    search_fields = ["recipient__email"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
-    readonly_fields = [field.name for field in Delivery._meta.fields]
+    fields = [
+        "created_at",
+        "kind",
+        "recipient",
+        "status",
+        "skip_reason",
+        "by_email",
+        "in_app",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "acted_at",
+    ]
+    readonly_fields = fields
     actions = ["resend"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     @admin.action(description="Resend the selected failed deliveries")
@@ -47,22 +177,6 @@ class DeliveryAdmin(admin.ModelAdmin):
         ids = resend(queryset)
         if ids:
             enqueue_deliveries(ids)
+            resent = Delivery.objects.filter(pk__in=ids).only("recipient_id")
+            self.log_people(request, resent, AccessEvent.Action.CHANGED, " (sent again)")
         self.message_user(request, f"{len(ids)} failed deliver{'y' if len(ids) == 1 else 'ies'} queued again.")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "subject_id", "occurrence", "due_at"]
-    list_filter = ["kind"]
-    search_fields = ["recipient__email"]
-    list_select_related = ["recipient"]
-    readonly_fields = [field.name for field in Reminder._meta.fields]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["recipient__email"]
-    list_select_related = ["recipient"]
-    readonly_fields = [field.name for field in Notification._meta.fields]

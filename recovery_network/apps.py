@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class RecoveryNetworkConfig(AppConfig):
@@ -11,3 +12,10 @@ class RecoveryNetworkConfig(AppConfig):
         signals.connect()
         page_cache.connect()
         two_factor.connect()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin with our site (admin_site.py): sign-in through allauth, two-factor, every look logged."""
+
+    default = False  # listed by its path in INSTALLED_APPS; RecoveryNetworkConfig stays this app's config
+    default_site = "recovery_network.admin_site.AdminSite"

@@ -336,7 +336,8 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.occurrence} to {self.recipient_id} ({self.status})"
+        # Without the occurrence: a milestone's names the day the person's clean time began.
+        return f"{self.kind} to {self.recipient_id} ({self.status})"
 
 
 class NotificationQuerySet(OwnedQuerySet):

@@ -73,7 +73,7 @@ _site = urlsplit(SITE_URL)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [f"{_site.scheme}://{_site.netloc}"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "recovery_network.apps.AdminConfig",  # Django's admin with our site (recovery_network/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

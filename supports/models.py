@@ -914,6 +914,9 @@ class AccessEvent(AppendOnly):
         CONSENT_REVOKED = "consent_revoked", "Consent revoked"
         ENCOURAGEMENT_SENT = "encouragement_sent", "Encouragement sent"
         RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"
+        # By the site's staff, in its administration (recovery_network.admin_site).
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
 
     # Indexed by access_owner_created_idx, whose first column it is: a second index on it alone only
     # slowed every insert.
