@@ -36,18 +36,22 @@ def sign_in(client, user, *, two_factor=None):
     allauth records in the session how it was authenticated: a password, then the code
     from an authenticator app when the account has one (it asks for it before signing in).
     `two_factor=None` follows the account; `False` leaves a password alone, as in a session
-    signed in before the account's authenticator was added; `True` records a code.
+    signed in before the account's authenticator was added; `True` records a code, turning an
+    authenticator app on for the account first if it has none.
     """
     from allauth.account.internal.flows.login import record_authentication
     from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import RequestFactory
 
     client.force_login(user)
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if two_factor and authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
     request = RequestFactory().get("/")
     request.session = client.session
     record_authentication(request, user, "password")
     if two_factor or (two_factor is None and authenticator is not None):
-        record_authentication(request, user, "mfa", type="totp", id=authenticator.pk if authenticator else None)
+        record_authentication(request, user, "mfa", type="totp", id=authenticator.pk)
     request.session.save()
     return client

@@ -2,11 +2,8 @@
 
 import datetime as dt
 import secrets
-import time
 
 import factory
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
@@ -16,28 +13,6 @@ from tests.factories import UserFactory
 
 def turn_on_two_factor(user, secret=None):
     return TOTP.activate(user, secret or generate_totp_secret())
-
-
-def sign_in_with_two_factor(client, user):
-    """Sign the client in as `user` as if with their password and then a code from their authenticator app.
-
-    Writes the session's authentication records the way allauth does at sign-in
-    (what recovery_network.two_factor.verified reads); turns TOTP on for the account
-    if it is off. `client.force_login` alone is a session that passed no second factor.
-    """
-    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is None:
-        authenticator = turn_on_two_factor(user).instance
-    client.force_login(user)
-    now = time.time()
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "type": "totp", "id": authenticator.pk},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 def all_scopes():

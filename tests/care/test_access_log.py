@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from supports import sharing
 from supports.models import AccessEvent
-from tests.care.factories import sign_in_with_two_factor
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ def test_the_log_cannot_be_edited_or_deleted(owner, family):
 def test_the_log_is_not_in_the_admin(owner, family, client):
     event = sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
     admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
-    sign_in_with_two_factor(client, admin)
+    sign_in(client, admin, two_factor=True)
     assert client.get("/admin/supports/accessevent/").status_code == 404
     assert client.post(f"/admin/supports/accessevent/{event.pk}/delete/", {"post": "yes"}).status_code == 404
     assert AccessEvent.objects.get(pk=event.pk).what == "clean time"

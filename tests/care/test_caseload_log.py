@@ -16,8 +16,8 @@ from django.utils import timezone
 from supports import sharing
 from supports.caseload import client_consents, log_view
 from supports.models import AccessEvent, CaseloadRoster, CaseloadView, Consent, RosterEntry
-from tests.care.factories import ConsentFactory, sign_in_with_two_factor
-from tests.factories import UserFactory
+from tests.care.factories import ConsentFactory
+from tests.factories import UserFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +262,7 @@ def test_the_access_log_page_runs_a_fixed_number_of_queries(
 def test_rosters_and_views_are_not_in_the_admin(clients, counselor_client, client):
     view(counselor_client)
     admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
-    sign_in_with_two_factor(client, admin)
+    sign_in(client, admin, two_factor=True)
     roster = CaseloadRoster.objects.get()
     for model in ("caseloadroster", "rosterentry", "caseloadview"):
         assert client.get(f"/admin/supports/{model}/").status_code == 404

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from milestones.models import CheckIn, Encouragement, Journey, PersonalGoal, Setback
 from supports.models import Contact, PeerGroup, Supporter
-from tests.care.factories import sign_in_with_two_factor
+from tests.factories import sign_in
 from tests.milestones.factories import CheckInFactory, EncouragementFactory, JourneyFactory, PersonalGoalFactory
 
 pytestmark = pytest.mark.django_db
@@ -329,7 +329,7 @@ def test_editing_the_start_date_without_setbacks_moves_the_whole_history(owner_c
 
 
 def test_the_admin_holds_nothing_of_anyones_progress(client, admin_user, checkin, journey):
-    sign_in_with_two_factor(client, admin_user)
+    sign_in(client, admin_user, two_factor=True)
     for name in ["journey", "setback", "checkin", "personalgoal", "encouragement", "calendarfeed"]:
         assert client.get(f"/admin/milestones/{name}/").status_code == 404, name
     assert client.get(f"/admin/milestones/checkin/{checkin.pk}/change/").status_code == 404

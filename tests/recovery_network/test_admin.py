@@ -19,8 +19,8 @@ from django.urls import reverse
 from recovery_network.models import Delivery, Heartbeat, User
 from supports.models import AccessEvent, Meeting
 from tests.care import conftest as care
-from tests.care.factories import sign_in_with_two_factor, turn_on_two_factor
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.care.factories import turn_on_two_factor
+from tests.factories import TEST_PASSWORD, UserFactory, sign_in
 from tests.supports.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def staff(db):
 
 @pytest.fixture
 def staff_client(staff):
-    return sign_in_with_two_factor(Client(), staff)
+    return sign_in(Client(), staff, two_factor=True)
 
 
 def make_delivery(user, **fields):
@@ -161,7 +161,7 @@ def test_a_second_factor_from_before_totp_was_turned_off_opens_nothing(staff, st
 @pytest.mark.parametrize("who", ["owner", "family", "counselor"])
 def test_people_who_are_not_staff_never_reach_the_admin(request, who):
     user = request.getfixturevalue(who)
-    client = sign_in_with_two_factor(Client(), user)
+    client = sign_in(Client(), user, two_factor=True)
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
     assert b"Site administration" not in response.content and b"Two-factor" not in response.content

@@ -15,7 +15,7 @@ from recovery_network.models import Delivery, Notification, Reminder
 from recovery_network.notifications import backoff, send_delivery
 from recovery_network.reminders import refresh_subjects
 from supports.models import Closeness
-from tests.care.factories import sign_in_with_two_factor
+from tests.factories import sign_in
 from tests.reminders.conftest import chicago
 from tests.supports.factories import SupporterFactory
 
@@ -144,7 +144,7 @@ def test_admin_resend_puts_a_failed_delivery_back_and_it_is_sent(owner, admin_us
 
 def test_admin_lists_deliveries_with_their_status(client, admin_user, owner):
     make_delivery(owner, status="failed", last_error="SMTPException: boom")
-    sign_in_with_two_factor(client, admin_user)
+    sign_in(client, admin_user, two_factor=True)
     response = client.get("/admin/recovery_network/delivery/?status__exact=failed")
     assert response.status_code == 200
     assert b"Failed" in response.content and b"Olive" in response.content
