@@ -83,3 +83,30 @@ def test_owner_consents_and_a_counselor_with_two_factor_works_with_the_client(pa
     page.locator("#recommendations").get_by_role("button", name="Mark done").click()
     page.get_by_text("Marked as done. Well done.").wait_for()
     assert Recommendation.objects.get(owner=owner).is_done
+
+
+def test_a_counselor_signed_in_before_their_authenticator_confirms_with_a_code_and_goes_on(page, live_server):
+    """A session from before TOTP was turned on sees the gate, enters a code, and lands on the client page."""
+    owner = UserFactory(email="olive@example.org", display_name="Olive")
+    today = owner.local_today()
+    Journey.objects.create(owner=owner, kind="alcohol", first_started_on=today - dt.timedelta(days=40),
+                           started_on=today - dt.timedelta(days=40))  # fmt: skip
+    counselor = UserFactory(email="dana@clinic.example.org", display_name="Dana Lee")
+    Consent.objects.create(
+        owner=owner, counselor=counselor, recipient_name="Dana Lee", organisation="Riverside", purpose="Treatment",
+        expires_on=today + dt.timedelta(days=30), signed_name="Olive", clean_time=True, checkins=True,
+    )  # fmt: skip
+    login(page, live_server, counselor)
+    client_url = f"{live_server.url}/network/clients/{owner.pk}/"
+    page.goto(client_url)
+    page.get_by_role("heading", name="Turn on two-factor authentication first").wait_for()
+    secret = generate_totp_secret()
+    TOTP.activate(counselor, secret)  # turned on elsewhere, not through this session
+    page.goto(client_url)
+    page.get_by_role("heading", name="Confirm it's you with your authenticator app").wait_for()
+    assert "Olive" not in page.locator("main").inner_text()
+    page.get_by_role("link", name="Enter a code").click()
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(client_url)
+    page.get_by_role("heading", name="Olive").first.wait_for()
