@@ -47,6 +47,16 @@ class UserAdmin(PersonRecordsAdmin, BaseUserAdmin):
         return response
 
 
+class NoAddingOrEditing:
+    """Records the app writes itself: staff may look at them, and delete where the class allows it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 admin.site.unregister(EmailAddress)
 
 
@@ -65,7 +75,7 @@ admin.site.unregister(UserSession)
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+class UserSessionAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
     """The devices people are signed in on. Deleting one signs that device out, as the person's own list does."""
 
     record_name = "one of your signed-in devices"
@@ -74,12 +84,6 @@ class UserSessionAdmin(PersonRecordsAdmin, admin.ModelAdmin):
     list_select_related = ["user"]
     fields = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def delete_model(self, request, obj):
         obj.end()
@@ -93,7 +97,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+class AuthenticatorAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
     """Which second factors an account has, never their secrets (`data` holds the TOTP secret and the
     recovery codes' seed). Staff may remove one for someone who lost their phone; as when the person
     removes it, their recovery codes go with their last authenticator and their other sessions end."""
@@ -105,12 +109,6 @@ class AuthenticatorAdmin(PersonRecordsAdmin, admin.ModelAdmin):
     list_select_related = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def delete_model(self, request, obj):
         obj.delete()
@@ -132,7 +130,7 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(PersonRecordsAdmin, admin.ModelAdmin):
+class DeliveryAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
     """Every reminder sent or skipped; a failed email can be sent again with "resend".
 
     The occurrence is left out: a milestone's names the day clean time began.
@@ -162,12 +160,6 @@ class DeliveryAdmin(PersonRecordsAdmin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["resend"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Resend the selected failed deliveries")
     def resend(self, request, queryset):
