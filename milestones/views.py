@@ -232,18 +232,13 @@ def checkin_history(request):
 
 @login_required
 def checkin_detail(request, day):
+    """`day` is a local date (the path's <date:…>: anything but a real YYYY-MM-DD is a 404 before this)."""
     user = request.user
-    try:
-        local_date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise Http404("No such day.") from exc
     checkin = CheckIn.objects.prefetch_related("helped_supporters", "helped_groups").get_for_owner_or_404(
-        user, local_date=local_date
+        user, local_date=day
     )
     return render(
-        request,
-        "milestones/checkin_detail.html",
-        {"checkin": checkin, "is_today": local_date == user.local_today()},
+        request, "milestones/checkin_detail.html", {"checkin": checkin, "is_today": day == user.local_today()}
     )
 
 

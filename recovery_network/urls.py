@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
-from . import views
+from . import converters, views
+
+# Before the apps' URLs are read: every id in a path is <id:…>, every day <date:…> (converters.py).
+register_converter(converters.IdConverter, "id")
+register_converter(converters.DateConverter, "date")
 
 urlpatterns = [
     path("", views.index, name="home"),
