@@ -101,14 +101,11 @@ class LogLine:
 
 
 def parse_cursor(text):
-    """(created_at, source, id) from LogLine.cursor, or None for anything else (the newest page)."""
-    try:
-        when, rest = (text or "").split("~")
-        created_at = dt.datetime.fromisoformat(when)
-        source, row_id = rest[0], int(rest[1:])
-    except (ValueError, IndexError):
-        return None
-    if source not in (EVENT_LINE, CASELOAD_LINE) or created_at.tzinfo is None:
+    """(created_at, source, id) from LogLine.cursor, or None for anything else (the newest page), a moment or
+    id out of range included."""
+    when, _, rest = (text or "").partition("~")
+    created_at, source, row_id = params.aware_datetime(when), rest[:1], params.object_id(rest[1:])
+    if created_at is None or source not in (EVENT_LINE, CASELOAD_LINE) or row_id is None:
         return None
     return created_at, source, row_id
 
