@@ -19,5 +19,5 @@ urlpatterns = [
     path("goals/<id:pk>/celebrate/", views.goal_celebrate, name="goal_celebrate"),
     path("trends/", views.trends_page, name="trends"),
     path("calendar/", views.calendar_settings, name="calendar"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

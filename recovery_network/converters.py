@@ -1,8 +1,10 @@
-"""Path converters for the ids and days in our URLs, registered in recovery_network/urls.py.
+"""Path converters for the ids, days and tokens in our URLs, registered in recovery_network/urls.py.
 
 Django's <int:…> takes any run of digits, so /network/people/99999999999999999999999/
-reached the view and then the database, which refused it (an error page, not a 404).
-These match only what can name a row or a day; anything else is no match, a plain 404.
+reached the view and then the database, which refused it (an error page, not a 404);
+<str:…> takes anything but a slash, a NUL character included, which PostgreSQL refuses
+in a query. These match only what can name a row or a day; anything else is no match,
+a plain 404.
 """
 
 from . import params
@@ -36,3 +38,19 @@ class DateConverter:
 
     def to_url(self, value):
         return value if isinstance(value, str) else value.isoformat()
+
+
+class TokenConverter:
+    """A random token looked up in the database (secrets.token_urlsafe: letters, digits, - and _).
+
+    Signed tokens (an invitation, an unsubscribe or "I reached out" link) stay <str:…>: their
+    signature is checked before any query, and their pages explain a mangled link themselves.
+    """
+
+    regex = "[-A-Za-z0-9_]{1,64}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

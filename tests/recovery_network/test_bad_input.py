@@ -13,8 +13,9 @@ from django.urls import URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from django.utils.regex_helper import normalize
 
+from milestones.models import CalendarFeed
 from recovery_network import params
-from recovery_network.converters import DateConverter, IdConverter
+from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from supports import sharing
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,12 @@ def test_the_date_converter_reads_real_days_and_reverses_dates_and_their_text():
     assert converter.to_url(dt.date(2026, 3, 8)) == converter.to_url("2026-03-08") == "2026-03-08"
 
 
+def test_the_token_converter_takes_what_secrets_token_urlsafe_makes():
+    token = CalendarFeed(owner_id=1).token
+    assert re.fullmatch(TokenConverter.regex, token)
+    assert not any(re.fullmatch(TokenConverter.regex, text) for text in ("a\x00b", "é", "a.b", "x" * 65, ""))
+
+
 def test_every_primary_key_is_a_bigint_as_the_id_converter_assumes():
     """The converter's bound is BigAutoField's; a table with a 32-bit id would need its own bound."""
     ours = [apps.get_app_config(app).get_models() for app in ("recovery_network", "supports", "milestones")]
@@ -184,3 +191,10 @@ def test_find_access_refuses_an_id_no_row_can_have(family, owner):
 @pytest.mark.parametrize("day", ["2026-02-30", "0000-01-01", "yesterday", "2026-1-1", "1" * 5000])
 def test_a_day_that_is_not_a_date_is_a_404(owner_client, day):
     assert owner_client.get(f"/progress/checkins/{day}/").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["a%00b", "x" * 65, "%C3%A9t%C3%A9", "a.b"])
+def test_a_calendar_address_no_token_could_have_is_a_404(anon_client, owner, token):
+    """PostgreSQL refuses a NUL character in a query: the token never reaches it unless it could be one."""
+    CalendarFeed.objects.create(owner=owner)
+    assert anon_client.get(f"/progress/calendar/{token}.ics").status_code == 404
