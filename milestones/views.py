@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from recovery_network import page_cache
+from recovery_network import page_cache, params
 from supports.models import Contact
 
 from . import ics, services, trends, wins
@@ -284,10 +284,8 @@ def celebrate(request, pk, key):
     """A celebration page for any milestone of a journey's count: scheduled ("m12") or any day ("day45")."""
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
-    if key.startswith("day") and key[3:].isdigit() and 0 < int(key[3:]) <= MAX_CELEBRATED_DAYS:
-        milestone = journey.milestone_for_days(int(key[3:]))
-    else:
-        milestone = journey.milestone(key)
+    days = params.integer(key[3:], 1, MAX_CELEBRATED_DAYS) if key.startswith("day") else None
+    milestone = journey.milestone_for_days(days) if days is not None else journey.milestone(key)
     if milestone is None:
         raise Http404("No such milestone.")
     encouragements = Encouragement.objects.for_owner(user).filter(
@@ -344,10 +342,7 @@ def goal_celebrate(request, pk):
 @login_required
 def trends_page(request):
     user = request.user
-    try:
-        period = int(request.GET.get("days", trends.DEFAULT_PERIOD))
-    except ValueError:
-        period = trends.DEFAULT_PERIOD
+    period = params.integer(request.GET.get("days"), 1, max(trends.PERIODS)) or trends.DEFAULT_PERIOD
     return render(request, "milestones/trends.html", trends.trends_for(user, period, user.local_today()))
 
 
