@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
+from recovery_network import params
 from supports.models import PeerGroup, Supporter
 
 from . import widgets
@@ -132,6 +133,12 @@ class ChosenRecords(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if not value and not self.required:
             return []
+        # Django looks the chosen ids up with IN (…), where SQLite fails on an id past its integer range.
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if params.object_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
         return list(super().clean(value))
 
 

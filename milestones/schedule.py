@@ -11,6 +11,10 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from recovery_network import params
+
+MAX_YEARS = 100  # the longest count a milestone is named for (a key in a URL asks for any)
+
 
 def add_months(day, months):
     """The same day of the month `months` later, clamped to the month's last day.
@@ -98,10 +102,9 @@ def step_for_key(key):
     for step in FIRST_STEPS:
         if step.key == key:
             return step
-    if key.startswith("m") and key[1:].isdigit():
-        months = int(key[1:])
-        if months >= 24 and months % 12 == 0:
-            return Step(key, f"{months // 12} years", months=months)
+    months = params.integer(key[1:], 24, 12 * MAX_YEARS) if key.startswith("m") else None
+    if months is not None and months % 12 == 0:
+        return Step(key, f"{months // 12} years", months=months)
     return None
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from recovery_network import page_cache
+from recovery_network import page_cache, params
 from supports.models import Contact
 
 from . import ics, services, trends, wins
@@ -232,18 +232,13 @@ def checkin_history(request):
 
 @login_required
 def checkin_detail(request, day):
+    """`day` is a local date (the path's <date:…>: anything but a real YYYY-MM-DD is a 404 before this)."""
     user = request.user
-    try:
-        local_date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise Http404("No such day.") from exc
     checkin = CheckIn.objects.prefetch_related("helped_supporters", "helped_groups").get_for_owner_or_404(
-        user, local_date=local_date
+        user, local_date=day
     )
     return render(
-        request,
-        "milestones/checkin_detail.html",
-        {"checkin": checkin, "is_today": local_date == user.local_today()},
+        request, "milestones/checkin_detail.html", {"checkin": checkin, "is_today": day == user.local_today()}
     )
 
 
@@ -289,10 +284,8 @@ def celebrate(request, pk, key):
     """A celebration page for any milestone of a journey's count: scheduled ("m12") or any day ("day45")."""
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
-    if key.startswith("day") and key[3:].isdigit() and 0 < int(key[3:]) <= MAX_CELEBRATED_DAYS:
-        milestone = journey.milestone_for_days(int(key[3:]))
-    else:
-        milestone = journey.milestone(key)
+    days = params.integer(key[3:], 1, MAX_CELEBRATED_DAYS) if key.startswith("day") else None
+    milestone = journey.milestone_for_days(days) if days is not None else journey.milestone(key)
     if milestone is None:
         raise Http404("No such milestone.")
     encouragements = Encouragement.objects.for_owner(user).filter(
@@ -349,10 +342,7 @@ def goal_celebrate(request, pk):
 @login_required
 def trends_page(request):
     user = request.user
-    try:
-        period = int(request.GET.get("days", trends.DEFAULT_PERIOD))
-    except ValueError:
-        period = trends.DEFAULT_PERIOD
+    period = params.integer(request.GET.get("days"), 1, max(trends.PERIODS)) or trends.DEFAULT_PERIOD
     return render(request, "milestones/trends.html", trends.trends_for(user, period, user.local_today()))
 
 

@@ -6,7 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("<id:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.mark_all_read, name="read_all"),
     path("preferences/", views.preferences, name="preferences"),
     path("pause/", views.pause, name="pause"),

@@ -1,4 +1,4 @@
-"""The list of IANA time zones a person can choose from."""
+"""The list of IANA time zones a person can choose from, and whether a name from elsewhere is one."""
 
 import functools
 import zoneinfo
@@ -14,3 +14,14 @@ def time_zone_choices():
         if "/" in name and not name.startswith(("posix/", "right/", "Etc/", "SystemV/", "US/"))
     )
     return [("UTC", "UTC")] + [(name, name.replace("_", " ")) for name in names]
+
+
+@functools.cache
+def _known_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(name):
+    """Whether `name` is an IANA zone, asked of the list rather than by opening it: ZoneInfo() given a name
+    from a file or the command line reads whatever lies at that path ("America" is a directory)."""
+    return name in _known_zones()

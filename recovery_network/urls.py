@@ -1,7 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
-from . import views
+from . import converters, views
+
+# Before the apps' URLs are read: every id in a path is <id:…>, every day <date:…>, every token looked up
+# in the database <token:…> (converters.py).
+register_converter(converters.IdConverter, "id")
+register_converter(converters.DateConverter, "date")
+register_converter(converters.TokenConverter, "token")
 
 urlpatterns = [
     path("", views.index, name="home"),

@@ -5,15 +5,17 @@ The format (code4recovery/spec) is a JSON array of meeting objects keyed by
 record is created or updated by its slug, an invalid one is skipped and named
 in the report with the reason. A file that is not a JSON array of objects is
 refused whole, and the writes happen in one transaction, so a bad file never
-leaves half an import behind.
+leaves half an import behind. Whatever a record holds (a list where a time should
+be, a number with a thousand digits, a NUL character) makes it a skipped record
+with its reason, never an error: each value is checked for its type before use.
 """
 
 import datetime as dt
 import json
 import re
+import reprlib
 import urllib.error
 import urllib.request
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,12 +23,17 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from recovery_network import params
+from recovery_network.timezones import is_time_zone
+
 from .models import Fellowship, Meeting, MeetingFormat
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 20
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 SLUG_PATTERN = re.compile(r"^[\w-]+$")
+SLUG_LENGTH = Meeting._meta.get_field("slug").max_length
+TYPE_CODE_LENGTH = 20
 UPDATE_FIELDS = [
     "name",
     "fellowship",
@@ -111,11 +118,41 @@ def parse_feed(data):
         raise FeedError("The file is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
         raise FeedError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+    except ValueError as exc:  # Python reads no integer of more than 4300 digits
+        raise FeedError("The file holds a number too long to be part of a meeting feed.") from exc
+    except RecursionError as exc:  # [[[[… a few thousand deep: the decoder gives up, as it should
+        raise FeedError("The file is nested too deeply to be a meeting feed.") from exc
+    except MemoryError as exc:
+        raise FeedError("The file is too large to read as a meeting feed.") from exc
     if not isinstance(records, list):
         raise FeedError("A Meeting Guide feed is a JSON list of meetings; this file holds something else.")
     if records and not any(isinstance(record, dict) for record in records):
         raise FeedError("None of the entries in this file is a meeting.")
     return records
+
+
+_short = reprlib.Repr()
+_short.maxstring, _short.maxlong = 60, 40
+
+
+def _shown(value):
+    """A value as a reason quotes it: cut short, and a list or object not printed at all (one nested a
+    few hundred deep would overflow the stack being printed)."""
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, dict):
+        return "{…}"
+    return _short.repr(value)
+
+
+def _is_text(value):
+    """Text a database column can hold: no NUL character, and no lone half of a UTF-16 surrogate pair (which
+    JSON can spell as an escape, and UTF-8 cannot encode)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def _text(record, key, limit):
@@ -126,6 +163,8 @@ def _text(record, key, limit):
         value = str(value)
     if not isinstance(value, str):
         raise InvalidRecord(f"“{key}” should be text")
+    if not _is_text(value):
+        raise InvalidRecord(f"“{key}” holds characters that are not text")
     return value.strip()[:limit]
 
 
@@ -136,41 +175,36 @@ def _weekdays(value):
     days = value if isinstance(value, list) else [value]
     result = []
     for day in days:
-        if isinstance(day, bool):
-            raise InvalidRecord(f"day {day!r} is not a number from 0 (Sunday) to 6 (Saturday)")
-        if isinstance(day, str) and day.strip().isdigit():
-            day = int(day.strip())
-        if not isinstance(day, int) or not 0 <= day <= 6:
-            raise InvalidRecord(f"day {day!r} is not a number from 0 (Sunday) to 6 (Saturday)")
-        result.append((day + 6) % 7)
+        number = params.integer(day.strip(), 0, 6) if isinstance(day, str) else day
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 6:
+            raise InvalidRecord(f"day {_shown(day)} is not a number from 0 (Sunday) to 6 (Saturday)")
+        result.append((number + 6) % 7)
     return sorted(set(result))
 
 
 def _time(value, key):
-    if value in (None, ""):
+    if value is None or value == "":
         return None
-    match = TIME_PATTERN.match(str(value).strip())
+    match = TIME_PATTERN.match(value.strip()) if isinstance(value, str) else None
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise InvalidRecord(f"{key} {value!r} is not a 24-hour time like 19:30")
+        raise InvalidRecord(f"{key} {_shown(value)} is not a 24-hour time like 19:30")
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
 def _zone(value, default_zone):
-    if value in (None, ""):
+    if value is None or value == "":
         return default_zone
-    name = str(value).strip()
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidRecord(f"timezone {name!r} is not an IANA time zone name") from exc
+    name = value.strip() if isinstance(value, str) else None
+    if not name or not is_time_zone(name):
+        raise InvalidRecord(f"timezone {_shown(value)} is not an IANA time zone name")
     return name
 
 
 def _updated(value):
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     try:
-        return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+        return dt.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -195,11 +229,13 @@ def meeting_fields(record, default_zone="UTC"):
     name = _text(record, "name", 200)
     if not name:
         raise InvalidRecord("no name")
-    slug = _text(record, "slug", 200)
+    slug = _text(record, "slug", None)
     if not slug:
         raise InvalidRecord("no slug")
     if not SLUG_PATTERN.match(slug):
-        raise InvalidRecord(f"slug {slug!r} may only hold letters, digits, hyphens and underscores")
+        raise InvalidRecord(f"slug {_shown(slug)} may only hold letters, digits, hyphens and underscores")
+    if len(slug) > SLUG_LENGTH:  # a slug names the meeting: cut short, two could become one
+        raise InvalidRecord(f"slug {_shown(slug)} is longer than {SLUG_LENGTH} characters")
     weekdays = _weekdays(record.get("day"))
     start_time = _time(record.get("time"), "time")
     end_time = _time(record.get("end_time"), "end_time")
@@ -210,9 +246,14 @@ def meeting_fields(record, default_zone="UTC"):
     raw_types = record.get("types") or []
     if isinstance(raw_types, str):
         raw_types = raw_types.split(",")
-    types = [str(code).strip() for code in raw_types if isinstance(code, (str, int)) and str(code).strip()]
-    if not isinstance(record.get("types", []), (list, str, type(None))):
+    if not isinstance(raw_types, list):
+        raw_types = []
         warnings.append("ignored types, which should be a list of codes")
+    codes = [str(code) if isinstance(code, int) and not isinstance(code, bool) else code for code in raw_types]
+    types = [code.strip() for code in codes if isinstance(code, str) and code.strip()]
+    if not all(len(code) <= TYPE_CODE_LENGTH and _is_text(code) for code in types):
+        types = [code for code in types if len(code) <= TYPE_CODE_LENGTH and _is_text(code)]
+        warnings.append(f"ignored type codes longer than {TYPE_CODE_LENGTH} characters or not text")
 
     address = _text(record, "formatted_address", 300)
     if not address:

@@ -172,8 +172,10 @@ class MeetingTimeForm(forms.ModelForm):
         labels = {"weekday": "Day", "start_time": "Starts", "end_time": "Ends (optional)"}
 
 
+# absolute_max: a post claiming more times than that is refused whole (Django's default, max_num + 1000, would
+# build and draw a thousand forms for one request).
 MeetingTimeFormSet = forms.inlineformset_factory(
-    PeerGroup, MeetingTime, form=MeetingTimeForm, extra=2, max_num=21, can_delete=True
+    PeerGroup, MeetingTime, form=MeetingTimeForm, extra=2, max_num=21, absolute_max=21, can_delete=True
 )
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
-from recovery_network import compiled, two_factor
+from recovery_network import compiled, params, two_factor
 from recovery_network.circle_kinds import sharing_changed
 
 from .models import (
@@ -97,14 +97,11 @@ class LogLine:
 
 
 def parse_cursor(text):
-    """(created_at, source, id) from LogLine.cursor, or None for anything else (the newest page)."""
-    try:
-        when, rest = (text or "").split("~")
-        created_at = dt.datetime.fromisoformat(when)
-        source, row_id = rest[0], int(rest[1:])
-    except (ValueError, IndexError):
-        return None
-    if source not in (EVENT_LINE, CASELOAD_LINE) or created_at.tzinfo is None:
+    """(created_at, source, id) from LogLine.cursor, or None for anything else (the newest page), a moment or
+    id out of range included."""
+    when, _, rest = (text or "").partition("~")
+    created_at, source, row_id = params.aware_datetime(when), rest[:1], params.object_id(rest[1:])
+    if created_at is None or source not in (EVENT_LINE, CASELOAD_LINE) or row_id is None:
         return None
     return created_at, source, row_id
 
@@ -209,11 +206,9 @@ class Access:
 
 def find_access(viewer, owner_id, now=None):
     """The viewer's standing access to an owner, or None. Writes nothing."""
-    if not viewer.is_authenticated or str(owner_id) == str(viewer.pk):
-        return None
-    try:
-        owner_id = int(owner_id)
-    except (TypeError, ValueError):
+    # No id a row can't have reaches the grant's prepared statement, where it would be an error, not a miss.
+    owner_id = params.object_id(owner_id)
+    if not viewer.is_authenticated or owner_id is None or owner_id == viewer.pk:
         return None
     grant = compiled.first(_active_grants, owner_id=owner_id, viewer_id=viewer.pk)
     if grant is not None and grant.owner.is_active:
@@ -494,7 +489,8 @@ def consent_for_party_or_404(user, pk):
     """A consent document, for its client or its counselor only (valid or not: both keep a copy)."""
     if not user.is_authenticated:
         raise Http404
-    consent = Consent.objects.select_related("owner", "counselor").filter(pk=pk).first() if str(pk).isdigit() else None
+    consent_id = params.object_id(pk)
+    consent = Consent.objects.select_related("owner", "counselor").filter(pk=consent_id).first() if consent_id else None
     if consent is None or user.pk not in (consent.owner_id, consent.counselor_id):
         raise Http404("No consent here.")
     return consent

@@ -1,5 +1,7 @@
 """The access log: every read by someone other than the owner, and every sharing change, append-only."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -114,3 +116,27 @@ def test_deleting_the_owner_account_still_works(owner, family):
     sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
     owner.delete()
     assert not AccessEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "0001-01-01T00:00:00+14:00~e1",  # parses, but is before year 1 in UTC
+        "9999-12-31T23:59:59-14:00~v1",  # parses, but is in year 10000 in UTC
+        "2026-01-01T00:00:00+00:00~e99999999999999999999999",  # no row has that id
+        "2026-01-01T00:00:00+00:00~e0",
+    ],
+)
+def test_a_cursor_out_of_range_shows_the_newest_lines_as_a_mangled_one_does(owner, owner_client, family_client, cursor):
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    assert sharing.parse_cursor(cursor) is None
+    response = owner_client.get(reverse("supports:access_log"), {"before": cursor})
+    assert response.status_code == 200 and "Fran" in response.content.decode()
+
+
+def test_a_cursor_is_read_in_utc_whatever_offset_it_carries():
+    assert sharing.parse_cursor("2026-11-26T09:40:00.5-05:00~e7") == (
+        dt.datetime(2026, 11, 26, 14, 40, 0, 500000, tzinfo=dt.UTC),
+        sharing.EVENT_LINE,
+        7,
+    )

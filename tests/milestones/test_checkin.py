@@ -151,6 +151,16 @@ def test_another_persons_supporter_or_group_is_not_a_valid_choice(owner_client, 
     assert not CheckIn.objects.exists()
 
 
+@pytest.mark.parametrize("pk", ["9223372036854775808", "99999999999999999999999"])
+def test_an_id_no_row_can_have_is_a_form_error_not_a_failure(owner_client, owner, pk):
+    """Django looks chosen ids up with IN (…), which SQLite refuses past its integer range."""
+    Supporter.objects.create(owner=owner, name="Marcus")
+    response = owner_client.post(URL, {"sober": "yes", "supporters": [pk], "groups": [pk]})
+    assert response.status_code == 200
+    assert response.content.decode().count("is not a valid value") == 2
+    assert not CheckIn.objects.exists()
+
+
 def test_archived_supporters_are_not_offered(owner_client, owner):
     Supporter.objects.create(owner=owner, name="Old Friend", archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert "Old Friend" not in owner_client.get(URL).content.decode()

@@ -193,6 +193,16 @@ def test_celebration_mentions_supporters_in_touch_that_day(owner_client, owner, 
     assert "you were in touch with Aunt Jo" in body
 
 
+@pytest.mark.parametrize("key", ["m99999999999999999996", "m" + "1" * 5000, "day" + "1" * 5000, "day36501", "m1212"])
+def test_a_celebration_of_a_count_past_a_hundred_years_is_a_404(owner_client, journey, key):
+    assert owner_client.get(reverse("milestones:celebrate", args=[journey.pk, key])).status_code == 404
+
+
+def test_a_celebration_a_hundred_years_in_is_a_page(owner_client, journey):
+    for key in ("m1200", "day36500"):
+        assert owner_client.get(reverse("milestones:celebrate", args=[journey.pk, key])).status_code == 200
+
+
 def test_owner_keeps_a_kind_word_on_the_celebration_page(owner_client, owner, journey):
     url = reverse("milestones:celebrate", args=[journey.pk, "d30"])
     response = owner_client.post(url, {"from_name": "Dad", "message": "Keep going, kid.", "received_on": "2026-03-30"})
@@ -254,7 +264,7 @@ def test_past_check_in_is_read_only_and_todays_is_editable(owner_client, owner, 
 
 def test_a_malformed_day_is_404(owner_client):
     assert owner_client.get(reverse("milestones:checkin_detail", args=["2026-02-30"])).status_code == 404
-    assert owner_client.get(reverse("milestones:checkin_detail", args=["yesterday"])).status_code == 404
+    assert owner_client.get("/progress/checkins/yesterday/").status_code == 404  # no URL to reverse: <date:…>
 
 
 def test_history_pages_through_check_ins(owner_client, owner):

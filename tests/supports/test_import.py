@@ -335,3 +335,87 @@ def test_anonymous_cannot_upload(anon_client):
     response = upload(anon_client, sample_bytes())
     assert response.status_code == 302
     assert not Meeting.objects.exists()
+
+
+# Hostile files and records: a clear refusal or a skipped record, never an error
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[" * 100_000, "nested too deeply"),
+        (b'[{"name": "x", "slug": "x", "day": ' + b"1" * 5000 + b"}]", "number too long"),
+    ],
+)
+def test_a_hostile_file_is_refused_whole_with_a_clear_message(data, message):
+    with pytest.raises(FeedError, match=message):
+        import_feed(data)
+    assert not Meeting.objects.exists()
+
+
+def test_upload_of_a_deeply_nested_file_explains_and_imports_nothing(owner_client):
+    response = upload(owner_client, b"[" * 100_000)
+    assert response.status_code == 400
+    assert b"Nothing was imported." in response.content
+    assert b"The file is nested too deeply to be a meeting feed." in response.content
+    assert not Meeting.objects.exists()
+
+
+def test_command_refuses_a_deeply_nested_file_without_a_traceback(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_bytes(b"[" * 100_000)
+    with pytest.raises(CommandError, match="nested too deeply to be a meeting feed. Nothing was imported."):
+        call_command("import_meetings", str(path))
+    assert not Meeting.objects.exists()
+
+
+def test_command_refuses_a_time_zone_that_is_a_folder_of_zones():
+    with pytest.raises(CommandError, match="IANA"):
+        call_command("import_meetings", str(SAMPLE), "--time-zone", "America")
+
+
+def _deep(depth):
+    return "[" * depth + "]" * depth
+
+
+# Each record as JSON text, so values json.dumps wouldn't write (10**400, a list 500 deep) can be in it.
+HOSTILE_RECORDS = [
+    ('{"name": "Huge day", "slug": "huge-day", "day": 1' + "0" * 400 + "}", "day 1000"),
+    ('{"name": "Long day", "slug": "long-day", "day": "' + "1" * 5000 + '"}', "is not a number from 0"),
+    ('{"name": "Listed day", "slug": "listed-day", "day": [[1]]}', "day […] is not a number"),
+    ('{"name": "Float day", "slug": "float-day", "day": 1e400}', "day inf is not"),
+    ('{"name": "Bad time", "slug": "bad-time", "time": "99:99"}', "time '99:99' is not a 24-hour time"),
+    ('{"name": "Deep time", "slug": "deep-time", "time": ' + _deep(500) + "}", "time […] is not"),
+    ('{"name": "Folder zone", "slug": "folder-zone", "timezone": "America"}', "'America' is not an IANA"),
+    ('{"name": "Long zone", "slug": "long-zone", "timezone": "' + "a" * 10000 + '"}', "is not an IANA"),
+    ('{"name": "Number zone", "slug": "number-zone", "timezone": 5}', "timezone 5 is not an IANA"),
+    ('{"name": "Path zone", "slug": "path-zone", "timezone": "../../etc/passwd"}', "is not an IANA"),
+    ('{"name": "Long slug", "slug": "' + "a" * 10000 + '"}', "longer than 200 characters"),
+    ('{"name": "N\\u0000L", "slug": "nul-name"}', "“name” holds characters that are not text"),
+    ('{"name": "Half a pair", "slug": "surrogate", "notes": "\\ud800"}', "“notes” holds characters"),
+    ('{"name": {"nested": ' + _deep(500) + '}, "slug": "object-name"}', "“name” should be text"),
+]
+
+
+def test_hostile_records_are_each_skipped_with_their_reason():
+    records = [text for text, _ in HOSTILE_RECORDS]
+    good = '{"name": "Good", "slug": "good", "day": 1, "time": "19:00", "updated": [[1]], "types": 5}'
+    codes = '{"name": "Odd codes", "slug": "odd-codes", "types": ["O", "a\\u0000b", "' + "x" * 100 + '", true, 7]}'
+    report = import_feed(("[" + ", ".join([*records, good, codes]) + "]").encode())
+    reasons = [reason for _, _, reason in report.skipped]
+    assert len(reasons) == len(HOSTILE_RECORDS)
+    for reason, (_, expected) in zip(reasons, HOSTILE_RECORDS, strict=True):
+        assert expected in reason and len(reason) < 200
+    assert sorted(Meeting.objects.values_list("slug", flat=True)) == ["good", "odd-codes"]
+    assert Meeting.objects.get(slug="good").source_updated_at is None
+    assert Meeting.objects.get(slug="odd-codes").types == ["O", "7"]
+    assert any("ignored types" in message for _, _, message in report.warnings)
+    assert any("ignored type codes" in message for _, _, message in report.warnings)
+
+
+def test_upload_with_hostile_records_reports_them_and_keeps_the_good_one(owner_client, owner):
+    records = [text for text, _ in HOSTILE_RECORDS] + ['{"name": "Good", "slug": "good", "day": 1}']
+    response = upload(owner_client, ("[" + ", ".join(records) + "]").encode())
+    assert response.status_code == 200
+    assert f"1 new, 0 updated, 0 unchanged, {len(HOSTILE_RECORDS)} skipped.".encode() in response.content
+    assert list(Meeting.objects.filter(owner=owner).values_list("slug", flat=True)) == ["good"]

@@ -232,6 +232,16 @@ def test_online_group_needs_its_link_and_in_person_its_address(owner_client):
     assert not PeerGroup.objects.exists()
 
 
+def test_a_post_claiming_more_times_than_a_group_can_have_is_refused_whole(owner_client):
+    """The formset builds as many forms as the post claims, up to its absolute_max: not a thousand."""
+    for total in ("22", "99999999999999999999999"):
+        response = owner_client.post(reverse("supports:group_create"), group_post(**{"times-TOTAL_FORMS": total}))
+        assert response.status_code == 400
+        assert b"Please submit at most 21 forms." in response.content
+        assert response.content.count(b'name="times-') < 22 * 5
+    assert not PeerGroup.objects.exists()
+
+
 def test_group_time_needs_a_start(owner_client):
     response = owner_client.post(
         reverse("supports:group_create"), group_post(**{"times-0-start_time": "", "times-0-weekday": "2"})

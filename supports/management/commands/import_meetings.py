@@ -1,9 +1,9 @@
 import time
-import zoneinfo
 
 from django.core.management.base import BaseCommand, CommandError
 
 from recovery_network.models import User
+from recovery_network.timezones import is_time_zone
 from supports.feeds import FETCH_TIMEOUT_SECONDS, FeedError, import_feed, read_source
 from supports.models import Fellowship
 
@@ -28,10 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=FETCH_TIMEOUT_SECONDS, help="Seconds to wait for a URL.")
 
     def handle(self, *args, source, fellowship, time_zone, owner, timeout, **options):
-        try:
-            zoneinfo.ZoneInfo(time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise CommandError(f"--time-zone {time_zone!r} is not an IANA time zone name.") from exc
+        if not is_time_zone(time_zone):
+            raise CommandError(f"--time-zone {time_zone!r} is not an IANA time zone name.")
         owner_user = None
         if owner:
             owner_user = User.objects.filter(email__iexact=owner).first()
