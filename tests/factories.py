@@ -30,14 +30,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-def sign_in(client, user, *, two_factor=None):
+def sign_in(client, user, *, two_factor=None, reauthenticated=False):
     """Sign `client` in as `user`, leaving the session as allauth's sign-in form does.
 
     allauth records in the session how it was authenticated: a password, then the code
     from an authenticator app when the account has one (it asks for it before signing in).
     `two_factor=None` follows the account; `False` leaves a password alone, as in a session
     signed in before the account's authenticator was added; `True` records a code, turning an
-    authenticator app on for the account first if it has none.
+    authenticator app on for the account first if it has none. `reauthenticated` records the
+    password as just typed again, which opens allauth's reauthentication-guarded pages for a while.
     """
     from allauth.account.internal.flows.login import record_authentication
     from allauth.mfa.models import Authenticator
@@ -50,7 +51,7 @@ def sign_in(client, user, *, two_factor=None):
         authenticator = TOTP.activate(user, generate_totp_secret()).instance
     request = RequestFactory().get("/")
     request.session = client.session
-    record_authentication(request, user, "password")
+    record_authentication(request, user, "password", reauthenticated=reauthenticated or None)
     if two_factor or (two_factor is None and authenticator is not None):
         record_authentication(request, user, "mfa", type="totp", id=authenticator.pk)
     request.session.save()

@@ -424,3 +424,11 @@ def test_setting_a_persons_password_in_the_admin_is_in_their_log(owner, staff_cl
     assert response.status_code == 302
     lines, _ = log_lines(owner)
     assert [action for _, action, _ in lines] == ["Changed", "Viewed"]
+
+
+@pytest.mark.parametrize("object_id", ["99999999999999999999999", "9223372036854775808", "0", "-1", "x%00y"])
+@pytest.mark.parametrize("model", ["recovery_network/user", "recovery_network/delivery", "supports/meeting"])
+def test_an_id_no_row_can_have_is_no_server_error_in_the_admin(staff_client, model, object_id):
+    for page in ("change", "history", "delete"):
+        response = staff_client.get(f"/admin/{model}/{object_id}/{page}/")
+        assert response.status_code in (302, 404), (page, response.status_code)

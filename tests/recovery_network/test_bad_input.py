@@ -10,7 +10,6 @@ import datetime as dt
 import importlib
 import logging
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -30,6 +29,7 @@ from recovery_network.reminder_kinds import reached_out_token
 from supports import services, sharing
 from supports.models import Consent, Grant
 from tests.care.factories import InvitationFactory, RecommendationFactory
+from tests.factories import sign_in
 from tests.milestones.factories import CheckInFactory, JourneyFactory, PersonalGoalFactory
 from tests.supports.factories import (
     AttendanceFactory,
@@ -444,31 +444,16 @@ def site(owner, family, counselor, stranger):
     }
 
 
-def _signed_in(user, *, two_factor=False):
-    """A client signed in as `user` a moment ago by password (and by an authenticator app, for a counselor),
-    as allauth records it: reauthentication and two-factor checks pass as after a real sign-in."""
-    client = Client()  # raise_request_exception: an exception in a view fails the test with its traceback
-    client.force_login(user)
-    session = client.session
-    now = time.time()
-    records = [{"method": "password", "at": now, "email": user.email, "reauthenticated": True}]
-    if two_factor:
-        authenticator = user.authenticator_set.get(type="totp")
-        records.append({"method": "mfa", "at": now, "type": "totp", "id": authenticator.pk})
-    session["account_authentication_methods"] = records
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
-
-
 @pytest.fixture
 def cast(owner, family, counselor, stranger):
     return {
         "anonymous": Client(),
-        "stranger": _signed_in(stranger),
-        "family": _signed_in(family),
-        "counselor": _signed_in(counselor, two_factor=True),
-        "owner": _signed_in(owner),
+        # Signed in as allauth's forms leave a session (the counselor with their code), the password just
+        # typed again: reauthentication and two-factor checks pass, so every page's form is reached.
+        "stranger": sign_in(Client(), stranger, reauthenticated=True),
+        "family": sign_in(Client(), family, reauthenticated=True),
+        "counselor": sign_in(Client(), counselor, reauthenticated=True),
+        "owner": sign_in(Client(), owner, reauthenticated=True),
     }
 
 
@@ -536,3 +521,8 @@ def test_the_sweep_covers_every_page_and_every_form_field():
     site = {"today": dt.date(2026, 1, 1), "supporter": stand_in, "group": stand_in, "journey": stand_in}
     assert set(FORM_FIELDS) <= set(_valid_values(site))
     assert reverse("supports:person", args=[MAX_ID]) == f"/network/people/{MAX_ID}/"
+
+
+def test_the_sweeps_people_reach_pages_behind_reauthentication_and_two_factor(cast, owner):
+    assert cast["owner"].get(reverse("supports:consent_create")).status_code == 200
+    assert cast["counselor"].get(reverse("supports:client", args=[owner.pk])).status_code == 200
