@@ -61,7 +61,10 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(PersonRecordsAdmin, AllauthEmailAddressAdmin):
+class EmailAddressAdmin(PersonRecordsAdmin, NoAddingOrEditing, AllauthEmailAddressAdmin):
+    """A person's addresses, to look at, mark verified (when a confirmation email went astray) or delete: an
+    address added or changed here could take over the account through a password reset."""
+
     record_name = "your email address record"
 
     def make_verified(self, request, queryset):

@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from supports import sharing
 from supports.models import AccessEvent
 
-from . import two_factor
+from . import params, two_factor
 
 
 class AdminSite(admin.AdminSite):
@@ -64,6 +64,10 @@ class AdminSite(admin.AdminSite):
         request.current_app = self.name
         return TemplateResponse(request, "admin/two_factor_required.html", context, status=403)
 
+    def autocomplete_view(self, request):
+        """No admin here uses autocomplete; Django's would list people by any admin's search fields, unlogged."""
+        raise PermissionDenied
+
     def password_change(self, request, extra_context=None):
         """allauth's, which asks for reauthentication and rate-limits the attempts."""
         return redirect("account_change_password")
@@ -84,9 +88,9 @@ class PersonRecordsAdmin:
     """A ModelAdmin whose rows are each one person's records: every page showing them is in that person's log.
 
     The change form, its history and the delete confirmation write a line for the
-    person; a list page writes one line for each person on it, in one INSERT. A saved
-    change or a deletion is a "Changed" or "Deleted" line. A staff member looking at
-    their own records writes nothing.
+    person; a list page writes one line for each person on it, in one INSERT. A record
+    added or changed is a "Changed" line, a deletion a "Deleted" one. A staff member
+    looking at their own records writes nothing. Lists filter by their own filters only.
     """
 
     record_name = "a record of yours"  # as the person reads it in their log
@@ -122,6 +126,21 @@ class PersonRecordsAdmin:
     def render_delete_form(self, request, context):
         self.log_people(request, [context["object"]])
         return super().render_delete_form(request, context)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the list's own filters and date drill-down: Django lets any field be filtered on, so a field
+        left off the page (a delivery's occurrence, which names a milestone's day) could be read back a guess
+        at a time. A drill-down year at the calendar's ends would overflow as Django bounds it (a 500)."""
+        field, _, rest = lookup.partition("__")
+        if self.date_hierarchy and field == self.date_hierarchy:
+            highest = {"year": 9998, "month": 12, "day": 31}.get(rest)
+            return highest is not None and params.integer(value, 2 if rest == "year" else 1, highest) is not None
+        filters = {item if isinstance(item, str) else item[0] for item in self.list_filter}
+        return field in filters and super().lookup_allowed(lookup, value, request)
+
+    def log_addition(self, request, obj, message):
+        self.log_people(request, [obj], AccessEvent.Action.CHANGED, " (added)")
+        return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
         self.log_people(request, [obj], AccessEvent.Action.CHANGED if message else AccessEvent.Action.VIEWED)

@@ -190,11 +190,18 @@ class CircleMilestone(Kind):
         )
 
     def message(self, delivery, journey):
+        """A counselor's copy names no one: an email, and the notification centre, open without the second
+        factor that client data asks of a session; the client's page, behind it, says who."""
         step_key, due_on, when = delivery.occurrence.split(":")
         step = schedule.step_for_key(step_key)
         label = step.label if step else "a milestone"
-        name = journey.owner.name
         day = dt.date.fromisoformat(due_on)
+        counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
+        url = reverse("supports:client" if counselor else "supports:person", args=[journey.owner_id])
+        if counselor:
+            title = f"A client reaches {label} {'tomorrow' if when == 'eve' else 'today'}"
+            return Message(title=title, body=f"{title}. Open their page to see who.", url=url)
+        name = journey.owner.name
         if when == "eve":
             title = f"{name} reaches {label} tomorrow"
             body = (
@@ -204,8 +211,6 @@ class CircleMilestone(Kind):
         else:
             title = f"{name} reaches {label} today"
             body = f"Today {name} reaches {label}. A short note to say you noticed is enough."
-        counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
-        url = reverse("supports:client" if counselor else "supports:person", args=[journey.owner_id])
         return Message(title=title, body=body, url=url)
 
 
@@ -313,17 +318,22 @@ class CaseloadDigest(Kind):
         return counselor.pk in self.with_clients([counselor.pk], now_utc)
 
     def message(self, delivery, counselor):
+        """How many clients may need attention, and none of who or why: an email, and the notification
+        centre, open without the second factor that client data asks of a session; the caseload says the rest."""
         from supports.caseload import caseload
 
         rows = caseload(counselor, path="weekly digest")
-        needing = [row for row in rows if row.reasons]
-        lines = [f"• {row.owner.name}: {', '.join(row.reasons)}" for row in needing]
-        calm = len(rows) - len(needing)
+        count = sum(1 for row in rows if row.reasons)
         if not rows:
-            lines.append("No client shares with you at the moment.")
-        elif calm:
-            lines.append(f"{calm} other client{'s' if calm != 1 else ''} with nothing that stands out.")
-        count = len(needing)
+            lines = ["No client shares with you at the moment."]
+        else:
+            total = f"{len(rows)} client{'s' if len(rows) != 1 else ''}"
+            lines = [
+                f"{count} of your {total} may need attention this week."
+                if count
+                else f"Nothing stands out for your {total} this week.",
+                "Open your caseload to see who and why; it asks for the code from your authenticator app.",
+            ]
         title = (
             f"Your weekly digest: {count} client{'s' if count != 1 else ''} may need attention"
             if count

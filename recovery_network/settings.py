@@ -93,11 +93,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store; outside the rest, so a response they make (CommonMiddleware's
+    # redirect to the address with a slash) gets it too.
+    "recovery_network.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "recovery_network.middleware.PrivatePagesMiddleware",  # Cache-Control: private, no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "recovery_network.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once
@@ -187,6 +189,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email only, verified before first use, with TOTP two-factor.
+ACCOUNT_ADAPTER = "recovery_network.adapters.AccountAdapter"  # a malformed `next` or X-Forwarded-For is no 500
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

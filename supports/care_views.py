@@ -155,10 +155,14 @@ def consent_create(request):
 
 
 @login_required
+@_two_factor_gate
 def consent_detail(request, pk):
-    """The signed consent, printable, for the client and the counselor alike."""
+    """The signed consent, printable, for the client and the counselor alike (the counselor's copy names the
+    client and why they are in care: client data, behind this session's second factor like the rest)."""
     consent = sharing.consent_for_party_or_404(request.user, pk)
     if request.user.pk != consent.owner_id:
+        if not two_factor.verified(request):
+            raise sharing.TwoFactorRequired()
         sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
     return _render(
         request,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from supports.models import AccessEvent
 from tests.care.factories import ConsentFactory
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,27 @@ def test_removing_the_authenticator_ends_other_sessions_and_closes_client_data_h
     # The phone is still signed in, but with no authenticator the account is asked to set one up.
     gate = phone.get(reverse("supports:caseload"))
     assert gate.status_code == 403 and reverse("mfa_activate_totp") in gate.content.decode()
+
+
+def test_a_password_only_session_reads_nothing_of_clients_in_the_notification_centre(clock, world, owner, counselor):
+    from recovery_network.circle_kinds import CaseloadDigest
+    from recovery_network.models import Notification
+
+    message = CaseloadDigest().message(None, counselor)  # what the weekly digest stores in the centre
+    Notification.objects.create(recipient=counselor, kind="caseload_digest", title=message.title, body=message.body)
+    client = sign_in(Client(), counselor, two_factor=False)
+    page = client.get(reverse("notifications:index")).content.decode()
+    assert "weekly digest" in page and "Olive" not in page and "Sober from wine" not in page
+
+
+def test_the_counselors_copy_of_a_consent_asks_for_this_sessions_second_factor(world, owner, counselor):
+    from supports.models import Consent
+
+    consent = Consent.objects.get(counselor=counselor)
+    url = reverse("supports:consent_detail", args=[consent.pk])
+    gate = sign_in(Client(), counselor, two_factor=False).get(url)
+    assert gate.status_code == 403 and "Olive" not in gate.content.decode()
+    assert consent.purpose not in gate.content.decode()
+    assert not AccessEvent.objects.filter(owner=owner, actor=counselor).exists()
+    assert sign_in(Client(), counselor).get(url).status_code == 200
+    assert sign_in(Client(), owner).get(url).status_code == 200  # the client's own copy asks nothing more

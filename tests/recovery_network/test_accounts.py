@@ -264,3 +264,35 @@ def test_with_no_proxy_trusted_a_forged_forwarded_for_does_not_escape_the_limit(
     user = UserFactory()
     failed_sign_ins(Client(), 12, forwarded_for="203.0.113.5")
     assert not signs_in(Client(), user, forwarded_for="198.51.100.7")  # same address, same bucket
+
+
+@pytest.mark.parametrize("next_url", ["http://[::1", "//[::1", "http://%5B", "https://[", "http://[::1]:99999/"])
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"])
+def test_a_next_address_that_cannot_be_parsed_is_ignored_not_a_server_error(path, next_url):
+    assert Client().get(path, {"next": next_url}).status_code == 200
+
+
+def test_a_malformed_next_after_signing_in_goes_home(client):
+    user = UserFactory()
+    response = client.post(
+        reverse("account_login") + "?next=http://[::1", {"login": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == reverse("home")
+
+
+@pytest.mark.parametrize("forwarded_for", ["1.2.3.4", "", "garbage", "[::1"])
+def test_a_proxy_setup_that_does_not_match_the_request_signs_in_all_the_same(settings, caplog, forwarded_for):
+    """Two proxies promised but one entry (or none, or nonsense): the connection's own address is used and the
+    misconfiguration is logged, instead of every request failing."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    user = UserFactory()
+    client = Client()
+    response = client.post(
+        reverse("account_login"),
+        {"login": user.email, "password": TEST_PASSWORD},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("profile"), headers={"X-Forwarded-For": forwarded_for}).status_code == 200
+    if forwarded_for:
+        assert "TRUSTED_PROXY_COUNT" in caplog.text

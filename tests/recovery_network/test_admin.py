@@ -66,7 +66,8 @@ def staff_client(staff):
 
 def make_delivery(user, **fields):
     fields.setdefault("occurrence", "2026-06-01")
-    return Delivery.objects.create(recipient=user, kind="checkin", subject_id=user.pk, by_email=True, **fields)
+    fields.setdefault("kind", "checkin")
+    return Delivery.objects.create(recipient=user, subject_id=user.pk, by_email=True, **fields)
 
 
 # Signing in: the account login, its rate limits and its two-factor stage are the only way in.
@@ -432,3 +433,61 @@ def test_an_id_no_row_can_have_is_no_server_error_in_the_admin(staff_client, mod
     for page in ("change", "history", "delete"):
         response = staff_client.get(f"/admin/{model}/{object_id}/{page}/")
         assert response.status_code in (302, 404), (page, response.status_code)
+
+
+# Side doors found by the second review: each was open before it was closed here.
+
+
+def test_staff_cannot_add_or_edit_an_email_address_that_could_take_over_an_account(owner, staff_client):
+    response = staff_client.post(
+        "/admin/account/emailaddress/add/", {"user": owner.pk, "email": "takeover@evil.example", "verified": "on"}
+    )
+    assert response.status_code == 403
+    address = EmailAddress.objects.get(user=owner)
+    response = staff_client.post(
+        f"/admin/account/emailaddress/{address.pk}/change/",
+        {"user": owner.pk, "email": "takeover@evil.example", "verified": "on", "primary": "on"},
+    )
+    assert response.status_code == 403
+    assert not EmailAddress.objects.filter(email="takeover@evil.example").exists()
+
+
+def test_a_person_added_in_the_admin_has_a_line_in_their_log(staff_client):
+    response = staff_client.post(
+        "/admin/recovery_network/user/add/",
+        {"email": "new@example.org", "password1": "a-long-new-passphrase", "password2": "a-long-new-passphrase"},
+    )
+    assert response.status_code == 302
+    added = User.objects.get(email="new@example.org")
+    assert AccessEvent.objects.filter(owner=added, actor_name=STAFF_NAME, action="changed").exists()
+
+
+def test_the_admin_has_no_autocomplete_to_list_people_unlogged(owner, staff_client):
+    query = {"app_label": "supports", "model_name": "supporter", "field_name": "owner", "term": owner.email}
+    assert staff_client.get("/admin/autocomplete/", query).status_code == 403
+
+
+def test_a_field_left_off_a_list_cannot_be_read_back_by_filtering_on_it(owner, staff_client):
+    make_delivery(owner, kind="milestone", occurrence="2019-03-14")
+    for lookup in ("occurrence__startswith", "occurrence", "recipient__password__startswith", "last_error__contains"):
+        response = staff_client.get("/admin/recovery_network/delivery/", {lookup: "2019-03"})
+        assert response.status_code == 400, lookup
+    assert staff_client.get("/admin/recovery_network/delivery/", {"status__exact": "pending"}).status_code == 200
+    assert staff_client.get("/admin/recovery_network/delivery/", {"created_at__year": "2026"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_at__gte=0001-01-01T00:00:00%2B14:00",
+        "created_at__year=9999&created_at__month=12",
+        "created_at__year=9999",
+        "created_at__year=1",
+        "created_at__year=99999999999999999999",
+        "created_at__year=2026&created_at__month=13",
+        "created_at__year=2026&created_at__month=2&created_at__day=30",
+    ],
+)
+def test_a_date_at_the_calendars_ends_is_no_server_error_in_the_admin(staff_client, query):
+    response = staff_client.get(f"/admin/recovery_network/delivery/?{query}")
+    assert response.status_code in (200, 302, 400), response.status_code

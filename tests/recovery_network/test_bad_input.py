@@ -269,6 +269,7 @@ ROUNDS = {
     ),
     "odd characters": (EVERY_KIND, dict.fromkeys(EVERY_KIND, "a\x00é💥\u202e\ufeff'\"<>"), {}),
     "very long": (EVERY_KIND, dict.fromkeys(EVERY_KIND, "9" * 10000), {}),
+    "addresses that don't parse": ({"text"}, {"text": "http://[::1"}, {"next": "//[::1"}),  # urlparse raises
 }  # fmt: skip
 QUERY_ONLY = {"page": "number", "days": "number", "since": "id", "before": "cursor", "sort": "text", "next": "text"}
 FORM_MODULES = (

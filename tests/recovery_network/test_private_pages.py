@@ -101,3 +101,10 @@ def test_static_files_keep_their_own_caching(settings):
     response = Client().get(settings.STATIC_URL + "css/app.css")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("url", ["/network/clients", "/progress", "/profile", "/accounts/2fa"])
+def test_the_redirect_that_adds_a_slash_is_private_too(owner_client, url):
+    response = owner_client.get(url)
+    assert response.status_code == 301
+    assert_private(response, url)

@@ -162,14 +162,16 @@ def test_the_digest_in_auckland_across_its_autumn_change(counselor):
     assert second.occurs_at - first.occurs_at == dt.timedelta(days=7, hours=1)
 
 
-def test_the_digest_lists_clients_needing_attention_and_logs_the_look(owner, counselor, dispatch, enqueued):
+def test_the_digest_counts_clients_needing_attention_names_none_and_logs_the_look(owner, counselor, dispatch, enqueued):
     refresh_subjects(KEY, [counselor.pk], now=new_york(2026, 5, 30, 12))
     CheckInFactory(owner=owner, local_date=dt.date(2026, 5, 20))
     result = dispatch(new_york(2026, 6, 1, 8))
     assert result.sent == 1
     note = Notification.objects.get(recipient=counselor)
     assert note.title == "Your weekly digest: 1 client may need attention"
-    assert "Olive" in note.body and "days without a check-in" in note.body
+    # Who and why are client data: behind the caseload's second factor, not in a notification or an email.
+    assert "1 of your 1 client may need attention" in note.body
+    assert "Olive" not in note.body and "check-in" not in note.body
     assert note.url.endswith("/clients/")
     [line] = sharing.access_log(owner, size=10_000)[0]  # the digest is a look at the caseload, logged as one
     assert line.actor_name.startswith("Casey Counselor") and line.what.startswith("caseload summary")
@@ -207,7 +209,8 @@ def test_the_digest_email_is_discreet_until_opened(owner, counselor, dispatch, e
     message = mail.outbox[0]
     assert message.subject == "A note from Recovery Network" and message.to == [counselor.email]
     assert not HEALTH_WORDS.search(" ".join(message.body.split())[:200])
-    assert "Olive:" in message.body and "without a check-in" in message.body
+    assert "1 of your 1 client may need attention" in message.body
+    assert "Olive" not in message.body and "without a check-in" not in message.body
 
 
 def test_a_consent_revoked_before_the_email_goes_out_stops_it(owner, counselor, dispatch, enqueued):

@@ -160,6 +160,8 @@ def test_a_counselor_hears_until_the_consent_lapses_and_never_after(owner, casey
     assert dispatch(local("America/New_York", 2026, 5, 29, 9)).sent == 1
     note = Notification.objects.get(recipient=casey)
     assert note.url.endswith(f"/clients/{owner.pk}/")
+    # Who it is waits behind the client page's second factor: the note names no one.
+    assert note.title == "A client reaches 90 days tomorrow" and owner.name not in note.title + note.body
     assert rows() == set()
     assert dispatch(local("America/New_York", 2026, 5, 30, 9)).sent == 0
     assert Delivery.objects.count() == 1
