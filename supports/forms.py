@@ -194,6 +194,10 @@ class AttendanceForm(forms.Form):
         return day
 
 
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label="Find someone by name", max_length=80, strip=True)
+
+
 class MeetingSearchForm(forms.Form):
     q = forms.CharField(label="Name, place or area", required=False, max_length=100)
     day = forms.TypedChoiceField(

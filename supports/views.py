@@ -9,9 +9,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
-
-from recovery_network import page_cache
 
 from . import services
 from .feeds import FeedError, import_feed
@@ -22,6 +21,7 @@ from .forms import (
     FeedUploadForm,
     MeetingSearchForm,
     MeetingTimeFormSet,
+    MemberSearchForm,
     PeerGroupForm,
     SnapshotForm,
     SupporterForm,
@@ -31,26 +31,45 @@ from .network import changes_since, find_gaps, network_summary
 from .support_map import build_support_map
 
 PAGE_SIZE = 25
+ARCHIVED_GROUPS_SHOWN = 10
+
+
+OVERDUE_SHOWN = 10
+PEOPLE_PER_PAGE = 24
 
 
 @login_required
 def index(request):
+    """The network: who is overdue (the longest overdue first, a few), the thinnest gaps, and the people a
+    page at a time, closest first, or those whose name holds what was searched for."""
     user, now = request.user, timezone.now()
-    supporters = list(Supporter.objects.for_owner(user).active())
-    overdue = [person for person in supporters if person.is_overdue(now)]
+    active = Supporter.objects.for_owner(user).active()
+    overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
+    search = MemberSearchForm(request.GET or None)
+    people = active.filter(name__icontains=search.cleaned_data["q"]) if search.is_valid() else active
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     summary = network_summary(user, now)
     gaps = find_gaps(user, summary, now)
     return render(
         request,
         "supports/index.html",
         {
-            "supporters": supporters,
-            "overdue": overdue,
+            "page": page,
+            "search": search,
+            "query_string": _query_without_page(request),
+            "overdue": overdue[:OVERDUE_SHOWN],
+            "more_overdue": len(overdue) > OVERDUE_SHOWN,
             "summary": summary,
             "gaps": gaps[:3],
             "gap_count": len(gaps),
         },
     )
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 # Supporters
@@ -113,7 +132,8 @@ def supporter_restore(request, pk):
 @login_required
 def supporter_archived(request):
     supporters = Supporter.objects.for_owner(request.user).archived().order_by("name", "id")
-    return render(request, "supports/supporter_archived.html", {"supporters": supporters})
+    page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supports/supporter_archived.html", {"page": page})
 
 
 # Contacts
@@ -165,13 +185,21 @@ def group_list(request):
         .select_related("sponsor")
         .prefetch_related("meeting_times")
         .annotate(attended=Count("attendances"), last_attended=Max("attendances__attended_on"))
+        .order_by("-is_home_group", "name", "id")  # Meta.ordering is not applied to a grouped query
     )
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     archived = PeerGroup.objects.for_owner(user).archived().order_by("name")
     stats = services.attendance_stats(user, local_today)
     return render(
         request,
         "supports/group_list.html",
-        {"groups": groups, "archived": archived, "stats": stats, "local_today": local_today},
+        {
+            "page": page,
+            "archived": archived[:ARCHIVED_GROUPS_SHOWN],
+            "archived_more": archived[ARCHIVED_GROUPS_SHOWN:].exists(),
+            "stats": stats,
+            "local_today": local_today,
+        },
     )
 
 
@@ -388,25 +416,18 @@ def community_delete(request, pk):
 
 @login_required
 def support_map(request):
-    user = request.user
-
-    def context():
-        now = timezone.now()
-        support_map = build_support_map(user, now)
-        context = {
-            "map": support_map,
-            "summary": network_summary(user, now),
-            "overdue_count": support_map.overdue_count(),
-        }
-        context["map_key"] = support_map.key(context["summary"])
-        return context
-
-    def page_context():
-        key = page_cache.key("map", user, user.data_version)
-        return {"map_body": page_cache.fragment(request, key, "supports/includes/map_body.html", context)}
-
-    cache_key = page_cache.key("map-page", user, user.data_version, page_cache.chrome(request))
-    return page_cache.page(request, cache_key, "supports/map.html", page_context)
+    """The map and its table are built only when their cached rendering (map.html) is missing."""
+    user, now = request.user, timezone.now()
+    support_map = SimpleLazyObject(lambda: build_support_map(user, now))
+    summary = SimpleLazyObject(lambda: network_summary(user, now))
+    context = {
+        "local_today": user.local_today(now),
+        "map": support_map,
+        "summary": summary,
+        "overdue_count": SimpleLazyObject(support_map.overdue_count),
+        "map_key": SimpleLazyObject(lambda: support_map.key(summary)),
+    }
+    return render(request, "supports/map.html", context)
 
 
 @login_required

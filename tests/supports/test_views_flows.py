@@ -432,3 +432,56 @@ def test_snapshot_note_too_long_is_refused_not_truncated(owner_client):
     response = owner_client.post(reverse("supports:snapshot_create"), {"note": "x" * 300}, follow=True)
     assert b"Keep the note to 200 characters" in response.content
     assert not NetworkSnapshot.objects.exists()
+
+
+# Lists that grow with a person's network come a page at a time
+
+
+def test_the_network_lists_people_a_page_at_a_time_closest_first(owner, owner_client):
+    from supports.views import PEOPLE_PER_PAGE
+
+    for index in range(PEOPLE_PER_PAGE + 5):
+        SupporterFactory(owner=owner, name=f"Person {index:02d}", closeness=1 if index < 3 else 3)
+    first = owner_client.get(reverse("supports:index"))
+    assert first.status_code == 200 and len(first.context["page"].object_list) == PEOPLE_PER_PAGE
+    body = first.content.decode()
+    assert f"People ({PEOPLE_PER_PAGE + 5})" in body and "Person 00" in body and "Page 1 of 2" in body
+    second = owner_client.get(reverse("supports:index"), {"page": 2}).context["page"]
+    assert len(second.object_list) == 5
+
+
+def test_the_network_finds_people_by_name_and_keeps_the_search_across_pages(owner, owner_client):
+    for index in range(30):
+        SupporterFactory(owner=owner, name=f"Rivera {index:02d}")
+    SupporterFactory(owner=owner, name="Marisol Vega")
+    response = owner_client.get(reverse("supports:index"), {"q": "rivera"})
+    body = response.content.decode()
+    assert "People (30 named “rivera”)" in body and "Marisol" not in body
+    assert "?q=rivera&amp;page=2" in body
+    nobody = owner_client.get(reverse("supports:index"), {"q": "zed"}).content.decode()
+    assert "No one in your network has a name with “zed” in it." in nobody
+
+
+def test_the_network_names_a_few_overdue_people_the_longest_overdue_first(owner, owner_client):
+    from supports.views import OVERDUE_SHOWN
+
+    now = timezone.now()
+    for index in range(OVERDUE_SHOWN + 3):
+        late = SupporterFactory(owner=owner, name=f"Late {index:02d}", contact_every_days=7)
+        Supporter.objects.filter(pk=late.pk).update(contact_due_at=now - dt.timedelta(days=index + 1))
+    response = owner_client.get(reverse("supports:index"))
+    overdue = [person.name for person in response.context["overdue"]]
+    assert len(overdue) == OVERDUE_SHOWN and overdue[0] == f"Late {OVERDUE_SHOWN + 2:02d}"
+    assert response.context["more_overdue"]
+
+
+def test_archived_supporters_and_groups_come_a_page_at_a_time(owner, owner_client):
+    from supports.views import PAGE_SIZE
+
+    for index in range(PAGE_SIZE + 2):
+        SupporterFactory(owner=owner, name=f"Old {index:02d}", archived_at=timezone.now())
+        PeerGroupFactory(owner=owner, name=f"Group {index:02d}")
+    archived = owner_client.get(reverse("supports:supporter_archived")).context["page"]
+    assert len(archived.object_list) == PAGE_SIZE and archived.paginator.count == PAGE_SIZE + 2
+    groups = owner_client.get(reverse("supports:group_list")).context["page"]
+    assert len(groups.object_list) == PAGE_SIZE and groups.paginator.count == PAGE_SIZE + 2
