@@ -4,6 +4,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
+from . import page_cache as pages
+
 # The links every page's header, nav and footer carry. Reversed once per process (and
 # script prefix): a dozen reverse() calls were half the cost of rendering base.html.
 CHROME_URLS = [
@@ -48,6 +50,23 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "chrome_urls": _chrome_urls(get_script_prefix()),
+    }
+
+
+def page_cache(request):
+    """What a template's {% cache %} needs besides the records it shows, to name everything it shows:
+
+        {% cache 960 home user.pk user.data_version local_today user.time_zone quarter RELEASE using=page_cache %}
+
+    `quarter` (the UTC quarter hour: what changes with the clock alone, a supporter falling due,
+    shows within fifteen minutes), `RELEASE` (our templates and code as deployed) and the cache to
+    use (none with PAGE_CACHE off). The view gives the rest: the people whose records it shows and
+    their versions, the local date, the reader's zone (dates render in it), scopes, a sort.
+    """
+    return {
+        "quarter": pages.bucket(),
+        "RELEASE": pages.RELEASE_FINGERPRINT,
+        "page_cache": "default" if settings.PAGE_CACHE else "off",
     }
 
 

@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "recovery_network.context_processors.site",
                 "recovery_network.context_processors.notifications",
+                "recovery_network.context_processors.page_cache",
             ],
         },
     },
@@ -160,15 +161,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What templates' {% cache … using=page_cache %} use when PAGE_CACHE is off: nothing kept.
+CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # Sessions are read from the cache and written through to the database, so a signed-in request
 # costs a Redis GET instead of a query. Ending a session (sign out, the device list, a password
 # change) deletes both. Only with Redis: a per-process cache would keep serving a session that
 # another process ended.
 SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
-# Rendered pages kept in the cache under each person's data_version (recovery_network.page_cache).
+# Rendered parts of pages kept in the cache under keys naming what they show ({% cache %} in templates,
+# recovery_network.page_cache); 0 renders every request.
 PAGE_CACHE = envbool("PAGE_CACHE", True)
-# Whole pages each process also keeps in memory, in front of Redis, by their compressed size.
-PAGE_CACHE_LOCAL_BYTES = envint("PAGE_CACHE_LOCAL_BYTES", 16 * 1024 * 1024)
 
 AUTH_USER_MODEL = "recovery_network.User"
 AUTHENTICATION_BACKENDS = [

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health, page_cache
+from . import health
 from .forms import ProfileForm
 from .home import home_sections
 
@@ -19,19 +19,10 @@ def index(request):
 
 @login_required
 def home(request):
+    """The sections are worked out only when their cached rendering is missing: the template calls them."""
     user = request.user
-
-    def context():
-        body = page_cache.fragment(
-            request,
-            page_cache.key("home", user, user.data_version),
-            "recovery_network/includes/home_body.html",
-            lambda: {"user": user, "home_sections": home_sections(user)},
-        )
-        return {"local_today": user.local_today(), "home_body": body}
-
-    cache_key = page_cache.key("home-page", user, user.data_version, page_cache.chrome(request))
-    return page_cache.page(request, cache_key, "recovery_network/home.html", context)
+    context = {"local_today": user.local_today(), "home_sections": lambda: home_sections(user)}
+    return render(request, "recovery_network/home.html", context)
 
 
 def crisis(request):

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from milestones import trends
@@ -239,10 +240,12 @@ def _invitation_problem(request, code, message, status):
 
 
 def _shared_context(access, now):
-    """What the page shows of the owner, section by section, only for the scopes the access allows."""
+    """What the page shows of the owner, section by section, only for the scopes the access allows (a section
+    not allowed is None)."""
     owner = access.owner
     today = owner.local_today(now)
     context = {"access": access, "owner": owner, "today": today, "scopes": access.scopes}
+    context.update(dict.fromkeys(("journeys", "trend", "map", "map_key", "attendance", "setbacks")))
     if access.allows("clean_time"):
         journeys = []
         for journey in Journey.objects.for_owner(owner):
@@ -294,34 +297,7 @@ def _shared_context(access, now):
 def person(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-    owner, viewer = access.owner, request.user
-
-    def context():
-        # What this viewer sent lately: an encouragement is the owner's record, so sending one bumps the key.
-        sent = (
-            page_cache.key("sent", owner, owner.data_version, viewer.pk, now=now),
-            "care/includes/sent_recently.html",
-            lambda: {
-                "sent": list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
-            },
-        )
-        shared_body, sent_body = page_cache.fragments(request, _shared_fragment(access, now), sent)
-        return {
-            "circle_page": True,
-            "access": access,
-            "owner": owner,
-            "scopes": access.scopes,
-            "shared_body": shared_body,
-            "form": EncouragementForm(),
-            "blank_form": _blank_encouragement_form(),
-            "sent_body": sent_body,
-        }
-
-    # The whole page: what the owner shares (their data's version, the grant's scopes) and what this viewer sent.
-    cache_key = page_cache.key(
-        "person", owner, owner.data_version, *sorted(access.scopes), page_cache.chrome(request), now=now
-    )
-    return page_cache.page(request, cache_key, "care/person.html", context)
+    return _render(request, "care/person.html", _person_context(request, access, now))
 
 
 @login_required
@@ -334,33 +310,29 @@ def person_encourage(request, owner_id):
     if not form.is_valid():
         now = timezone.now()
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-        context = _person_context(request, access, now)
-        context["form"] = form
-        return _render(request, "care/person.html", context, status=400)
+        return _render(request, "care/person.html", _person_context(request, access, now, form), status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
     messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
     return redirect("supports:person", access.owner.pk)
 
 
-@functools.cache
-def _blank_encouragement_form():
-    """The empty form is the same for everyone (its phrases are fixed): rendered once per process."""
-    return EncouragementForm().as_div()
-
-
-def _person_context(request, access, now):
-    """The family page: what is shared, rendered once per change of the owner's data, scopes or day."""
-    shared_body = page_cache.fragment(request, *_shared_fragment(access, now))
-    return {"access": access, "owner": access.owner, "scopes": access.scopes, "shared_body": shared_body}
-
-
-def _shared_fragment(access, now):
-    owner = access.owner
-    return (
-        page_cache.key("shared", owner, owner.data_version, sharing.FAMILY, *sorted(access.scopes), now=now),
-        "care/includes/shared_sections.html",
-        lambda: _shared_context(access, now),
-    )
+def _person_context(request, access, now, form=None):
+    """The family page. What is shared, and what this viewer sent lately, are read only when their cached
+    renderings (person.html, keyed on what they show) are missing: the template asks for them."""
+    owner, viewer = access.owner, request.user
+    return {
+        "access": access,
+        "owner": owner,
+        "scopes": access.scopes,
+        "scope_key": ",".join(sorted(access.scopes)),
+        "owner_today": owner.local_today(now),
+        "shared": SimpleLazyObject(lambda: _shared_context(access, now)),
+        # An encouragement is the owner's record: sending one changes the owner's data_version.
+        "sent": SimpleLazyObject(
+            lambda: list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
+        ),
+        "form": form or EncouragementForm(),
+    }
 
 
 def how_to_help(request):
@@ -408,13 +380,29 @@ def caseload(request):
 def client(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-    context = _client_context(access, now)
-    context["form"] = RecommendationForm()
-    return _render(request, "care/client.html", context)
+    return _render(request, "care/client.html", _client_page(access, now, RecommendationForm()))
+
+
+def _client_page(access, now, form=None):
+    """A client's page for their counselor. What is shared is read only when its cached rendering (keyed on
+    what it shows, in client.html and report.html) is missing; this counselor's recommendations and form
+    are theirs alone and stay outside it."""
+    owner = access.owner
+    return {
+        "access": access,
+        "owner": owner,
+        "scopes": access.scopes,
+        "scope_key": ",".join(sorted(access.scopes)),
+        "owner_today": owner.local_today(now),
+        "client": SimpleLazyObject(lambda: _client_context(access, now)),
+        "recommendations": list(Recommendation.objects.for_owner(owner).filter(counselor=access.viewer)),
+        "form": form,
+    }
 
 
 def _client_context(access, now):
     context = _shared_context(access, now)
+    context.update(dict.fromkeys(("summary", "gaps", "group_counts")))
     owner = access.owner
     if access.allows("support_map"):
         context["summary"] = network_summary(owner, now)
@@ -429,7 +417,6 @@ def _client_context(access, now):
             .annotate(count=Count("id"))
             .order_by("-count", "group__name")
         )
-    context["recommendations"] = list(Recommendation.objects.for_owner(owner).filter(counselor=access.viewer))
     return context
 
 
@@ -446,9 +433,7 @@ def client_recommend(request, owner_id):
     form = RecommendationForm(request.POST)
     if not form.is_valid():
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-        context = _client_context(access, now)
-        context["form"] = form
-        return _render(request, "care/client.html", context, status=400)
+        return _render(request, "care/client.html", _client_page(access, now, form), status=400)
     sharing.recommend(access, form.cleaned_data["text"])
     messages.success(request, f"{access.owner.name} will see your recommendation.")
     return redirect(reverse("supports:client", args=[access.owner.pk]) + "#recommendations")
@@ -460,6 +445,4 @@ def client_report(request, owner_id):
     """A printable support-map report for a session."""
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, scope="support_map", now=now)
-    context = _client_context(access, now)
-    context["printed_at"] = now
-    return _render(request, "care/report.html", context)
+    return _render(request, "care/report.html", {**_client_page(access, now), "printed_at": now})

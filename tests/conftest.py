@@ -115,13 +115,9 @@ def anon_client():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """allauth keeps rate limits in the cache; each test starts with none, and with no pages kept in memory."""
+    """allauth keeps rate limits in the cache, and pages their rendered parts: each test starts with none."""
     from django.core.cache import cache
 
-    from recovery_network.page_cache import kept_pages
-
     cache.clear()
-    kept_pages.clear()
     yield
     cache.clear()
-    kept_pages.clear()

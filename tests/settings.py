@@ -13,4 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test starts with empty caches, so allauth's rate limits never leak between tests.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}

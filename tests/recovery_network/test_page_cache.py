@@ -255,33 +255,23 @@ def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_n
     assert owner.display_name == "Renamed" and owner.email == "owner@example.org"
 
 
-# Whole pages (page_cache.page): the chrome is kept with the body
+# What stays outside the cached parts: tokens, messages, the navigation
 
 
-def test_a_whole_cached_page_carries_each_browsers_own_token_and_stores_none(owner, family):
+def test_a_cached_page_carries_each_browsers_own_token_and_the_cache_holds_none(owner, family):
     import pickle
-    import zlib
 
     from django.core.cache import cache
 
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     for client in (first, second):
         client.force_login(family)
-    first_page = page(first, "supports:person", owner.pk)  # renders and keeps the whole page
-    second_page = page(second, "supports:person", owner.pk)  # served whole from the cache
+    first_page = page(first, "supports:person", owner.pk)  # renders and keeps what is shared
+    second_page = page(second, "supports:person", owner.pk)  # from the cache
     tokens = [token_in(body) for body in (first_page, second_page)]
-    assert tokens[0] != tokens[1] and not MARKER.search(first_page + second_page)
-    # The sign-out form in the nav and the encouragement form both carry the browser's own token.
-    assert second_page.count(f'value="{tokens[1]}"') == 2
+    assert tokens[0] != tokens[1]
     kept = [pickle.loads(value) for value in cache._cache.values()]
-    pages = [
-        b"".join(zlib.decompressobj(-15).decompress(p) for p in value[0])
-        for value in kept
-        if isinstance(value, tuple) and len(value) == 3
-    ]
-    fragments = [value[1].encode() for value in kept if isinstance(value, tuple) and len(value) == 2]
-    texts = pages + fragments
-    assert pages and not [text for text in texts if tokens[0].encode() in text or tokens[1].encode() in text]
+    assert kept and not [value for value in kept if tokens[0] in str(value) or tokens[1] in str(value)]
     response = second.post(
         reverse("supports:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
     )
@@ -321,143 +311,7 @@ def test_each_look_at_a_cached_page_is_logged(owner, family, family_client):
     assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 3
 
 
-# Whole pages go out compressed to browsers that take "deflate"
-
-
-def _compressed_page(client, name, *args, accept="gzip, deflate, br, zstd"):
-    import zlib
-
-    response = client.get(reverse(name, args=args), headers={"accept-encoding": accept})
-    assert response.status_code == 200
-    assert response["Content-Encoding"] == "deflate" and "Accept-Encoding" in response["Vary"]
-    return zlib.decompress(response.content).decode(), len(response.content)  # checks the stream and its Adler-32
-
-
-def test_a_cached_page_goes_out_compressed_and_reads_the_same(owner, family, family_client):
-    for _ in range(60):
-        SupporterFactory(owner=owner)
-    grant = owner.grants_given.get(viewer=family)
-    sharing.change_scopes(grant, {"clean_time", "support_map", "checkins"})
-    plain = page(family_client, "supports:person", owner.pk)  # rendered and kept
-    first, size = _compressed_page(family_client, "supports:person", owner.pk)
-    second, _ = _compressed_page(family_client, "supports:person", owner.pk)
-    token_of = lambda body: body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
-    assert first.replace(token_of(first), "T") == plain.replace(token_of(plain), "T")
-    assert token_of(first) != token_of(second)  # a fresh mask each time, as Django gives
-    assert first.count(token_of(first)) == 2 and not MARKER.search(first)
-    assert size * 4 < len(first.encode())
-
-
-def test_the_compressed_pages_token_is_accepted(owner, family):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(family)
-    page(client, "supports:person", owner.pk)
-    body, _ = _compressed_page(client, "supports:person", owner.pk)
-    token = body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    url = reverse("supports:person_encourage", args=[owner.pk])
-    assert client.post(url, {"csrfmiddlewaretoken": token, "message": "Hi"}).status_code == 302
-
-
-@pytest.mark.parametrize(
-    ("header", "takes"),
-    [
-        ("gzip, deflate, br", True),
-        ("deflate", True),
-        ("DEFLATE;q=0.5", True),
-        ("gzip, deflate;q=0", False),
-        ("gzip", False),
-        ("*", True),
-        ("deflate;q=0, *", False),
-        ("identity", False),
-        ("", False),
-        ("deflate;q=oops", False),
-    ],
-)
-def test_deflate_is_sent_only_where_accepted(rf, header, takes):
-    assert page_cache.accepts_deflate(rf.get("/", headers={"accept-encoding": header})) is takes
-
-
-def test_a_browser_without_deflate_gets_the_page_plain(owner, owner_client):
-    page(owner_client, "home")
-    response = owner_client.get(reverse("home"), headers={"accept-encoding": "gzip;q=1.0, identity"})
-    assert "Content-Encoding" not in response and f"Hello, {owner.name}" in response.content.decode()
-
-
-def test_adler32_joins_as_zlib_computes_it():
-    import random
-    import zlib
-
-    generator = random.Random(7)
-    for _ in range(200):
-        first = generator.randbytes(generator.randrange(0, 3000))
-        second = generator.randbytes(generator.choice([0, 1, 65520, 65521, 65522, generator.randrange(0, 200_000)]))
-        joined = page_cache.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
-        assert joined == zlib.adler32(first + second)
-
-
-# Whole pages kept in each process's memory, in front of the shared cache
-
-
-def test_a_page_asked_for_again_comes_from_memory_and_is_still_logged(owner, family, family_client, monkeypatch):
-    from django.core.cache import cache
-
-    first = page(family_client, "supports:person", owner.pk)  # rendered, kept in both
-    assert len(page_cache.kept_pages) == 1
-    cache.clear()  # the shared cache forgets it (or is a round trip away)
-    monkeypatch.setattr(page_cache, "render_to_string", _must_not_render)
-    again = page(family_client, "supports:person", owner.pk)
-    token_of = lambda body: body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
-    assert again.replace(token_of(again), "T") == first.replace(token_of(first), "T")
-    assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 2
-
-
-def _must_not_render(*args, **kwargs):
-    raise AssertionError("rendered again")
-
-
-def test_a_kept_page_never_outlives_a_change_or_a_revoked_grant(owner, family, family_client):
-    grant = owner.grants_given.get(viewer=family)
-    sharing.change_scopes(grant, {"clean_time", "support_map"})
-    page(family_client, "supports:person", owner.pk)
-    SupporterFactory(owner=owner, name="Aunt Zelda")
-    assert "Aunt Zelda" in page(family_client, "supports:person", owner.pk)  # a new version, a new key
-    sharing.revoke_grant(grant)
-    assert family_client.get(reverse("supports:person", args=[owner.pk])).status_code == 404
-
-
-def _stored(size):
-    return ((b"x" * size,), (1,), (size,))
-
-
-def test_kept_pages_hold_a_bounded_number_of_bytes_dropping_the_least_recently_used():
-    kept = page_cache.KeptPages(max_bytes=3_000)
-    for name in ("a", "b", "c"):
-        kept.put(name, _stored(900))
-    assert kept.get("a") is not None  # a is now the most recently used
-    kept.put("d", _stored(900))
-    assert kept.get("b") is None and all(kept.get(name) is not None for name in ("a", "c", "d"))
-    kept.put("huge", _stored(3_001))  # larger than the whole budget: not kept, nothing dropped for it
-    assert kept.get("huge") is None and len(kept) == 3
-    kept.put("c", _stored(1_800))  # a key kept again replaces its old copy
-    assert kept.get("c") == _stored(1_800) and kept.get("a") is None and len(kept) == 2
-
-
-def test_kept_pages_expire_with_the_shared_caches_lifetime():
-    assert page_cache.KeptPages(max_bytes=10_000).seconds == page_cache.BUCKET_SECONDS + 60
-    lasting, gone = page_cache.KeptPages(max_bytes=10_000, seconds=60), page_cache.KeptPages(10_000, seconds=0)
-    lasting.put("page", _stored(10))
-    gone.put("page", _stored(10))
-    assert lasting.get("page") == _stored(10)
-    assert gone.get("page") is None and len(gone) == 0
-
-
-def test_with_the_cache_off_nothing_is_kept_in_memory(owner, owner_client, settings):
-    settings.PAGE_CACHE = False
-    page(owner_client, "home")
-    assert len(page_cache.kept_pages) == 0
-
-
-# Text a person typed is never taken for the renderer's CSRF marker
+# Text a person typed is never taken for a reader's CSRF token
 
 
 @pytest.mark.parametrize("typed", ["csrf-placeholder-5b1f0c", "csrf-0123456789abcdef0123456789abcdef"])
@@ -472,16 +326,3 @@ def test_text_typed_into_a_cached_page_is_never_swapped_for_the_readers_token(ow
     for body in (rendered, served):
         assert f"before {typed} after" in body
         assert body.count(token_in(body)) == body.count('name="csrfmiddlewaretoken"')  # only in the forms
-
-
-def test_each_rendering_draws_its_own_marker(owner, owner_client):
-    import pickle
-
-    from django.core.cache import cache
-
-    page(owner_client, "home")
-    Supporter.objects.create(owner=owner, name="Rowan")  # a new version: rendered again
-    page(owner_client, "home")
-    kept = [pickle.loads(value) for value in cache._cache.values()]
-    markers = {value[0] for value in kept if isinstance(value, tuple) and len(value) == 2}
-    assert len(markers) == 2 and all(MARKER.fullmatch(marker) for marker in markers)
