@@ -25,3 +25,13 @@ def is_time_zone(name):
     """Whether `name` is an IANA zone, asked of the list rather than by opening it: ZoneInfo() given a name
     from a file or the command line reads whatever lies at that path ("America" is a directory)."""
     return name in _known_zones()
+
+
+@functools.cache
+def _offered_by_lowercase():
+    return {name.lower(): name for name, _ in time_zone_choices()}
+
+
+def offered_zone(text):
+    """The offered zone a person typed, as its IANA name ("america/new york" is America/New_York), or None."""
+    return _offered_by_lowercase().get((text or "").strip().replace(" ", "_").lower())

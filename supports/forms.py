@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from recovery_network.timezones import time_zone_choices
+from recovery_network.forms import TimeZoneField
 
 from .feeds import MAX_FEED_BYTES
 from .models import (
@@ -122,9 +122,7 @@ class ContactForm(forms.ModelForm):
 
 class PeerGroupForm(forms.ModelForm):
     online_url = forms.URLField(label="Video link", max_length=500, required=False, assume_scheme="https")
-    time_zone = forms.ChoiceField(
-        choices=time_zone_choices, help_text="The group's own time zone: meeting times below are in this zone."
-    )
+    time_zone = TimeZoneField(help_text="The group's own time zone: meeting times below are in this zone.")
 
     class Meta:
         model = PeerGroup

@@ -11,10 +11,11 @@
       return;
     }
     if (!zone) return;
-    document.querySelectorAll("select[data-guess-timezone]").forEach(function (select) {
-      if (select.value !== "UTC") return;
-      var option = Array.prototype.find.call(select.options, function (o) { return o.value === zone; });
-      if (option) select.value = zone;
+    document.querySelectorAll("input[data-guess-timezone]").forEach(function (input) {
+      if (input.value !== "UTC") return;
+      var list = input.list;
+      var offered = list && Array.prototype.some.call(list.options, function (o) { return o.value === zone; });
+      if (offered) input.value = zone;
     });
   }
 

@@ -11,7 +11,8 @@ def test_newcomer_signs_up_verifies_email_and_lands_home(page, live_server):
     page.get_by_role("link", name="Create your free account").click()
     page.get_by_label("Email").fill("newcomer@example.org")
     page.get_by_label("What should we call you?").fill("Nia")
-    page.get_by_label("Time zone").select_option("America/Denver")
+    # The browser's own zone (the test browser's: UTC) is kept unless typed over; suggestions as one types.
+    page.get_by_label("Time zone").fill("America/Denver")
     page.get_by_label("Password:", exact=True).fill("quiet-harbor-morning-42")
     page.get_by_label("Password (again)").fill("quiet-harbor-morning-42")
     page.get_by_role("button", name="Sign Up").click()
@@ -42,3 +43,12 @@ def test_keyboard_user_can_skip_to_content(page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to main content"
+
+
+def test_sign_up_guesses_the_zone_from_the_browser_and_suggests_zones_as_one_types(new_page):
+    page = new_page(timezone_id="America/Denver", viewport={"width": 390, "height": 844})
+    page.goto("/accounts/signup/")
+    zone = page.get_by_label("Time zone")
+    assert zone.input_value() == "America/Denver"  # guessed by static/js/app.js
+    suggested = page.evaluate("Array.from(document.getElementById('id_time_zone-zones').options).map(o => o.value)")
+    assert "America/Denver" in suggested and "Europe/London" in suggested

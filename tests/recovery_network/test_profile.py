@@ -43,10 +43,22 @@ def test_unknown_time_zone_gets_a_plain_message_and_keeps_input(owner_client, ow
         {"display_name": "Keep me", "time_zone": "Mars/Olympus", "checkin_time": "08:00"},
     )
     assert response.status_code == 200
-    assert b"Select a valid choice" in response.content
-    assert b'value="Keep me"' in response.content
+    assert b"Choose a time zone from the list" in response.content
+    assert b'value="Keep me"' in response.content and b'value="Mars/Olympus"' in response.content
     owner.refresh_from_db()
     assert owner.time_zone == "America/Chicago"
+
+
+def test_a_zone_is_typed_with_suggestions_and_read_as_its_own_name(owner_client, owner):
+    page = owner_client.get(reverse("profile")).content.decode()
+    assert 'list="id_time_zone-zones"' in page and '<datalist id="id_time_zone-zones">' in page
+    assert '<option value="America/New_York">America/New York</option>' in page
+    response = owner_client.post(
+        reverse("profile"), {"display_name": "Olive", "time_zone": " america/new york ", "checkin_time": "08:00"}
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.time_zone == "America/New_York"
 
 
 def test_half_set_quiet_hours_are_explained(owner_client):
