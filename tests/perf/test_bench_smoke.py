@@ -11,7 +11,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from bench import delivery_bench, http_bench, plans_bench, queries_bench
+from bench import capacity_bench, delivery_bench, http_bench, plans_bench, queries_bench
 from bench.common import SIGNED_IN_PAGES, build_world
 from supports.models import Contact
 
@@ -77,6 +77,28 @@ def test_http_bench_measures_with_wrk(capsys):
     assert "load from wrk" in out
     assert "| bare view (ceiling)" in out and "| check-in (POST)" in out and "| counselor caseload" in out
     assert "| contact logged (POST)" in out and "| owner home" not in out
+    assert code == 0, out
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_capacity_bench_steps_up_the_rate_and_counts_the_people_served(capsys):
+    build_world(1)
+    code = capacity_bench.main(
+        [
+            *("--rates", "5,10", "--seconds", "1", "--warmup", "0", "--first-warmup", "0.5"),
+            *("--p95", "100000", "--workers", "2", "--goal", "1", "--strict"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("machine: ") and "open loop" in out
+    assert re.search(r"^\| 5 +\| .*\| ok +\|$", out, re.MULTILINE), out
+    assert re.search(r"^\| 10 +\| .*\| ok +\|$", out, re.MULTILINE), out
+    assert "| family view" in out and "| client " in out and "| contact logged (POST)" in out
+    # One world: its owner and four clients active, one family viewer, one counselor (seven people).
+    day = sum(count for _, count in capacity_bench.DAY["owner"])
+    peak = (5 * day + 3 + 30) / 7 * 0.10
+    assert f"10 × 3600 / {peak:.3f} = {int(10 * 3600 / peak):,} people" in out
     assert code == 0, out
 
 
