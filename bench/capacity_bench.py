@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -96,19 +96,21 @@ DAY = {
 class Population:
     """How many people of each role the database holds: they weigh the mix."""
 
-    owners: set
-    viewers: set
-    counselors: set
-    people: int = 0
-    per_day: dict = field(default_factory=dict)
+    owners: set  # ids of people with a journey
+    viewers: set  # ids of people holding a grant
+    counselors: set  # ids of counselors holding a consent in effect
 
-    def __post_init__(self):
-        self.people = len(self.owners | self.viewers | self.counselors)
-        self.per_day = {"owner": len(self.owners), "family": len(self.viewers), "counselor": len(self.counselors)}
+    @property
+    def people(self):
+        return len(self.owners | self.viewers | self.counselors)
+
+    @property
+    def per_role(self):
+        return {"owner": len(self.owners), "family": len(self.viewers), "counselor": len(self.counselors)}
 
     def daily_requests(self):
         """Requests a person makes in a day, on average over everyone, whatever their roles."""
-        total = sum(self.per_day[role] * sum(count for _, count in day) for role, day in DAY.items())
+        total = sum(self.per_role[role] * sum(count for _, count in day) for role, day in DAY.items())
         return total / self.people if self.people else 0.0
 
 
@@ -170,12 +172,12 @@ def request_shapes(pop, owners, grants, caseloads):
             cookies[user.pk] = session_cookie(user)
         return cookies[user.pk]
 
-    def add(label, target_or_path, user, expect, weight, method="GET", body=""):
+    def add(label, path, user, expect, weight, method="GET", body=""):
         shapes.append(
             {
                 "label": label,
                 "method": method,
-                "path": target_or_path,
+                "path": path,
                 "cookie": cookie(user),
                 "body": body,
                 "expect": expect,
@@ -187,7 +189,7 @@ def request_shapes(pop, owners, grants, caseloads):
         world = world_of(owner)
         the_writes = {target.label: target for target in writes(world)}
         for label, count in DAY["owner"]:
-            weight = pop.per_day["owner"] * count / len(owners)
+            weight = pop.per_role["owner"] * count / len(owners)
             if label in the_writes:
                 target = the_writes[label]
                 add(label, target.path, owner, target.expect, weight, target.method, target.body)
@@ -200,11 +202,11 @@ def request_shapes(pop, owners, grants, caseloads):
                 signed_in_page(label).url(World(None, owner)),
                 viewer,
                 200,
-                pop.per_day["family"] * count / len(grants),
+                pop.per_role["family"] * count / len(grants),
             )
     for counselor, clients in caseloads:
         for label, count in DAY["counselor"]:
-            weight = pop.per_day["counselor"] * count / len(caseloads)
+            weight = pop.per_role["counselor"] * count / len(caseloads)
             page = signed_in_page(label)
             if page.arg == "owner":  # a client's page: any of this counselor's clients
                 for client in clients:
@@ -361,8 +363,8 @@ def main(argv=None):
     signed_in = len({shape["cookie"] for shape in shapes})
     print(machine)
     print(
-        f"people in the database: {pop.people} ({pop.per_day['owner']} active, {pop.per_day['family']} family "
-        f"viewers, counselors: {pop.per_day['counselor']}), {pop.daily_requests():.2f} requests a person a day, "
+        f"people in the database: {pop.people} ({pop.per_role['owner']} active, {pop.per_role['family']} family "
+        f"viewers, counselors: {pop.per_role['counselor']}), {pop.daily_requests():.2f} requests a person a day, "
         f"{per_person_peak:.3f} in the peak hour ({args.peak:.0%}). Signed in: {signed_in} ({len(owners)} owners, "
         f"{len(grants)} family viewers, counselors: {len(caseloads)}), {len(shapes)} distinct requests; gunicorn "
         f"{workers} workers, DEBUG {'on' if debug else 'off'}; load from bench/open_load.py (open loop, constant "
