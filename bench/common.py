@@ -247,6 +247,7 @@ class Page:
     role: str  # "owner", "family" or "counselor": whose session asks
     url_name: str
     arg: str = ""  # the World attribute passed as the URL's one argument
+    scope: str = ""  # the scope a grant or consent must share for the page to open (else 404)
 
     def url(self, world):
         from django.urls import reverse
@@ -301,7 +302,7 @@ SIGNED_IN_PAGES = [
     Page("counselor home", "counselor", "home"),
     Page("counselor caseload", "counselor", "supports:caseload"),
     Page("client", "counselor", "supports:client", "owner"),
-    Page("client report", "counselor", "supports:client_report", "owner"),
+    Page("client report", "counselor", "supports:client_report", "owner", scope="support_map"),
 ]
 
 

@@ -130,12 +130,25 @@ def writes(world):
 
 
 def targets(world):
-    """The bare view, every signed-in GET page of every role, then the two writes."""
-    return [
-        Target(BARE, "owner", "GET", "/bench/bare/", 200),
-        *(Target(page.label, page.role, "GET", page.url(world), 200) for page in SIGNED_IN_PAGES),
-        *writes(world),
-    ]
+    """The bare view, every signed-in GET page of every role, then the two writes; and the pages left out, why.
+
+    A page is left out only when no one could open it for this person: they have no object of the kind its URL
+    names, or they share nothing (or not what the page shows) with the counselor, who gets 404 there.
+    """
+    from supports.models import Consent
+
+    consent = Consent.objects.filter(pk=world.consent_id, counselor=world.counselor).first()
+    chosen, left_out = [Target(BARE, "owner", "GET", "/bench/bare/", 200)], []
+    for page in SIGNED_IN_PAGES:
+        if page.arg not in ("", "owner") and getattr(world, page.arg) is None:
+            left_out.append(f"{page.label} (they have no {page.arg.removesuffix('_id').replace('_', '-')})")
+        elif page.role == "counselor" and page.arg == "owner" and consent is None:
+            left_out.append(f"{page.label} (no consent to {world.counselor.email})")
+        elif page.role == "counselor" and page.scope and not getattr(consent, page.scope):
+            left_out.append(f"{page.label} (their consent does not share {page.scope}: the counselor gets 404)")
+        else:
+            chosen.append(Target(page.label, page.role, "GET", page.url(world), 200))
+    return [*chosen, *writes(world)], left_out
 
 
 def describe(world):
@@ -343,7 +356,7 @@ def main(argv=None):
     owner, family, counselor = people(args)
     world = world_of(owner, family, counselor)
     who, machine = describe(world), machine_facts()
-    pages = targets(world)
+    pages, left_out = targets(world)
     if args.only:  # the bare view always: every page is measured beside it
         pages = [pages[0], *[page for page in pages[1:] if any(part in page.label for part in args.only)]]
     users = {"owner": owner, "family": family, "counselor": counselor}
@@ -417,6 +430,8 @@ def main(argv=None):
         )
     headers = ["page", "as", "p50 ms", "p95 ms", "p99 ms", "req/s", "of bare", "CPU ms/req", "gunicorn", "budget"]
     print_table(headers, rows)
+    if left_out:
+        print("not measured, since no one could open them for this person: " + "; ".join(left_out))
     budget = f"p95 ≤ {args.p95:g} ms" + (f", ≥ {args.ratio:.0%} of the bare view's throughput" if args.ratio else "")
     if missed:
         print(f"budget missed ({budget}): " + "; ".join(missed))
