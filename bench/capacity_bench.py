@@ -37,6 +37,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -358,6 +359,7 @@ def main(argv=None):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(env["STATIC_ROOT"], ignore_errors=True)
         Path(file.name).unlink()
 
     signed_in = len({shape["cookie"] for shape in shapes})

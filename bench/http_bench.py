@@ -386,6 +386,7 @@ def main(argv=None):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(env["STATIC_ROOT"], ignore_errors=True)
 
     print(machine)
     print(
