@@ -8,10 +8,13 @@ worlds of sizes 1 and 10 have the same shape, so a page that costs more queries 
 the second one has a query inside a loop.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import os
+import platform
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,15 +41,40 @@ def migrate():
 
 @dataclass
 class World:
-    size: int
+    """One person with the family viewer and counselor who see them, and the ids their pages' URLs name."""
+
+    size: int | None  # None for a person of a seeded database
     owner: object
-    family: object
-    counselor: object
-    supporter_id: int
-    group_id: int
-    journey_id: int
-    consent_id: int
-    checkin_day: str
+    family: object = None
+    counselor: object = None
+    supporter_id: int | None = None
+    group_id: int | None = None
+    journey_id: int | None = None
+    consent_id: int | None = None
+    checkin_day: str | None = None
+
+
+def world_of(owner, family=None, counselor=None):
+    """A seeded person's World: for each page whose URL names an object, one of the owner's own
+    (an active supporter and group, a journey, their consent to this counselor, their last check-in's day)."""
+    from milestones.models import CheckIn, Journey
+    from supports.models import Consent, PeerGroup, Supporter
+
+    last_checkin = CheckIn.objects.for_owner(owner).order_by("-local_date").values_list("local_date", flat=True)
+    consents = Consent.objects.for_owner(owner).unrevoked()
+    if counselor is not None:
+        consents = consents.filter(counselor=counselor)
+    return World(
+        size=None,
+        owner=owner,
+        family=family,
+        counselor=counselor,
+        supporter_id=Supporter.objects.for_owner(owner).active().order_by("pk").values_list("pk", flat=True).first(),
+        group_id=PeerGroup.objects.for_owner(owner).active().order_by("pk").values_list("pk", flat=True).first(),
+        journey_id=Journey.objects.for_owner(owner).order_by("pk").values_list("pk", flat=True).first(),
+        consent_id=consents.order_by("pk").values_list("pk", flat=True).first(),
+        checkin_day=day.isoformat() if (day := last_checkin.first()) else None,
+    )
 
 
 def build_world(size, now=None, tag=None):
@@ -219,6 +247,7 @@ class Page:
     role: str  # "owner", "family" or "counselor": whose session asks
     url_name: str
     arg: str = ""  # the World attribute passed as the URL's one argument
+    scope: str = ""  # the scope a grant or consent must share for the page to open (else 404)
 
     def url(self, world):
         from django.urls import reverse
@@ -273,8 +302,13 @@ SIGNED_IN_PAGES = [
     Page("counselor home", "counselor", "home"),
     Page("counselor caseload", "counselor", "supports:caseload"),
     Page("client", "counselor", "supports:client", "owner"),
-    Page("client report", "counselor", "supports:client_report", "owner"),
+    Page("client report", "counselor", "supports:client_report", "owner", scope="support_map"),
 ]
+
+
+def signed_in_page(label):
+    """The page of SIGNED_IN_PAGES with this label."""
+    return next(page for page in SIGNED_IN_PAGES if page.label == label)
 
 
 BENCH_PASSWORD = "bench-password-2026"
@@ -342,6 +376,61 @@ def page_query_counts(worlds):
         )
         for page in SIGNED_IN_PAGES
     ]
+
+
+@contextlib.contextmanager
+def contacts_taken_back(owners):
+    """Delete the contacts logged for these people inside the block, and put their supporters' "last
+    contact" back: a bench's contact POSTs (thousands a run) must not pile up in the database it measures."""
+    from django.db.models import Max
+
+    from supports.models import Contact, Supporter
+
+    mark = Contact.objects.aggregate(last=Max("pk"))["last"] or 0
+    try:
+        yield
+    finally:
+        logged = Contact.objects.filter(pk__gt=mark, owner__in=owners)
+        supporter_ids = set(logged.values_list("supporter_id", flat=True))
+        logged.delete()
+        for supporter in Supporter.objects.filter(pk__in=supporter_ids):
+            supporter.refresh_contact_state()
+
+
+def machine_facts():
+    """One line saying what a bench ran on: cores, CPU, memory, PostgreSQL, Redis, Python, gunicorn, when."""
+    from django.db import connection
+
+    facts = [f"{os.cpu_count()} cores"]
+    with contextlib.suppress(OSError):
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
+        if models:
+            facts[0] += f" {models[0]}"
+        meminfo = Path("/proc/meminfo").read_text().split()
+        facts.append(f"{int(meminfo[meminfo.index('MemTotal:') + 1]) / 1024**2:.1f} GB RAM")
+    facts.append(f"{platform.system()} {platform.release()}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            facts.append(f"PostgreSQL {cursor.fetchone()[0].split()[0]}")
+    else:
+        facts.append(connection.vendor)
+    if os.environ.get("REDIS_URL"):
+        try:
+            import redis
+
+            info = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=2).info("server")
+            facts.append(f"Redis {info['redis_version']}")
+        except Exception as exc:  # noqa: BLE001 — the header says so rather than failing the bench
+            facts.append(f"Redis unknown ({type(exc).__name__})")
+    facts.append(f"Python {platform.python_version()}")
+    with contextlib.suppress(ImportError):
+        import gunicorn
+
+        facts.append(f"gunicorn {gunicorn.__version__}")
+    facts.append(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    return "machine: " + ", ".join(facts)
 
 
 def print_table(headers, rows):

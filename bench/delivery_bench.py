@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, print_table, setup_django  # noqa: E402
+from bench.common import ROOT, machine_facts, print_table, setup_django  # noqa: E402
 from bench.http_bench import database_url, free_port  # noqa: E402
 
 DOMAIN = "delivery.example.com"
@@ -194,6 +194,7 @@ def main(argv=None):
         with app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
     rate = sent / elapsed if elapsed else 0.0
+    print(machine_facts())
     ok = sent == len(collected) and sink.count >= len(ours) and rate >= args.budget
     print_table(
         ["measure", "value", "budget"],

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery_network.settings")
 
+from bench.common import machine_facts  # noqa: E402
+
 DOMAIN = "bench.example.com"
 ZONES = [
     "America/New_York",
@@ -75,6 +77,7 @@ def main(argv=None):
     from recovery_network import reminders
     from recovery_network.models import Delivery, Notification, Reminder, User
 
+    print(machine_facts())
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
 

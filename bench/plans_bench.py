@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import print_table, setup_django, signed_in_client  # noqa: E402
+from bench.common import machine_facts, print_table, setup_django, signed_in_client  # noqa: E402
 
 OWNER_EMAIL = "person000100@scale.example.com"
 COUNSELOR_EMAIL = "rivera@example.com"
@@ -135,6 +135,7 @@ def main(argv=None):
     if connection.vendor != "postgresql":
         print("plans_bench needs PostgreSQL (set DATABASE_URL)")
         return 2
+    print(machine_facts())
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     rows, missed = [], 0
     with transaction.atomic(), connection.cursor() as cursor:

@@ -17,7 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import build_world, migrate, page_query_counts, print_table, setup_django  # noqa: E402
+from bench.common import (  # noqa: E402
+    build_world,
+    machine_facts,
+    migrate,
+    page_query_counts,
+    print_table,
+    setup_django,
+)
 
 
 def main(argv=None):
@@ -32,6 +39,7 @@ def main(argv=None):
 
     if not args.no_migrate:
         migrate()
+    print(machine_facts())
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     with transaction.atomic():
         worlds = [build_world(args.small), build_world(args.small * args.factor)]

@@ -5,13 +5,15 @@ scripts' own exit codes are, where a tiny run can honestly meet them.
 """
 
 import os
+import re
 import shutil
 
 import pytest
 from django.db import connection
 
-from bench import delivery_bench, http_bench, plans_bench, queries_bench
-from bench.common import build_world
+from bench import capacity_bench, delivery_bench, http_bench, plans_bench, queries_bench
+from bench.common import SIGNED_IN_PAGES, build_world
+from supports.models import Contact
 
 
 @pytest.mark.django_db
@@ -39,21 +41,64 @@ def test_plans_bench_explains_the_hot_queries(capsys):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("generator", ["wrk", "python"])
-def test_http_bench_serves_every_page_beside_the_bare_view(capsys, generator):
-    if generator == "wrk" and not shutil.which("wrk") and not os.environ.get("REQUIRE_SERVICES"):
+def test_http_bench_answers_every_signed_in_page_and_both_writes(capsys):
+    world = build_world(1)
+    code = http_bench.main(
+        [
+            *("--owner", world.owner.email, "--counselor", world.counselor.email),
+            *("--seconds", "0.2", "--warmup", "0", "--concurrency", "2", "--workers", "2"),
+            *("--p95", "100000", "--generator", "python"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("machine: ") and "load from python" in out
+    writes = ["check-in (POST)", "contact logged (POST)"]
+    for label in ["bare view (ceiling)", *(page.label for page in SIGNED_IN_PAGES), *writes]:
+        assert re.search(rf"^\| {re.escape(label)} +\|.*\| ok +\|$", out, re.MULTILINE), label
+    assert code == 0, out  # every answer the expected status: 200, or 302 after a POST
+    # The contacts it logged are taken back.
+    assert Contact.objects.filter(owner=world.owner).count() == 2 * 8
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_http_bench_measures_with_wrk(capsys):
+    if not shutil.which("wrk") and not os.environ.get("REQUIRE_SERVICES"):
         pytest.skip("wrk is not installed (.ci/run installs it)")
     world = build_world(1)
     code = http_bench.main(
         [
             *("--owner", world.owner.email, "--counselor", world.counselor.email),
-            *("--seconds", "0.5", "--warmup", "0", "--concurrency", "2", "--workers", "2"),
-            *("--p95", "100000", "--ratio", "0", "--generator", generator),
+            *("--seconds", "1", "--warmup", "0", "--concurrency", "2", "--workers", "2"),
+            *("--p95", "100000", "--generator", "wrk", "--only", "counselor caseload", "--only", "POST"),
         ]
     )
     out = capsys.readouterr().out
-    assert f"load from {generator}" in out
+    assert "load from wrk" in out
     assert "| bare view (ceiling)" in out and "| check-in (POST)" in out and "| counselor caseload" in out
+    assert "| contact logged (POST)" in out and "| owner home" not in out
+    assert code == 0, out
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_capacity_bench_steps_up_the_rate_and_counts_the_people_served(capsys):
+    build_world(1)
+    code = capacity_bench.main(
+        [
+            *("--rates", "5,10", "--seconds", "1", "--warmup", "0", "--first-warmup", "0.5"),
+            *("--p95", "100000", "--workers", "2", "--goal", "1", "--strict"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("machine: ") and "open loop" in out
+    assert re.search(r"^\| 5 +\| .*\| ok +\|$", out, re.MULTILINE), out
+    assert re.search(r"^\| 10 +\| .*\| ok +\|$", out, re.MULTILINE), out
+    assert "| family view" in out and "| client " in out and "| contact logged (POST)" in out
+    # One world: its owner and four clients active, one family viewer, one counselor (seven people).
+    day = sum(count for _, count in capacity_bench.DAY["owner"])
+    peak = (5 * day + 3 + 30) / 7 * 0.10
+    assert f"10 × 3600 / {peak:.3f} = {int(10 * 3600 / peak):,} people" in out
     assert code == 0, out
 
 
