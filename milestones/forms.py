@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from recovery_network import params
+from recovery_network.forms import person_choice
 from supports.models import PeerGroup, Supporter
 
 from . import widgets
@@ -287,7 +288,8 @@ class SetbackForm(forms.Form):
     def __init__(self, *args, owner, journey, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.journey, self.today = journey, today
-        self.fields["reach_out_supporter"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
+        supporters = Supporter.objects.for_owner(owner).active().order_by("name")
+        person_choice(self.fields["reach_out_supporter"]).queryset = supporters
         self.fields["reach_out_supporter"].empty_label = "—"
 
     def clean_happened_on(self):
@@ -366,7 +368,7 @@ class EncouragementForm(forms.ModelForm):
     def __init__(self, *args, owner, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["supporter"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
+        person_choice(self.fields["supporter"]).queryset = Supporter.objects.for_owner(owner).active().order_by("name")
         self.fields["supporter"].empty_label = "—"
         self.fields["from_name"].required = False
         self.fields["received_on"].initial = today

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from milestones.models import READY_PHRASES
+from recovery_network.forms import person_choice
 
 from . import sharing
 from .models import SCOPES, Consent, Supporter
@@ -40,7 +41,8 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["supporter"].queryset = Supporter.objects.for_owner(owner).active().personal().order_by("name")
+        supporters = Supporter.objects.for_owner(owner).active().personal().order_by("name")
+        person_choice(self.fields["supporter"]).queryset = supporters
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

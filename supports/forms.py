@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from recovery_network.forms import TimeZoneField
+from recovery_network.forms import TimeZoneField, person_choice
 
 from .feeds import MAX_FEED_BYTES
 from .models import (
@@ -109,7 +109,7 @@ class ContactForm(forms.ModelForm):
             del self.fields["supporter"]
             self.instance.supporter = supporter
         else:
-            self.fields["supporter"].queryset = Supporter.objects.for_owner(owner).active()
+            person_choice(self.fields["supporter"]).queryset = Supporter.objects.for_owner(owner).active()
             self.fields["supporter"].empty_label = "Choose someone"
         self.instance.owner = owner
 
@@ -143,7 +143,7 @@ class PeerGroupForm(forms.ModelForm):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fellowship"].choices = Fellowship.choices
-        self.fields["sponsor"].queryset = Supporter.objects.for_owner(owner).active()
+        person_choice(self.fields["sponsor"]).queryset = Supporter.objects.for_owner(owner).active()
         self.fields["sponsor"].empty_label = "No sponsor in this group"
         if not self.instance.pk:
             self.fields["time_zone"].initial = owner.time_zone

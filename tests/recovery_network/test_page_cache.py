@@ -326,3 +326,25 @@ def test_text_typed_into_a_cached_page_is_never_swapped_for_the_readers_token(ow
     for body in (rendered, served):
         assert f"before {typed} after" in body
         assert body.count(token_in(body)) == body.count('name="csrfmiddlewaretoken"')  # only in the forms
+
+
+# A choice among one's own supporters is kept rendered, and follows every change
+
+
+@pytest.mark.parametrize(
+    "name", ["supports:contact_create", "supports:invite", "supports:group_create", "milestones:setback_create"]
+)
+def test_a_choice_of_ones_supporters_shows_a_new_one_at_once(owner, owner_client, name):
+    from milestones.models import Journey
+
+    today = owner.local_today()
+    journey = Journey.objects.create(owner=owner, kind="alcohol", first_started_on=today, started_on=today)
+    args = [journey.pk] if name == "milestones:setback_create" else []
+    SupporterFactory(owner=owner, name="Rowan", relationship="friend")
+    assert "Rowan" in page(owner_client, name, *args)
+    SupporterFactory(owner=owner, name="Sage", relationship="friend")
+    body = page(owner_client, name, *args)
+    assert "Rowan" in body and "Sage" in body
+    Supporter.objects.filter(owner=owner, name="Sage").update(name="Skye")
+    body = page(owner_client, name, *args)
+    assert "Skye" in body and "Sage" not in body
