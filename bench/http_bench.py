@@ -76,6 +76,10 @@ class Target(NamedTuple):
     body: str = ""
 
 
+# The code gunicorn serves: this checkout, or another one (BENCH_APP_ROOT=/path/to/checkout, on the same
+# database) to measure two commits in one run, each with this bench.
+APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -198,7 +202,7 @@ def server_env():
     }
     if not debug:
         subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=APP_ROOT, env=env, check=True
         )
     return env, debug
 
@@ -220,13 +224,13 @@ def start_gunicorn(port, env, workers):
         str(Path(sys.executable).parent / "gunicorn"),
         "recovery_network.wsgi",
         "-c",
-        str(ROOT / "gunicorn.conf.py"),
+        str(APP_ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
     ]
     if workers:
         command += ["--workers", str(workers)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(command, cwd=APP_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
