@@ -3,10 +3,8 @@ person's journey, goal or day is a 404 through `get_for_owner_or_404`."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -150,18 +148,10 @@ def setback_create(request, pk):
 
 
 def _own_triggers(user, today):
-    """The person's own words for triggers from recent check-ins, offered again as choices.
+    """The person's own words for triggers in recent check-ins, offered again as choices.
 
-    Kept in the cache under the person's data_version (any check-in saved changes it), so a
-    check-in's submit doesn't read half a year of check-ins again to validate its choices.
+    One query, on the (owner, local_date) index of `one_checkin_per_local_day`.
     """
-    if not settings.PAGE_CACHE:
-        return _read_own_triggers(user, today)
-    cache_key = page_cache.key("own-triggers", user, user.data_version)
-    return cache.get_or_set(cache_key, lambda: _read_own_triggers(user, today), page_cache.BUCKET_SECONDS + 60)
-
-
-def _read_own_triggers(user, today):
     seen = []
     rows = CheckIn.objects.for_owner(user).filter(local_date__gte=today - dt.timedelta(days=OWN_TRIGGER_DAYS))
     for triggers in rows.values_list("triggers", flat=True):

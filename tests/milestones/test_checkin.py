@@ -84,20 +84,17 @@ def test_triggers_in_their_own_words_are_kept_and_offered_next_time(owner_client
 
 
 def test_own_words_just_saved_are_valid_choices_on_the_next_submit(owner_client, owner):
-    """The words offered are cached under the person's data version: a save makes way for the new ones."""
-    owner_client.post(URL, {"sober": "yes", "triggers": ["stress"]})  # caches the (empty) list of own words
+    """The words offered are read afresh for each submit that names one: a save's new words count at once."""
+    owner_client.post(URL, {"sober": "yes", "triggers": ["stress"]})
     owner_client.post(URL, {"sober": "yes", "own_triggers": "payday"})
     response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "stress"]})
     assert response.status_code == 302, response.content.decode()[:500]
     assert sorted(CheckIn.objects.get().triggers) == ["payday", "stress"]
 
 
-def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_their_network(
-    owner_client, owner, settings
-):
+def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_their_network(owner_client, owner):
     """Their own words and their supporters and groups are what a submit may name; one that names
     none of them has nothing to check against, and each submit of the day is as cheap as it can be."""
-    settings.PAGE_CACHE = False  # so their own words would be read from the check-ins, not the cache
     CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
     Supporter.objects.create(owner=owner, name="Marcus")
     PeerGroup.objects.create(owner=owner, name="Tuesday Night Group", fellowship="aa")
@@ -108,6 +105,15 @@ def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_
     assert not [sql for sql in reads if '"triggers"' in sql], reads
     assert not [sql for sql in reads if 'FROM "supports_supporter"' in sql or 'FROM "supports_peergroup"' in sql]
     assert CheckIn.objects.get(owner=owner, local_date=owner.local_today()).triggers == ["stress"]
+
+
+def test_their_own_words_are_offered_from_the_last_half_year(owner_client, owner):
+    today = owner.local_today()
+    CheckInFactory(owner=owner, local_date=today - dt.timedelta(days=180), triggers=["payday", "stress"])
+    CheckInFactory(owner=owner, local_date=today - dt.timedelta(days=181), triggers=["the old bar"])
+    page = owner_client.get(URL).content.decode()
+    assert 'value="payday"' in page
+    assert 'value="the old bar"' not in page
 
 
 def test_a_trigger_that_is_neither_common_nor_their_own_is_not_a_valid_choice(owner_client, owner):
