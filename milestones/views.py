@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from recovery_network import page_cache, params
+from recovery_network import params
 from supports.models import Contact
 
 from . import ics, services, trends, wins
@@ -167,16 +167,7 @@ def checkin(request):
     user = request.user
     today = user.local_today()
     if request.method != "POST":
-
-        def context():
-            key = page_cache.key("checkin", user, user.data_version)
-            body = page_cache.fragment(
-                request, key, "milestones/includes/checkin_body.html", lambda: _checkin_context(user, today)
-            )
-            return {"checkin_body": body}
-
-        cache_key = page_cache.key("checkin-page", user, user.data_version, page_cache.chrome(request))
-        return page_cache.page(request, cache_key, "milestones/checkin_form.html", context)
+        return render(request, "milestones/checkin_form.html", _checkin_context(user, today))
     # The person's own trigger words are valid choices; they are read only when the submit names a
     # trigger outside the common list (a submit without one is checked against the common list alone).
     names_own = any(trigger not in TRIGGER_LABELS for trigger in request.POST.getlist("triggers"))
