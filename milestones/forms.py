@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import F
 
 from recovery_network import params
 from supports.models import PeerGroup, Supporter
@@ -16,6 +17,9 @@ from .models import (
 )
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
+# Supporters (and groups) a check-in offers as checkboxes before any search: a network of 500 is
+# not 500 checkboxes. Anyone else is found by name.
+OFFERED = 12
 MAX_OWN_TRIGGERS = 10
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -83,6 +87,13 @@ class OwnRecordsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+CHOOSABLE = {"supporters": Supporter, "groups": PeerGroup}
+OFFER_ORDER = {
+    "supporters": ["closeness", F("last_contact_at").desc(nulls_last=True), "name", "pk"],
+    "groups": ["-is_home_group", "name", "pk"],
+}
+
+
 class CheckInForm(forms.Form):
     sober = forms.ChoiceField(
         label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=forms.RadioSelect
@@ -136,8 +147,39 @@ class CheckInForm(forms.Form):
         self.fields["triggers"].choices = TRIGGER_CHOICES + [(t, t) for t in own_triggers if t not in common]
         # Only the owner's own network can be linked: another person's supporter id
         # is simply not a valid choice.
-        self.fields["supporters"].queryset = Supporter.objects.for_owner(owner).active().order_by("name")
-        self.fields["groups"].queryset = PeerGroup.objects.for_owner(owner).active().order_by("name")
+        for name in CHOOSABLE:
+            self.fields[name].queryset = self.choosable(owner, name)
+
+    @staticmethod
+    def choosable(owner, name):
+        """The records a check-in of `owner` may link as `name` ("supporters" or "groups"): their own active ones."""
+        return CHOOSABLE[name].objects.for_owner(owner).active()
+
+    def chosen(self, name):
+        """The owner's records this form names as `name`: the initial ones, or those of the ids it was sent."""
+        if not self.is_bound:
+            return list(self.initial.get(name) or ())
+        sent = self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        ids = {params.object_id(value) for value in sent} - {None}
+        return list(self.fields[name].queryset.filter(pk__in=ids)) if ids else []
+
+    def offer(self, name):
+        """Draw the chosen records and the first OFFERED others (inner circle and recent contact first) as the
+        field's checkboxes; any of the owner's records stays a valid choice. True if there are more to find."""
+        chosen = self.chosen(name)
+        first = list(self.fields[name].queryset.order_by(*OFFER_ORDER[name])[: OFFERED + 1])
+        offered = first[:OFFERED]
+        offered += [record for record in chosen if record not in offered]
+        self.fields[name].choices = [(record.pk, str(record)) for record in offered]
+        return len(first) > OFFERED
+
+    def answers(self):
+        """What this bound form was sent, as initial values for an unbound one (shown again, not judged)."""
+        sent = {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+        return sent | {name: self.chosen(name) for name in CHOOSABLE}
 
     @classmethod
     def initial_for(cls, checkin):
@@ -298,6 +340,14 @@ class PersonalGoalForm(forms.ModelForm):
         if on_date is not None:
             cleaned["journey"] = self.instance.journey = None
         return cleaned
+
+
+class ChoiceSearchForm(forms.Form):
+    """A name typed to find one of the person's own supporters or groups for a check-in."""
+
+    q = forms.CharField(
+        label="Find by name", max_length=120, required=False, widget=forms.SearchInput(attrs={"autocomplete": "off"})
+    )
 
 
 class EncouragementForm(forms.ModelForm):
