@@ -1,13 +1,14 @@
 """The daily check-in: quick, one per local day, editable that day, linked to the owner's own network."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from milestones import services
@@ -177,6 +178,30 @@ def test_out_of_range_answers_are_form_errors(owner_client):
     assert response.status_code == 200
     assert response.content.decode().count("Select a valid choice") == 3
     assert not CheckIn.objects.exists()
+
+
+def _form_without_token(client):
+    body = client.get(URL).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, client, stranger, settings):
+    """Choice fields are kept under what they show: warm or cold, for anyone, the page is the same."""
+    CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
+    Supporter.objects.create(owner=owner, name="Marcus")
+    client.force_login(stranger)
+    Supporter.objects.create(owner=stranger, name="Rowan")
+    cold = {}
+    for who, browser in (("owner", owner_client), ("stranger", client)):
+        with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+            cold[who] = _form_without_token(browser)
+    for _ in range(2):  # the first fills the cache, the second reads it
+        assert _form_without_token(owner_client) == cold["owner"]
+        assert _form_without_token(client) == cold["stranger"]
+    owner_client.post(URL, {"sober": "yes", "mood": "2", "triggers": ["payday"]})
+    again = _form_without_token(owner_client)
+    assert 'value="2" id="id_mood_1" checked' in again
+    assert re.search(r'value="payday" id="id_triggers_\d+" checked', again)
 
 
 def test_saying_no_gets_a_kind_word_and_a_way_to_record_a_setback(owner_client, owner):
