@@ -117,6 +117,17 @@ def test_their_own_words_are_offered_from_the_last_half_year(owner_client, owner
     assert 'value="the old bar"' not in page
 
 
+def test_naming_no_supporter_or_group_cleans_to_what_djangos_field_gives(owner):
+    from django import forms
+
+    from milestones.forms import CheckInForm
+
+    form = CheckInForm({"sober": "yes"}, owner=owner)
+    assert form.is_valid()
+    django_field = forms.ModelMultipleChoiceField(Supporter.objects.all(), required=False)
+    assert form.cleaned_data["supporters"] == form.cleaned_data["groups"] == list(django_field.clean([])) == []
+
+
 def test_a_trigger_that_is_neither_common_nor_their_own_is_not_a_valid_choice(owner_client, owner):
     CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
     response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "made up"]})
