@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -175,7 +176,10 @@ def checkin(request):
     user = request.user
     today = user.local_today()
     if request.method != "POST":
-        return render(request, "milestones/checkin_form.html", _checkin_context(user, today))
+        # The form's inside is a {% cache %} fragment under the person's data version (any change to what it
+        # shows bumps it) and local date; what it shows is read only when the cache doesn't have it.
+        answers = SimpleLazyObject(lambda: _checkin_context(user, today))
+        return render(request, "milestones/checkin_form.html", {"today": today, "keep": True, "answers": answers})
     if any(f"find-{name}" in request.POST for name in CHOOSABLE):
         # A search's button, pressed without JavaScript: the form comes back with the results and with
         # everything answered and chosen so far, neither judged nor saved.

@@ -196,8 +196,9 @@ def _form_without_token(client):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, client, stranger, settings):
-    """Choice fields are kept under what they show: warm or cold, for anyone, the page is the same."""
+def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, client, stranger):
+    """A GET's form is kept under the person's data version and local date: warm or cold, for anyone, the
+    page is the same, and whatever changes what it shows (a save, a new supporter, midnight) shows at once."""
     CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
     Supporter.objects.create(owner=owner, name="Marcus")
     client.force_login(stranger)
@@ -209,10 +210,19 @@ def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, cl
     for _ in range(2):  # the first fills the cache, the second reads it
         assert _form_without_token(owner_client) == cold["owner"]
         assert _form_without_token(client) == cold["stranger"]
+    with CaptureQueriesContext(connection) as warm:
+        owner_client.get(URL)
+    assert len(warm) == 2, [query["sql"] for query in warm]  # the session and the person: nothing of the form
     owner_client.post(URL, {"sober": "yes", "mood": "2", "triggers": ["payday"]})
+    Supporter.objects.create(owner=owner, name="Sage")
     again = _form_without_token(owner_client)
-    assert 'value="2" id="id_mood_1" checked' in again
-    assert re.search(r'value="payday" id="id_triggers_\d+" checked', again)
+    assert 'value="2" id="id_mood_1" checked' in again and "You've checked in today" in again
+    assert re.search(r'value="payday" id="id_triggers_\d+" checked', again) and "Sage" in again
+    with time_machine.travel(owner.local_now().replace(hour=23, minute=58), tick=False):
+        assert "You've checked in today" in _form_without_token(owner_client)
+        owner_client.get(URL)
+    with time_machine.travel(owner.local_now().replace(hour=23, minute=58) + dt.timedelta(minutes=4), tick=False):
+        assert "You've checked in today" not in _form_without_token(owner_client)  # their midnight, not the TTL
 
 
 def test_saying_no_gets_a_kind_word_and_a_way_to_record_a_setback(owner_client, owner):
