@@ -212,7 +212,7 @@ def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, cl
         assert _form_without_token(client) == cold["stranger"]
     with CaptureQueriesContext(connection) as warm:
         owner_client.get(URL)
-    assert len(warm) == 2, [query["sql"] for query in warm]  # the session and the person: nothing of the form
+    assert len(warm) <= 2, [query["sql"] for query in warm]  # the session and the person: nothing of the form
     owner_client.post(URL, {"sober": "yes", "mood": "2", "triggers": ["payday"]})
     Supporter.objects.create(owner=owner, name="Sage")
     again = _form_without_token(owner_client)
