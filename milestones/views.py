@@ -3,24 +3,31 @@ person's journey, goal or day is a 404 through `get_for_owner_or_404`."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from recovery_network import page_cache, params
+from recovery_network import params
 from supports.models import Contact
 
 from . import ics, services, trends, wins
-from .forms import CheckInForm, EncouragementForm, JourneyForm, PersonalGoalForm, SetbackForm
+from .forms import (
+    CHOOSABLE,
+    CheckInForm,
+    ChoiceSearchForm,
+    EncouragementForm,
+    JourneyForm,
+    PersonalGoalForm,
+    SetbackForm,
+)
 from .models import TRIGGER_LABELS, CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal
 
 OWN_TRIGGER_DAYS = 180
@@ -150,18 +157,10 @@ def setback_create(request, pk):
 
 
 def _own_triggers(user, today):
-    """The person's own words for triggers from recent check-ins, offered again as choices.
+    """The person's own words for triggers in recent check-ins, offered again as choices.
 
-    Kept in the cache under the person's data_version (any check-in saved changes it), so a
-    check-in's submit doesn't read half a year of check-ins again to validate its choices.
+    One query, on the (owner, local_date) index of `one_checkin_per_local_day`.
     """
-    if not settings.PAGE_CACHE:
-        return _read_own_triggers(user, today)
-    cache_key = page_cache.key("own-triggers", user, user.data_version)
-    return cache.get_or_set(cache_key, lambda: _read_own_triggers(user, today), page_cache.BUCKET_SECONDS + 60)
-
-
-def _read_own_triggers(user, today):
     seen = []
     rows = CheckIn.objects.for_owner(user).filter(local_date__gte=today - dt.timedelta(days=OWN_TRIGGER_DAYS))
     for triggers in rows.values_list("triggers", flat=True):
@@ -177,16 +176,16 @@ def checkin(request):
     user = request.user
     today = user.local_today()
     if request.method != "POST":
-
-        def context():
-            key = page_cache.key("checkin", user, user.data_version)
-            body = page_cache.fragment(
-                request, key, "milestones/includes/checkin_body.html", lambda: _checkin_context(user, today)
-            )
-            return {"checkin_body": body}
-
-        cache_key = page_cache.key("checkin-page", user, user.data_version, page_cache.chrome(request))
-        return page_cache.page(request, cache_key, "milestones/checkin_form.html", context)
+        # The form's inside is a {% cache %} fragment under the person's data version (any change to what it
+        # shows bumps it) and local date; what it shows is read only when the cache doesn't have it.
+        answers = SimpleLazyObject(lambda: _checkin_context(user, today))
+        return render(request, "milestones/checkin_form.html", {"today": today, "keep": True, "answers": answers})
+    if any(f"find-{name}" in request.POST for name in CHOOSABLE):
+        # A search's button, pressed without JavaScript: the form comes back with the results and with
+        # everything answered and chosen so far, neither judged nor saved.
+        sent = CheckInForm(request.POST, owner=user).answers()
+        form = CheckInForm(owner=user, own_triggers=_own_triggers(user, today), initial=sent)
+        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form, request.POST))
     # The person's own trigger words are valid choices; they are read only when the submit names a
     # trigger outside the common list (a submit without one is checked against the common list alone).
     names_own = any(trigger not in TRIGGER_LABELS for trigger in request.POST.getlist("triggers"))
@@ -195,7 +194,7 @@ def checkin(request):
         if not names_own:  # shown again, the form offers their own words as it did
             form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
             form.is_valid()
-        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form=form))
+        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form, request.POST))
     saved, created = services.save_checkin(user, today, **form.checkin_fields())
     if saved.sober == CheckIn.Sober.NO:
         messages.info(
@@ -208,7 +207,9 @@ def checkin(request):
     return redirect("milestones:overview")
 
 
-def _checkin_context(user, today, form=None):
+def _checkin_context(user, today, form=None, posted=None):
+    """The form, with a bounded few of the person's supporters and groups drawn as checkboxes and, for a
+    network larger than that, a search (its results when `posted` asked for them)."""
     existing = (
         CheckIn.objects.for_owner(user)
         .filter(local_date=today)
@@ -219,7 +220,49 @@ def _checkin_context(user, today, form=None):
         form = CheckInForm(
             None, owner=user, own_triggers=_own_triggers(user, today), initial=CheckInForm.initial_for(existing)
         )
-    return {"form": form, "existing": existing, "today": today, "journeys": list(Journey.objects.for_owner(user))}
+    searches = {}
+    for name in CHOOSABLE:
+        if form.offer(name):
+            shown = [pk for pk, _ in form.fields[name].choices]
+            page_number = posted.get(f"find-{name}") if posted else None
+            searches[name] = _search(user, name, ChoiceSearchForm(posted, prefix=name), page_number, shown)
+    return {
+        "form": form,
+        "existing": existing,
+        "today": today,
+        "journeys": list(Journey.objects.for_owner(user)),
+        "searches": searches,
+        "searched": any(search["q"] for search in searches.values()),
+    }
+
+
+FOUND_PER_PAGE = 10
+SEARCH_WORDS = {
+    "supporters": {"label": "Find someone else in your network", "noun": "supporter"},
+    "groups": {"label": "Find another of your groups", "noun": "group"},
+}
+
+
+def _search(user, name, asked, page_number, shown):
+    """A page of the owner's own active supporters (or groups) whose name holds what was `asked`, leaving out
+    those the form already shows (ids); no page before anything is typed."""
+    q = asked.cleaned_data["q"] if asked.is_valid() else ""
+    page = None
+    if q:
+        found = CheckInForm.choosable(user, name).filter(name__icontains=q).exclude(pk__in=shown)
+        page = Paginator(found.order_by("name", "pk"), FOUND_PER_PAGE).get_page(page_number)
+    url = reverse(f"milestones:checkin_{name}")
+    return {"name": name, "form": asked, "q": q, "page": page, "url": url, **SEARCH_WORDS[name]}
+
+
+@login_required
+@require_safe
+def checkin_find(request, name):
+    """The check-in's search as an HTML fragment, which its script asks for as the person types:
+    ?q= a name, ?page=, and ?shown= for each id the form already draws as a checkbox."""
+    shown = {params.object_id(value) for value in request.GET.getlist("shown")} - {None}
+    search = _search(request.user, name, ChoiceSearchForm(request.GET), request.GET.get("page"), shown)
+    return render(request, "milestones/includes/checkin_found.html", {"search": search})
 
 
 @login_required

@@ -55,6 +55,8 @@ OWN_PAGES = [
     "supports:access_log",
     "milestones:overview",
     "milestones:checkin",
+    "milestones:checkin_supporters",
+    "milestones:checkin_groups",
     "milestones:checkins",
     "milestones:journey_create",
     "milestones:goal_create",

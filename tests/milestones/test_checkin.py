@@ -1,13 +1,14 @@
 """The daily check-in: quick, one per local day, editable that day, linked to the owner's own network."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from milestones import services
@@ -84,20 +85,17 @@ def test_triggers_in_their_own_words_are_kept_and_offered_next_time(owner_client
 
 
 def test_own_words_just_saved_are_valid_choices_on_the_next_submit(owner_client, owner):
-    """The words offered are cached under the person's data version: a save makes way for the new ones."""
-    owner_client.post(URL, {"sober": "yes", "triggers": ["stress"]})  # caches the (empty) list of own words
+    """The words offered are read afresh for each submit that names one: a save's new words count at once."""
+    owner_client.post(URL, {"sober": "yes", "triggers": ["stress"]})
     owner_client.post(URL, {"sober": "yes", "own_triggers": "payday"})
     response = owner_client.post(URL, {"sober": "yes", "triggers": ["payday", "stress"]})
     assert response.status_code == 302, response.content.decode()[:500]
     assert sorted(CheckIn.objects.get().triggers) == ["payday", "stress"]
 
 
-def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_their_network(
-    owner_client, owner, settings
-):
+def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_their_network(owner_client, owner):
     """Their own words and their supporters and groups are what a submit may name; one that names
     none of them has nothing to check against, and each submit of the day is as cheap as it can be."""
-    settings.PAGE_CACHE = False  # so their own words would be read from the check-ins, not the cache
     CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
     Supporter.objects.create(owner=owner, name="Marcus")
     PeerGroup.objects.create(owner=owner, name="Tuesday Night Group", fellowship="aa")
@@ -108,6 +106,26 @@ def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_
     assert not [sql for sql in reads if '"triggers"' in sql], reads
     assert not [sql for sql in reads if 'FROM "supports_supporter"' in sql or 'FROM "supports_peergroup"' in sql]
     assert CheckIn.objects.get(owner=owner, local_date=owner.local_today()).triggers == ["stress"]
+
+
+def test_their_own_words_are_offered_from_the_last_half_year(owner_client, owner):
+    today = owner.local_today()
+    CheckInFactory(owner=owner, local_date=today - dt.timedelta(days=180), triggers=["payday", "stress"])
+    CheckInFactory(owner=owner, local_date=today - dt.timedelta(days=181), triggers=["the old bar"])
+    page = owner_client.get(URL).content.decode()
+    assert 'value="payday"' in page
+    assert 'value="the old bar"' not in page
+
+
+def test_naming_no_supporter_or_group_cleans_to_what_djangos_field_gives(owner):
+    from django import forms
+
+    from milestones.forms import CheckInForm
+
+    form = CheckInForm({"sober": "yes"}, owner=owner)
+    assert form.is_valid()
+    django_field = forms.ModelMultipleChoiceField(Supporter.objects.all(), required=False)
+    assert form.cleaned_data["supporters"] == form.cleaned_data["groups"] == list(django_field.clean([])) == []
 
 
 def test_a_trigger_that_is_neither_common_nor_their_own_is_not_a_valid_choice(owner_client, owner):
@@ -171,6 +189,40 @@ def test_out_of_range_answers_are_form_errors(owner_client):
     assert response.status_code == 200
     assert response.content.decode().count("Select a valid choice") == 3
     assert not CheckIn.objects.exists()
+
+
+def _form_without_token(client):
+    body = client.get(URL).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_form_kept_in_the_cache_is_the_form_rendered(owner_client, owner, client, stranger):
+    """A GET's form is kept under the person's data version and local date: warm or cold, for anyone, the
+    page is the same, and whatever changes what it shows (a save, a new supporter, midnight) shows at once."""
+    CheckInFactory(owner=owner, local_date=owner.local_today() - dt.timedelta(days=1), triggers=["payday"])
+    Supporter.objects.create(owner=owner, name="Marcus")
+    client.force_login(stranger)
+    Supporter.objects.create(owner=stranger, name="Rowan")
+    cold = {}
+    for who, browser in (("owner", owner_client), ("stranger", client)):
+        with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+            cold[who] = _form_without_token(browser)
+    for _ in range(2):  # the first fills the cache, the second reads it
+        assert _form_without_token(owner_client) == cold["owner"]
+        assert _form_without_token(client) == cold["stranger"]
+    with CaptureQueriesContext(connection) as warm:
+        owner_client.get(URL)
+    assert len(warm) <= 2, [query["sql"] for query in warm]  # the session and the person: nothing of the form
+    owner_client.post(URL, {"sober": "yes", "mood": "2", "triggers": ["payday"]})
+    Supporter.objects.create(owner=owner, name="Sage")
+    again = _form_without_token(owner_client)
+    assert 'value="2" id="id_mood_1" checked' in again and "You've checked in today" in again
+    assert re.search(r'value="payday" id="id_triggers_\d+" checked', again) and "Sage" in again
+    with time_machine.travel(owner.local_now().replace(hour=23, minute=58), tick=False):
+        assert "You've checked in today" in _form_without_token(owner_client)
+        owner_client.get(URL)
+    with time_machine.travel(owner.local_now().replace(hour=23, minute=58) + dt.timedelta(minutes=4), tick=False):
+        assert "You've checked in today" not in _form_without_token(owner_client)  # their midnight, not the TTL
 
 
 def test_saying_no_gets_a_kind_word_and_a_way_to_record_a_setback(owner_client, owner):
