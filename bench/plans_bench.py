@@ -6,8 +6,9 @@ Run it on a database seeded with `seed_demo --scale 10000`. It GETs the pages as
 the people who use them — person000100 (500 supporters, five years of history)
 for the owner's pages (their access log too) and the family view, Dana Rivera (200 clients) for the
 caseload — and runs one reminder dispatch of the current minute, all inside a
-transaction that is rolled back; every SELECT and UPDATE they ran is EXPLAINed
-there. A sequential scan of a table with more than --big rows misses the budget.
+transaction that is rolled back; every SELECT, INSERT, UPDATE and DELETE they ran
+is EXPLAINed there (without ANALYZE: nothing runs twice). A sequential scan of a
+table with more than --big rows misses the budget.
 A smaller table (about one row per person at --scale 10000: journeys, meeting
 times) may be read whole when PostgreSQL finds that cheaper for a 200-client
 caseload, but only if the query is EXPLAINed again with sequential scans disabled
@@ -80,7 +81,7 @@ def captured(action):
 
 
 def hot_queries(owner_email, counselor_email):
-    """(what, sql) for every SELECT/UPDATE/DELETE the hot paths run."""
+    """(what, sql) for every SELECT/INSERT/UPDATE/DELETE the hot paths run."""
     from django.test.utils import override_settings
     from django.urls import reverse
     from django.utils import timezone
@@ -112,9 +113,8 @@ def hot_queries(owner_email, counselor_email):
         with override_settings(PAGE_CACHE=False):  # the queries that render the page, not the cache's copy
             queries = captured(action)
         for sql in queries:
-            # A UNION starts with "(SELECT"; a statement prepared on PostgreSQL (recovery_network.compiled)
-            # runs as "EXECUTE name (values)", which EXPLAIN takes too, in the session that prepared it.
-            if re.match(r"\s*\(?\s*(SELECT|UPDATE|DELETE|EXECUTE)", sql, re.I) and "django_session" not in sql:
+            # A UNION starts with "(SELECT".
+            if re.match(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE)", sql, re.I) and "django_session" not in sql:
                 yield what, sql
 
 

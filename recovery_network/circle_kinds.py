@@ -252,7 +252,7 @@ def encouragement_received(encouragement, now=None):
 class CaseloadDigest(Kind):
     """Monday at 08:00 on the counselor's clock: the caseload's signals in one note.
 
-    The digest is supports.caseload.caseload() itself — seven queries whatever the
+    The digest is supports.caseload.caseload() itself — a fixed number of queries whatever the
     number of clients, only clients whose consent is valid at that moment, each signal
     only where that client's consent covers it, and a line in each client's access log.
     """

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from . import compiled
-from .bulk import _array_literal, insert_rows
 from .models import Delivery, Notification, NotificationPreference, User
 
 log = logging.getLogger(__name__)
@@ -434,13 +433,22 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
 
 def add_notifications(items, now):
     """Write the in-app notifications of [(delivery, message)] and add them to the unread counters."""
-    names = ["recipient_id", "delivery_id", "kind", "title", "body", "url", "action_url", "action_label", "created_at"]
-    rows = [
-        (delivery.recipient_id, delivery.pk, delivery.kind, message.title[:200], message.body)
-        + (message.url, message.action_url, message.action_label, now)
-        for delivery, message in items
-    ]
-    insert_rows(Notification, names, rows)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=delivery.recipient_id,
+                delivery_id=delivery.pk,
+                kind=delivery.kind,
+                title=message.title[:200],
+                body=message.body,
+                url=message.url,
+                action_url=message.action_url,
+                action_label=message.action_label,
+                created_at=now,
+            )
+            for delivery, message in items
+        ]
+    )
     new_counts = {}
     for delivery, _ in items:
         new_counts[delivery.recipient_id] = new_counts.get(delivery.recipient_id, 0) + 1
@@ -448,29 +456,15 @@ def add_notifications(items, now):
 
 
 def count_new_notifications(counts, chunk=2000):
-    """Add to people's unread counters: {user id: new notifications}, one UPDATE per distinct count.
-
-    The ids go as one array on PostgreSQL and as placeholders of our own elsewhere, rather
-    than through `pk__in`, whose per-value preparation cost more than the UPDATE itself
-    for a batch of the dispatch.
-    """
+    """Add to people's unread counters: {user id: new notifications}, one UPDATE per distinct count."""
     by_count = {}
     for user_id, count in counts.items():
         by_count.setdefault(count, []).append(user_id)
-    quote = connection.ops.quote_name
-    table, key = quote(User._meta.db_table), quote(User._meta.pk.column)
-    column = quote(User._meta.get_field("unread_notifications").column)
-    array = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        for count, user_ids in by_count.items():
-            for start in range(0, len(user_ids), chunk):
-                part = user_ids[start : start + chunk]
-                if array:
-                    where, params = f"{key} = ANY((%s)::bigint[])", [_array_literal(part)]
-                else:
-                    where, params = f"{key} IN ({', '.join(['%s'] * len(part))})", part
-                # Only our table and column names and placeholders are interpolated; the values travel as parameters.
-                cursor.execute(f"UPDATE {table} SET {column} = {column} + %s WHERE {where}", [count, *params])  # noqa: S608
+    for count, user_ids in by_count.items():
+        for start in range(0, len(user_ids), chunk):
+            User.objects.filter(pk__in=user_ids[start : start + chunk]).update(
+                unread_notifications=F("unread_notifications") + count
+            )
 
 
 def mark_read(user, notification_ids=None, now=None):
@@ -496,21 +490,8 @@ def centre_state(user):
     """(how many, how many unread, the newest id) of the person's notifications, in one query; the unread
     counter is brought in step on the way. Together they name every state of the notification centre:
     notifications are written once, and only ever added, read or removed."""
-    with connection.cursor() as cursor:
-        compiled.execute(cursor, _centre_state_sql(), [user.pk])
-        total, unread, newest = cursor.fetchone()
-    sync_unread_count(user, unread)
-    return total, unread, newest or 0
-
-
-@functools.cache
-def _centre_state_sql():
-    """Notification.objects.for_owner(user).aggregate(Count("id"), Count("id", filter=unread), Max("id")),
-    written out (a test holds the two together): built through the ORM it cost the page more than its query."""
-    quote = connection.ops.quote_name
-    table, recipient = quote(Notification._meta.db_table), quote(Notification._meta.get_field("recipient").column)
-    read_at = quote(Notification._meta.get_field("read_at").column)
-    return (  # our model's table and columns; the person is a parameter
-        f"SELECT COUNT(*), COUNT(CASE WHEN {read_at} IS NULL THEN 1 END), MAX(id)"  # noqa: S608
-        f" FROM {table} WHERE {recipient} = %s"
+    state = Notification.objects.for_owner(user).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)), newest=Max("id")
     )
+    sync_unread_count(user, state["unread"])
+    return state["total"], state["unread"], state["newest"] or 0

@@ -28,15 +28,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, router
 from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-
-from . import compiled
 
 BUCKET_SECONDS = 15 * 60
 
@@ -73,21 +70,7 @@ def bump(owners):
         owners = {owner_id for owner_id in owners if owner_id is not None}
         if not owners:
             return
-        if len(owners) == 1:  # every save of one record: the UPDATE compiled once
-            with connections[router.db_for_write(User)].cursor() as cursor:
-                compiled.execute(cursor, bump_one_sql(), list(owners))
-            return
     User.objects.filter(pk__in=owners).update(data_version=F("data_version") + 1)
-
-
-@functools.cache
-def bump_one_sql():
-    """The UPDATE bumping one person (their id the one parameter), for statements that bump as they write."""
-    from .models import User
-
-    ops = connections[router.db_for_write(User)].ops
-    table, version = ops.quote_name(User._meta.db_table), ops.quote_name("data_version")
-    return f"UPDATE {table} SET {version} = {version} + 1 WHERE {ops.quote_name('id')} = %s"  # noqa: S608 — our names
 
 
 def bucket(now=None):

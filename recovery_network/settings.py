@@ -142,9 +142,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's, with its per-request health check made without a round trip (see its docstring).
-    DATABASES["default"]["ENGINE"] = "recovery_network.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has web, worker and beat writing one file: WAL lets
     # readers and a writer work together, IMMEDIATE transactions take the write
@@ -174,10 +171,11 @@ PAGE_CACHE = envbool("PAGE_CACHE", True)
 
 AUTH_USER_MODEL = "recovery_network.User"
 AUTHENTICATION_BACKENDS = [
-    # allauth's, loading the signed-in person with a query compiled once (recovery_network/backends.py).
+    # allauth's, under the path sessions signed in since 26 November 2026 name (recovery_network/backends.py).
+    # A failed sign-in stops there, so the password is hashed once.
     "recovery_network.backends.AuthenticationBackend",
-    # Sessions signed in before 26 November 2026 name one of these two; drop them once those have
-    # expired (SESSION_COOKIE_AGE, two weeks): until then a failed sign-in checks the password thrice.
+    # Sessions signed in before 26 November 2026 name one of these two: drop them on 10 December 2026,
+    # when those have expired (SESSION_COOKIE_AGE, two weeks).
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -1,31 +1,24 @@
 """A counselor's caseload: every consenting client with the signals that say who needs attention.
 
 A fixed number of queries whatever the size of the caseload: the consents in
-effect (plain values, enough for the page cache's key) and one row recording the
-view, which every client's access log reads through the caseload's roster; then,
-when the table must be rendered, the consents with each client, check-in
-aggregates, network aggregates, peer groups and their weekly slots, recent
-attendance and journeys. Each signal appears only where that client's consent
-covers it.
+effect with their clients (whose versions key the rendered table), the roster and
+one row recording the view, which every client's access log reads through the
+caseload's roster; then, when the table must be rendered, check-in aggregates,
+network aggregates, peer groups and their weekly slots, recent attendance and
+journeys. Each signal appears only where that client's consent covers it.
 """
 
 import datetime as dt
-import functools
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from allauth.mfa.models import Authenticator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
-from recovery_network import compiled
 from recovery_network.models import User, zone_named
-from recovery_network.two_factor import account_has_totp
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
@@ -138,175 +131,70 @@ def caseload(counselor, *, sort="attention", path="", now=None):
 
 @dataclass(frozen=True)
 class ClientConsent:
-    """What the caseload needs to know of one client's consent before deciding to render: plain values."""
+    """What the caseload knows of a client's consent before deciding to render: plain values."""
 
     consent_id: int
     owner_id: int
-    owner_version: int
+    owner_version: int  # the client's data_version: any change to their records changes it
     scopes: frozenset
-    lapses_at: dt.datetime | None = None  # the consent's end: midnight after its last day, in the client's zone
 
 
-def client_consents(counselor, now, *, two_factor=False):
-    """{client id: ClientConsent} for every client whose consent is in effect: one query, no models built.
+def client_consents(counselor, now):
+    """{client id: ClientConsent} for every active client whose consent is in effect: one query.
 
-    The rows are Consent.objects.possibly_valid(now).for_counselor(counselor) of active
-    clients, written out as SQL (_consents_sql; a test holds the two to the same rows):
-    built through the ORM, the query cost more CPU than everything else on a cached view.
-    A consent lapses at the end of its last day in the client's own zone (Consent.is_valid);
-    the same rule is applied here to plain values, a zone's local date worked out once.
-    With two_factor, returns (consents, whether the counselor has two-factor on), asked in the
-    same query (a second one only for a counselor without clients).
+    The consents are Consent.objects.possibly_valid(now).for_counselor(counselor), read as
+    values, not models (building two hundred consents and their clients cost 2 ms of CPU a
+    view, four times the query), and the lapse rule is the model's own (Consent.lapsed).
+    Should a client have signed two, the broader one counts.
     """
-    earliest_local_day = now.date() - dt.timedelta(days=1)  # as Consent.objects.possibly_valid(now)
-    with connection.cursor() as cursor:
-        compiled.execute(cursor, _consents_sql(), [counselor.pk, counselor.pk, earliest_local_day])
-        rows = cursor.fetchall()
-    local_dates = {}
+    rows = (
+        Consent.objects.possibly_valid(now)
+        .for_counselor(counselor)
+        .filter(owner__is_active=True)
+        .order_by("pk")
+        .values_list("pk", "owner_id", "owner__data_version", "owner__time_zone", "expires_on", *SCOPE_FIELDS)
+    )
     by_owner = {}
-    has_totp = None
-    for consent_id, owner_id, version, zone_name, expires_on, totp, *flags in rows:
-        has_totp = totp
-        if isinstance(expires_on, str):  # SQLite's driver hands dates back as text
-            expires_on = dt.date.fromisoformat(expires_on)
-        if zone_name not in local_dates:
-            local_dates[zone_name] = now.astimezone(zone_named(zone_name)).date()
-        if local_dates[zone_name] > expires_on:
+    for consent_id, owner_id, version, zone_name, expires_on, *flags in rows:
+        if Consent.lapsed(expires_on, zone_named(zone_name), now):
             continue
-        scopes = _scopes(tuple(flags))
-        # One consent per client: should a client have signed two, the broader one counts.
+        scopes = frozenset(name for name, on in zip(SCOPE_FIELDS, flags, strict=True) if on)
         kept = by_owner.get(owner_id)
         if kept is None or len(scopes) > len(kept.scopes):
-            by_owner[owner_id] = ClientConsent(consent_id, owner_id, version, scopes, _lapse(expires_on, zone_name))
-    if not two_factor:
-        return by_owner
-    if has_totp is None:  # no rows to ask through
-        has_totp = account_has_totp(counselor)
-    return by_owner, bool(has_totp)
+            by_owner[owner_id] = ClientConsent(consent_id, owner_id, version, scopes)
+    return by_owner
 
 
-@functools.cache
-def _lapse(expires_on, zone_name):
-    """The instant a consent lapses: the start of the day after its last, in the client's zone (a midnight
-    that a clock change skips is read as the moment of the change, when the next day begins)."""
-    next_day = dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time(0), tzinfo=zone_named(zone_name))
-    return next_day.astimezone(dt.UTC)
+TABLE_SECONDS = 15 * 60  # the quarter hour in the table's key
 
 
-@functools.cache
-def _consents_sql(select=None):
-    """The consents' query (our models' tables and columns; every value is a parameter); `select` replaces
-    the columns, as the digest's query does, over the very same rows."""
-    ops = connection.ops
-    consent, user, authenticator = (ops.quote_name(model._meta.db_table) for model in (Consent, User, Authenticator))
-    totp = Authenticator.Type.TOTP.value
-    has_totp = f"EXISTS (SELECT 1 FROM {authenticator} a WHERE a.user_id = %s AND a.type = '{totp}')"  # noqa: S608
-    columns = select or f"c.id, c.owner_id, u.data_version, u.time_zone, c.expires_on, TOTP, {_flags_sql()}"
-    columns = columns.replace("TOTP", has_totp)
-    return (
-        f"SELECT {columns}"  # noqa: S608
-        f" FROM {consent} c INNER JOIN {user} u ON u.id = c.owner_id"
-        f" WHERE c.counselor_id = %s AND c.revoked_at IS NULL AND c.expires_on >= %s AND u.is_active"
-    )
-
-
-def _flags_sql():
-    return ", ".join(f"c.{connection.ops.quote_name(Consent._meta.get_field(name).column)}" for name in SCOPE_FIELDS)
-
-
-# The caseload's state, for a counselor looking again and again at the same clients
-
-
-@dataclass(frozen=True)
-class CaseloadState:
-    """What a caseload view needs before deciding to render: the consents in effect, the roster naming
-    them, the parts of the page's cache key, and the first instant one of the consents lapses."""
-
-    consents: dict
-    roster: tuple
-    parts: list
-    lapses_at: dt.datetime | None
-
-
-_STATES = OrderedDict()  # (counselor, their name, digest) -> CaseloadState, the most recently used last
-_STATES_KEPT = 500
-_STATES_LOCK = threading.Lock()
-
-
-def caseload_state(counselor, now):
-    """(CaseloadState, whether the counselor has two-factor on), reading the consents through their digest.
-
-    On PostgreSQL one query reads a digest of every row client_consents() would read (the
-    same FROM and WHERE) and the two-factor flag; the state built from those rows is kept in
-    this process under the digest, which names everything it is made of, until its first
-    consent lapses (consents lapse with the clock, at the end of their last day in the
-    client's own zone, which no row change announces). Building it from 200 rows cost more
-    CPU than the rest of a cached view. Elsewhere it is built every time.
-    """
-    if connection.vendor != "postgresql":
-        consents, two_factor = client_consents(counselor, now, two_factor=True)
-        return _state(counselor, consents), two_factor
-    earliest_local_day = now.date() - dt.timedelta(days=1)  # as client_consents()
-    with connection.cursor() as cursor:
-        compiled.execute(cursor, _digest_sql(), [counselor.pk, counselor.pk, earliest_local_day])
-        digest, two_factor = cursor.fetchone()
-    memo_key = (counselor.pk, actor_label(counselor), digest)
-    with _STATES_LOCK:  # gthread workers share the process
-        state = _STATES.get(memo_key)
-        if state is not None:
-            _STATES.move_to_end(memo_key)
-    if state is None or (state.lapses_at is not None and now >= state.lapses_at):
-        state = _state(counselor, client_consents(counselor, now))
-        with _STATES_LOCK:
-            _STATES[memo_key] = state
-            while len(_STATES) > _STATES_KEPT:
-                _STATES.popitem(last=False)
-    return state, bool(two_factor)
-
-
-@functools.cache
-def _digest_sql():
-    row = f"concat_ws('.', c.id, c.owner_id, u.data_version, u.time_zone, c.expires_on, {_flags_sql()})"
-    return _consents_sql(f"md5(coalesce(string_agg({row}, ',' ORDER BY c.id), '')), TOTP")
-
-
-def _state(counselor, consents):
-    lapses_at = min((item.lapses_at for item in consents.values()), default=None)
-    return CaseloadState(consents, roster_of(counselor, consents), cache_parts(consents), lapses_at)
-
-
-def cache_parts(consents):
-    """What the rows are made of, for a cache key: each client, their data's version and their consent."""
-    return [
-        f"{item.owner_id}.{item.owner_version}.{item.consent_id}.{_scope_key(item.scopes)}"
+def table_key(counselor, consents, sort, now):
+    """The cache key of the rendered table: everything it shows. Each client's data version (their name,
+    check-ins, network… any record of theirs), their consent and what it shows, the sort, and the quarter
+    hour: a client's day turns over, and a supporter falls due, with the clock alone (every zone's midnight
+    is on a quarter hour of UTC)."""
+    quarter_hour = int(now.timestamp() // TABLE_SECONDS)
+    rows = ";".join(
+        f"{item.owner_id}.{item.owner_version}.{item.consent_id}.{','.join(sorted(item.scopes))}"
         for _, item in sorted(consents.items())
-    ]
+    )
+    return f"caseload-table:{counselor.pk}:{sort}:{quarter_hour}:{hashlib.sha256(rows.encode()).hexdigest()}"
 
 
-@functools.cache
-def _scopes(flags):
-    return frozenset(name for name, on in zip(SCOPE_FIELDS, flags, strict=True) if on)
-
-
-@functools.cache
-def _scope_key(scopes):
-    return ",".join(sorted(scopes))
-
-
-def log_view(counselor, consents, path, now, roster=None):
+def log_view(counselor, consents, path, now):
     """A line in each client's access log: the caseload shows something of every one of them.
 
     One row for the view, pointing at the roster (who was on the page, and what of each)
-    in effect: one INSERT … SELECT finds the roster and records the view. Only when the
-    roster is new (a consent signed, revoked, lapsed or narrowed since the last view) is it
-    written first, with an entry per client.
+    in effect. Only when the roster is new (a consent signed, revoked, lapsed or narrowed
+    since the last view, or the counselor renamed) is it written first, with an entry per client.
     """
     if not consents:
         return
-    counselor_name, digest, entries = roster or roster_of(counselor, consents)
-    if not _record_view(counselor.pk, digest, path[:300], now):
+    counselor_name, digest, entries = roster_of(counselor, consents)
+    roster = CaseloadRoster.objects.filter(counselor=counselor, digest=digest).first()
+    if roster is None:
         roster = write_roster(counselor, counselor_name, digest, entries, now)
-        CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
+    CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
 
 
 def roster_of(counselor, consents):
@@ -316,24 +204,6 @@ def roster_of(counselor, consents):
         (owner_id, f"caseload summary: {describe(item.scopes)}"[:300]) for owner_id, item in consents.items()
     )
     return counselor_name, hashlib.sha256(json.dumps([counselor_name, entries]).encode()).hexdigest(), entries
-
-
-def _record_view(counselor_id, digest, path, now):
-    """The view, recorded against the counselor's roster with this digest; False if there is none yet."""
-    with connection.cursor() as cursor:
-        values = [path, connection.ops.adapt_datetimefield_value(now), counselor_id, digest]
-        compiled.execute(cursor, _record_view_sql(), values)
-        return cursor.rowcount == 1
-
-
-@functools.cache
-def _record_view_sql():
-    ops = connection.ops
-    views, rosters = (ops.quote_name(model._meta.db_table) for model in (CaseloadView, CaseloadRoster))
-    return (  # our models' tables; every value is a parameter
-        f"INSERT INTO {views} (roster_id, path, created_at)"  # noqa: S608
-        f" SELECT id, %s, %s FROM {rosters} WHERE counselor_id = %s AND digest = %s"
-    )
 
 
 def write_roster(counselor, counselor_name, digest, entries, now):

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
-from recovery_network import compiled, params, two_factor
+from recovery_network import params, two_factor
 from recovery_network.circle_kinds import sharing_changed
 
 from .models import (
@@ -155,8 +155,8 @@ def access_log(owner, before=None, size=LOG_PAGE_SIZE):
     return lines, (lines[-1].cursor if len(rows) > size else None)
 
 
-def log(owner, actor, action, what="", path=""):
-    return AccessEvent.objects.create(**_event(owner.pk, actor, action, what, path))
+def log(owner, actor, action, what="", path="", now=None):
+    return AccessEvent.objects.create(**_event(owner.pk, actor, action, what, path, now))
 
 
 def log_each(owner_ids, actor, action, what="", path=""):
@@ -168,7 +168,7 @@ def log_each(owner_ids, actor, action, what="", path=""):
 
 
 def _event(owner_id, actor, action, what="", path="", now=None):
-    """An access-log line's values (log(), and the compiled INSERT of every shared page)."""
+    """An access-log line's values (log() and log_each())."""
     return {
         "owner_id": owner_id,
         "actor_id": actor.pk if actor is not None else None,
@@ -206,11 +206,11 @@ class Access:
 
 def find_access(viewer, owner_id, now=None):
     """The viewer's standing access to an owner, or None. Writes nothing."""
-    # No id a row can't have reaches the grant's prepared statement, where it would be an error, not a miss.
-    owner_id = params.object_id(owner_id)
+    owner_id = params.object_id(owner_id)  # an id no row can have is no one's
     if not viewer.is_authenticated or owner_id is None or owner_id == viewer.pk:
         return None
-    grant = compiled.first(_active_grants, owner_id=owner_id, viewer_id=viewer.pk)
+    # One active grant per owner and viewer (grant_one_active_per_viewer).
+    grant = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer=viewer).first()
     if grant is not None and grant.owner.is_active:
         return Access(grant.owner, viewer, FAMILY, grant.scopes, grant=grant)
     for consent in (
@@ -219,13 +219,6 @@ def find_access(viewer, owner_id, now=None):
         if consent.is_valid(now) and consent.owner.is_active:
             return Access(consent.owner, viewer, COUNSELOR, consent.scopes, consent=consent)
     return None
-
-
-def _active_grants(owner_id, viewer_id):
-    """The viewer's active grant from the owner, with the owner: asked on every family page, so the
-    query is compiled once (recovery_network.compiled). One active grant per owner and viewer
-    (grant_one_active_per_viewer): no ordering to ask for."""
-    return Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer_id=viewer_id).order_by()
 
 
 def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, now=None):
@@ -241,11 +234,7 @@ def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, 
     if access.role == COUNSELOR and not two_factor.verified(request):
         raise TwoFactorRequired()
     shown_scopes = access.scopes if shown is None else frozenset(shown) & access.scopes
-    # The line log() writes, in an INSERT compiled once: every shared page writes one.
-    viewed = AccessEvent.Action.VIEWED.value
-    compiled.insert(
-        AccessEvent, **_event(access.owner.pk, request.user, viewed, describe(shown_scopes), request.path, now)
-    )
+    log(access.owner, request.user, AccessEvent.Action.VIEWED, describe(shown_scopes), request.path, now)
     return access
 
 

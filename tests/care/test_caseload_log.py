@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from supports import sharing
-from supports.caseload import client_consents, log_view
+from supports.caseload import client_consents, log_view, roster_of, write_roster
 from supports.models import AccessEvent, CaseloadRoster, CaseloadView, Consent, RosterEntry
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory, sign_in
@@ -78,13 +78,13 @@ def test_a_view_is_one_row_and_the_roster_is_written_once(clients, counselor, co
     assert not AccessEvent.objects.filter(what__startswith="caseload summary").exists()
 
 
-def test_recording_a_view_of_a_known_roster_is_one_query(clients, counselor):
+def test_recording_a_view_of_a_known_roster_finds_it_and_writes_one_row(clients, counselor):
     now = timezone.now()
     consents = client_consents(counselor, now)
     log_view(counselor, consents, CASELOAD, now)
     with CaptureQueriesContext(connection) as captured:
         log_view(counselor, consents, CASELOAD, now)
-    assert len(captured) == 1 and CaseloadView.objects.count() == 2
+    assert len(captured) == 2 and CaseloadView.objects.count() == 2
 
 
 def test_a_revoked_client_is_off_the_next_roster_and_keeps_the_earlier_line(clients, counselor, counselor_client):
@@ -132,16 +132,13 @@ def test_a_renamed_counselor_gets_a_roster_under_the_new_name(clients, counselor
     assert names == ["Casey Morgan (counselor@example.org)", "Casey Counselor (counselor@example.org)"]
 
 
-def test_a_racing_first_view_finds_the_roster_the_other_wrote(clients, counselor, monkeypatch):
-    from supports import caseload
-
+def test_a_racing_first_view_finds_the_roster_the_other_wrote(clients, counselor):
     now = timezone.now()
     consents = client_consents(counselor, now)
     log_view(counselor, consents, CASELOAD, now)
     # As if another request wrote the roster between this one's lookup and its insert.
-    monkeypatch.setattr(caseload, "_record_view", lambda *args: False)
-    log_view(counselor, consents, CASELOAD, now)
-    assert CaseloadRoster.objects.count() == 1 and CaseloadView.objects.count() == 2
+    roster = write_roster(counselor, *roster_of(counselor, consents), now)
+    assert CaseloadRoster.objects.get() == roster and RosterEntry.objects.count() == 3
 
 
 def test_no_clients_no_roster(counselor, counselor_client):

@@ -147,3 +147,10 @@ def test_circle_pages_are_the_current_place_in_the_navigation(world, owner, owne
         assert f'href="{reverse("supports:index")}" aria-current="page"' not in page
     network = owner_client.get(reverse("supports:index")).content.decode()
     assert f'href="{reverse("supports:index")}" aria-current="page">Network' in network
+
+
+def test_a_deactivated_owners_grant_opens_nothing(owner, family, family_client):
+    assert sharing.find_access(family, owner.pk) is not None
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+    assert sharing.find_access(family, owner.pk) is None
+    assert family_client.get(person_url(owner)).status_code == 404

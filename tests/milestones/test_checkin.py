@@ -7,11 +7,11 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from milestones import services
 from milestones.models import CheckIn
 from supports.models import PeerGroup, Supporter
 from tests.milestones.factories import CheckInFactory
@@ -102,7 +102,9 @@ def test_a_submit_naming_only_common_triggers_reads_neither_their_own_words_nor_
     with CaptureQueriesContext(connection) as captured:
         response = owner_client.post(URL, {"sober": "yes", "triggers": ["stress"], "helped": ["exercise"]})
     assert response.status_code == 302
+    # The day's own check-in is read to be saved (update_or_create); their own words would be other days'.
     reads = [query["sql"] for query in captured if query["sql"].lstrip().startswith("SELECT")]
+    reads = [sql for sql in reads if '"local_date" = ' not in sql]
     assert not [sql for sql in reads if '"triggers"' in sql], reads
     assert not [sql for sql in reads if 'FROM "supports_supporter"' in sql or 'FROM "supports_peergroup"' in sql]
     assert CheckIn.objects.get(owner=owner, local_date=owner.local_today()).triggers == ["stress"]
@@ -238,12 +240,10 @@ def test_concurrent_submits_leave_one_check_in_for_the_day(owner):
     """Two connections race past the lookup; the unique constraint decides, nobody gets an error."""
     assert connection.vendor == "postgresql"
     barrier = threading.Barrier(2, timeout=10)
-    real_lookup = services._existing_checkin
 
-    def racing_lookup(owner, local_date):
-        found = real_lookup(owner, local_date)
-        barrier.wait()  # both threads have looked and found nothing before either inserts
-        return found
+    def both_found_nothing(sender, instance, **kwargs):
+        if instance._state.adding:
+            barrier.wait()  # both threads have looked and found nothing before either inserts
 
     results, errors = [], []
 
@@ -257,7 +257,7 @@ def test_concurrent_submits_leave_one_check_in_for_the_day(owner):
         finally:
             connection.close()
 
-    services._existing_checkin = racing_lookup
+    pre_save.connect(both_found_nothing, sender=CheckIn, dispatch_uid="test-checkin-race")
     try:
         threads = [threading.Thread(target=submit, args=(mood,)) for mood in (2, 5)]
         for thread in threads:
@@ -265,7 +265,7 @@ def test_concurrent_submits_leave_one_check_in_for_the_day(owner):
         for thread in threads:
             thread.join()
     finally:
-        services._existing_checkin = real_lookup
+        pre_save.disconnect(dispatch_uid="test-checkin-race", sender=CheckIn)
 
     assert errors == []
     assert results == [302, 302]

@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 
 from milestones import services
 from milestones.models import CheckIn, Journey, PersonalGoal, Setback
-from tests.factories import UserFactory
 from tests.milestones.factories import CheckInFactory, JourneyFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,30 +127,3 @@ def test_save_checkin_refuses_another_persons_supporter(owner, stranger):
     with pytest.raises(ValueError):
         services.save_checkin(owner, D(2026, 3, 1), sober="yes", supporters=[theirs])
     assert not CheckIn.objects.exists()
-
-
-def test_save_checkin_recovers_when_another_submit_wins_the_race(owner, monkeypatch):
-    # Simulate the race deterministically: the lookup says "none yet", but a row exists.
-    CheckInFactory(owner=owner, local_date=D(2026, 3, 1), mood=1)
-    monkeypatch.setattr(services, "_existing_checkin", lambda owner, local_date: None)
-    checkin, created = services.save_checkin(owner, D(2026, 3, 1), sober="yes", mood=5)
-    assert not created
-    assert CheckIn.objects.get().mood == 5
-
-
-def test_the_days_check_in_is_read_with_whether_it_has_links(owner):
-    """services._existing_checkin is written-out SQL: it must find the same row the ORM would, and its links."""
-    from milestones.services import _existing_checkin
-    from tests.supports.factories import PeerGroupFactory, SupporterFactory
-
-    today = owner.local_today()
-    assert _existing_checkin(owner, today) is None
-    plain = CheckIn.objects.create(owner=owner, local_date=today, sober="yes", triggers=["stress"])
-    other_day = CheckIn.objects.create(owner=owner, local_date=today - dt.timedelta(days=1), sober="yes")
-    other_day.helped_supporters.set([SupporterFactory(owner=owner)])
-    found = _existing_checkin(owner, today)
-    assert found == plain and found.triggers == ["stress"] and not found.has_supporters and not found.has_groups
-    plain.helped_groups.set([PeerGroupFactory(owner=owner)])
-    found = _existing_checkin(owner, today)
-    assert not found.has_supporters and found.has_groups
-    assert _existing_checkin(UserFactory(), today) is None  # another person's day: nothing

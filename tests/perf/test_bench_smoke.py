@@ -34,7 +34,7 @@ def test_plans_bench_explains_the_hot_queries(capsys):
     for path in ("dashboard", "support map", "notifications", "family view", "caseload", "access log", "dispatch"):
         assert f"| {path}" in out
     assert "Index" in out
-    # Statements prepared on PostgreSQL are EXPLAINed too: the grant and the access-log line, the caseload's state.
+    # Writes are EXPLAINed too: the family view's access-log line, the caseload's view.
     assert "| family view   |" in out and "ModifyTable on supports_accessevent" in out
     assert "ModifyTable on supports_caseloadview" in out
 

@@ -29,3 +29,23 @@ def test_a_renamed_client_and_each_sort_show_at_once(counselor, counselor_client
     by_checkin = counselor_client.get(reverse("supports:caseload") + "?sort=checkin").content.decode()
     assert by_name.index("Blake") < by_name.index("Casey")
     assert by_checkin.index("Casey") < by_checkin.index("Blake")  # nine days silent comes first
+
+
+def test_a_narrowed_consent_and_a_new_day_show_at_once_though_the_rows_are_cached(counselor, counselor_client):
+    import datetime as dt
+
+    import time_machine
+
+    from supports.models import Consent
+
+    quiet = make_client(counselor, "Quiet", last_checkin_days=3)
+    # 23:50 on the client's clock (America/Chicago), then ten minutes later: a new day with no data changed.
+    evening = dt.datetime.combine(quiet.local_today(), dt.time(23, 50), tzinfo=quiet.zone)
+    with time_machine.travel(evening, tick=False):
+        assert "3 days ago" in counselor_client.get(reverse("supports:caseload")).content.decode()
+    with time_machine.travel(evening + dt.timedelta(minutes=10), tick=False):
+        assert "4 days ago" in counselor_client.get(reverse("supports:caseload")).content.decode()
+    Consent.objects.filter(owner=quiet).update(checkins=False)
+    with time_machine.travel(evening + dt.timedelta(minutes=11), tick=False):
+        page = counselor_client.get(reverse("supports:caseload")).content.decode()
+    assert "4 days ago" not in page and "Quiet" in page

@@ -205,7 +205,7 @@ def test_the_largest_id_the_database_can_hold_is_an_ordinary_404(family_client):
 
 
 def test_find_access_refuses_an_id_no_row_can_have(family, owner):
-    """The grant's query is a prepared statement on PostgreSQL: a value past bigint would be an error there."""
+    """A value past bigint would be an error in PostgreSQL's query, not a miss."""
     assert sharing.find_access(family, owner.pk) is not None
     for owner_id in (MAX_ID + 1, str(MAX_ID + 1), "99999999999999999999999", "-1", "0", "1 ", None):
         assert sharing.find_access(family, owner_id) is None

@@ -1,4 +1,5 @@
-"""The dispatch writes notifications with SQL of its own: whatever a message says is stored as written."""
+"""The dispatch's bulk writes: whatever a message says is stored as written, and a run gets back only the
+deliveries it inserted itself."""
 
 import datetime as dt
 
@@ -41,16 +42,65 @@ def test_awkward_text_is_stored_exactly_and_counted_once_per_note(owner, family)
 
 
 def test_deliveries_inserted_twice_come_back_only_the_first_time(owner):
-    from recovery_network.bulk import insert_rows
+    from recovery_network.reminders import _insert_deliveries
 
-    names = ["recipient_id", "kind", "subject_id", "occurrence", "status", "skip_reason", "by_email", "in_app"]
-    names += ["attempts", "last_error", "next_attempt_at", "created_at"]
-    rows = [[owner.pk, "checkin", owner.pk, day, "pending", "", True, True, 0, "", NOW, NOW] for day in ("d1", "d2")]
-    returning = ("id", "occurrence")
-    first = insert_rows(Delivery, names, rows, returning=returning, ignore_conflicts=True)
-    assert sorted(occurrence for _, occurrence in first) == ["d1", "d2"]
-    rows.append([owner.pk, "checkin", owner.pk, "d3", "sent", "", False, True, 0, "", None, NOW])
-    again = insert_rows(Delivery, names, rows, returning=returning, ignore_conflicts=True)
-    assert [occurrence for _, occurrence in again] == ["d3"]
+    pending = {"status": "pending", "by_email": True, "in_app": True, "next_attempt_at": NOW}
+    planned = {(owner.pk, "checkin", owner.pk, day): (pending, None, None) for day in ("d1", "d2")}
+    first = _insert_deliveries(planned, NOW)
+    assert sorted(delivery.occurrence for delivery in first) == ["d1", "d2"]
+    assert {delivery.pk for delivery in first} == set(Delivery.objects.values_list("pk", flat=True))
+    planned[(owner.pk, "checkin", owner.pk, "d3")] = ({"status": "sent", "in_app": True}, None, None)
+    again = _insert_deliveries(planned, NOW)
+    assert [delivery.occurrence for delivery in again] == ["d3"]
+    assert again[0].pk == Delivery.objects.get(occurrence="d3").pk
     assert Delivery.objects.get(occurrence="d3").next_attempt_at is None
     assert Delivery.objects.get(occurrence="d1").next_attempt_at == NOW
+
+
+def test_rows_moved_on_hold_what_bulk_update_would_write(owner, family):
+    """The dispatch moves its rows on with an UPDATE of its own (reminders._save_moved, for speed): the same
+    rows as the ORM's bulk_update, odd text and instants in another zone included."""
+    from zoneinfo import ZoneInfo
+
+    from recovery_network.models import Reminder
+    from recovery_network.reminders import MOVED_FIELDS, _save_moved
+
+    def rows(kind):
+        return [
+            Reminder.objects.create(
+                recipient=person,
+                kind=kind,
+                subject_id=subject,
+                occurrence="o",
+                occurs_at=NOW,
+                expires_at=NOW,
+                due_at=NOW,
+            )
+            for person in (owner, family)
+            for subject in (1, 2)
+        ]
+
+    auckland = ZoneInfo("Pacific/Auckland")
+    later = NOW + dt.timedelta(days=1, microseconds=7)
+    ours, orms = rows("checkin"), rows("meeting")
+    for batch in (ours, orms):
+        for index, row in enumerate(batch):
+            row.occurrence = f"2026-06-0{index + 2} '{AWKWARD[:20]}'"
+            row.occurs_at = dt.datetime(
+                2026, 9, 27, 2, 30 + index, 5, 123456, tzinfo=auckland
+            )  # the night NZ springs forward
+            row.expires_at = row.occurs_at + dt.timedelta(hours=3)
+            row.due_at = row.occurs_at + dt.timedelta(minutes=index)
+            row.updated_at = later
+    _save_moved(ours, later, chunk=3)
+    Reminder.objects.bulk_update(orms, [*MOVED_FIELDS, "updated_at"])
+
+    def stored(kind):
+        return list(
+            Reminder.objects.filter(kind=kind)
+            .order_by("recipient_id", "subject_id")
+            .values_list(*MOVED_FIELDS, "updated_at")
+        )
+
+    assert stored("checkin") == stored("meeting")
+    assert stored("checkin")[0][0].endswith(AWKWARD[:20] + "'") and stored("checkin")[0][4] == later
