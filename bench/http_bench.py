@@ -80,6 +80,7 @@ class Target(NamedTuple):
 # database) to measure two commits in one run, each with this bench.
 APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
 
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -21,26 +21,14 @@ tests/recovery_network/test_cached_pages.py renders every cached page for two re
 who differ in zone, scopes and preferences, warm and cold, and requires the same output.
 """
 
-import functools
 import hashlib
-import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, QuerySet
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 BUCKET_SECONDS = 15 * 60
-
-
-def csrf_marker():
-    """A stand-in for the CSRF token in one rendering: random, so nothing rendered can hold it beforehand."""
-    return f"csrf-{secrets.token_hex(16)}"
 
 
 def _release_fingerprint():
@@ -74,59 +62,9 @@ def bump(owners):
 
 
 def bucket(now=None):
+    """The UTC quarter hour: what changes with the clock alone shows within one (every zone's midnight
+    falls on a quarter hour of UTC)."""
     return int((now or timezone.now()).timestamp() // BUCKET_SECONDS)
-
-
-def key(name, person, version, *extra, now=None):
-    """The cache key of one rendering; `extra` names anything else the page shows (a sort, a viewer's scopes)."""
-    parts = [str(part) for part in extra]
-    tail = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest() if parts else "-"
-    today = person.local_today(now).isoformat()
-    return f"page:{name}:{person.pk}:{version}:{today}:{bucket(now)}:{tail}:{RELEASE_FINGERPRINT}"
-
-
-def fragment(request, cache_key, template_name, context_factory):
-    """The rendered template under `cache_key`, rendering it (context from `context_factory()`) on a miss."""
-    [html] = fragments(request, (cache_key, template_name, context_factory))
-    return html
-
-
-def fragments(request, *specs):
-    """Several fragments (each a (cache_key, template_name, context_factory)) with one cache round trip."""
-    found = cache.get_many([cache_key for cache_key, _, _ in specs]) if settings.PAGE_CACHE else {}
-    rendered = {}
-    results = []
-    # Inside a whole page being rendered for the cache, the fragment takes the page's marker, and the
-    # page swaps the token in once it is stored.
-    token = getattr(request, "_page_cache_marker", None)
-    for cache_key, template_name, context_factory in specs:
-        stored = found.get(cache_key)
-        if stored is None:
-            context = context_factory()
-            context["csrf_token"] = marker = csrf_marker()
-            # Rendered with the request (context processors run) but our marker wins over theirs.
-            stored = rendered[cache_key] = (marker, render_to_string(template_name, context, request=request))
-        marker, html = stored
-        if marker in html:
-            token = token or get_token(request)
-            html = html.replace(marker, token)
-        results.append(mark_safe(html))  # noqa: S308 — our own template's output
-    if rendered and settings.PAGE_CACHE:
-        cache.set_many(rendered, BUCKET_SECONDS + 60)
-    return results
-
-
-def chrome(request):
-    """What the header and navigation show of the signed-in person, for a whole page's key: who they
-    are and their unread count (the rest of the chrome is the same for everyone on the same page)."""
-    user = request.user
-    return f"chrome:{user.pk}.{user.unread_notifications}"
-
-
-def page(request, cache_key, template_name, context_factory):
-    """The page rendered (context from `context_factory()`). Transitional: the pages still calling it are
-    moving to plain render() with {% cache %} fragments; `cache_key` is no longer used."""
-    return HttpResponse(render_to_string(template_name, context_factory(), request=request))
 
 
 # Keeping data_version current

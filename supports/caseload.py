@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
 from recovery_network.models import User, zone_named
+from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
@@ -165,20 +166,23 @@ def client_consents(counselor, now):
     return by_owner
 
 
-TABLE_SECONDS = 15 * 60  # the quarter hour in the table's key
+TABLE_SECONDS = 16 * 60  # the quarter hour in the table's key, and a minute more
+CLIENTS_PER_PAGE = 50
 
 
-def table_key(counselor, consents, sort, now):
-    """The cache key of the rendered table: everything it shows. Each client's data version (their name,
-    check-ins, network… any record of theirs), their consent and what it shows, the sort, and the quarter
-    hour: a client's day turns over, and a supporter falls due, with the clock alone (every zone's midnight
-    is on a quarter hour of UTC)."""
-    quarter_hour = int(now.timestamp() // TABLE_SECONDS)
+def table_key(counselor, consents, sort, number, now):
+    """The cache key of one page of the rendered table: everything it shows. Each client's data version
+    (their name, check-ins, network… any record of theirs), their consent and what it shows, the sort and
+    the page, the counselor's zone (dates render in it), the release, and the quarter hour: a client's day
+    turns over, and a supporter falls due, with the clock alone (every zone's midnight is on a quarter
+    hour of UTC)."""
     rows = ";".join(
         f"{item.owner_id}.{item.owner_version}.{item.consent_id}.{','.join(sorted(item.scopes))}"
         for _, item in sorted(consents.items())
     )
-    return f"caseload-table:{counselor.pk}:{sort}:{quarter_hour}:{hashlib.sha256(rows.encode()).hexdigest()}"
+    digest = hashlib.sha256(rows.encode()).hexdigest()
+    parts = (counselor.pk, counselor.time_zone, sort, number, bucket(now), RELEASE_FINGERPRINT, digest)
+    return "caseload-table:" + ":".join(str(part) for part in parts)
 
 
 def log_view(counselor, consents, path, now):

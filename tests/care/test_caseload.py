@@ -196,3 +196,15 @@ def test_a_client_leaves_the_caseload_the_instant_their_next_day_begins(counselo
     next_day = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(zone))
     assert person.pk in client_consents(counselor, next_day - dt.timedelta(microseconds=1))
     assert person.pk not in client_consents(counselor, next_day)
+
+
+def test_a_large_caseload_comes_a_page_at_a_time_neediest_first(owner, counselor, counselor_client):
+    from supports.caseload import CLIENTS_PER_PAGE
+
+    for index in range(CLIENTS_PER_PAGE + 3):
+        ConsentFactory(owner=UserFactory(display_name=f"Client {index:03d}"), counselor=counselor)
+    first = counselor_client.get(reverse("supports:caseload"), {"sort": "name"}).content.decode()
+    assert first.count('class="caseload__row') == CLIENTS_PER_PAGE
+    assert "Page 1 of 2" in first and "?sort=name&amp;page=2" in first
+    second = counselor_client.get(reverse("supports:caseload"), {"sort": "name", "page": 2}).content.decode()
+    assert second.count('class="caseload__row') == 4  # the three and the fixture's own client

@@ -120,3 +120,13 @@ def test_two_family_viewers_with_the_same_scopes_in_different_zones_see_their_ow
     first, second = sign_in(Client(), london), sign_in(Client(), los_angeles)
     cold, warm = cold_and_warm(first, second, url)
     assert warm == cold
+
+
+def test_a_counselors_caseload_follows_their_zone(owner_with_history, counselor, counselor_client):
+    url = reverse("supports:caseload")
+    page(counselor_client, url)  # kept in the cache
+    counselor.time_zone = "Asia/Kolkata"
+    counselor.save()
+    warm = page(counselor_client, url)
+    cache.clear()
+    assert warm == page(counselor_client, url)

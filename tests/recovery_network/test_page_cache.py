@@ -242,8 +242,18 @@ def test_a_cascade_bumps_once(owner):
     assert version(owner) == before + 1
 
 
-def test_the_release_fingerprint_names_templates_and_code():
-    assert page_cache.RELEASE_FINGERPRINT in page_cache.key("x", UserFactory(), 0)
+def test_the_release_fingerprint_follows_the_templates_and_code(settings, tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
+    for app in ("recovery_network", "supports", "milestones"):
+        (tmp_path / app).mkdir()
+    settings.BASE_DIR, settings.TEMPLATES = tmp_path, [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
+    first = page_cache._release_fingerprint()
+    assert page_cache._release_fingerprint() == first  # the same files, wherever and whenever read
+    (tmp_path / "supports" / "views.py").write_text("x = 1")
+    second = page_cache._release_fingerprint()
+    (tmp_path / "templates" / "page.html").write_text("<p>two</p>")
+    assert len({first, second, page_cache._release_fingerprint()}) == 3
 
 
 def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_num_queries):
