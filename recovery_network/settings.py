@@ -135,6 +135,9 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL (postgres://user:pass@host:5432/name) or the embedded SQLite file.
+# Forms render their fields and widgets through Django's Jinja2 form templates: half the CPU (the class says).
+FORM_RENDERER = "recovery_network.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",

@@ -424,7 +424,7 @@ def support_map(request):
         "local_today": user.local_today(now),
         "map": support_map,
         "summary": summary,
-        "overdue_count": SimpleLazyObject(support_map.overdue_count),
+        "overdue_count": SimpleLazyObject(lambda: support_map.overdue_count()),
         "map_key": SimpleLazyObject(lambda: support_map.key(summary)),
     }
     return render(request, "supports/map.html", context)

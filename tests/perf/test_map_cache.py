@@ -45,3 +45,15 @@ def test_the_family_view_of_the_map_is_keyed_apart_from_the_owners(owner_client,
     supporter_url = reverse("supports:supporter_detail", args=[Supporter.objects.get(owner=owner).pk])
     assert supporter_url in owner_page
     assert "Marisol" in family_page and supporter_url not in family_page  # viewers get no links
+
+
+def test_a_kept_map_builds_nothing(owner_client, owner, django_assert_max_num_queries):
+    """Everything the map shows is read inside its cached part: a hit reads no supporter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SupporterFactory(owner=owner, name="Marisol")
+    owner_client.get(reverse("supports:map"))
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(reverse("supports:map")).status_code == 200
+    assert not [query for query in queries if "supports_supporter" in query["sql"]]
