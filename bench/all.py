@@ -4,7 +4,7 @@
         .venv/bin/python bench/all.py --seed 10000
 
 --seed N migrates and runs `seed_demo --scale N` first (minutes; skip it when the
-database is already seeded). Then: plans, queries, HTTP for every signed-in page
+database is already seeded). Then: plans, queries, each page's CPU in-process, HTTP for every signed-in page
 (the long-haul person000100 and a typical person000101, about five minutes each),
 capacity (a day's mix at rising rates: people served by this machine, a few
 minutes), deliveries through a worker, and the reminder dispatch for 100 000 people
@@ -63,6 +63,7 @@ def main(argv=None):
     runs += [
         ("plans", [python, "bench/plans_bench.py"], None),
         ("queries", [python, "bench/queries_bench.py"], None),
+        ("page CPU (person000100)", [python, "bench/page_cpu.py"], None),
         ("http (person000100)", [python, "bench/http_bench.py"], None),
         ("http (person000101)", [python, "bench/http_bench.py", "--owner", "person000101@scale.example.com"], None),
         ("capacity", [python, "bench/capacity_bench.py", "--strict"], None),

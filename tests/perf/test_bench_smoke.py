@@ -11,7 +11,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from bench import capacity_bench, delivery_bench, http_bench, plans_bench, queries_bench
+from bench import capacity_bench, delivery_bench, http_bench, page_cpu, plans_bench, queries_bench
 from bench.common import SIGNED_IN_PAGES, build_world
 from supports.models import Contact
 
@@ -108,3 +108,33 @@ def test_delivery_bench_sends_every_email_through_a_worker_to_the_sink(capsys):
     assert delivery_bench.main(["--people", "12", "--concurrency", "1", "--budget", "0", "--timeout", "30"]) == 0
     out = capsys.readouterr().out
     assert "| deliveries per second" in out
+
+
+@pytest.mark.django_db
+def test_page_cpu_bench_measures_every_signed_in_page(capsys):
+    world = build_world(1)
+    assert page_cpu.main(["--owner", world.owner.email, "--counselor", world.counselor.email, "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    for page in SIGNED_IN_PAGES:
+        assert re.search(
+            rf"^\| {re.escape(page.label)} +\| {page.role} +\| \d+\.\d\d +\| \d+\.\d\d +\| \d+ +\|$", out, re.M
+        )
+    # A budget no page can meet fails the run and names the pages over it.
+    assert (
+        page_cpu.main(
+            [
+                "--owner",
+                world.owner.email,
+                "--counselor",
+                world.counselor.email,
+                "--only",
+                "crisis",
+                "--repeat",
+                "1",
+                "--budget",
+                "0.001",
+            ]
+        )
+        == 1
+    )
+    assert "over 0.001 ms: crisis help" in capsys.readouterr().out

@@ -1,0 +1,107 @@
+"""CPU a signed-in page costs this process, every page in a minute: the quick loop before bench/http_bench.py.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rn_perf REDIS_URL=redis://127.0.0.1:6379/6 \\
+        .venv/bin/python bench/page_cpu.py [--owner person000101@scale.example.com] [--only network]
+
+On a database seeded with `seed_demo --scale 10000`, as the people bench/http_bench.py
+signs in (the owner, the family viewer they share everything with, Dana Rivera), it
+GETs every page of bench/common.py's SIGNED_IN_PAGES through Django's handler in this
+process (a test Client without the test instrumentation that copies template contexts)
+and prints the median CPU time of --repeat GETs: with the cached parts kept (warm, what
+nearly every request costs) and rendered (PAGE_CACHE off: what a change or a new
+quarter hour costs once), with the queries each runs.
+
+CPU, not wall time: it is what one request takes from a shared core, so it holds
+steady while other work runs, and under load p95 at 16 clients on two cores came to
+about ten times a request's CPU across the whole machine (bench/http_bench.py prints
+both). With --budget MS, exits 1 when a page's warm CPU is above it.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import SIGNED_IN_PAGES, machine_facts, print_table, setup_django, signed_in_client, world_of  # noqa: E402
+
+
+def median_cpu_ms(client, url, repeat):
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        response = client.get(url, secure=True)
+        times.append((time.process_time() - started) * 1000)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+    return statistics.median(times)
+
+
+def measure(client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client.get(url, secure=True)  # the session's bookkeeping and the cached parts settle
+    warm = median_cpu_ms(client, url, repeat)
+    with override_settings(PAGE_CACHE=False):
+        rendered = median_cpu_ms(client, url, max(3, repeat // 3))
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, secure=True)
+    return warm, rendered, len(captured)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--owner", default="person000100@scale.example.com")
+    parser.add_argument("--counselor", default="rivera@example.com")
+    parser.add_argument("--repeat", type=int, default=15, help="GETs a page, the median counts")
+    parser.add_argument("--only", action="append", default=[], help="pages whose label contains this (repeatable)")
+    parser.add_argument("--budget", type=float, default=0.0, help="most warm CPU ms a page may cost (0: none)")
+    args = parser.parse_args(argv)
+    setup_django()
+    from bench.http_bench import people
+
+    owner, family, counselor = people(args)
+    world = world_of(owner, family, counselor)
+    clients = {
+        role: signed_in_client(user) for role, user in (("owner", owner), ("family", family), ("counselor", counselor))
+    }
+    rows, over = [], []
+    for page in SIGNED_IN_PAGES:
+        if args.only and not any(part in page.label for part in args.only):
+            continue
+        warm, rendered, queries = measure(clients[page.role], page.url(world), args.repeat)
+        rows.append((warm, page.label, page.role, rendered, queries))
+        if args.budget and warm > args.budget:
+            over.append(page.label)
+    print(machine_facts())
+    print(f"as {owner.email}, family viewer {family.email}, counselor {counselor.email}; median of {args.repeat} GETs")
+    print_table(
+        ["page", "as", "CPU ms (kept)", "CPU ms (rendered)", "queries (rendered)"],
+        [
+            (label, role, f"{warm:.2f}", f"{rendered:.2f}", queries)
+            for warm, label, role, rendered, queries in sorted(rows, reverse=True)
+        ],
+    )
+    if over:
+        print(f"over {args.budget} ms: {', '.join(over)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    # Measured as production runs (DEBUG off, manifest static files), with a throw-away key.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    if "STATIC_ROOT" not in os.environ:
+        os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="rn-bench-static-")
+        root = Path(__file__).resolve().parent.parent
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, check=True)
+    sys.exit(main())
