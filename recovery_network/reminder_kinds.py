@@ -109,7 +109,8 @@ class MilestoneToday(Kind):
     watches = {"milestones.Journey": lambda journey: [journey.pk]}
 
     def load(self, subject_ids):
-        return {journey.pk: journey for journey in Journey.objects.filter(pk__in=list(subject_ids))}
+        journeys = Journey.objects.filter(pk__in=list(subject_ids)).select_related("owner")  # the recipient
+        return {journey.pk: journey for journey in journeys}
 
     def eligible(self):
         return Journey.objects.filter(owner__is_active=True)
@@ -214,7 +215,8 @@ class ReachOut(Kind):
     }
 
     def load(self, subject_ids):
-        return {supporter.pk: supporter for supporter in Supporter.objects.filter(pk__in=list(subject_ids))}
+        supporters = Supporter.objects.filter(pk__in=list(subject_ids)).select_related("owner")  # the recipient
+        return {supporter.pk: supporter for supporter in supporters}
 
     def eligible(self):
         return Supporter.objects.active().inner_circle().filter(contact_every_days__isnull=False, owner__is_active=True)

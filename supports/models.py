@@ -241,6 +241,21 @@ class Supporter(models.Model):
                 last_contact_at=self.last_contact_at, contact_due_at=self.contact_due_at
             )
 
+    def contact_logged(self, happened_at):
+        """Move last contact and the next due time along for a contact just added to the log.
+
+        A new contact can only make the latest one later, so with this row locked
+        (services.log_contact) the log need not be read again, and the owner's pages were
+        already marked stale by the contact itself: one UPDATE of this row, no more.
+        """
+        if self.last_contact_at is not None and self.last_contact_at >= happened_at:
+            return
+        self.last_contact_at = happened_at
+        self.contact_due_at = self.compute_due_at()
+        Supporter._base_manager.filter(pk=self.pk).update(
+            last_contact_at=self.last_contact_at, contact_due_at=self.contact_due_at
+        )
+
     def archive(self, now=None):
         if self.archived_at is None:
             self.archived_at = now or timezone.now()

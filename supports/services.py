@@ -24,7 +24,7 @@ def log_contact(supporter, happened_at=None, channel="", helpfulness=None, note=
         helpfulness=helpfulness,
         note=note,
     )
-    supporter.refresh_contact_state()
+    supporter.contact_logged(contact.happened_at)
     return contact
 
 

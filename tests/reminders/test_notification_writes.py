@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from recovery_network import notifications
-from recovery_network.models import Delivery, Notification, User
+from recovery_network.models import Delivery, Notification, Reminder, User
 from recovery_network.notifications import Message
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,86 @@ def test_rows_moved_on_hold_what_bulk_update_would_write(owner, family):
 
     assert stored("checkin") == stored("meeting")
     assert stored("checkin")[0][0].endswith(AWKWARD[:20] + "'") and stored("checkin")[0][4] == later
+
+
+def _rows():
+    return {
+        (row.kind, row.subject_id, row.recipient_id): (row.occurrence, row.occurs_at, row.expires_at, row.due_at)
+        for row in Reminder.objects.all()
+    }
+
+
+def test_keeping_reminder_rows_current_leaves_what_update_or_create_would(owner, monkeypatch):
+    """reminders._upsert (an UPDATE, then an INSERT for a new row) against the standard it replaces."""
+    from recovery_network import reminders
+    from supports.models import Supporter
+    from tests.supports.factories import SupporterFactory
+
+    supporters = [
+        SupporterFactory(owner=owner, closeness=1, contact_every_days=days, created_at=NOW - dt.timedelta(days=40))
+        for days in (7, 14, 30)
+    ]
+    ids = [supporter.pk for supporter in supporters]
+
+    def standard(kind, recipient, subject, now):
+        occurrence = kind.next_occurrence(recipient, subject, now - kind.catch_up(subject))
+        if occurrence is None:
+            Reminder.objects.filter(kind=kind.key, subject_id=subject.pk, recipient=recipient).delete()
+            return None
+        return Reminder.objects.update_or_create(
+            kind=kind.key,
+            subject_id=subject.pk,
+            recipient=recipient,
+            defaults={
+                "occurrence": occurrence.key,
+                "occurs_at": occurrence.occurs_at,
+                "expires_at": occurrence.expires_at,
+                "due_at": occurrence.occurs_at,
+            },
+        )[0]
+
+    outcomes = []
+    for upsert in (standard, reminders._upsert):
+        Reminder.objects.all().delete()
+        monkeypatch.setattr(reminders, "_upsert", upsert)
+        steps = []
+        reminders.refresh_subjects("reach_out", ids, now=NOW)  # new rows
+        steps.append(_rows())
+        Supporter.objects.filter(pk=ids[0]).update(contact_every_days=30)
+        Supporter.objects.filter(pk=ids[1]).update(contact_every_days=None)  # no longer reminded
+        reminders.refresh_subjects("reach_out", ids, now=NOW + dt.timedelta(days=3))  # moved, removed, kept
+        steps.append(_rows())
+        Supporter.objects.filter(pk=ids[0]).update(contact_every_days=7)
+        Supporter.objects.filter(pk=ids[1]).update(contact_every_days=14)
+        outcomes.append(steps)
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[1][0]) == 3 and len(outcomes[1][1]) == 2
+
+
+def test_a_reminder_row_inserted_by_a_racing_refresh_is_brought_up_to_date(owner, monkeypatch):
+    from recovery_network import reminders
+    from tests.supports.factories import SupporterFactory
+
+    supporter = SupporterFactory(owner=owner, closeness=1, contact_every_days=7, created_at=NOW - dt.timedelta(days=3))
+    real_update = type(Reminder.objects.all()).update
+    raced = []
+
+    def update_after_a_racer_inserted(rows, **values):
+        if not raced:  # our UPDATE finds nothing; meanwhile another refresh inserts the row
+            raced.append(True)
+            Reminder.objects.create(
+                kind="reach_out",
+                subject_id=supporter.pk,
+                recipient=owner,
+                occurrence="stale",
+                occurs_at=NOW,
+                expires_at=NOW,
+                due_at=NOW,
+            )
+            return 0
+        return real_update(rows, **values)
+
+    monkeypatch.setattr(type(Reminder.objects.all()), "update", update_after_a_racer_inserted)
+    reminders.refresh_subjects("reach_out", [supporter.pk], now=NOW)
+    row = Reminder.objects.get(kind="reach_out", subject_id=supporter.pk)
+    assert row.occurrence != "stale" and row.due_at == supporter.contact_due_at

@@ -54,6 +54,19 @@ def test_logging_an_older_contact_keeps_the_latest_as_last_contact(owner):
     assert supporter.last_contact_at == NOW - dt.timedelta(days=1)
 
 
+def test_logging_contacts_agrees_with_recomputing_from_the_log_and_marks_pages_stale_once(owner):
+    supporter = SupporterFactory(owner=owner, contact_every_days=14, created_at=NOW - dt.timedelta(days=90))
+    for days_ago in (30, 2, 45, 2, 9):
+        version = type(owner).objects.get(pk=owner.pk).data_version
+        log_contact(supporter, happened_at=NOW - dt.timedelta(days=days_ago))
+        assert type(owner).objects.get(pk=owner.pk).data_version == version + 1
+        supporter.refresh_from_db()
+        logged = (supporter.last_contact_at, supporter.contact_due_at)
+        supporter.refresh_contact_state(save=False)  # the standard: read the whole log again
+        assert logged == (supporter.last_contact_at, supporter.contact_due_at)
+    assert supporter.last_contact_at == NOW - dt.timedelta(days=2)
+
+
 def test_removing_the_latest_contact_falls_back_to_the_one_before(owner):
     supporter = SupporterFactory(owner=owner, contact_every_days=7, created_at=NOW - dt.timedelta(days=60))
     log_contact(supporter, happened_at=NOW - dt.timedelta(days=10))
