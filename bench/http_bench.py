@@ -13,7 +13,9 @@ years of history), the family member they share everything with and Dana Rivera
 active supporter and group, a journey, their consent, their last check-in's day).
 Then the two writes every active person makes each day: a check-in (today's, saved
 over and over: an edit after the first) and a contact logged with a supporter (the
-contacts the run logs are deleted afterwards). Each page gets sessions made just
+contacts the run logs are deleted afterwards), each made by --writers people in turn,
+the owner and the next seeded people (one person's sixteen writes at once would only
+queue on their own rows' locks, which no one meets in use). Each page gets sessions made just
 before it, as just after typing a password, so the pages behind reauthentication
 open; --warmup unmeasured seconds, then --concurrency clients for --seconds, from wrk
 (or bench/load.py), in a process of its own.
@@ -74,6 +76,9 @@ class Target(NamedTuple):
     path: str
     expect: int  # the status every answer should have
     body: str = ""
+    # A write made by several people in turn: (person, path, body) each. One person's sixteen writes at
+    # once would only queue on the locks of their own rows (their supporter, their data_version).
+    writers: tuple = ()
 
 
 # The code gunicorn serves: this checkout, or another one (BENCH_APP_ROOT=/path/to/checkout, on the same
@@ -123,18 +128,56 @@ def contact_body(owner, now=None):
     return urlencode({"happened_at": local.strftime("%Y-%m-%dT%H:%M"), "channel": "phone"})
 
 
-def writes(world):
-    """The two writes every active person makes each day: today's check-in and a contact logged."""
+def writers_for(owner, count):
+    """The owner and up to count - 1 more people (the next by id), each with an active supporter."""
+    from recovery_network.models import User
+    from supports.models import Supporter
+
+    with_supporters = Supporter.objects.active().filter(owner__is_active=True, owner_id__gt=owner.pk)
+    others = with_supporters.order_by("owner_id").values_list("owner_id", flat=True).distinct()[: max(0, count - 1)]
+    people = [owner, *User.objects.filter(pk__in=list(others)).order_by("pk")]
+    first_supporter = {}
+    for person_id, supporter_id in (
+        Supporter.objects.active().filter(owner__in=people).order_by("owner_id", "pk").values_list("owner_id", "pk")
+    ):
+        first_supporter.setdefault(person_id, supporter_id)
+    return [(person, first_supporter[person.pk]) for person in people if person.pk in first_supporter]
+
+
+def writes(world, writers=1):
+    """The two writes every active person makes each day, each made by `writers` people in turn (the owner
+    first): today's check-in and a contact logged with one of their supporters."""
     from django.urls import reverse
 
-    contact = reverse("supports:supporter_contact_create", args=[world.supporter_id])
+    checkin = reverse("milestones:checkin")
+    people = writers_for(world.owner, writers) if writers > 1 else [(world.owner, world.supporter_id)]
+
+    def contact(supporter_id):
+        return reverse("supports:supporter_contact_create", args=[supporter_id])
+
     return [
-        Target(CHECKIN, "owner", "POST", reverse("milestones:checkin"), 302, CHECKIN_BODY),
-        Target(CONTACT, "owner", "POST", contact, 302, contact_body(world.owner)),
+        Target(
+            CHECKIN,
+            "owner",
+            "POST",
+            checkin,
+            302,
+            CHECKIN_BODY,
+            writers=tuple((person, checkin, CHECKIN_BODY) for person, _ in people),
+        ),
+        Target(
+            CONTACT,
+            "owner",
+            "POST",
+            contact(world.supporter_id),
+            302,
+            contact_body(world.owner),
+            writers=tuple((person, contact(supporter_id), contact_body(person)) for person, supporter_id in people),
+        ),
     ]
 
 
-def targets(world):
+def targets(world, writers=1):
     """The bare view, every signed-in GET page of every role, then the two writes; and the pages left out, why.
 
     A page is left out only when no one could open it for this person: they have no object of the kind its URL
@@ -153,7 +196,7 @@ def targets(world):
             left_out.append(f"{page.label} (their consent does not share {page.scope}: the counselor gets 404)")
         else:
             chosen.append(Target(page.label, page.role, "GET", page.url(world), 200))
-    return [*chosen, *writes(world)], left_out
+    return [*chosen, *writes(world, writers)], left_out
 
 
 def describe(world):
@@ -258,7 +301,8 @@ def generator(choice):
     return "python"
 
 
-def load_wrk(port, cookie, method, path, expect, body, csrf, args):
+def load_wrk(port, cookie, target, csrf, args, variants):
+    method, path, expect, body = target.method, target.path, target.expect, target.body
     env = {
         **os.environ,
         "BENCH_METHOD": method,
@@ -266,6 +310,7 @@ def load_wrk(port, cookie, method, path, expect, body, csrf, args):
         "BENCH_COOKIE": cookie,
         "BENCH_EXPECT": str(expect),
         "BENCH_CSRF": csrf,
+        "BENCH_VARIANTS": "\n".join(variants),
     }
     script = str(ROOT / "bench" / "wrk_report.lua")
     url = f"http://127.0.0.1:{port}{path}"
@@ -309,9 +354,10 @@ def cpu_seconds(server_pid):
     return (user + nice + system + irq + softirq) / tick, gunicorn / tick
 
 
-def load(port, cookie, method, path, expect, body, csrf, args):
+def load(port, cookie, target, csrf, args, variants=()):
     if args.generator_used == "wrk":
-        return load_wrk(port, cookie, method, path, expect, body, csrf, args)
+        return load_wrk(port, cookie, target, csrf, args, variants)
+    method, path, expect, body = target.method, target.path, target.expect, target.body
     command = [
         sys.executable,
         str(ROOT / "bench" / "load.py"),
@@ -327,7 +373,12 @@ def load(port, cookie, method, path, expect, body, csrf, args):
     ]
     if method == "POST":
         command.append(f"--body={body}")
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv") as lines:
+        if variants:
+            lines.write("\n".join(variants))
+            lines.flush()
+            command.append(f"--variants={lines.name}")
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -336,6 +387,9 @@ def main(argv=None):
     parser.add_argument("--owner", default=OWNER_EMAIL)
     parser.add_argument("--counselor", default=COUNSELOR_EMAIL)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--writers", type=int, default=16, help="people making the writes in turn (the owner first); 1: the owner"
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per page")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each page")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
@@ -361,7 +415,8 @@ def main(argv=None):
     owner, family, counselor = people(args)
     world = world_of(owner, family, counselor)
     who, machine = describe(world), machine_facts()
-    pages, left_out = targets(world)
+    pages, left_out = targets(world, args.writers)
+    writing = {person for target in pages for person, _, _ in target.writers} | {owner}
     if args.only:  # the bare view always: every page is measured beside it
         pages = [pages[0], *[page for page in pages[1:] if any(part in page.label for part in args.only)]]
     users = {"owner": owner, "family": family, "counselor": counselor}
@@ -377,12 +432,13 @@ def main(argv=None):
     def measure(target):
         # A session of its own for each page, made just before: a reauthentication lasts minutes, a run longer.
         cookie = session_cookie(users[target.role])
+        variants = [f"{path}\t{session_cookie(person)}\t{body}" for person, path, body in target.writers]
         connection.close()
-        result = load(port, cookie, target.method, target.path, target.expect, target.body, csrf, args)
+        result = load(port, cookie, target, csrf, args, variants)
         results.append((target.label, target.role, result))
 
     try:
-        with contacts_taken_back([owner]):
+        with contacts_taken_back(writing):
             for target in pages:
                 measure(target)
             # The bare view again at the end: a shared machine's speed drifts, and the pages are judged

@@ -34,9 +34,12 @@ async def one_request(host, port, raw):
         writer.close()
 
 
-def build_request(args):
+def build_request(args, path=None, cookie=None, body=None):
+    path = args.path if path is None else path
+    cookie = args.cookie if cookie is None else cookie
+    form = args.body if body is None else body
     headers = [
-        f"{args.method} {args.path} HTTP/1.1",
+        f"{args.method} {path} HTTP/1.1",
         f"Host: {args.host_header}",
         "Connection: close",
         # As the TLS-terminating proxy in front would: the app runs HTTPS-only in production.
@@ -45,16 +48,16 @@ def build_request(args):
         # As every browser does: pages kept whole in the page cache go out compressed.
         "Accept-Encoding: gzip, deflate, br",
     ]
-    cookies = [args.cookie] if args.cookie else []
+    cookies = [cookie] if cookie else []
     if args.csrf:
         # Every request, as a browser sends it back: without it each page mints a new secret and sets the cookie.
         cookies.append(f"csrftoken={args.csrf}")
     body = b""
     if args.method == "POST":
-        body = (args.body + ("&" if args.body else "") + f"csrfmiddlewaretoken={args.csrf}").encode()
+        body = (form + ("&" if form else "") + f"csrfmiddlewaretoken={args.csrf}").encode()
         headers += [
             f"Origin: https://{args.host_header}",
-            f"Referer: https://{args.host_header}{args.path}",
+            f"Referer: https://{args.host_header}{path}",
             "Content-Type: application/x-www-form-urlencoded",
             f"Content-Length: {len(body)}",
         ]
@@ -63,15 +66,25 @@ def build_request(args):
     return ("\r\n".join(headers) + "\r\n\r\n").encode() + body
 
 
+def build_requests(args):
+    """One request, or with --variants one for each line (path, cookie, body: several people's writes)."""
+    if not args.variants:
+        return [build_request(args)]
+    with open(args.variants) as lines:
+        return [build_request(args, *line.rstrip("\n").split("\t")) for line in lines if line.strip()]
+
+
 async def run(args):
-    raw = build_request(args)
+    requests = build_requests(args)
     latencies, statuses, errors = [], {}, 0
     deadline = time.perf_counter() + args.warmup + args.seconds
     measure_from = time.perf_counter() + args.warmup
 
-    async def client():
+    async def client(number):
         nonlocal errors
         while True:
+            raw = requests[number % len(requests)]
+            number += args.concurrency
             started = time.perf_counter()
             if started >= deadline:
                 return
@@ -88,7 +101,7 @@ async def run(args):
                 errors += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(args.concurrency)))
+    await asyncio.gather(*(client(number) for number in range(args.concurrency)))
     elapsed = time.perf_counter() - max(started, measure_from)
     latencies.sort()
     return {
@@ -112,6 +125,7 @@ def main(argv=None):
     parser.add_argument("--body", default="", help="urlencoded form body for POST")
     parser.add_argument("--csrf", default="", help="CSRF token: the cookie of every request, and a POST's form field")
     parser.add_argument("--cookie", default="", help="e.g. sessionid=…")
+    parser.add_argument("--variants", default="", help="a file of path<TAB>cookie<TAB>body lines, taken in turn")
     parser.add_argument("--expect", type=int, default=200, help="the status every answer should have")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)

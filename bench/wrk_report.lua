@@ -2,13 +2,23 @@
 --
 -- Environment: BENCH_METHOD (GET or POST), BENCH_BODY (urlencoded form for POST),
 -- BENCH_COOKIE (the Cookie header), BENCH_EXPECT (e.g. 200 or 302), BENCH_CSRF (the csrftoken cookie of
--- every request and a POST's form field).
+-- every request and a POST's form field); BENCH_VARIANTS, optionally, lines of path<TAB>cookie<TAB>body taken in
+-- turn (several people's writes: one person's sixteen at once would only queue on their own rows' locks).
 -- Prints one JSON line with requests, errors, statuses, throughput and p50/p95/p99 in ms.
 
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("number", #threads - 1)
+end
+
+local function split(text, separator)
+  local parts = {}
+  for part in string.gmatch(text .. separator, "(.-)" .. separator) do
+    table.insert(parts, part)
+  end
+  return parts
 end
 
 function init(args)
@@ -38,6 +48,28 @@ function init(args)
     wrk.headers["Referer"] = "https://" .. host .. wrk.path
   end
   wrk.headers["Cookie"] = cookie
+  requests, turn = {}, number or 0
+  local variants = os.getenv("BENCH_VARIANTS") or ""
+  for line in string.gmatch(variants, "[^\n]+") do
+    local path, person, form = (table.unpack or unpack)(split(line, "\t"))
+    local headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    headers["Cookie"] = person .. "; csrftoken=" .. token
+    local body = nil
+    if wrk.method == "POST" then
+      body = (form ~= "" and form .. "&" or "") .. "csrfmiddlewaretoken=" .. token
+      headers["Referer"] = "https://" .. (wrk.headers["Host"] or "127.0.0.1") .. path
+    end
+    table.insert(requests, wrk.format(wrk.method, path, headers, body))
+  end
+  if #requests == 0 then
+    table.insert(requests, wrk.format())
+  end
+end
+
+function request()
+  turn = turn + 1
+  return requests[turn % #requests + 1]
 end
 
 function response(status, headers, body)

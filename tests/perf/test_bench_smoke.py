@@ -13,6 +13,7 @@ from django.db import connection
 
 from bench import capacity_bench, delivery_bench, http_bench, page_cpu, plans_bench, queries_bench
 from bench.common import SIGNED_IN_PAGES, build_world
+from milestones.models import CheckIn
 from supports.models import Contact
 
 
@@ -42,12 +43,12 @@ def test_plans_bench_explains_the_hot_queries(capsys):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_http_bench_answers_every_signed_in_page_and_both_writes(capsys):
-    world = build_world(1)
+    world, other = build_world(1), build_world(1)
     code = http_bench.main(
         [
             *("--owner", world.owner.email, "--counselor", world.counselor.email),
             *("--seconds", "0.2", "--warmup", "0", "--concurrency", "2", "--workers", "2"),
-            *("--p95", "100000", "--generator", "python"),
+            *("--p95", "100000", "--generator", "python", "--writers", "2"),
         ]
     )
     out = capsys.readouterr().out
@@ -56,8 +57,10 @@ def test_http_bench_answers_every_signed_in_page_and_both_writes(capsys):
     for label in ["bare view (ceiling)", *(page.label for page in SIGNED_IN_PAGES), *writes]:
         assert re.search(rf"^\| {re.escape(label)} +\|.*\| ok +\|$", out, re.MULTILINE), label
     assert code == 0, out  # every answer the expected status: 200, or 302 after a POST
-    # The contacts it logged are taken back.
+    # The writes were made by both people in turn, and the contacts they logged are taken back.
+    assert CheckIn.objects.filter(owner=other.owner, gratitude="A quiet morning").exists()
     assert Contact.objects.filter(owner=world.owner).count() == 2 * 8
+    assert Contact.objects.filter(owner=other.owner).count() == 2 * 8
 
 
 @pytest.mark.services
@@ -65,11 +68,11 @@ def test_http_bench_answers_every_signed_in_page_and_both_writes(capsys):
 def test_http_bench_measures_with_wrk(capsys):
     if not shutil.which("wrk") and not os.environ.get("REQUIRE_SERVICES"):
         pytest.skip("wrk is not installed (.ci/run installs it)")
-    world = build_world(1)
+    world, other = build_world(1), build_world(1)
     code = http_bench.main(
         [
             *("--owner", world.owner.email, "--counselor", world.counselor.email),
-            *("--seconds", "1", "--warmup", "0", "--concurrency", "2", "--workers", "2"),
+            *("--seconds", "1", "--warmup", "0", "--concurrency", "2", "--workers", "2", "--writers", "2"),
             *("--p95", "100000", "--generator", "wrk", "--only", "counselor caseload", "--only", "POST"),
         ]
     )
@@ -78,6 +81,9 @@ def test_http_bench_measures_with_wrk(capsys):
     assert "| bare view (ceiling)" in out and "| check-in (POST)" in out and "| counselor caseload" in out
     assert "| contact logged (POST)" in out and "| owner home" not in out
     assert code == 0, out
+    # wrk's script took the two people's writes in turn.
+    for person in (world.owner, other.owner):
+        assert CheckIn.objects.filter(owner=person, gratitude="A quiet morning").exists()
 
 
 @pytest.mark.services
