@@ -56,14 +56,16 @@ NETWORK_HELPED = {"supporter", "meeting", "sponsor", "counseling"}
 MOOD_LABELS = {1: "Very low", 2: "Low", 3: "Okay", 4: "Good", 5: "Very good"}
 
 
+def _setbacks_in_order():
+    return models.Prefetch(
+        "setbacks", queryset=Setback.objects.select_related("reach_out_supporter").order_by("happened_on", "pk")
+    )
+
+
 class JourneyQuerySet(OwnedQuerySet):
     def with_history(self):
         """Journeys with their setbacks loaded, so streaks need no further query."""
-        return self.prefetch_related(
-            models.Prefetch(
-                "setbacks", queryset=Setback.objects.select_related("reach_out_supporter").order_by("happened_on", "pk")
-            )
-        )
+        return self.prefetch_related(_setbacks_in_order())
 
 
 class Journey(models.Model):
@@ -108,6 +110,11 @@ class Journey(models.Model):
     @property
     def name(self):
         return self.own_words or self.get_kind_display()
+
+    def load_history(self):
+        """Load the setbacks of a journey already read, as `with_history()` does."""
+        models.prefetch_related_objects([self], _setbacks_in_order())
+        return self
 
     def clean_time(self, today):
         return schedule.clean_time(self.started_on, today)

@@ -41,26 +41,29 @@ def _posted(request):
 
 @login_required
 def overview(request):
+    """The page's body is a {% cache %} fragment under the person's data version, local date and zone;
+    what it shows is worked out only when the cache doesn't have it."""
     user = request.user
     today = user.local_today()
-    journeys = list(Journey.objects.for_owner(user).with_history())
-    goals = list(PersonalGoal.objects.for_owner(user).select_related("journey"))
-    recent = list(CheckIn.objects.for_owner(user).between(today - dt.timedelta(days=6), today))
     return render(
         request,
         "milestones/overview.html",
-        {
-            "today": today,
-            "journeys": [_journey_summary(journey, today) for journey in journeys],
-            "goals_upcoming": [
-                {"goal": g, "days_to_go": g.days_to_go(today)} for g in goals if not g.is_reached(today)
-            ],
-            "goals_reached": [g for g in goals if g.is_reached(today)],
-            "today_checkin": next((c for c in recent if c.local_date == today), None),
-            "recent_checkins": recent,
-            "wins": wins.small_wins(user, today),
-        },
+        {"today": today, "progress": SimpleLazyObject(lambda: _overview_context(user, today))},
     )
+
+
+def _overview_context(user, today):
+    journeys = list(Journey.objects.for_owner(user).with_history())
+    goals = list(PersonalGoal.objects.for_owner(user).select_related("journey"))
+    recent = list(CheckIn.objects.for_owner(user).between(today - dt.timedelta(days=6), today))
+    return {
+        "journeys": [_journey_summary(journey, today) for journey in journeys],
+        "goals_upcoming": [{"goal": g, "days_to_go": g.days_to_go(today)} for g in goals if not g.is_reached(today)],
+        "goals_reached": [g for g in goals if g.is_reached(today)],
+        "today_checkin": next((c for c in recent if c.local_date == today), None),
+        "recent_checkins": recent,
+        "wins": wins.small_wins(user, today),
+    }
 
 
 def _journey_summary(journey, today):
@@ -80,12 +83,20 @@ def _journey_summary(journey, today):
     }
 
 
+def _form(request, make_form):
+    """The page's form: on a GET a lazy one, built only when the template's {% cache %} of its unbound
+    rendering (`keep`) misses; on a POST the bound form, rendered each time with its errors."""
+    if request.method == "POST":
+        return make_form(request.POST), False
+    return SimpleLazyObject(lambda: make_form(None)), True
+
+
 @login_required
 def journey_create(request):
     user = request.user
     today = user.local_today()
-    form = JourneyForm(_posted(request), today=today, initial={"started_on": today})
-    if request.method == "POST" and form.is_valid():
+    form, keep = _form(request, lambda data: JourneyForm(data, today=today, initial={"started_on": today}))
+    if not keep and form.is_valid():
         journey = services.start_journey(
             user,
             kind=form.cleaned_data["kind"],
@@ -94,37 +105,51 @@ def journey_create(request):
         )
         messages.success(request, f"Your journey “{journey.name}” is saved. Every day counts.")
         return redirect("milestones:journey", pk=journey.pk)
-    return render(request, "milestones/journey_form.html", {"form": form})
+    return render(request, "milestones/journey_form.html", {"form": form, "keep": keep, "today": today})
+
+
+HISTORY_PER_PAGE = 10
 
 
 @login_required
 def journey_detail(request, pk):
+    """The journey's clean time, milestones and history. Setbacks and streaks are shown ten at a time,
+    newest first, with a link to older ones (?page=): every one stays reachable, none crowds the page.
+    The body is a {% cache %} fragment under the person's data version, local date, zone and page."""
     user = request.user
-    journey = Journey.objects.with_history().get_for_owner_or_404(user, pk=pk)
+    journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
     today = user.local_today()
-    return render(
-        request,
-        "milestones/journey_detail.html",
-        {
-            "today": today,
-            "summary": _journey_summary(journey, today),
-            "journey": journey,
+    page_number = params.integer(request.GET.get("page"), 1, 10**6) or 1
+
+    def details():
+        summary = _journey_summary(journey.load_history(), today)
+        first = (page_number - 1) * HISTORY_PER_PAGE
+        streaks, setbacks = summary["streaks"][::-1], summary["setbacks"][::-1]
+        return {
+            "summary": summary,
             "upcoming": journey.upcoming_milestones(today, 6),
-            "goals": list(journey.personal_goals.all()),
-        },
-    )
+            "streaks": streaks[first : first + HISTORY_PER_PAGE],
+            "setbacks": setbacks[first : first + HISTORY_PER_PAGE],
+            "older": max(len(streaks), len(setbacks)) > first + HISTORY_PER_PAGE,
+        }
+
+    context = {"today": today, "journey": journey, "page_number": page_number, "details": SimpleLazyObject(details)}
+    return render(request, "milestones/journey_detail.html", context)
 
 
 @login_required
 def journey_edit(request, pk):
     user = request.user
-    journey = Journey.objects.with_history().get_for_owner_or_404(user, pk=pk)
-    form = JourneyForm(_posted(request), instance=journey, today=user.local_today())
-    if request.method == "POST" and form.is_valid():
+    journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
+    today = user.local_today()
+    form, keep = _form(request, lambda data: JourneyForm(data, instance=journey.load_history(), today=today))
+    if not keep and form.is_valid():
         form.save()
         messages.success(request, "Your journey is updated.")
         return redirect("milestones:journey", pk=journey.pk)
-    return render(request, "milestones/journey_form.html", {"form": form, "journey": journey})
+    return render(
+        request, "milestones/journey_form.html", {"form": form, "keep": keep, "today": today, "journey": journey}
+    )
 
 
 @login_required
@@ -132,8 +157,11 @@ def setback_create(request, pk):
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
     today = user.local_today()
-    form = SetbackForm(_posted(request), owner=user, journey=journey, today=today, initial={"happened_on": today})
-    if request.method == "POST" and form.is_valid():
+    form, keep = _form(
+        request,
+        lambda data: SetbackForm(data, owner=user, journey=journey, today=today, initial={"happened_on": today}),
+    )
+    if not keep and form.is_valid():
         data = form.cleaned_data
         setback = services.record_setback(
             journey,
@@ -153,7 +181,8 @@ def setback_create(request, pk):
         else:
             messages.success(request, "Thank you for being honest with yourself. It's recorded; your count goes on.")
         return redirect("milestones:journey", pk=journey.pk)
-    return render(request, "milestones/setback_form.html", {"form": form, "journey": journey})
+    context = {"form": form, "keep": keep, "today": today, "journey": journey}
+    return render(request, "milestones/setback_form.html", context)
 
 
 def _own_triggers(user, today):
@@ -265,21 +294,26 @@ def checkin_find(request, name):
     return render(request, "milestones/includes/checkin_found.html", {"search": search})
 
 
+CHECKINS_PER_PAGE = 30
+
+
 @login_required
 def checkin_history(request):
+    """Thirty check-ins a page, newest first. The table is a {% cache %} fragment under the person's data
+    version and the page number; the page's rows are read only when the cache doesn't have it."""
     user = request.user
-    checkins = CheckIn.objects.for_owner(user).prefetch_related("helped_supporters", "helped_groups")
-    page = Paginator(checkins, 30).get_page(request.GET.get("page"))
-    return render(request, "milestones/checkin_history.html", {"page": page, "today": user.local_today()})
+    page_number = params.integer(request.GET.get("page"), 1, 10**6) or 1
+    page = SimpleLazyObject(lambda: Paginator(CheckIn.objects.for_owner(user), CHECKINS_PER_PAGE).get_page(page_number))
+    return render(request, "milestones/checkin_history.html", {"page": page, "page_number": page_number})
 
 
 @login_required
 def checkin_detail(request, day):
-    """`day` is a local date (the path's <date:…>: anything but a real YYYY-MM-DD is a 404 before this)."""
+    """`day` is a local date (the path's <date:…>: anything but a real YYYY-MM-DD is a 404 before this).
+    The summary is a {% cache %} fragment under the person's data version; the supporters and groups
+    that helped are read only when the cache doesn't have it."""
     user = request.user
-    checkin = CheckIn.objects.prefetch_related("helped_supporters", "helped_groups").get_for_owner_or_404(
-        user, local_date=day
-    )
+    checkin = CheckIn.objects.get_for_owner_or_404(user, local_date=day)
     return render(
         request, "milestones/checkin_detail.html", {"checkin": checkin, "is_today": day == user.local_today()}
     )
@@ -348,14 +382,15 @@ def celebrate(request, pk, key):
 @login_required
 def goal_create(request):
     user = request.user
-    form = PersonalGoalForm(_posted(request), owner=user, initial={"journey": request.GET.get("journey")})
-    if request.method == "POST" and form.is_valid():
+    journey_id = params.object_id(request.GET.get("journey"))  # the journey a day count counts from, if given
+    form, keep = _form(request, lambda data: PersonalGoalForm(data, owner=user, initial={"journey": journey_id}))
+    if not keep and form.is_valid():
         goal = form.save(commit=False)
         goal.owner = user
         goal.save()
         messages.success(request, f"Your goal “{goal.title}” is saved.")
         return redirect("milestones:overview")
-    return render(request, "milestones/goal_form.html", {"form": form})
+    return render(request, "milestones/goal_form.html", {"form": form, "keep": keep, "journey_id": journey_id})
 
 
 @login_required
@@ -384,9 +419,19 @@ def goal_celebrate(request, pk):
 
 @login_required
 def trends_page(request):
+    """The charts are a {% cache %} fragment under the person's data version, local date, zone and the
+    period; the period's check-ins are read only when the cache doesn't have it."""
     user = request.user
-    period = params.integer(request.GET.get("days"), 1, max(trends.PERIODS)) or trends.DEFAULT_PERIOD
-    return render(request, "milestones/trends.html", trends.trends_for(user, period, user.local_today()))
+    period = params.integer(request.GET.get("days"), 1, max(trends.PERIODS))
+    period = period if period in trends.PERIODS else trends.DEFAULT_PERIOD
+    today = user.local_today()
+    context = {
+        "today": today,
+        "period_days": period,
+        "periods": trends.PERIODS,
+        "trend": SimpleLazyObject(lambda: trends.trends_for(user, period, today)),
+    }
+    return render(request, "milestones/trends.html", context)
 
 
 @login_required

@@ -50,6 +50,18 @@ def sharing_changed(owner_id):
     transaction.on_commit(refresh, robust=True)
 
 
+def circle_roles(user):
+    """(whether someone's active grant names this person, whether someone's unrevoked consent does),
+    remembered on this user object as Django's ModelBackend remembers permissions (`_perm_cache`): the
+    preferences page asks for each kind it offers, and two kinds ask about consents."""
+    if not hasattr(user, "_circle_roles"):
+        user._circle_roles = (
+            Grant.objects.active().filter(viewer=user).exists(),
+            Consent.objects.unrevoked().filter(counselor=user).exists(),
+        )
+    return user._circle_roles
+
+
 class CircleMilestone(Kind):
     """The day before and the morning someone who shares their clean time reaches a milestone.
 
@@ -125,10 +137,8 @@ class CircleMilestone(Kind):
         return journey.viewers
 
     def offered_to(self, user):
-        return (
-            Grant.objects.active().filter(viewer=user).exists()
-            or Consent.objects.unrevoked().filter(counselor=user).exists()
-        )
+        viewer, counselor = circle_roles(user)
+        return viewer or counselor
 
     def subjects_for(self, recipient):
         grants = Grant.objects.active().filter(owner=OuterRef("owner"), viewer=recipient, clean_time=True)
@@ -274,7 +284,7 @@ class CaseloadDigest(Kind):
         return [counselor]
 
     def offered_to(self, user):
-        return Consent.objects.unrevoked().filter(counselor=user).exists()
+        return circle_roles(user)[1]
 
     def subjects_for(self, recipient):
         return [recipient.pk]

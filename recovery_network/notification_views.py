@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -59,9 +60,17 @@ def mark_all_read(request):
 
 @login_required
 def preferences(request):
+    """The unbound form's rendering is a {% cache %} fragment keyed on the choices it shows (each offered
+    kind's two channels and the meeting lead time), read fresh every time; a submit with errors is
+    rendered each time. The pause form, the same for everyone, is kept under the release alone."""
     user = request.user
-    form = PreferencesForm(request.POST or None, user=user, current=notifications.preferences(user))
-    if request.method == "POST" and form.is_valid():
+    current = notifications.preferences(user)
+    posted = request.method == "POST"
+    if posted:
+        form = PreferencesForm(request.POST or None, user=user, current=current)
+    else:  # built only when its kept rendering is missing
+        form = SimpleLazyObject(lambda: PreferencesForm(user=user, current=current))
+    if posted and form.is_valid():
         with transaction.atomic():
             for key, (by_email, in_app) in form.channels().items():
                 notifications.set_channels(user, key, by_email=by_email, in_app=in_app)
@@ -71,15 +80,20 @@ def preferences(request):
                 user.save(update_fields=["meeting_reminder_minutes"])
         messages.success(request, "Your reminder choices are saved.")
         return redirect("notifications:preferences")
+    labels = {key: kind.label for key, kind in notifications.kinds().items()}
     context = {
         "form": form,
+        "posted": posted,
+        "choices": [
+            user.meeting_reminder_minutes,
+            *((kind.key, by_email, in_app) for kind, by_email, in_app in current),
+        ],
         "pause_form": PauseForm(),
-        "upcoming": upcoming_for(user),
-        "kind_labels": {key: kind.label for key, kind in notifications.kinds().items()},
+        "upcoming": [(labels.get(reminder.kind, ""), reminder.due_at) for reminder in upcoming_for(user)],
         "paused": user.reminders_paused(),
         "email_subject": settings.REMINDER_EMAIL_SUBJECT,
     }
-    return render(request, "notifications/preferences.html", context, status=400 if form.is_bound else 200)
+    return render(request, "notifications/preferences.html", context, status=400 if posted and form.is_bound else 200)
 
 
 @login_required
