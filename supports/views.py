@@ -41,29 +41,41 @@ PEOPLE_PER_PAGE = 24
 @login_required
 def index(request):
     """The network: who is overdue (the longest overdue first, a few), the thinnest gaps, and the people a
-    page at a time, closest first, or those whose name holds what was searched for."""
+    page at a time, closest first, or those whose name holds what was searched for.
+
+    All of it is a {% cache %} fragment (index.html) under the person's data version, local date, the
+    quarter hour and the query (search and page): what it shows is worked out only when that is missing."""
     user, now = request.user, timezone.now()
-    active = Supporter.objects.for_owner(user).active()
-    overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
-    search = MemberSearchForm(request.GET or None)
-    people = active.filter(name__icontains=search.cleaned_data["q"]) if search.is_valid() else active
-    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    summary = network_summary(user, now)
-    gaps = find_gaps(user, summary, now)
     return render(
         request,
         "supports/index.html",
         {
-            "page": page,
-            "search": search,
+            "local_today": user.local_today(now),
             "query_string": _query_without_page(request),
-            "overdue": overdue[:OVERDUE_SHOWN],
-            "more_overdue": len(overdue) > OVERDUE_SHOWN,
-            "summary": summary,
-            "gaps": gaps[:3],
-            "gap_count": len(gaps),
+            "page_asked": request.GET.get("page", ""),
+            "network": SimpleLazyObject(lambda: _network(user, now, request.GET)),
         },
     )
+
+
+def _network(user, now, query):
+    """What the network page shows, for index(): the search box is drawn unbound, showing what was asked."""
+    active = Supporter.objects.for_owner(user).active()
+    overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
+    search = MemberSearchForm(query or None)
+    named = search.cleaned_data["q"] if search.is_valid() else None
+    people = active.filter(name__icontains=named) if named else active
+    summary = network_summary(user, now)
+    gaps = find_gaps(user, summary, now)
+    return {
+        "page": Paginator(people, PEOPLE_PER_PAGE).get_page(query.get("page")),
+        "search": MemberSearchForm(initial={"q": query.get("q", "")}),
+        "named": named,
+        "overdue": overdue[:OVERDUE_SHOWN],
+        "more_overdue": len(overdue) > OVERDUE_SHOWN,
+        "gaps": gaps[:3],
+        "gap_count": len(gaps),
+    }
 
 
 def _query_without_page(request):
@@ -77,36 +89,63 @@ def _query_without_page(request):
 
 @login_required
 def supporter_create(request):
-    form = SupporterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _supporter_form_page(request)
+    form = SupporterForm(request.POST)
+    if form.is_valid():
         form.instance.owner = request.user
         supporter = form.save()
         messages.success(request, f"{supporter.name} is in your network.")
         return redirect("supports:supporter_detail", supporter.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "supports/supporter_form.html", {"form": form}, status=status)
+    return render(request, "supports/supporter_form.html", {"form": form}, status=400)
+
+
+def _supporter_form_page(request, supporter=None):
+    """The form on a GET: its fields are a {% cache %} fragment (supporter_form.html) under the person's data
+    version and the supporter edited, so the form is built only when that is missing."""
+    form = SimpleLazyObject(lambda: SupporterForm(instance=supporter))
+    return render(request, "supports/supporter_form.html", {"keep": True, "form": form, "supporter": supporter})
 
 
 @login_required
 def supporter_detail(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
-    contacts = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(request.GET.get("page"))
-    form = ContactForm(owner=request.user, supporter=supporter)
+    return _supporter_page(request, supporter, ContactForm(owner=request.user, supporter=supporter))
+
+
+def _supporter_page(request, supporter, form, status=200):
+    """A supporter's page. What they are to the person and their contact log are {% cache %} fragments
+    (supporter_detail.html) under the person's data version, local date, zone and the quarter hour (the log
+    also the page asked for); the log is read only when its fragment is missing. The form is drawn each time."""
+    user = request.user
+    page_asked = request.GET.get("page", "")
     return render(
-        request, "supports/supporter_detail.html", {"supporter": supporter, "contacts": contacts, "form": form}
+        request,
+        "supports/supporter_detail.html",
+        {
+            "supporter": supporter,
+            "local_today": user.local_today(),
+            "page_asked": page_asked,
+            "contacts": SimpleLazyObject(
+                lambda: Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(page_asked or None)
+            ),
+            "form": form,
+        },
+        status=status,
     )
 
 
 @login_required
 def supporter_edit(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
-    form = SupporterForm(request.POST or None, instance=supporter)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _supporter_form_page(request, supporter)
+    form = SupporterForm(request.POST, instance=supporter)
+    if form.is_valid():
         form.save()
         messages.success(request, f"Saved {supporter.name}.")
         return redirect("supports:supporter_detail", supporter.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=status)
+    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=400)
 
 
 @login_required
@@ -155,11 +194,10 @@ def contact_create(request, pk=None):
         )
         messages.success(request, f"Logged your contact with {who.name}.")
         return redirect("supports:supporter_detail", who.pk)
-    template = "supports/supporter_detail.html" if supporter else "supports/contact_form.html"
-    context = {"form": form, "supporter": supporter}
+    status = 400 if request.method == "POST" else 200
     if supporter:
-        context["contacts"] = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(1)
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
+        return _supporter_page(request, supporter, form, status)
+    return render(request, "supports/contact_form.html", {"form": form, "supporter": supporter}, status=status)
 
 
 @login_required
@@ -204,21 +242,26 @@ def group_list(request):
 
 
 def _group_form_page(request, group=None):
-    form = PeerGroupForm(request.POST or None, instance=group, owner=request.user)
-    formset = MeetingTimeFormSet(request.POST or None, instance=form.instance, prefix="times")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    """On a GET the form's fields are a {% cache %} fragment (group_form.html) under the person's data version
+    (their supporters, the group and its times) and zone (a new group's): built only when that is missing."""
+    user = request.user
+    if request.method != "POST":
+        forms = SimpleLazyObject(lambda: _group_forms(user, group))
+        return render(request, "supports/group_form.html", {"keep": True, "forms": forms, "group": group})
+    form, formset = _group_forms(user, group, request.POST)
+    if form.is_valid() and formset.is_valid():
         with transaction.atomic():
             group = form.save()
             formset.instance = group
             formset.save()
         messages.success(request, f"Saved {group.name}.")
         return redirect("supports:group_detail", group.pk)
-    return render(
-        request,
-        "supports/group_form.html",
-        {"form": form, "formset": formset, "group": group},
-        status=400 if request.method == "POST" else 200,
-    )
+    return render(request, "supports/group_form.html", {"form": form, "formset": formset, "group": group}, status=400)
+
+
+def _group_forms(user, group, data=None):
+    form = PeerGroupForm(data, instance=group, owner=user)
+    return form, MeetingTimeFormSet(data, instance=form.instance, prefix="times")
 
 
 @login_required
@@ -432,25 +475,33 @@ def support_map(request):
 
 @login_required
 def gaps(request):
+    """The gaps and the change since a snapshot are a {% cache %} fragment (gaps.html) under the person's data
+    version, local date, the quarter hour and the snapshot compared with: worked out only when that is missing."""
     user, now = request.user, timezone.now()
-    summary = network_summary(user, now)
-    snapshots = list(NetworkSnapshot.objects.for_owner(user)[:12])
-    compare_with = snapshots[-1] if snapshots else None
-    if snapshots and request.GET.get("since"):
-        compare_with = next((shot for shot in snapshots if str(shot.pk) == request.GET["since"]), compare_with)
-    changes = changes_since(compare_with.summary, summary) if compare_with else []
     return render(
         request,
         "supports/gaps.html",
         {
-            "summary": summary,
-            "gaps": find_gaps(user, summary, now),
-            "snapshots": snapshots,
-            "compare_with": compare_with,
-            "changes": changes,
+            "local_today": user.local_today(now),
+            "since": request.GET.get("since", ""),
+            "shape": SimpleLazyObject(lambda: _gaps(user, now, request.GET.get("since"))),
             "snapshot_form": SnapshotForm(),
         },
     )
+
+
+def _gaps(user, now, since):
+    summary = network_summary(user, now)
+    snapshots = list(NetworkSnapshot.objects.for_owner(user)[:12])
+    compare_with = snapshots[-1] if snapshots else None
+    if snapshots and since:
+        compare_with = next((shot for shot in snapshots if str(shot.pk) == since), compare_with)
+    return {
+        "gaps": find_gaps(user, summary, now),
+        "snapshots": snapshots,
+        "compare_with": compare_with,
+        "changes": changes_since(compare_with.summary, summary) if compare_with else [],
+    }
 
 
 @login_required
