@@ -215,8 +215,23 @@ def contact_delete(request, pk):
 
 @login_required
 def group_list(request):
+    """The counts, the groups a page at a time and the archived few are a {% cache %} fragment (group_list.html)
+    under the person's data version, local date and the page asked for: read only when that is missing."""
     user = request.user
     local_today = user.local_today()
+    page_asked = request.GET.get("page", "")
+    return render(
+        request,
+        "supports/group_list.html",
+        {
+            "local_today": local_today,
+            "page_asked": page_asked,
+            "groups": SimpleLazyObject(lambda: _groups(user, local_today, page_asked)),
+        },
+    )
+
+
+def _groups(user, local_today, page_asked):
     groups = (
         PeerGroup.objects.for_owner(user)
         .active()
@@ -225,20 +240,13 @@ def group_list(request):
         .annotate(attended=Count("attendances"), last_attended=Max("attendances__attended_on"))
         .order_by("-is_home_group", "name", "id")  # Meta.ordering is not applied to a grouped query
     )
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     archived = PeerGroup.objects.for_owner(user).archived().order_by("name")
-    stats = services.attendance_stats(user, local_today)
-    return render(
-        request,
-        "supports/group_list.html",
-        {
-            "page": page,
-            "archived": archived[:ARCHIVED_GROUPS_SHOWN],
-            "archived_more": archived[ARCHIVED_GROUPS_SHOWN:].exists(),
-            "stats": stats,
-            "local_today": local_today,
-        },
-    )
+    return {
+        "page": Paginator(groups, PAGE_SIZE).get_page(page_asked or None),
+        "archived": archived[:ARCHIVED_GROUPS_SHOWN],
+        "archived_more": archived[ARCHIVED_GROUPS_SHOWN:].exists(),
+        "stats": services.attendance_stats(user, local_today),
+    }
 
 
 def _group_form_page(request, group=None):
@@ -277,32 +285,44 @@ def group_edit(request, pk):
 @login_required
 def group_detail(request, pk):
     user = request.user
-    group = PeerGroup.objects.select_related("sponsor", "meeting").get_for_owner_or_404(user, pk=pk)
-    local_today = user.local_today()
-    form = AttendanceForm(local_today=local_today)
-    return _group_detail_page(request, group, form)
+    # The sponsor and the meeting are read (a query each) only when the facts' fragment is missing.
+    group = PeerGroup.objects.get_for_owner_or_404(user, pk=pk)
+    return _group_detail_page(request, group, None)
 
 
 def _group_detail_page(request, group, form, status=200):
-    now = timezone.now()
-    times = list(group.meeting_times.all())
-    for slot in times:
-        slot.group = group
-        slot.next_local = slot.next_start(now)
-        slot.next_for_owner = slot.next_local.astimezone(request.user.zone)
-    attendances = Paginator(group.attendances.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    """The group's facts, its next meetings in the person's zone and the attendance log are {% cache %}
+    fragments (group_detail.html) under the person's data version, local date, zone and the quarter hour (a
+    meeting passing moves "next on" along): worked out only when missing, as is the unbound form."""
+    user, now = request.user, timezone.now()
+    local_today = user.local_today(now)
+    page_asked = request.GET.get("page", "")
     return render(
         request,
         "supports/group_detail.html",
         {
             "group": group,
-            "times": times,
-            "attendances": attendances,
+            "local_today": local_today,
+            "page_asked": page_asked,
+            "times": SimpleLazyObject(lambda: _meeting_times(group, user, now)),
+            "attendances": SimpleLazyObject(
+                lambda: Paginator(group.attendances.all(), PAGE_SIZE).get_page(page_asked or None)
+            ),
             "form": form,
-            "show_owner_zone": group.time_zone != request.user.time_zone,
+            "new_form": SimpleLazyObject(lambda: AttendanceForm(local_today=local_today)),
+            "show_owner_zone": group.time_zone != user.time_zone,
         },
         status=status,
     )
+
+
+def _meeting_times(group, user, now):
+    times = list(group.meeting_times.all())
+    for slot in times:
+        slot.group = group
+        slot.next_local = slot.next_start(now)
+        slot.next_for_owner = slot.next_local.astimezone(user.zone)
+    return times
 
 
 @login_required
@@ -345,8 +365,28 @@ def group_restore(request, pk):
 
 @login_required
 def meeting_list(request):
+    """The results are a {% cache %} fragment (meeting_list.html) under the person's data version (their
+    uploads and the groups they joined), the query and the quarter hour: the shared directory, which no
+    person's version follows, shows an administrator's import within fifteen minutes. The meetings are
+    searched only when that is missing."""
     user = request.user
     form = MeetingSearchForm(request.GET or None)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    page_asked = request.GET.get("page", "")
+    return render(
+        request,
+        "supports/meeting_list.html",
+        {
+            "form": form,
+            "query_string": query_string.urlencode(),
+            "page_asked": page_asked,
+            "results": SimpleLazyObject(lambda: _meetings(user, form, page_asked)),
+        },
+    )
+
+
+def _meetings(user, form, page_asked):
     meetings = Meeting.objects.visible_to(user)
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
@@ -362,20 +402,14 @@ def meeting_list(request):
             meetings = meetings.on_weekday(form.cleaned_data["day"])
         if form.cleaned_data["format"]:
             meetings = meetings.filter(format=form.cleaned_data["format"])
-    page = Paginator(meetings.order_by("name", "slug"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(meetings.order_by("name", "slug"), PAGE_SIZE).get_page(page_asked or None)
     joined = set(
         PeerGroup.objects.for_owner(user)
         .active()
         .filter(meeting__in=[meeting.pk for meeting in page])
         .values_list("meeting_id", flat=True)
     )
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
-    return render(
-        request,
-        "supports/meeting_list.html",
-        {"form": form, "page": page, "joined": joined, "query_string": query_string.urlencode()},
-    )
+    return {"page": page, "joined": joined}
 
 
 @login_required
@@ -415,21 +449,39 @@ def meeting_import(request):
 
 @login_required
 def community_list(request):
+    """The totals and the log are a {% cache %} fragment (community_list.html) under the person's data version
+    and the page asked for, and the unbound form one under the local date it starts at: each is worked out only
+    when missing."""
     user = request.user
-    form = CommunityActivityForm(request.POST or None, owner=user)
-    if request.method == "POST" and form.is_valid():
-        activity = form.save()
-        messages.success(request, f"Logged {activity.title}.")
-        return redirect("supports:community_list")
-    activities = CommunityActivity.objects.for_owner(user)
-    totals = activities.aggregate(count=Count("id"), hours=Sum("hours"))
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        form = CommunityActivityForm(request.POST, owner=user)
+        if form.is_valid():
+            activity = form.save()
+            messages.success(request, f"Logged {activity.title}.")
+            return redirect("supports:community_list")
+    else:
+        form = None
+    page_asked = request.GET.get("page", "")
     return render(
         request,
         "supports/community_list.html",
-        {"form": form, "page": page, "totals": totals},
-        status=400 if request.method == "POST" else 200,
+        {
+            "form": form,
+            "new_form": SimpleLazyObject(lambda: CommunityActivityForm(owner=user)),
+            "local_today": user.local_today(),
+            "page_asked": page_asked,
+            "activities": SimpleLazyObject(lambda: _activities(user, page_asked)),
+        },
+        status=400 if form else 200,
     )
+
+
+def _activities(user, page_asked):
+    activities = CommunityActivity.objects.for_owner(user)
+    return {
+        "totals": activities.aggregate(count=Count("id"), hours=Sum("hours")),
+        "page": Paginator(activities, PAGE_SIZE).get_page(page_asked or None),
+    }
 
 
 @login_required
