@@ -110,26 +110,33 @@ def _supporter_form_page(request, supporter=None):
 @login_required
 def supporter_detail(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
-    return _supporter_page(request, supporter, ContactForm(owner=request.user, supporter=supporter))
+    return _supporter_page(request, supporter)
 
 
-def _supporter_page(request, supporter, form, status=200):
+def _supporter_page(request, supporter, form=None, status=200):
     """A supporter's page. What they are to the person and their contact log are {% cache %} fragments
     (supporter_detail.html) under the person's data version, local date, zone and the quarter hour (the log
-    also the page asked for); the log is read only when its fragment is missing. The form is drawn each time."""
-    user = request.user
+    also the page asked for); the log is read only when its fragment is missing. An unbound contact form
+    (`form` None) is built only when its fragment, under the minute it starts at, is missing."""
+    user, now = request.user, timezone.now()
     page_asked = request.GET.get("page", "")
+    if form is None:
+        form = SimpleLazyObject(lambda: ContactForm(owner=user, supporter=supporter, now=now))
+        contact_at = ContactForm.starts_at(now)
+    else:
+        contact_at = None if form.is_bound else form.initial["happened_at"]
     return render(
         request,
         "supports/supporter_detail.html",
         {
             "supporter": supporter,
-            "local_today": user.local_today(),
+            "local_today": user.local_today(now),
             "page_asked": page_asked,
             "contacts": SimpleLazyObject(
                 lambda: Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(page_asked or None)
             ),
             "form": form,
+            "contact_at": contact_at,
         },
         status=status,
     )
@@ -170,9 +177,13 @@ def supporter_restore(request, pk):
 
 @login_required
 def supporter_archived(request):
-    supporters = Supporter.objects.for_owner(request.user).archived().order_by("name", "id")
-    page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "supports/supporter_archived.html", {"page": page})
+    """The list is a {% cache %} fragment (supporter_archived.html) under the person's data version and the
+    page asked for: read only when that is missing."""
+    user = request.user
+    page_asked = request.GET.get("page", "")
+    supporters = Supporter.objects.for_owner(user).archived().order_by("name", "id")
+    page = SimpleLazyObject(lambda: Paginator(supporters, PAGE_SIZE).get_page(page_asked or None))
+    return render(request, "supports/supporter_archived.html", {"page": page, "page_asked": page_asked})
 
 
 # Contacts
@@ -197,7 +208,8 @@ def contact_create(request, pk=None):
     status = 400 if request.method == "POST" else 200
     if supporter:
         return _supporter_page(request, supporter, form, status)
-    return render(request, "supports/contact_form.html", {"form": form, "supporter": supporter}, status=status)
+    contact_at = None if form.is_bound else form.initial["happened_at"]
+    return render(request, "supports/contact_form.html", {"form": form, "contact_at": contact_at}, status=status)
 
 
 @login_required
