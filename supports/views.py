@@ -191,9 +191,19 @@ def supporter_archived(request):
 
 @login_required
 def contact_create(request, pk=None):
-    """Log a contact; from a supporter's page (pk) or the quick "who did you talk to?" form."""
-    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk) if pk else None
-    form = ContactForm(request.POST or None, owner=request.user, supporter=supporter)
+    """Log a contact; from a supporter's page (pk) or the quick "who did you talk to?" form. On a GET of the
+    quick form its fields are kept (contact_fields.html): the form is built only when they are missing."""
+    user = request.user
+    supporter = Supporter.objects.get_for_owner_or_404(user, pk=pk) if pk else None
+    if request.method != "POST" and supporter is None:
+        now = timezone.now()
+        context = {
+            "form": SimpleLazyObject(lambda: ContactForm(owner=user, now=now)),
+            "contact_at": ContactForm.starts_at(now),
+            "anyone": Supporter.objects.for_owner(user).active().exists(),
+        }
+        return render(request, "supports/contact_form.html", context)
+    form = ContactForm(request.POST or None, owner=user, supporter=supporter)
     if request.method == "POST" and form.is_valid():
         who = supporter or form.cleaned_data["supporter"]
         services.log_contact(
@@ -208,8 +218,8 @@ def contact_create(request, pk=None):
     status = 400 if request.method == "POST" else 200
     if supporter:
         return _supporter_page(request, supporter, form, status)
-    contact_at = None if form.is_bound else form.initial["happened_at"]
-    return render(request, "supports/contact_form.html", {"form": form, "contact_at": contact_at}, status=status)
+    anyone = form.fields["supporter"].queryset.exists()
+    return render(request, "supports/contact_form.html", {"form": form, "anyone": anyone}, status=status)
 
 
 @login_required
