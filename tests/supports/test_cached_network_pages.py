@@ -216,17 +216,3 @@ def test_a_kept_group_page_moves_its_next_meeting_with_the_meeting_time(network,
     MeetingTime.objects.filter(group=group, start_time=dt.time(7, 30)).update(start_time=dt.time(8, 45))
     warm = page(owner_client, url)
     assert "08:45" in warm and "07:30" not in warm
-
-
-def test_the_kept_network_menu_marks_the_page_it_is_on(owner, owner_client):
-    for name, link in [("supports:index", "People"), ("supports:group_list", "Groups"), ("supports:gaps", "Gaps")]:
-        for _ in range(2):  # drawn, then kept
-            menu = network_menu(page(owner_client, reverse(name)))
-            assert f'href="{reverse(name)}" aria-current="page">{link}</a>' in menu
-            assert menu.count('aria-current="page"') == 1
-    menu = network_menu(page(owner_client, reverse("supports:access_log")))
-    assert f'href="{reverse("supports:circle")}" aria-current="page">Sharing</a>' in menu
-
-
-def network_menu(html):
-    return re.search(r'<nav class="network-nav.*?</nav>', html, re.DOTALL).group(0)
