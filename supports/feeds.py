@@ -23,7 +23,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from recovery_network import params
+from recovery_network import page_cache, params
 from recovery_network.timezones import is_time_zone
 
 from .models import Fellowship, Meeting, MeetingFormat
@@ -351,5 +351,7 @@ def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", 
         # bulk_update's CASE expressions (measured in tests/supports/test_import.py).
         for meeting in to_update:
             Meeting.objects.filter(pk=meeting.pk).update(**{name: getattr(meeting, name) for name in UPDATE_FIELDS})
+    if owner is not None and (to_create or to_update):
+        page_cache.bump([owner.pk])  # their own meetings changed: the meeting list they keep is stale
     report.created, report.updated = len(to_create), len(to_update)
     return report

@@ -99,7 +99,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, owner, supporter=None, now=None, **kwargs):
         self.now = now or timezone.now()
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("happened_at", timezone.localtime(self.now).replace(second=0, microsecond=0))
+        kwargs["initial"].setdefault("happened_at", self.starts_at(self.now))
         super().__init__(*args, **kwargs)
         self.fields["happened_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         self.fields["channel"].choices = Channel.choices
@@ -112,6 +112,11 @@ class ContactForm(forms.ModelForm):
             person_choice(self.fields["supporter"]).queryset = Supporter.objects.for_owner(owner).active()
             self.fields["supporter"].empty_label = "Choose someone"
         self.instance.owner = owner
+
+    @staticmethod
+    def starts_at(now):
+        """The time an unbound form offers: the minute it is now, in the current zone."""
+        return timezone.localtime(now).replace(second=0, microsecond=0)
 
     def clean_happened_at(self):
         happened_at = self.cleaned_data["happened_at"]

@@ -41,29 +41,41 @@ PEOPLE_PER_PAGE = 24
 @login_required
 def index(request):
     """The network: who is overdue (the longest overdue first, a few), the thinnest gaps, and the people a
-    page at a time, closest first, or those whose name holds what was searched for."""
+    page at a time, closest first, or those whose name holds what was searched for.
+
+    All of it is a {% cache %} fragment (index.html) under the person's data version, local date, the
+    quarter hour and the query (search and page): what it shows is worked out only when that is missing."""
     user, now = request.user, timezone.now()
-    active = Supporter.objects.for_owner(user).active()
-    overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
-    search = MemberSearchForm(request.GET or None)
-    people = active.filter(name__icontains=search.cleaned_data["q"]) if search.is_valid() else active
-    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    summary = network_summary(user, now)
-    gaps = find_gaps(user, summary, now)
     return render(
         request,
         "supports/index.html",
         {
-            "page": page,
-            "search": search,
+            "local_today": user.local_today(now),
             "query_string": _query_without_page(request),
-            "overdue": overdue[:OVERDUE_SHOWN],
-            "more_overdue": len(overdue) > OVERDUE_SHOWN,
-            "summary": summary,
-            "gaps": gaps[:3],
-            "gap_count": len(gaps),
+            "page_asked": request.GET.get("page", ""),
+            "network": SimpleLazyObject(lambda: _network(user, now, request.GET)),
         },
     )
+
+
+def _network(user, now, query):
+    """What the network page shows, for index(): the search box is drawn unbound, showing what was asked."""
+    active = Supporter.objects.for_owner(user).active()
+    overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
+    search = MemberSearchForm(query or None)
+    named = search.cleaned_data["q"] if search.is_valid() else None
+    people = active.filter(name__icontains=named) if named else active
+    summary = network_summary(user, now)
+    gaps = find_gaps(user, summary, now)
+    return {
+        "page": Paginator(people, PEOPLE_PER_PAGE).get_page(query.get("page")),
+        "search": MemberSearchForm(initial={"q": query.get("q", "")}),
+        "named": named,
+        "overdue": overdue[:OVERDUE_SHOWN],
+        "more_overdue": len(overdue) > OVERDUE_SHOWN,
+        "gaps": gaps[:3],
+        "gap_count": len(gaps),
+    }
 
 
 def _query_without_page(request):
@@ -77,36 +89,70 @@ def _query_without_page(request):
 
 @login_required
 def supporter_create(request):
-    form = SupporterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _supporter_form_page(request)
+    form = SupporterForm(request.POST)
+    if form.is_valid():
         form.instance.owner = request.user
         supporter = form.save()
         messages.success(request, f"{supporter.name} is in your network.")
         return redirect("supports:supporter_detail", supporter.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "supports/supporter_form.html", {"form": form}, status=status)
+    return render(request, "supports/supporter_form.html", {"form": form}, status=400)
+
+
+def _supporter_form_page(request, supporter=None):
+    """The form on a GET: its fields are a {% cache %} fragment (supporter_form.html) under the person's data
+    version and the supporter edited, so the form is built only when that is missing."""
+    form = SimpleLazyObject(lambda: SupporterForm(instance=supporter))
+    return render(request, "supports/supporter_form.html", {"keep": True, "form": form, "supporter": supporter})
 
 
 @login_required
 def supporter_detail(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
-    contacts = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(request.GET.get("page"))
-    form = ContactForm(owner=request.user, supporter=supporter)
+    return _supporter_page(request, supporter)
+
+
+def _supporter_page(request, supporter, form=None, status=200):
+    """A supporter's page. What they are to the person and their contact log are {% cache %} fragments
+    (supporter_detail.html) under the person's data version, local date, zone and the quarter hour (the log
+    also the page asked for); the log is read only when its fragment is missing. An unbound contact form
+    (`form` None) is built only when its fragment, under the minute it starts at, is missing."""
+    user, now = request.user, timezone.now()
+    page_asked = request.GET.get("page", "")
+    if form is None:
+        form = SimpleLazyObject(lambda: ContactForm(owner=user, supporter=supporter, now=now))
+        contact_at = ContactForm.starts_at(now)
+    else:
+        contact_at = None if form.is_bound else form.initial["happened_at"]
     return render(
-        request, "supports/supporter_detail.html", {"supporter": supporter, "contacts": contacts, "form": form}
+        request,
+        "supports/supporter_detail.html",
+        {
+            "supporter": supporter,
+            "local_today": user.local_today(now),
+            "page_asked": page_asked,
+            "contacts": SimpleLazyObject(
+                lambda: Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(page_asked or None)
+            ),
+            "form": form,
+            "contact_at": contact_at,
+        },
+        status=status,
     )
 
 
 @login_required
 def supporter_edit(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
-    form = SupporterForm(request.POST or None, instance=supporter)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _supporter_form_page(request, supporter)
+    form = SupporterForm(request.POST, instance=supporter)
+    if form.is_valid():
         form.save()
         messages.success(request, f"Saved {supporter.name}.")
         return redirect("supports:supporter_detail", supporter.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=status)
+    return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=400)
 
 
 @login_required
@@ -131,9 +177,13 @@ def supporter_restore(request, pk):
 
 @login_required
 def supporter_archived(request):
-    supporters = Supporter.objects.for_owner(request.user).archived().order_by("name", "id")
-    page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "supports/supporter_archived.html", {"page": page})
+    """The list is a {% cache %} fragment (supporter_archived.html) under the person's data version and the
+    page asked for: read only when that is missing."""
+    user = request.user
+    page_asked = request.GET.get("page", "")
+    supporters = Supporter.objects.for_owner(user).archived().order_by("name", "id")
+    page = SimpleLazyObject(lambda: Paginator(supporters, PAGE_SIZE).get_page(page_asked or None))
+    return render(request, "supports/supporter_archived.html", {"page": page, "page_asked": page_asked})
 
 
 # Contacts
@@ -141,9 +191,19 @@ def supporter_archived(request):
 
 @login_required
 def contact_create(request, pk=None):
-    """Log a contact; from a supporter's page (pk) or the quick "who did you talk to?" form."""
-    supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk) if pk else None
-    form = ContactForm(request.POST or None, owner=request.user, supporter=supporter)
+    """Log a contact; from a supporter's page (pk) or the quick "who did you talk to?" form. On a GET of the
+    quick form its fields are kept (contact_fields.html): the form is built only when they are missing."""
+    user = request.user
+    supporter = Supporter.objects.get_for_owner_or_404(user, pk=pk) if pk else None
+    if request.method != "POST" and supporter is None:
+        now = timezone.now()
+        context = {
+            "form": SimpleLazyObject(lambda: ContactForm(owner=user, now=now)),
+            "contact_at": ContactForm.starts_at(now),
+            "anyone": Supporter.objects.for_owner(user).active().exists(),
+        }
+        return render(request, "supports/contact_form.html", context)
+    form = ContactForm(request.POST or None, owner=user, supporter=supporter)
     if request.method == "POST" and form.is_valid():
         who = supporter or form.cleaned_data["supporter"]
         services.log_contact(
@@ -155,11 +215,11 @@ def contact_create(request, pk=None):
         )
         messages.success(request, f"Logged your contact with {who.name}.")
         return redirect("supports:supporter_detail", who.pk)
-    template = "supports/supporter_detail.html" if supporter else "supports/contact_form.html"
-    context = {"form": form, "supporter": supporter}
+    status = 400 if request.method == "POST" else 200
     if supporter:
-        context["contacts"] = Paginator(supporter.contacts.all(), PAGE_SIZE).get_page(1)
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
+        return _supporter_page(request, supporter, form, status)
+    anyone = form.fields["supporter"].queryset.exists()
+    return render(request, "supports/contact_form.html", {"form": form, "anyone": anyone}, status=status)
 
 
 @login_required
@@ -177,8 +237,23 @@ def contact_delete(request, pk):
 
 @login_required
 def group_list(request):
+    """The counts, the groups a page at a time and the archived few are a {% cache %} fragment (group_list.html)
+    under the person's data version, local date and the page asked for: read only when that is missing."""
     user = request.user
     local_today = user.local_today()
+    page_asked = request.GET.get("page", "")
+    return render(
+        request,
+        "supports/group_list.html",
+        {
+            "local_today": local_today,
+            "page_asked": page_asked,
+            "groups": SimpleLazyObject(lambda: _groups(user, local_today, page_asked)),
+        },
+    )
+
+
+def _groups(user, local_today, page_asked):
     groups = (
         PeerGroup.objects.for_owner(user)
         .active()
@@ -187,38 +262,36 @@ def group_list(request):
         .annotate(attended=Count("attendances"), last_attended=Max("attendances__attended_on"))
         .order_by("-is_home_group", "name", "id")  # Meta.ordering is not applied to a grouped query
     )
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     archived = PeerGroup.objects.for_owner(user).archived().order_by("name")
-    stats = services.attendance_stats(user, local_today)
-    return render(
-        request,
-        "supports/group_list.html",
-        {
-            "page": page,
-            "archived": archived[:ARCHIVED_GROUPS_SHOWN],
-            "archived_more": archived[ARCHIVED_GROUPS_SHOWN:].exists(),
-            "stats": stats,
-            "local_today": local_today,
-        },
-    )
+    return {
+        "page": Paginator(groups, PAGE_SIZE).get_page(page_asked or None),
+        "archived": archived[:ARCHIVED_GROUPS_SHOWN],
+        "archived_more": archived[ARCHIVED_GROUPS_SHOWN:].exists(),
+        "stats": services.attendance_stats(user, local_today),
+    }
 
 
 def _group_form_page(request, group=None):
-    form = PeerGroupForm(request.POST or None, instance=group, owner=request.user)
-    formset = MeetingTimeFormSet(request.POST or None, instance=form.instance, prefix="times")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    """On a GET the form's fields are a {% cache %} fragment (group_form.html) under the person's data version
+    (their supporters, the group and its times) and zone (a new group's): built only when that is missing."""
+    user = request.user
+    if request.method != "POST":
+        forms = SimpleLazyObject(lambda: _group_forms(user, group))
+        return render(request, "supports/group_form.html", {"keep": True, "forms": forms, "group": group})
+    form, formset = _group_forms(user, group, request.POST)
+    if form.is_valid() and formset.is_valid():
         with transaction.atomic():
             group = form.save()
             formset.instance = group
             formset.save()
         messages.success(request, f"Saved {group.name}.")
         return redirect("supports:group_detail", group.pk)
-    return render(
-        request,
-        "supports/group_form.html",
-        {"form": form, "formset": formset, "group": group},
-        status=400 if request.method == "POST" else 200,
-    )
+    return render(request, "supports/group_form.html", {"form": form, "formset": formset, "group": group}, status=400)
+
+
+def _group_forms(user, group, data=None):
+    form = PeerGroupForm(data, instance=group, owner=user)
+    return form, MeetingTimeFormSet(data, instance=form.instance, prefix="times")
 
 
 @login_required
@@ -234,32 +307,44 @@ def group_edit(request, pk):
 @login_required
 def group_detail(request, pk):
     user = request.user
-    group = PeerGroup.objects.select_related("sponsor", "meeting").get_for_owner_or_404(user, pk=pk)
-    local_today = user.local_today()
-    form = AttendanceForm(local_today=local_today)
-    return _group_detail_page(request, group, form)
+    # The sponsor and the meeting are read (a query each) only when the facts' fragment is missing.
+    group = PeerGroup.objects.get_for_owner_or_404(user, pk=pk)
+    return _group_detail_page(request, group, None)
 
 
 def _group_detail_page(request, group, form, status=200):
-    now = timezone.now()
-    times = list(group.meeting_times.all())
-    for slot in times:
-        slot.group = group
-        slot.next_local = slot.next_start(now)
-        slot.next_for_owner = slot.next_local.astimezone(request.user.zone)
-    attendances = Paginator(group.attendances.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    """The group's facts, its next meetings in the person's zone and the attendance log are {% cache %}
+    fragments (group_detail.html) under the person's data version, local date, zone and the quarter hour (a
+    meeting passing moves "next on" along): worked out only when missing, as is the unbound form."""
+    user, now = request.user, timezone.now()
+    local_today = user.local_today(now)
+    page_asked = request.GET.get("page", "")
     return render(
         request,
         "supports/group_detail.html",
         {
             "group": group,
-            "times": times,
-            "attendances": attendances,
+            "local_today": local_today,
+            "page_asked": page_asked,
+            "times": SimpleLazyObject(lambda: _meeting_times(group, user, now)),
+            "attendances": SimpleLazyObject(
+                lambda: Paginator(group.attendances.all(), PAGE_SIZE).get_page(page_asked or None)
+            ),
             "form": form,
-            "show_owner_zone": group.time_zone != request.user.time_zone,
+            "new_form": SimpleLazyObject(lambda: AttendanceForm(local_today=local_today)),
+            "show_owner_zone": group.time_zone != user.time_zone,
         },
         status=status,
     )
+
+
+def _meeting_times(group, user, now):
+    times = list(group.meeting_times.all())
+    for slot in times:
+        slot.group = group
+        slot.next_local = slot.next_start(now)
+        slot.next_for_owner = slot.next_local.astimezone(user.zone)
+    return times
 
 
 @login_required
@@ -302,8 +387,28 @@ def group_restore(request, pk):
 
 @login_required
 def meeting_list(request):
+    """The results are a {% cache %} fragment (meeting_list.html) under the person's data version (their
+    uploads and the groups they joined), the query and the quarter hour: the shared directory, which no
+    person's version follows, shows an administrator's import within fifteen minutes. The meetings are
+    searched only when that is missing."""
     user = request.user
     form = MeetingSearchForm(request.GET or None)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    page_asked = request.GET.get("page", "")
+    return render(
+        request,
+        "supports/meeting_list.html",
+        {
+            "form": form,
+            "query_string": query_string.urlencode(),
+            "page_asked": page_asked,
+            "results": SimpleLazyObject(lambda: _meetings(user, form, page_asked)),
+        },
+    )
+
+
+def _meetings(user, form, page_asked):
     meetings = Meeting.objects.visible_to(user)
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
@@ -319,20 +424,14 @@ def meeting_list(request):
             meetings = meetings.on_weekday(form.cleaned_data["day"])
         if form.cleaned_data["format"]:
             meetings = meetings.filter(format=form.cleaned_data["format"])
-    page = Paginator(meetings.order_by("name", "slug"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(meetings.order_by("name", "slug"), PAGE_SIZE).get_page(page_asked or None)
     joined = set(
         PeerGroup.objects.for_owner(user)
         .active()
         .filter(meeting__in=[meeting.pk for meeting in page])
         .values_list("meeting_id", flat=True)
     )
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
-    return render(
-        request,
-        "supports/meeting_list.html",
-        {"form": form, "page": page, "joined": joined, "query_string": query_string.urlencode()},
-    )
+    return {"page": page, "joined": joined}
 
 
 @login_required
@@ -372,21 +471,39 @@ def meeting_import(request):
 
 @login_required
 def community_list(request):
+    """The totals and the log are a {% cache %} fragment (community_list.html) under the person's data version
+    and the page asked for, and the unbound form one under the local date it starts at: each is worked out only
+    when missing."""
     user = request.user
-    form = CommunityActivityForm(request.POST or None, owner=user)
-    if request.method == "POST" and form.is_valid():
-        activity = form.save()
-        messages.success(request, f"Logged {activity.title}.")
-        return redirect("supports:community_list")
-    activities = CommunityActivity.objects.for_owner(user)
-    totals = activities.aggregate(count=Count("id"), hours=Sum("hours"))
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        form = CommunityActivityForm(request.POST, owner=user)
+        if form.is_valid():
+            activity = form.save()
+            messages.success(request, f"Logged {activity.title}.")
+            return redirect("supports:community_list")
+    else:
+        form = None
+    page_asked = request.GET.get("page", "")
     return render(
         request,
         "supports/community_list.html",
-        {"form": form, "page": page, "totals": totals},
-        status=400 if request.method == "POST" else 200,
+        {
+            "form": form,
+            "new_form": SimpleLazyObject(lambda: CommunityActivityForm(owner=user)),
+            "local_today": user.local_today(),
+            "page_asked": page_asked,
+            "activities": SimpleLazyObject(lambda: _activities(user, page_asked)),
+        },
+        status=400 if form else 200,
     )
+
+
+def _activities(user, page_asked):
+    activities = CommunityActivity.objects.for_owner(user)
+    return {
+        "totals": activities.aggregate(count=Count("id"), hours=Sum("hours")),
+        "page": Paginator(activities, PAGE_SIZE).get_page(page_asked or None),
+    }
 
 
 @login_required
@@ -432,25 +549,33 @@ def support_map(request):
 
 @login_required
 def gaps(request):
+    """The gaps and the change since a snapshot are a {% cache %} fragment (gaps.html) under the person's data
+    version, local date, the quarter hour and the snapshot compared with: worked out only when that is missing."""
     user, now = request.user, timezone.now()
-    summary = network_summary(user, now)
-    snapshots = list(NetworkSnapshot.objects.for_owner(user)[:12])
-    compare_with = snapshots[-1] if snapshots else None
-    if snapshots and request.GET.get("since"):
-        compare_with = next((shot for shot in snapshots if str(shot.pk) == request.GET["since"]), compare_with)
-    changes = changes_since(compare_with.summary, summary) if compare_with else []
     return render(
         request,
         "supports/gaps.html",
         {
-            "summary": summary,
-            "gaps": find_gaps(user, summary, now),
-            "snapshots": snapshots,
-            "compare_with": compare_with,
-            "changes": changes,
+            "local_today": user.local_today(now),
+            "since": request.GET.get("since", ""),
+            "shape": SimpleLazyObject(lambda: _gaps(user, now, request.GET.get("since"))),
             "snapshot_form": SnapshotForm(),
         },
     )
+
+
+def _gaps(user, now, since):
+    summary = network_summary(user, now)
+    snapshots = list(NetworkSnapshot.objects.for_owner(user)[:12])
+    compare_with = snapshots[-1] if snapshots else None
+    if snapshots and since:
+        compare_with = next((shot for shot in snapshots if str(shot.pk) == since), compare_with)
+    return {
+        "gaps": find_gaps(user, summary, now),
+        "snapshots": snapshots,
+        "compare_with": compare_with,
+        "changes": changes_since(compare_with.summary, summary) if compare_with else [],
+    }
 
 
 @login_required
