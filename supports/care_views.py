@@ -161,7 +161,8 @@ def grant_revoke(request, pk):
 @reauthentication_required
 def consent_create(request):
     user = request.user
-    form = ConsentForm(request.POST or None, owner=user, today=user.local_today())
+    local_today = user.local_today()
+    form = ConsentForm(request.POST or None, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = sharing.sign_consent(
@@ -177,7 +178,7 @@ def consent_create(request):
         messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
         return redirect("supports:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
-    return _render(request, "care/consent_form.html", {"form": form}, status=status)
+    return _render(request, "care/consent_form.html", {"form": form, "local_today": local_today}, status=status)
 
 
 @login_required
