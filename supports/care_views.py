@@ -211,7 +211,10 @@ def consent_revoke(request, pk):
 def access_log(request):
     before = request.GET.get("before")
     lines, older = sharing.access_log(request.user, before)
-    return _render(request, "care/access_log.html", {"lines": lines, "older": older, "is_first": not before})
+    # The log only grows and its lines never change: the lines a page shows name its kept rendering.
+    shown = ",".join(line.cursor for line in lines)
+    context = {"lines": lines, "older": older, "is_first": not before, "shown": shown}
+    return _render(request, "care/access_log.html", context)
 
 
 @login_required

@@ -138,3 +138,17 @@ def test_a_counselor_who_is_also_family_opens_the_client_page_through_the_consen
     assert client.get(reverse("supports:person", args=[owner.pk])).status_code == 200
     assert client.get(reverse("supports:client", args=[owner.pk])).status_code == 200
     assert Recommendation.objects.count() == 0
+
+
+def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(owner, family, family_client, owner_client):
+    url = reverse("supports:access_log")
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    first = page(owner_client, url)  # kept now
+    assert first.count("Fran (family@example.org)") == 1
+    family_client.get(reverse("supports:person", args=[owner.pk]))
+    assert page(owner_client, url).count("Fran (family@example.org)") == 2
+    owner.time_zone = "Pacific/Auckland"
+    owner.save()
+    warm = page(owner_client, url)
+    cache.clear()
+    assert warm == page(owner_client, url)
