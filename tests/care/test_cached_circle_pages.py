@@ -140,7 +140,9 @@ def test_a_counselor_who_is_also_family_opens_the_client_page_through_the_consen
     assert Recommendation.objects.count() == 0
 
 
-def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(owner, family, family_client, owner_client):
+def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(
+    owner, family, family_client, owner_client
+):
     url = reverse("supports:access_log")
     family_client.get(reverse("supports:person", args=[owner.pk]))
     first = page(owner_client, url)  # kept now
