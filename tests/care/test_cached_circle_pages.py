@@ -15,6 +15,7 @@ from supports.models import SCOPE_FIELDS, Consent, Grant, Recommendation
 from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, RecommendationFactory
 from tests.factories import UserFactory, sign_in
 from tests.recovery_network.test_cached_pages import cold_and_warm, page
+from tests.supports.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,15 @@ def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(
     warm = page(owner_client, url)
     cache.clear()
     assert warm == page(owner_client, url)
+
+
+def test_the_invitation_form_marks_the_supporter_asked_for_and_lists_a_new_one_at_once(owner, owner_client):
+    first, second = SupporterFactory(owner=owner, name="Rhea"), SupporterFactory(owner=owner, name="Sol")
+    url = reverse("supports:invite")
+    assert f'<option value="{first.pk}" selected>' in page(owner_client, f"{url}?supporter={first.pk}")
+    warm = page(owner_client, f"{url}?supporter={second.pk}")
+    assert f'<option value="{second.pk}" selected>' in warm and f'<option value="{first.pk}" selected>' not in warm
+    cache.clear()
+    assert warm == page(owner_client, f"{url}?supporter={second.pk}")
+    SupporterFactory(owner=owner, name="Tam")
+    assert "Tam" in page(owner_client, url)
