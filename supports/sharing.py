@@ -212,16 +212,18 @@ def find_access(viewer, owner_id, now=None, role=None):
     owner_id = params.object_id(owner_id)  # an id no row can have is no one's
     if not viewer.is_authenticated or owner_id is None or owner_id == viewer.pk:
         return None
+    # Neither query needs the models' default ordering, which cost a third of each query's CPU (0.3 ms
+    # of 1.0 on the 2-core bench machine): there is one active grant per owner and viewer
+    # (grant_one_active_per_viewer), and the newest of a few consents is picked here.
     if role != COUNSELOR:
-        # One active grant per owner and viewer (grant_one_active_per_viewer).
-        grant = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer=viewer).first()
+        grants = Grant.objects.active().select_related("owner").filter(owner_id=owner_id, viewer=viewer)
+        grant = next(iter(grants.order_by()), None)
         if grant is not None and grant.owner.is_active:
             return Access(grant.owner, viewer, FAMILY, grant.scopes, grant=grant)
         if role == FAMILY:
             return None
-    for consent in (
-        Consent.objects.possibly_valid(now).select_related("owner").filter(owner_id=owner_id, counselor=viewer)
-    ):
+    consents = Consent.objects.possibly_valid(now).select_related("owner").filter(owner_id=owner_id, counselor=viewer)
+    for consent in sorted(consents.order_by(), key=lambda consent: (consent.signed_at, consent.pk), reverse=True):
         if consent.is_valid(now) and consent.owner.is_active:
             return Access(consent.owner, viewer, COUNSELOR, consent.scopes, consent=consent)
     return None

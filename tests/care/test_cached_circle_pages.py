@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from milestones.models import Journey, Setback
 from supports import care_views
@@ -167,3 +168,20 @@ def test_the_invitation_form_marks_the_supporter_asked_for_and_lists_a_new_one_a
     assert warm == page(owner_client, f"{url}?supporter={second.pk}")
     SupporterFactory(owner=owner, name="Tam")
     assert "Tam" in page(owner_client, url)
+
+
+def test_of_two_consents_from_one_client_the_newest_in_effect_opens_the_page(owner):
+    """find_access reads the consents without the model's ordering and picks the newest itself."""
+    from supports import sharing
+
+    counselor = UserFactory(display_name="Cy")
+    now = timezone.now()
+    older = ConsentFactory(owner=owner, counselor=counselor)
+    newer = ConsentFactory(owner=owner, counselor=counselor, checkins=False)
+    Consent.objects.filter(pk=older.pk).update(signed_at=now - dt.timedelta(days=2))
+    Consent.objects.filter(pk=newer.pk).update(signed_at=now - dt.timedelta(days=1))
+    assert sharing.find_access(counselor, owner.pk, now).consent == newer
+    Consent.objects.filter(pk=older.pk).update(signed_at=now)
+    assert sharing.find_access(counselor, owner.pk, now).consent == older
+    Consent.objects.filter(pk=older.pk).update(revoked_at=now)
+    assert sharing.find_access(counselor, owner.pk, now, sharing.COUNSELOR).consent == newer
