@@ -490,7 +490,8 @@ def consent_for_party_or_404(user, pk):
     if not user.is_authenticated:
         raise Http404
     consent_id = params.object_id(pk)
-    consent = Consent.objects.select_related("owner", "counselor").filter(pk=consent_id).first() if consent_id else None
+    found = Consent.objects.select_related("owner", "counselor").filter(pk=consent_id).order_by()  # one row: no sort
+    consent = next(iter(found), None) if consent_id else None
     if consent is None or user.pk not in (consent.owner_id, consent.counselor_id):
         raise Http404("No consent here.")
     return consent
