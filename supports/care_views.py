@@ -36,6 +36,13 @@ from .network import find_gaps, network_summary
 from .support_map import build_support_map
 
 ATTENDANCE_DAYS = 30
+# Lists on shared pages that grow with the owner's history go a page at a time.
+SETBACKS_PER_PAGE = 20
+RECOMMENDATIONS_PER_PAGE = 10
+
+
+def _page_number(request, name):
+    return params.integer(request.GET.get(name, ""), 1, 10**6) or 1
 
 
 def _render(request, template, context=None, status=200):
@@ -63,26 +70,40 @@ def _two_factor_gate(view):
 
 @login_required
 def circle(request):
-    user, now = request.user, timezone.now()
-    grants = list(Grant.objects.for_owner(user).active().select_related("viewer"))
-    consents = list(Consent.objects.for_owner(user).select_related("counselor", "owner"))
-    for consent in consents:
-        consent.status = consent.status_label(now)
-    invitations = list(Invitation.objects.for_owner(user).pending(now).select_related("supporter"))
-    recommendations = list(Recommendation.objects.for_owner(user)[:20])
-    held_grants, held_consents = sharing.shared_with(user, now)
+    """Who sees what, kept rendered (circle.html) under the owner's data_version: grants, consents,
+    invitations and recommendations are the owner's records. Those who share with this person are
+    other people's records: accepting or ending a grant or consent bumps this person too (sharing.py),
+    and the quarter hour covers a consent lapsing. The buttons submit one form outside the kept part,
+    which carries the CSRF token."""
+    user = request.user
+    number = _page_number(request, "recommendations")
     return _render(
         request,
         "care/circle.html",
         {
-            "grants": grants,
-            "consents": consents,
-            "invitations": invitations,
-            "recommendations": recommendations,
-            "held_grants": held_grants,
-            "held_consents": held_consents,
+            "local_today": user.local_today(),  # a consent lapses at the end of its last day
+            "recommendation_page": number,
+            "circle": SimpleLazyObject(lambda: _circle_context(user, number)),
         },
     )
+
+
+def _circle_context(user, recommendation_page):
+    now = timezone.now()
+    consents = list(Consent.objects.for_owner(user).select_related("counselor", "owner"))
+    for consent in consents:
+        consent.status = consent.status_label(now)
+    held_grants, held_consents = sharing.shared_with(user, now)
+    return {
+        "grants": list(Grant.objects.for_owner(user).active().select_related("viewer")),
+        "consents": consents,
+        "invitations": list(Invitation.objects.for_owner(user).pending(now).select_related("supporter")),
+        "recommendations": Paginator(Recommendation.objects.for_owner(user), RECOMMENDATIONS_PER_PAGE).get_page(
+            recommendation_page
+        ),
+        "held_grants": held_grants,
+        "held_consents": held_consents,
+    }
 
 
 @login_required
@@ -140,7 +161,8 @@ def grant_revoke(request, pk):
 @reauthentication_required
 def consent_create(request):
     user = request.user
-    form = ConsentForm(request.POST or None, owner=user, today=user.local_today())
+    local_today = user.local_today()
+    form = ConsentForm(request.POST or None, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = sharing.sign_consent(
@@ -156,7 +178,7 @@ def consent_create(request):
         messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
         return redirect("supports:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
-    return _render(request, "care/consent_form.html", {"form": form}, status=status)
+    return _render(request, "care/consent_form.html", {"form": form, "local_today": local_today}, status=status)
 
 
 @login_required
@@ -189,7 +211,10 @@ def consent_revoke(request, pk):
 def access_log(request):
     before = request.GET.get("before")
     lines, older = sharing.access_log(request.user, before)
-    return _render(request, "care/access_log.html", {"lines": lines, "older": older, "is_first": not before})
+    # The log only grows and its lines never change: the lines a page shows name its kept rendering.
+    shown = ",".join(line.cursor for line in lines)
+    context = {"lines": lines, "older": older, "is_first": not before, "shown": shown}
+    return _render(request, "care/access_log.html", context)
 
 
 @login_required
@@ -243,9 +268,9 @@ def _invitation_problem(request, code, message, status):
 # Family and friends
 
 
-def _shared_context(access, now):
+def _shared_context(access, now, setback_page=1):
     """What the page shows of the owner, section by section, only for the scopes the access allows (a section
-    not allowed is None)."""
+    not allowed is None). Setbacks come a page at a time, newest first."""
     owner = access.owner
     today = owner.local_today(now)
     context = {"access": access, "owner": owner, "today": today, "scopes": access.scopes}
@@ -293,7 +318,8 @@ def _shared_context(access, now):
             "last": Attendance.objects.for_owner(owner).aggregate(last=Max("attended_on"))["last"],
         }
     if access.allows("setbacks"):
-        context["setbacks"] = list(Setback.objects.for_owner(owner).select_related("journey").order_by("-happened_on"))
+        setbacks = Setback.objects.for_owner(owner).select_related("journey").order_by("-happened_on", "-id")
+        context["setbacks"] = Paginator(setbacks, SETBACKS_PER_PAGE).get_page(setback_page)
     return context
 
 
@@ -307,7 +333,7 @@ def person(request, owner_id):
 @login_required
 @require_POST
 def person_encourage(request, owner_id):
-    access = sharing.find_access(request.user, owner_id)
+    access = sharing.find_access(request.user, owner_id, role=sharing.FAMILY)
     if access is None or access.role != sharing.FAMILY:
         raise Http404("Nothing shared with you here.")
     form = EncouragementForm(request.POST)
@@ -330,7 +356,8 @@ def _person_context(request, access, now, form=None):
         "scopes": access.scopes,
         "scope_key": ",".join(sorted(access.scopes)),
         "owner_today": owner.local_today(now),
-        "shared": SimpleLazyObject(lambda: _shared_context(access, now)),
+        "setback_page": (setback_page := _page_number(request, "setbacks")),
+        "shared": SimpleLazyObject(lambda: _shared_context(access, now, setback_page)),
         # An encouragement is the owner's record: sending one changes the owner's data_version.
         "sent": SimpleLazyObject(
             lambda: list(Encouragement.objects.for_owner(owner).filter(sender=viewer).order_by("-created_at")[:5])
@@ -379,28 +406,35 @@ def caseload(request):
 def client(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-    return _render(request, "care/client.html", _client_page(access, now, RecommendationForm()))
+    return _render(request, "care/client.html", _client_page(request, access, now, RecommendationForm()))
 
 
-def _client_page(access, now, form=None):
-    """A client's page for their counselor. What is shared is read only when its cached rendering (keyed on
-    what it shows, in client.html and report.html) is missing; this counselor's recommendations and form
-    are theirs alone and stay outside it."""
-    owner = access.owner
+def _client_page(request, access, now, form=None):
+    """A client's page for their counselor. What is shared, and this counselor's recommendations (a page at
+    a time), are read only when their cached renderings (keyed on what they show, in client.html and
+    report.html) are missing; the form stays outside them."""
+    owner, counselor = access.owner, access.viewer
+    setback_page, recommendation_page = _page_number(request, "setbacks"), _page_number(request, "recommendations")
+    recommendations = Recommendation.objects.for_owner(owner).filter(counselor=counselor)
     return {
         "access": access,
         "owner": owner,
         "scopes": access.scopes,
         "scope_key": ",".join(sorted(access.scopes)),
         "owner_today": owner.local_today(now),
-        "client": SimpleLazyObject(lambda: _client_context(access, now)),
-        "recommendations": list(Recommendation.objects.for_owner(owner).filter(counselor=access.viewer)),
+        "setback_page": setback_page,
+        "client": SimpleLazyObject(lambda: _client_context(access, now, setback_page)),
+        "recommendation_page": recommendation_page,
+        # A recommendation is the owner's record: adding or finishing one changes the owner's data_version.
+        "recommendations": SimpleLazyObject(
+            lambda: Paginator(recommendations, RECOMMENDATIONS_PER_PAGE).get_page(recommendation_page)
+        ),
         "form": form,
     }
 
 
-def _client_context(access, now):
-    context = _shared_context(access, now)
+def _client_context(access, now, setback_page=1):
+    context = _shared_context(access, now, setback_page)
     context.update(dict.fromkeys(("summary", "gaps", "group_counts")))
     owner = access.owner
     if access.allows("support_map"):
@@ -424,7 +458,7 @@ def _client_context(access, now):
 @require_POST
 def client_recommend(request, owner_id):
     now = timezone.now()
-    access = sharing.find_access(request.user, owner_id, now)
+    access = sharing.find_access(request.user, owner_id, now, sharing.COUNSELOR)
     if access is None or access.role != sharing.COUNSELOR:
         raise Http404("Nothing shared with you here.")
     if not two_factor.verified(request):
@@ -432,7 +466,7 @@ def client_recommend(request, owner_id):
     form = RecommendationForm(request.POST)
     if not form.is_valid():
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-        return _render(request, "care/client.html", _client_page(access, now, form), status=400)
+        return _render(request, "care/client.html", _client_page(request, access, now, form), status=400)
     sharing.recommend(access, form.cleaned_data["text"])
     messages.success(request, f"{access.owner.name} will see your recommendation.")
     return redirect(reverse("supports:client", args=[access.owner.pk]) + "#recommendations")
@@ -444,4 +478,4 @@ def client_report(request, owner_id):
     """A printable support-map report for a session."""
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, scope="support_map", now=now)
-    return _render(request, "care/report.html", {**_client_page(access, now), "printed_at": now})
+    return _render(request, "care/report.html", {**_client_page(request, access, now), "printed_at": now})
