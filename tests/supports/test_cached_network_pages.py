@@ -18,7 +18,7 @@ from django.utils import timezone
 from recovery_network.models import User
 from supports.models import Attendance, Meeting, MeetingTime, PeerGroup, Supporter
 from tests.factories import UserFactory, sign_in
-from tests.recovery_network.test_cached_pages import owner_with_history, page  # noqa: F401 (a fixture)
+from tests.recovery_network.test_cached_pages import owner_with_history, page, warm_and_cold  # noqa: F401 (a fixture)
 from tests.supports.factories import (
     CommunityActivityFactory,
     ContactFactory,
@@ -79,9 +79,8 @@ def test_a_kept_page_follows_the_persons_zone_and_preferences(network, owner_cli
     User.objects.filter(pk=owner.pk).update(
         time_zone="Asia/Kolkata", checkin_time=dt.time(6, 45), data_version=F("data_version")
     )
-    warm = page(owner_client, url)
-    cache.clear()
-    assert warm == page(owner_client, url)
+    warm, cold = warm_and_cold(owner_client, url)
+    assert warm == cold
     if name in ("supports:group_detail", "supports:supporter_detail"):
         assert warm != first  # what it shows in the person's zone moved with it
 
@@ -97,9 +96,8 @@ def test_a_kept_page_shows_a_change_at_once(network, owner_client, name, extra):
     network["group"].meeting_times.update(start_time=dt.time(6, 15))
     Attendance.objects.create(owner=owner, group=network["group"], attended_on=owner.local_today())
     ContactFactory(supporter=supporter)
-    warm = page(owner_client, url)
-    cache.clear()
-    assert warm == page(owner_client, url)
+    warm, cold = warm_and_cold(owner_client, url)
+    assert warm == cold
 
 
 @pytest.mark.parametrize(("name", "extra"), [(name, extra) for name, extra in OWN_PAGES if extra is None])
