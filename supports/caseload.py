@@ -161,11 +161,10 @@ def client_consents(counselor, now):
     )
     by_owner, local_days = {}, {}
     for consent_id, owner_id, version, zone_name, expires_on, *flags in rows:
-        # Consent.lapsed's rule, the local day worked out once per zone
         local_day = local_days.get(zone_name)
         if local_day is None:
             local_day = local_days[zone_name] = now.astimezone(zone_named(zone_name)).date()
-        if local_day > expires_on:
+        if Consent.lapsed_on(expires_on, local_day):
             continue
         scopes = _scope_set(tuple(flags))
         kept = by_owner.get(owner_id)
