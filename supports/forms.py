@@ -1,17 +1,20 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from recovery_network.forms import TimeZoneField, person_choice
 
 from .feeds import MAX_FEED_BYTES
 from .models import (
+    PROFESSIONAL_RELATIONSHIPS,
     RELATIONSHIP_GROUPS,
     SUPPORT_KIND_FIELDS,
     WEEKDAY_CHOICES,
     ActivityKind,
     Channel,
+    Closeness,
     CommunityActivity,
     Contact,
     ContactEvery,
@@ -198,7 +201,35 @@ class AttendanceForm(forms.Form):
 
 
 class MemberSearchForm(forms.Form):
-    q = forms.CharField(label="Find someone by name", max_length=80, strip=True)
+    """The network list's search: part of a name, and a circle and kind of supporter (the map's "+N" links here)."""
+
+    q = forms.CharField(label="Find someone by name", max_length=80, strip=True, required=False)
+    circle = forms.TypedChoiceField(
+        label="Circle", choices=[("", "Any circle"), *Closeness.choices], coerce=int, empty_value=None, required=False
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[("", "Anyone"), ("personal", "Personal"), ("professional", "Professional")],
+        required=False,
+    )
+
+    def filter(self, supporters):
+        """The supporters the search asks for, and what it asked in words ("" for everyone)."""
+        if not self.is_valid():
+            return supporters, ""
+        named, circle, kind = (self.cleaned_data[name] for name in ("q", "circle", "kind"))
+        said = []
+        if kind:
+            professional = Q(relationship__in=PROFESSIONAL_RELATIONSHIPS)
+            supporters = supporters.filter(professional if kind == "professional" else ~professional)
+            said.append(kind)
+        if circle:
+            supporters = supporters.filter(closeness=circle)
+            said.append("in your " + Closeness(circle).label.lower())
+        if named:
+            supporters = supporters.filter(name__icontains=named)
+            said.append(f"named “{named}”")
+        return supporters, " ".join(said)
 
 
 class MeetingSearchForm(forms.Form):

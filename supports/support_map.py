@@ -16,13 +16,22 @@ import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Max, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from recovery_network.page_cache import RELEASE_FINGERPRINT
 
-from .models import SUPPORT_KINDS, Closeness, CommunityActivity, PeerGroup, Supporter
+from .models import (
+    PROFESSIONAL_RELATIONSHIPS,
+    SUPPORT_KINDS,
+    Closeness,
+    CommunityActivity,
+    Influence,
+    PeerGroup,
+    Supporter,
+)
 
 WIDTH, HEIGHT = 1340, 1000
 CX, CY = WIDTH / 2, HEIGHT / 2
@@ -38,6 +47,8 @@ MAX_NODE_RADIUS = 26
 MIN_NODE_RADIUS = 5
 NODE_GAP = 7  # room for the support-kind ring and the overdue ring
 FULL_NAME_LIMIT = 24  # at most this many nodes on the map: names under each node
+CELL_LIMIT = 25  # at most this many people in one ring of one sector; past it, 24 and a "+N" node
+GROUP_LIMIT = 30  # at most this many peer groups: the home group and the most recently attended first
 SECTORS = [
     ("personal", "Personal"),
     ("professional", "Professional"),
@@ -76,6 +87,7 @@ class Node:
     r: float = MAX_NODE_RADIUS
     initials: str = ""
     kind_mark: str = ""  # the id of its support-kind marks in the drawing's <defs> (see kind_marks)
+    more: int = 0  # a "+N" node stands for this many people (or groups) the map leaves out
 
     # A node is drawn at the origin and moved to (x, y): its parts need no coordinates of their own.
     @property
@@ -144,12 +156,13 @@ class SupportMap:
     `group_dates=False` a group's title does not say when the owner last went.
     """
 
-    width, height, cx, cy, owner_radius = WIDTH, HEIGHT, CX, CY, OWNER_RADIUS
+    width, height, cx, cy, owner_radius, cell_limit = WIDTH, HEIGHT, CX, CY, OWNER_RADIUS, CELL_LIMIT
 
-    def __init__(self, supporter_rows, group_list, community_rows, now, local_today, *, db, links, group_dates):
+    def __init__(self, supporter_rows, cells, groups, community_rows, now, local_today, *, db, links, group_dates):
         self.db = db
         self.supporter_rows = supporter_rows  # tuples of SUPPORTER_FIELDS: made into models only on a cache miss
-        self.group_list = group_list
+        self.cells = cells  # {(closeness, professional?): (people, overdue)}: the whole network, drawn or not
+        self.group_list, self.group_count = groups  # the groups drawn, and how many the owner has
         self.community_rows = community_rows
         self.now, self.local_today = now, local_today
         self.links, self.group_dates = links, group_dates
@@ -168,13 +181,41 @@ class SupportMap:
         return row[SUPPORTER_FIELDS.index("archived_at")] is None and due_at is not None and due_at < self.now
 
     def overdue_count(self):
-        return sum(1 for row in self.supporter_rows if self._overdue(row))
+        """Everyone overdue for contact, drawn or not."""
+        return sum(overdue for _, overdue in self.cells.values())
+
+    @cached_property
+    def left_out(self):
+        """The people each crowded ring leaves off the map, closest ring first: [{closeness, professional, count,
+        circle, kind}], what the table says after the people it lists."""
+        closeness, relationship = SUPPORTER_FIELDS.index("closeness"), SUPPORTER_FIELDS.index("relationship")
+        drawn = {}
+        for row in self.supporter_rows:
+            cell = (row[closeness], row[relationship] in PROFESSIONAL_RELATIONSHIPS)
+            drawn[cell] = drawn.get(cell, 0) + 1
+        return [
+            {
+                "closeness": closeness,
+                "professional": professional,
+                "count": people - drawn.get((closeness, professional), 0),
+                "circle": Closeness(closeness).label.lower(),
+                "kind": "professional" if professional else "personal",
+            }
+            for (closeness, professional), (people, _) in sorted(self.cells.items())
+            if people > drawn.get((closeness, professional), 0)
+        ]
+
+    @property
+    def groups_left_out(self):
+        return self.group_count - len(self.group_list)
 
     def key(self, *extra):
         """A cache key for the drawing and table: every row's fields, what depends on the clock, and `extra`."""
         rows = [
             [(self._overdue(row), row) for row in self.supporter_rows],
+            sorted(self.cells.items()),
             [_fields(row) for row in self.group_list],
+            self.group_count,
             self.community_rows,
         ]
         return fingerprint(rows, self.local_today, self.links, self.group_dates, *extra)
@@ -292,11 +333,14 @@ def _cell_lanes(count, span_degrees, band, node_radius):
     return list(zip(lanes, placed, strict=True))
 
 
-def _layout(nodes):
+def _layout(nodes, totals=None):
+    """Sectors get their angles by the nodes drawn in them; each is labelled with how many it holds in all
+    (`totals` by sector key, for the ones a node can stand for several of)."""
     counts = [sum(1 for node in nodes if node.sector == key) for key, _ in SECTORS]
+    totals = totals or {}
     sectors, start = [], 0.0
     for (key, label), degrees, count in zip(SECTORS, _sector_angles(counts), counts, strict=True):
-        sector = Sector(key=key, label=label, start=start, end=start + degrees, count=count)
+        sector = Sector(key=key, label=label, start=start, end=start + degrees, count=totals.get(key, count))
         middle = start + degrees / 2
         sector.label_x, sector.label_y = _point(LABEL_RADIUS, middle)
         sector.label_y = round(sector.label_y + 6, 1)
@@ -408,17 +452,50 @@ def _fields(row):
     return tuple(value for name, value in row.__dict__.items() if name != "_state")
 
 
+def _is_professional():
+    return ExpressionWrapper(Q(relationship__in=PROFESSIONAL_RELATIONSHIPS), output_field=BooleanField())
+
+
 def build_support_map(user, now=None, links=True, group_dates=True):
-    """The map's rows in three queries whatever the network's size; the drawing is laid out when first used."""
+    """The map's rows in five queries whatever the network's size, each bounded: the drawing is laid out when first
+    used. Supporters come at most CELL_LIMIT to a ring of a sector (a window numbers them within it), with each
+    ring's count beside them; groups at most GROUP_LIMIT, with their count."""
     now = now or timezone.now()
     local_today = user.local_today(now)
-    supporters = Supporter.objects.for_owner(user).active().order_by("closeness", "name", "id")
-    groups = (
-        PeerGroup.objects.for_owner(user)
-        .active()
-        .annotate(last_attended=Max("attendances__attended_on"))
-        .order_by("-is_home_group", "name", "id")
+    supporters = Supporter.objects.for_owner(user).active()
+    cells = {
+        (row["closeness"], row["professional"]): (row["people"], row["overdue"])
+        for row in supporters.annotate(professional=_is_professional())
+        .values("closeness", "professional")
+        .annotate(people=Count("id"), overdue=Count("id", filter=Q(contact_due_at__lt=now)))
+        .order_by()
+    }
+    first = [
+        Case(When(influence=Influence.RISK, then=Value(0)), default=Value(1)).asc(),
+        Case(When(contact_due_at__lt=now, then=Value(0)), default=Value(1)).asc(),
+        F("last_contact_at").desc(nulls_last=True),
+        F("name").asc(),
+        F("id").asc(),
+    ]
+    place = Window(RowNumber(), partition_by=[F("closeness"), _is_professional()], order_by=first)
+    rows = []
+    for *row, professional, number in (
+        supporters.annotate(professional=_is_professional(), place=place)
+        .filter(place__lte=CELL_LIMIT)
+        .order_by("closeness", "name", "id")
+        .values_list(*SUPPORTER_FIELDS, "professional", "place")
+    ):
+        # A crowded ring keeps its last place for the "+N" node.
+        if cells[(row[SUPPORTER_FIELDS.index("closeness")], professional)][0] <= CELL_LIMIT or number < CELL_LIMIT:
+            rows.append(tuple(row))
+    groups = PeerGroup.objects.for_owner(user).active()
+    group_count = groups.count()
+    group_list = list(
+        groups.annotate(last_attended=Max("attendances__attended_on")).order_by(
+            "-is_home_group", F("last_attended").desc(nulls_last=True), "name", "id"
+        )[:GROUP_LIMIT]
     )
+    group_list.sort(key=lambda group: (not group.is_home_group, group.name, group.pk))
     community = list(
         CommunityActivity.objects.for_owner(user)
         .filter(happened_on__gte=local_today - dt.timedelta(days=365))
@@ -429,26 +506,59 @@ def build_support_map(user, now=None, links=True, group_dates=True):
     labels = dict(CommunityActivity._meta.get_field("kind").choices)
     for row in community:
         row["label"] = labels[row["kind"]]
-    rows = list(supporters.values_list(*SUPPORTER_FIELDS))
     return SupportMap(
-        rows, list(groups), community, now, local_today, db=supporters.db, links=links, group_dates=group_dates
+        rows,
+        cells,
+        (group_list, group_count),
+        community,
+        now,
+        local_today,
+        db=supporters.db,
+        links=links,
+        group_dates=group_dates,
+    )
+
+
+def _more_node(sector, ring, count, what, url):
+    return Node(
+        key=f"more-{sector}-{ring}",
+        sector=sector,
+        ring=ring,
+        label=f"+{count}",
+        title=f"{count} more {what}" + (": see them all in the list" if url else ""),
+        url=url,
+        shape="more",
+        more=count,
     )
 
 
 def _draw(support_map):
     now, local_today = support_map.now, support_map.local_today
     nodes = [_supporter_node(supporter, now) for supporter in support_map.supporter_list]
+    network = reverse("supports:index")
+    for row in support_map.left_out:
+        what = f"{row['kind']} supporter{'s' if row['count'] != 1 else ''} in the {row['circle']}"
+        url = f"{network}?circle={row['closeness']}&kind={row['kind']}#people-heading"
+        nodes.append(_more_node(row["kind"], row["closeness"], row["count"], what, url))
     nodes += [_group_node(group, local_today) for group in support_map.group_list]
+    if support_map.groups_left_out:
+        count = support_map.groups_left_out
+        what = f"peer group{'s' if count != 1 else ''}, none attended lately"
+        nodes.append(_more_node("groups", Closeness.WIDER, count, what, reverse("supports:group_list")))
     nodes += [_community_node(row, local_today) for row in support_map.community_rows]
     for node in nodes:
         if not support_map.links:
             node.url = ""
-        if node.sector == "groups" and not support_map.group_dates:
+            node.title = node.title.removesuffix(": see them all in the list")
+        if node.sector == "groups" and not support_map.group_dates and not node.more:
             # The map's group titles say when the owner last went: attendance is its own scope.
             node.title = node.label
-    sectors, node_radius = _layout(nodes)
+    counts = {"personal": 0, "professional": 0, "groups": support_map.group_count}
+    for (_, professional), (people, _) in support_map.cells.items():
+        counts["professional" if professional else "personal"] += people
+    sectors, node_radius = _layout(nodes, counts)
     for node in nodes:
-        node.initials = _initials(node.label)
+        node.initials = node.label if node.more else _initials(node.label)
     kind_marks = _kind_marks(nodes, node_radius)
     rings = []
     for closeness, (inner, outer) in RING_BANDS.items():

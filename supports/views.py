@@ -62,15 +62,13 @@ def _network(user, now, query):
     """What the network page shows, for index(): the search box is drawn unbound, showing what was asked."""
     active = Supporter.objects.for_owner(user).active()
     overdue = list(active.overdue(now).order_by("contact_due_at", "id")[: OVERDUE_SHOWN + 1])
-    search = MemberSearchForm(query or None)
-    named = search.cleaned_data["q"] if search.is_valid() else None
-    people = active.filter(name__icontains=named) if named else active
+    people, asked = MemberSearchForm(query).filter(active)
     summary = network_summary(user, now)
     gaps = find_gaps(user, summary, now)
     return {
         "page": Paginator(people, PEOPLE_PER_PAGE).get_page(query.get("page")),
-        "search": MemberSearchForm(initial={"q": query.get("q", "")}),
-        "named": named,
+        "search": MemberSearchForm(initial={name: query.get(name, "") for name in ("q", "circle", "kind")}),
+        "asked": asked,
         "overdue": overdue[:OVERDUE_SHOWN],
         "more_overdue": len(overdue) > OVERDUE_SHOWN,
         "gaps": gaps[:3],

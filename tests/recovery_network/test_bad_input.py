@@ -359,7 +359,7 @@ def _valid_values(site):
         "address": "1 Main St", "online_url": "", "is_home_group": "", "sponsor": supporter.pk,
         "times-TOTAL_FORMS": "1", "times-INITIAL_FORMS": "0", "times-MIN_NUM_FORMS": "0",
         "times-MAX_NUM_FORMS": "1000", "times-0-weekday": "2", "times-0-start_time": "19:00",
-        "times-0-end_time": "20:00", "attended_on": today, "q": "serenity", "day": "2",
+        "times-0-end_time": "20:00", "attended_on": today, "q": "serenity", "day": "2", "circle": "2",
         "kind": "volunteering", "title": "Food bank", "happened_on": today - dt.timedelta(days=1), "hours": "2",
         "feed": "", "link_supporter": "",
         # supports.care_forms
@@ -382,6 +382,7 @@ VALID_FOR = {  # where two forms share a field name, this page's own
     "milestones:journey_create": {"kind": "alcohol"},
     "milestones:journey_edit": {"kind": "alcohol"},
     "supports:meeting_list": {"format": ""},
+    "supports:index": {"kind": "personal"},
     "supports:person_encourage": {"message": ""},
 }
 # A goal is a day count or a date: (the one given, the one left empty); when a round fills the empty one, the

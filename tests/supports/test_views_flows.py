@@ -460,7 +460,7 @@ def test_the_network_finds_people_by_name_and_keeps_the_search_across_pages(owne
     assert "People (30 named “rivera”)" in body and "Marisol" not in body
     assert "?q=rivera&amp;page=2" in body
     nobody = owner_client.get(reverse("supports:index"), {"q": "zed"}).content.decode()
-    assert "No one in your network has a name with “zed” in it." in nobody
+    assert "No one in your network is named “zed”." in nobody
 
 
 def test_the_network_names_a_few_overdue_people_the_longest_overdue_first(owner, owner_client):

@@ -1,4 +1,4 @@
-"""The support map: server-rendered SVG with a table beside it, readable at 0, 3 and 150 supporters."""
+"""The support map: server-rendered SVG with a table beside it, readable at 0, 3, 150 and 500 supporters."""
 
 import datetime as dt
 import itertools
@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from supports.models import Closeness, Influence, Supporter
-from supports.support_map import HEIGHT, RING_BANDS, WIDTH, build_support_map
+from supports.models import PROFESSIONAL_RELATIONSHIPS, Closeness, Grant, Influence, PeerGroup, Supporter
+from supports.support_map import CELL_LIMIT, GROUP_LIMIT, HEIGHT, RING_BANDS, WIDTH, build_support_map
 from tests.supports.factories import AttendanceFactory, CommunityActivityFactory, PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def node_circles(svg):
         (x, y, float(circle.get("r")))
         for node, x, y in map_nodes(svg)
         for circle in node.findall(f"{SVG}circle")
-        if circle.get("class") == "map-node__shape"
+        if circle.get("class").startswith("map-node__shape")
     ]
 
 
@@ -140,27 +140,115 @@ def test_people_sit_in_the_ring_for_their_closeness(owner):
         assert inner <= distance <= outer
 
 
-def test_map_with_150_supporters_stays_legible(owner_client, owner, django_assert_max_num_queries):
-    make_supporters(owner, 150)
+def more_nodes(svg):
+    """{title: label} of the "+N" nodes, each standing for the people a crowded ring leaves off."""
+    return {
+        node.find(f"{SVG}title").text: node.find(f"{SVG}text").text
+        for node, _, _ in map_nodes(svg)
+        if node.find(f"{SVG}circle[@class='map-node__shape map-node__shape--more']") is not None
+    }
+
+
+def cells_of(owner):
+    """{(closeness, professional?): number of active supporters} of the whole network."""
+    cells = {}
+    for closeness, relationship in (
+        Supporter.objects.filter(owner=owner).active().values_list("closeness", "relationship")
+    ):
+        cell = (closeness, relationship in PROFESSIONAL_RELATIONSHIPS)
+        cells[cell] = cells.get(cell, 0) + 1
+    return cells
+
+
+@pytest.mark.parametrize("count", [150, 500])
+def test_a_large_map_draws_each_crowded_ring_bounded_and_says_how_many_more(
+    owner_client, owner, count, django_assert_max_num_queries
+):
+    make_supporters(owner, count)
     owner_client.get(reverse("supports:map"))  # the first request also records the session's device
-    # Seven queries are the session, the user and allauth's device tracking; six are the map's.
-    with override_settings(PAGE_CACHE=False), django_assert_max_num_queries(13):  # rendered, not from the cache
+    # Seven queries are the session, the user and allauth's device tracking; seven are the map's, at any size.
+    with override_settings(PAGE_CACHE=False), django_assert_max_num_queries(14):  # rendered, not from the cache
         response = owner_client.get(reverse("supports:map"))
     svg = svg_of(response)
     circles = node_circles(svg)
-    assert len(circles) == 150
+    cells = cells_of(owner)
+    crowded = {cell: people for cell, people in cells.items() if people > CELL_LIMIT}
+    assert crowded, "the test's network has crowded rings"
+    # Each crowded ring draws CELL_LIMIT - 1 people and a "+N" node; the others draw everyone.
+    drawn = sum(min(people, CELL_LIMIT - 1) if people > CELL_LIMIT else people for people in cells.values())
+    assert len(circles) == drawn + len(crowded) <= 6 * CELL_LIMIT
+    more = more_nodes(svg)
+    assert sorted(int(label.removeprefix("+")) for label in more.values()) == sorted(
+        people - (CELL_LIMIT - 1) for people in crowded.values()
+    )
+    assert any(title.endswith("personal supporters in the wider circle: see them all in the list") for title in more)
     assert_no_overlaps_and_inside(circles)
     assert min(r for _, _, r in circles) >= 5
     # Too many for names under each node: initials inside, full names in the title and the table.
     assert not [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__name"]
-    initials = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-node__initials"]
-    assert len(initials) == 150 and float(svg.find(f"{SVG}g[@class='map-nodes']").get("font-size")) >= 5.5
-    assert response.content.split(b"Everyone on the map")[1].count(b'<th scope="row">') == 150
+    assert float(svg.find(f"{SVG}g[@class='map-nodes']").get("font-size")) >= 5.5
+    # The sectors and the description count everyone, drawn or not.
+    personal = sum(people for (_, professional), people in cells.items() if not professional)
+    assert f"Personal ({personal})".encode() in response.content
+    assert f"{count} supporters" in svg.find(f"{SVG}desc").text
+    overdue = Supporter.objects.filter(owner=owner).overdue().count()
+    assert f"{overdue} overdue for contact" in svg.find(f"{SVG}desc").text
+    # The table lists the people drawn, then says how many each crowded ring leaves out, with a link to them.
+    table = response.content.split(b"Everyone on the map")[1].split(b"</table>")[0].decode()
+    assert table.count('<th scope="row">') == drawn
+    assert table.count('class="row--more"') == len(crowded)
+    wider = crowded[(Closeness.WIDER, False)]
+    assert f"And {wider - (CELL_LIMIT - 1)} more personal supporters in your wider circle" in table
     # The ring names find a free spot rather than sitting on top of people.
     for label in (t for t in svg.iter(f"{SVG}text") if t.get("class") == "map-ring-label"):
         x, y = float(label.get("x")), float(label.get("y"))
         assert all(abs(cx - x) > 62 + r or abs(cy - y) > 12 + r for cx, cy, r in circles), label.text
-    assert "150 supporters" in svg.find(f"{SVG}desc").text
+
+
+def test_a_crowded_ring_draws_risky_ties_and_overdue_people_first_and_links_to_the_rest(owner_client, owner):
+    make_supporters(owner, 500)
+    support_map = build_support_map(owner)
+    drawn = {node.label for node in support_map.nodes if not node.more}
+    active = Supporter.objects.filter(owner=owner).active()
+    wider_personal = active.filter(closeness=Closeness.WIDER).exclude(relationship__in=PROFESSIONAL_RELATIONSHIPS)
+    risky = set(wider_personal.filter(influence=Influence.RISK).values_list("name", flat=True))
+    assert 0 < len(risky) < CELL_LIMIT and risky <= drawn
+    overdue = set(wider_personal.overdue().exclude(influence=Influence.RISK).values_list("name", flat=True))
+    assert len(risky) + len(overdue) > CELL_LIMIT - 1, "more overdue than room: the rest wait behind them"
+    assert len(drawn & overdue) == CELL_LIMIT - 1 - len(risky)
+    # "See them all": the network list of exactly that ring, every one of them.
+    [row] = [row for row in support_map.left_out if (row["closeness"], row["kind"]) == (Closeness.WIDER, "personal")]
+    page = owner_client.get(reverse("supports:index"), {"circle": Closeness.WIDER, "kind": "personal"})
+    assert f"People ({wider_personal.count()} personal in your wider circle)" in page.content.decode()
+    assert row["count"] == wider_personal.count() - (CELL_LIMIT - 1)
+
+
+def test_a_shared_map_says_how_many_more_without_links(family_client, family, owner):
+    Grant.objects.filter(owner=owner, viewer=family).update(support_map=True)
+    make_supporters(owner, 200)
+    response = family_client.get(reverse("supports:person", args=[owner.pk]))
+    svg = svg_of(response)
+    assert more_nodes(svg) and not list(svg.iter(f"{SVG}a"))
+    assert all(not title.endswith("in the list") for title in more_nodes(svg))
+    body = response.content.decode()
+    assert "more personal supporters in the wider circle, not drawn." in body
+    assert "?circle=" not in body
+
+
+def test_many_peer_groups_draw_the_home_group_and_the_latest_and_count_the_rest(owner_client, owner):
+    home = PeerGroupFactory(owner=owner, name="Zed Home Group", is_home_group=True)
+    PeerGroup.objects.bulk_create(
+        PeerGroup(owner=owner, name=f"Group {number:02d}") for number in range(GROUP_LIMIT + 5)
+    )
+    latest = PeerGroup.objects.get(owner=owner, name=f"Group {GROUP_LIMIT + 4:02d}")
+    AttendanceFactory(group=latest, attended_on=owner.local_today())
+    support_map = build_support_map(owner)
+    labels = [node.label for node in support_map.nodes if node.sector == "groups"]
+    assert len(labels) == GROUP_LIMIT + 1 and home.name in labels and latest.name in labels
+    assert labels[-1] == "+6"
+    response = owner_client.get(reverse("supports:map"))
+    assert f"Peer groups ({GROUP_LIMIT + 6})".encode() in response.content
+    assert b"And 6 more, none attended lately" in response.content
 
 
 def test_groups_and_community_have_their_own_sectors(owner_client, owner):
