@@ -47,8 +47,8 @@ MAX_NODE_RADIUS = 26
 MIN_NODE_RADIUS = 5
 NODE_GAP = 7  # room for the support-kind ring and the overdue ring
 FULL_NAME_LIMIT = 24  # at most this many nodes on the map: names under each node
-CELL_LIMIT = 25  # at most this many people in one ring of one sector; past it, 24 and a "+N" node
-GROUP_LIMIT = 30  # at most this many peer groups: the home group and the most recently attended first
+CELL_LIMIT = 12  # at most this many people in one ring of one sector; past it, 11 and a "+N" node
+GROUP_LIMIT = 20  # at most this many peer groups: the home group and the most recently attended first
 SECTORS = [
     ("personal", "Personal"),
     ("professional", "Professional"),

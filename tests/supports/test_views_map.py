@@ -206,7 +206,7 @@ def test_a_large_map_draws_each_crowded_ring_bounded_and_says_how_many_more(
 
 
 def test_a_crowded_ring_draws_risky_ties_and_overdue_people_first_and_links_to_the_rest(owner_client, owner):
-    make_supporters(owner, 500)
+    make_supporters(owner, 250)
     support_map = build_support_map(owner)
     drawn = {node.label for node in support_map.nodes if not node.more}
     active = Supporter.objects.filter(owner=owner).active()
