@@ -89,7 +89,7 @@ def preferences(request):
             *((kind.key, by_email, in_app) for kind, by_email, in_app in current),
         ],
         "pause_form": PauseForm(),
-        "upcoming": [(labels.get(reminder.kind, ""), reminder.due_at) for reminder in upcoming_for(user)],
+        "upcoming": [(labels.get(kind, ""), due_at) for kind, due_at in upcoming_for(user)],
         "paused": user.reminders_paused(),
         "email_subject": settings.REMINDER_EMAIL_SUBJECT,
     }

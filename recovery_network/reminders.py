@@ -398,5 +398,5 @@ def reconcile(now=None, batch_size=1000):
 
 
 def upcoming_for(user, limit=10):
-    """The person's next reminders, soonest first, for the preferences page."""
-    return list(Reminder.objects.filter(recipient=user).order_by("due_at")[:limit])
+    """The person's next reminders, soonest first, for the preferences page: [(kind key, due at)]."""
+    return list(Reminder.objects.filter(recipient=user).order_by("due_at").values_list("kind", "due_at")[:limit])
