@@ -123,11 +123,20 @@ class AcceptForm(forms.Form):
 
 
 class EncouragementForm(forms.Form):
+    """On the family page. Its fields name their <form> (`form="encourage-form"`), which holds the CSRF token
+    outside the page's kept rendering; the fields are inside it."""
+
     phrase = forms.ChoiceField(
-        label="Pick a ready phrase", choices=[("", "— Or write your own below —"), *READY_PHRASES], required=False
+        label="Pick a ready phrase",
+        choices=[("", "— Or write your own below —"), *READY_PHRASES],
+        required=False,
+        widget=forms.Select(attrs={"form": "encourage-form"}),
     )
     message = forms.CharField(
-        label="Your own words", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Your own words",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "form": "encourage-form"}),
     )
 
     def clean(self):
@@ -141,8 +150,13 @@ class EncouragementForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
+    """On a client's page. Its field names its <form> (`form="recommend-form"`), which holds the CSRF token
+    outside the page's kept rendering; the field is inside it."""
+
     text = forms.CharField(
         label="Recommendation",
         max_length=300,
-        widget=forms.TextInput(attrs={"placeholder": "For example: join a SMART Recovery group"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "For example: join a SMART Recovery group", "form": "recommend-form"}
+        ),
     )

@@ -15,8 +15,6 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
@@ -212,21 +210,10 @@ def log_view(counselor, consents, path, now):
     if not consents:
         return
     counselor_name, digest, entries = roster_of(counselor, consents)
-    # A roster never changes once written: its id is kept under the digest that names it.
-    kept, key = caches["default" if settings.PAGE_CACHE else "off"], f"caseload-roster:{counselor.pk}:{digest}"
-    roster_id = kept.get(key)
-    if roster_id is not None:
-        try:
-            with transaction.atomic():
-                CaseloadView.objects.create(roster_id=roster_id, path=path[:300], created_at=now)
-            return
-        except IntegrityError:  # the roster is gone (the database was reset): look again
-            kept.delete(key)
-    roster = CaseloadRoster.objects.filter(counselor=counselor, digest=digest).first()
-    if roster is None:
-        roster = write_roster(counselor, counselor_name, digest, entries, now)
-    CaseloadView.objects.create(roster=roster, path=path[:300], created_at=now)
-    kept.set(key, roster.pk, 24 * 60 * 60)
+    roster_id = CaseloadRoster.objects.filter(counselor=counselor, digest=digest).values_list("pk", flat=True).first()
+    if roster_id is None:
+        roster_id = write_roster(counselor, counselor_name, digest, entries, now).pk
+    CaseloadView.objects.create(roster_id=roster_id, path=path[:300], created_at=now)
 
 
 def roster_of(counselor, consents):
