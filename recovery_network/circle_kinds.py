@@ -55,14 +55,9 @@ def circle_roles(user):
     remembered on this user object as Django's ModelBackend remembers permissions (`_perm_cache`): the
     preferences page asks for each kind it offers, and two kinds ask about consents."""
     if not hasattr(user, "_circle_roles"):
-        # Both in one query: the page is asked for on every visit, and each query is a round trip.
         user._circle_roles = (
-            User.objects.filter(pk=user.pk)
-            .values_list(
-                Exists(Grant.objects.active().filter(viewer=user)),
-                Exists(Consent.objects.unrevoked().filter(counselor=user)),
-            )
-            .get()
+            Grant.objects.active().filter(viewer=user).exists(),
+            Consent.objects.unrevoked().filter(counselor=user).exists(),
         )
     return user._circle_roles
 

@@ -384,6 +384,10 @@ class Notification(models.Model):
         return self.read_at is None
 
 
+class NotificationPreferenceQuerySet(OwnedQuerySet):
+    owner_path = "user"  # a change shows on their reminder settings, kept under their data_version
+
+
 class NotificationPreference(models.Model):
     """A person's choice of channels for one kind; without a row, the kind's defaults apply."""
 
@@ -394,6 +398,8 @@ class NotificationPreference(models.Model):
     by_email = models.BooleanField(default=True)
     in_app = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NotificationPreferenceQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_once_per_kind")]

@@ -60,11 +60,13 @@ def mark_all_read(request):
 
 @login_required
 def preferences(request):
-    """The unbound form's rendering is a {% cache %} fragment keyed on the choices it shows (each offered
-    kind's two channels and the meeting lead time), read fresh every time; a submit with errors is
+    """The unbound form's rendering is a {% cache %} fragment under the person's data_version, which every input
+    of it moves: their channel choices (NotificationPreference is an owned model), the meeting lead time (a profile
+    save), and whether a grant or consent names them (the circle's kinds are offered then: Grant and Consent
+    name them as a party). The choices are read only when that rendering is missing; a submit with errors is
     rendered each time. The pause form, the same for everyone, is kept under the release alone."""
     user = request.user
-    current = notifications.preferences(user)
+    current = SimpleLazyObject(lambda: notifications.preferences(user))
     posted = request.method == "POST"
     if posted:
         form = PreferencesForm(request.POST or None, user=user, current=current)
@@ -84,10 +86,6 @@ def preferences(request):
     context = {
         "form": form,
         "posted": posted,
-        "choices": [
-            user.meeting_reminder_minutes,
-            *((kind.key, by_email, in_app) for kind, by_email, in_app in current),
-        ],
         "pause_form": PauseForm(),
         "upcoming": [(labels.get(kind, ""), due_at) for kind, due_at in upcoming_for(user)],
         "paused": user.reminders_paused(),

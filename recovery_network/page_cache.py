@@ -77,12 +77,15 @@ def _owner_route(model):
 
 
 def bump_owners_of(model, instances):
-    """Bump the owners of freshly written instances of an owned model (one UPDATE)."""
+    """Bump the owners of freshly written instances of an owned model (one UPDATE), and the other people they name
+    whose pages show it (the queryset's `party_fields`)."""
     field, rest = _owner_route(model)
     ids = {getattr(instance, field.attname) for instance in instances}
+    for name in model._default_manager.get_queryset().party_fields:
+        ids |= {getattr(instance, model._meta.get_field(name).attname) for instance in instances}
     if not rest:
         bump(ids)
-    elif ids - {None}:
+    elif ids - {None}:  # (an owned-through model names no parties)
         bump(field.related_model._default_manager.filter(pk__in=ids - {None}).values(rest))
 
 

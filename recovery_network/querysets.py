@@ -17,6 +17,9 @@ class OwnedQuerySet(models.QuerySet):
     # Whether a change here changes what the owner's pages show (recovery_network.page_cache).
     # The access log and the notification centre keep their own counts and set this off.
     changes_pages = True
+    # Other people whose own pages show whether a row names them (a grant's viewer, a consent's counselor: their
+    # reminder settings offer the circle's kinds): a change marks their pages stale too.
+    party_fields = ()
 
     def for_owner(self, user):
         if not user.is_authenticated:
@@ -34,6 +37,11 @@ class OwnedQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self.changes_pages:
             page_cache.bump(self.values(self.owner_path))
+        for name in self.party_fields:
+            # Those it named before, and anyone it names now.
+            page_cache.bump(self.values(name))
+            if name in kwargs:
+                page_cache.bump([getattr(kwargs[name], "pk", kwargs[name])])
         return super().update(**kwargs)
 
     update.alters_data = True
@@ -41,6 +49,8 @@ class OwnedQuerySet(models.QuerySet):
     def delete(self):
         if self.changes_pages:
             page_cache.bump(self.values(self.owner_path))
+        for name in self.party_fields:
+            page_cache.bump(self.values(name))
         return super().delete()
 
     delete.alters_data = True

@@ -726,6 +726,8 @@ class Invitation(Scoped):
 
 
 class GrantQuerySet(OwnedQuerySet):
+    party_fields = ("viewer",)
+
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
@@ -775,6 +777,8 @@ CONSENT_REDISCLOSURE_NOTICE = (
 
 
 class ConsentQuerySet(OwnedQuerySet):
+    party_fields = ("counselor",)
+
     def for_counselor(self, user):
         if not user.is_authenticated:
             return self.none()

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones.models import CheckIn
-from recovery_network import page_cache
+from recovery_network import notifications, page_cache
 from recovery_network.models import User
 from supports import sharing
-from supports.models import AccessEvent, Contact, MeetingTime, Supporter
+from supports.models import AccessEvent, Consent, Contact, Grant, MeetingTime, Supporter
 from tests.factories import UserFactory
 from tests.supports.factories import PeerGroupFactory, SupporterFactory
 
@@ -358,3 +358,57 @@ def test_a_choice_of_ones_supporters_shows_a_new_one_at_once(owner, owner_client
     Supporter.objects.filter(owner=owner, name="Sage").update(name="Skye")
     body = page(owner_client, name, *args)
     assert "Skye" in body and "Sage" not in body
+
+
+# Reminder settings: kept under the person's data_version, which a grant or consent naming them moves ------------
+
+CIRCLE_KIND = "<legend>Milestones of people you support</legend>"
+DIGEST_KIND = "<legend>Weekly caseload digest</legend>"
+
+
+def test_reminder_settings_offer_the_circles_kinds_the_moment_an_invitation_is_accepted_and_stop_on_revoking(
+    owner, stranger
+):
+    client = Client()
+    client.force_login(stranger)
+    assert CIRCLE_KIND not in page(client, "notifications:preferences")  # kept now
+    invitation = sharing.invite(owner, stranger.email, scopes={"clean_time"})
+    sharing.accept_invitation(invitation, stranger)
+    assert CIRCLE_KIND in page(client, "notifications:preferences")
+    sharing.revoke_grant(Grant.objects.get(owner=owner, viewer=stranger))  # a queryset UPDATE
+    assert CIRCLE_KIND not in page(client, "notifications:preferences")
+    grant = Grant.objects.create(owner=owner, viewer=stranger, clean_time=True)  # a model save
+    assert CIRCLE_KIND in page(client, "notifications:preferences")
+    Grant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
+    assert CIRCLE_KIND not in page(client, "notifications:preferences")
+
+
+def test_reminder_settings_follow_a_consent_naming_a_counselor_by_save_update_and_delete(owner, stranger):
+    from tests.care.factories import ConsentFactory
+
+    client = Client()
+    client.force_login(stranger)
+    assert DIGEST_KIND not in page(client, "notifications:preferences")
+    consent = ConsentFactory(owner=owner, counselor=None)  # signed, not yet accepted: names no one
+    assert DIGEST_KIND not in page(client, "notifications:preferences")
+    Consent.objects.filter(pk=consent.pk).update(counselor=stranger)  # the person it now names is bumped too
+    assert DIGEST_KIND in page(client, "notifications:preferences")
+    sharing.revoke_consent(consent)
+    assert DIGEST_KIND not in page(client, "notifications:preferences")
+    second = ConsentFactory(owner=owner, counselor=stranger)  # a model save
+    assert DIGEST_KIND in page(client, "notifications:preferences")
+    Consent.objects.filter(pk=second.pk).delete()
+    assert DIGEST_KIND not in page(client, "notifications:preferences")
+
+
+def email_box(body, key):
+    """The 'by email' checkbox of one kind on the reminder settings page."""
+    return re.search(rf'<input type="checkbox" name="{key}_email"[^>]*>', body).group(0)
+
+
+def test_reminder_settings_show_a_choice_changed_elsewhere_at_once(owner, owner_client):
+    assert "checked" in email_box(page(owner_client, "notifications:preferences"), "checkin")  # kept now
+    before = version(owner)
+    notifications.set_channels(owner, "checkin", by_email=False, in_app=True)  # as an unsubscribe link does
+    assert version(owner) > before
+    assert "checked" not in email_box(page(owner_client, "notifications:preferences"), "checkin")
