@@ -7,7 +7,8 @@ worked out on a hit. A key names, as the tag's arguments:
 - whose records the part shows and their `data_version`. Every person's row carries
   it, loaded with the request anyway; any write to a record they own bumps it — a saved
   or deleted model instance (signals), a QuerySet update/delete/bulk_create through
-  `OwnedQuerySet`, a change to a check-in's "what helped" links, a profile save;
+  `OwnedQuerySet`, a change to a check-in's "what helped" links, a profile save; and a
+  row that names another person as a party (a grant's viewer, a consent's counselor) bumps them too;
 - the local date it counts days in (so "today" turns over at that person's midnight)
   and the reader's zone (dates render in it); scopes, a sort, anything else it shows;
 - `quarter`, the UTC quarter hour: what changes with the clock alone (a supporter
