@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from supports.models import Contact, PeerGroup, Supporter
+from supports.support_map import CELL_LIMIT
 from tests.e2e.helpers import login
 from tests.factories import UserFactory
 from tests.supports.factories import MeetingFactory
@@ -85,9 +86,13 @@ def test_map_fits_a_phone_and_its_table_is_reachable_by_keyboard(phone_page, liv
     assert width <= phone_page.viewport_size["width"]
     box = phone_page.locator("svg.support-map__svg").bounding_box()
     assert box["width"] <= phone_page.viewport_size["width"]
-    # Each person is drawn at its place, ringed by its support-kind marks (a pattern each node uses).
-    for index in (0, 39):
-        node = phone_page.locator(".map-node").nth(index)
+    # Each person is drawn at its place, ringed by its support-kind marks (a pattern each node uses); a ring
+    # holding more than the map draws ends in a "+N" node.
+    people = phone_page.locator(".map-node:has(use)")
+    assert people.count() == 3 * (CELL_LIMIT - 1)
+    assert phone_page.locator(".map-node .map-node__shape--more").count() == 3
+    for index in (0, people.count() - 1):
+        node = people.nth(index)
         shape, marks = node.locator(".map-node__shape").bounding_box(), node.locator("use").bounding_box()
         assert box["x"] <= shape["x"] and shape["x"] + shape["width"] <= box["x"] + box["width"]
         assert marks["width"] > shape["width"] and marks["height"] > shape["height"]
