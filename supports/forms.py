@@ -1,14 +1,12 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from recovery_network.forms import TimeZoneField, person_choice
 
 from .feeds import MAX_FEED_BYTES
 from .models import (
-    PROFESSIONAL_RELATIONSHIPS,
     RELATIONSHIP_GROUPS,
     SUPPORT_KIND_FIELDS,
     WEEKDAY_CHOICES,
@@ -220,8 +218,7 @@ class MemberSearchForm(forms.Form):
         named, circle, kind = (self.cleaned_data[name] for name in ("q", "circle", "kind"))
         said = []
         if kind:
-            professional = Q(relationship__in=PROFESSIONAL_RELATIONSHIPS)
-            supporters = supporters.filter(professional if kind == "professional" else ~professional)
+            supporters = supporters.professional() if kind == "professional" else supporters.personal()
             said.append(kind)
         if circle:
             supporters = supporters.filter(closeness=circle)

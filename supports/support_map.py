@@ -520,6 +520,7 @@ def build_support_map(user, now=None, links=True, group_dates=True):
 
 
 def _more_node(sector, ring, count, what, url):
+    """A "+N" node: `count` more people (or groups) than the map draws there; `url` lists them ("" for a viewer)."""
     return Node(
         key=f"more-{sector}-{ring}",
         sector=sector,
@@ -535,21 +536,21 @@ def _more_node(sector, ring, count, what, url):
 def _draw(support_map):
     now, local_today = support_map.now, support_map.local_today
     nodes = [_supporter_node(supporter, now) for supporter in support_map.supporter_list]
-    network = reverse("supports:index")
+    links = support_map.links
     for row in support_map.left_out:
         what = f"{row['kind']} supporter{'s' if row['count'] != 1 else ''} in the {row['circle']}"
-        url = f"{network}?circle={row['closeness']}&kind={row['kind']}#people-heading"
-        nodes.append(_more_node(row["kind"], row["closeness"], row["count"], what, url))
+        url = f"{reverse('supports:index')}?circle={row['closeness']}&kind={row['kind']}#people-heading"
+        nodes.append(_more_node(row["kind"], row["closeness"], row["count"], what, url if links else ""))
     nodes += [_group_node(group, local_today) for group in support_map.group_list]
     if support_map.groups_left_out:
         count = support_map.groups_left_out
         what = f"peer group{'s' if count != 1 else ''}, none attended lately"
-        nodes.append(_more_node("groups", Closeness.WIDER, count, what, reverse("supports:group_list")))
+        url = reverse("supports:group_list") if links else ""
+        nodes.append(_more_node("groups", Closeness.WIDER, count, what, url))
     nodes += [_community_node(row, local_today) for row in support_map.community_rows]
     for node in nodes:
-        if not support_map.links:
+        if not links:
             node.url = ""
-            node.title = node.title.removesuffix(": see them all in the list")
         if node.sector == "groups" and not support_map.group_dates and not node.more:
             # The map's group titles say when the owner last went: attendance is its own scope.
             node.title = node.label

@@ -210,7 +210,7 @@ def test_a_crowded_ring_draws_risky_ties_and_overdue_people_first_and_links_to_t
     support_map = build_support_map(owner)
     drawn = {node.label for node in support_map.nodes if not node.more}
     active = Supporter.objects.filter(owner=owner).active()
-    wider_personal = active.filter(closeness=Closeness.WIDER).exclude(relationship__in=PROFESSIONAL_RELATIONSHIPS)
+    wider_personal = active.filter(closeness=Closeness.WIDER).personal()
     risky = set(wider_personal.filter(influence=Influence.RISK).values_list("name", flat=True))
     assert 0 < len(risky) < CELL_LIMIT and risky <= drawn
     overdue = set(wider_personal.overdue().exclude(influence=Influence.RISK).values_list("name", flat=True))
