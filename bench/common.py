@@ -83,7 +83,8 @@ def build_world(size, now=None, tag=None):
     from django.utils import timezone
 
     from milestones.models import CheckIn, Encouragement, Journey, PersonalGoal, Setback
-    from recovery_network.models import Notification, User
+    from recovery_network.models import User
+    from recovery_network.notifications.models import Notification
     from supports.models import (
         SCOPE_FIELDS,
         SUPPORT_KIND_FIELDS,

@@ -67,7 +67,8 @@ class Sink:
 def make_people(count, target):
     from allauth.account.models import EmailAddress
 
-    from recovery_network.models import Delivery, Notification, Reminder, User
+    from recovery_network.models import User
+    from recovery_network.notifications.models import Delivery, Notification, Reminder
 
     old = User.objects.filter(email__endswith=f"@{DOMAIN}")
     for model in (Notification, Delivery, Reminder):
@@ -95,7 +96,7 @@ def make_people(count, target):
 
 def publish(ids, queue, size):
     """tasks.enqueue_deliveries, onto our queue by name (in tests Django's settings were read before ours)."""
-    from recovery_network.tasks import send_deliveries
+    from recovery_network.notifications.tasks import send_deliveries
 
     with send_deliveries.app.producer_or_acquire() as producer:
         for start in range(0, len(ids), size):
@@ -143,9 +144,9 @@ def main(argv=None):
     from django.db import connection
     from django.utils import timezone
 
-    from recovery_network import reminders
     from recovery_network.celery import app
-    from recovery_network.models import Delivery
+    from recovery_network.notifications import dispatch as reminders
+    from recovery_network.notifications.models import Delivery
 
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         print("delivery_bench needs Redis (set REDIS_URL)")

@@ -74,8 +74,9 @@ def main(argv=None):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from recovery_network import reminders
-    from recovery_network.models import Delivery, Notification, Reminder, User
+    from recovery_network.models import User
+    from recovery_network.notifications import dispatch as reminders
+    from recovery_network.notifications.models import Delivery, Notification, Reminder
 
     print(machine_facts())
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -119,7 +120,7 @@ def main(argv=None):
     collected = []
     if args.publish:
         from recovery_network.celery import app
-        from recovery_network.tasks import enqueue_deliveries
+        from recovery_network.notifications.tasks import enqueue_deliveries
 
         def enqueue(ids):
             collected.extend(ids)
@@ -191,7 +192,7 @@ def _dispatch_child(now, batch_size, results):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from recovery_network import reminders
+    from recovery_network.notifications import dispatch as reminders
 
     connection.close()  # a connection of its own, never the parent's
     with CaptureQueriesContext(connection) as captured:
@@ -205,7 +206,7 @@ def dispatch_in_processes(count, now, batch_size):
 
     from django.db import connection
 
-    from recovery_network import reminders
+    from recovery_network.notifications import dispatch as reminders
 
     connection.close()
     context = multiprocessing.get_context("fork")

@@ -86,8 +86,8 @@ def hot_queries(owner_email, counselor_email):
     from django.urls import reverse
     from django.utils import timezone
 
-    from recovery_network import reminders
     from recovery_network.models import User
+    from recovery_network.notifications import dispatch as reminders
     from supports.models import Grant
 
     owner = User.objects.get(email=owner_email)

@@ -16,10 +16,8 @@ from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from supports.models import AccessEvent
-
 from .admin_site import PersonRecordsAdmin
-from .models import Delivery, Heartbeat, User
+from .models import Heartbeat, User
 
 
 @admin.register(User)
@@ -68,7 +66,7 @@ class EmailAddressAdmin(PersonRecordsAdmin, NoAddingOrEditing, AllauthEmailAddre
     record_name = "your email address record"
 
     def make_verified(self, request, queryset):
-        self.log_people(request, queryset.filter(verified=False), AccessEvent.Action.CHANGED, " (marked verified)")
+        self.log_changed(request, queryset.filter(verified=False), " (marked verified)")
         super().make_verified(request, queryset)
 
     make_verified.short_description = AllauthEmailAddressAdmin.make_verified.short_description
@@ -130,48 +128,3 @@ class AuthenticatorAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_beat_at", "beats"]
     readonly_fields = ["name", "last_beat_at", "beats"]
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
-    """Every reminder sent or skipped; a failed email can be sent again with "resend".
-
-    The occurrence is left out: a milestone's names the day clean time began.
-    """
-
-    record_name = "a reminder delivery record"
-    person_field = "recipient"
-    list_display = ["created_at", "kind", "recipient", "status", "skip_reason", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "skip_reason", "by_email", "in_app"]
-    search_fields = ["recipient__email"]
-    date_hierarchy = "created_at"
-    list_select_related = ["recipient"]
-    fields = [
-        "created_at",
-        "kind",
-        "recipient",
-        "status",
-        "skip_reason",
-        "by_email",
-        "in_app",
-        "attempts",
-        "next_attempt_at",
-        "claimed_at",
-        "sent_at",
-        "last_error",
-        "acted_at",
-    ]
-    readonly_fields = fields
-    actions = ["resend"]
-
-    @admin.action(description="Resend the selected failed deliveries")
-    def resend(self, request, queryset):
-        from .notifications import resend
-        from .tasks import enqueue_deliveries
-
-        ids = resend(queryset)
-        if ids:
-            enqueue_deliveries(ids)
-            resent = Delivery.objects.filter(pk__in=ids).only("recipient_id")
-            self.log_people(request, resent, AccessEvent.Action.CHANGED, " (sent again)")
-        self.message_user(request, f"{len(ids)} failed deliver{'y' if len(ids) == 1 else 'ies'} queued again.")

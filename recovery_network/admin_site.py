@@ -99,6 +99,10 @@ class PersonRecordsAdmin:
     def person_id(self, obj):
         return getattr(obj, f"{self.person_field}_id")
 
+    def log_changed(self, request, objs, note):
+        """A line in each person's access log: staff changed their records (an admin action)."""
+        self.log_people(request, objs, AccessEvent.Action.CHANGED, note)
+
     def log_people(self, request, objs, action=AccessEvent.Action.VIEWED, note=""):
         people = {self.person_id(obj) for obj in objs} - {request.user.pk}
         what = f"{self.record_name}{note}, in the site's administration"

@@ -7,9 +7,8 @@ class RecoveryNetworkConfig(AppConfig):
     verbose_name = "Recovery Network"
 
     def ready(self):
-        from . import checks, page_cache, signals, two_factor  # noqa: F401 — checks registers itself
+        from . import checks, page_cache, two_factor  # noqa: F401 — checks registers itself
 
-        signals.connect()
         page_cache.connect()
         two_factor.connect()
 

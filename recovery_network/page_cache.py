@@ -25,9 +25,14 @@ who differ in zone, scopes and preferences, warm and cold, and requires the same
 import hashlib
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import F, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+
+from .models import User
+from .querysets import OwnedQuerySet, owners_changed, records_written
 
 BUCKET_SECONDS = 15 * 60
 
@@ -53,8 +58,6 @@ def bump(owners):
 
     `owners` is ids, or a queryset of ids (then one UPDATE … WHERE id IN (subquery)).
     """
-    from .models import User
-
     if not isinstance(owners, QuerySet):
         owners = {owner_id for owner_id in owners if owner_id is not None}
         if not owners:
@@ -92,10 +95,6 @@ def bump_owners_of(model, instances):
 
 def owned_models():
     """Every model whose records belong to a person and show on their pages."""
-    from django.apps import apps
-
-    from .querysets import OwnedQuerySet
-
     return [
         model
         for model in apps.get_models()
@@ -105,12 +104,8 @@ def owned_models():
 
 
 def _record_changed(sender, instance, raw=False, origin=None, **kwargs):
-    from .models import User
-
     if raw or isinstance(origin, User):
         return  # fixtures load as they are; a person's own deletion takes their pages with them
-    from .querysets import OwnedQuerySet
-
     if (
         origin is not None
         and origin is not instance
@@ -130,9 +125,17 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 _WATCHED = set()
 
 
-def connect():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+def _owners_changed(sender, owners, **kwargs):
+    bump(owners)
 
+
+def _records_written(sender, instances, **kwargs):
+    bump_owners_of(sender, instances)
+
+
+def connect():
+    owners_changed.connect(_owners_changed, dispatch_uid="page-cache-owners-changed")
+    records_written.connect(_records_written, dispatch_uid="page-cache-records-written")
     _WATCHED.update(owned_models())
     for model in _WATCHED:
         uid = f"page-cache-{model._meta.label_lower}"

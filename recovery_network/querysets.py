@@ -6,15 +6,20 @@ and another person's id is always a 404, never their data.
 """
 
 from django.db import models
+from django.dispatch import Signal
 from django.http import Http404
 
-from . import page_cache
+# Writes that bypass model signals announce whose pages they change; the page cache (page_cache.py) listens.
+# With `owners`: ids, or a queryset of ids.
+owners_changed = Signal()
+# With `instances`: rows just written by bulk_create (their owners, and the people they name, are told).
+records_written = Signal()
 
 
 class OwnedQuerySet(models.QuerySet):
     # Models owned through a parent (a meeting time through its group) point this elsewhere.
     owner_path = "owner"
-    # Whether a change here changes what the owner's pages show (recovery_network.page_cache).
+    # Whether a change here changes what the owner's pages show (the page cache, told by the signals above).
     # The access log and the notification centre keep their own counts and set this off.
     changes_pages = True
     # Other people whose own pages show whether a row names them (a grant's viewer, a consent's counselor: their
@@ -36,21 +41,21 @@ class OwnedQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         if self.changes_pages:
-            page_cache.bump(self.values(self.owner_path))
+            owners_changed.send(sender=self.model, owners=self.values(self.owner_path))
         for name in self.party_fields:
             # Those it named before, and anyone it names now.
-            page_cache.bump(self.values(name))
+            owners_changed.send(sender=self.model, owners=self.values(name))
             if name in kwargs:
-                page_cache.bump([getattr(kwargs[name], "pk", kwargs[name])])
+                owners_changed.send(sender=self.model, owners=[getattr(kwargs[name], "pk", kwargs[name])])
         return super().update(**kwargs)
 
     update.alters_data = True
 
     def delete(self):
         if self.changes_pages:
-            page_cache.bump(self.values(self.owner_path))
+            owners_changed.send(sender=self.model, owners=self.values(self.owner_path))
         for name in self.party_fields:
-            page_cache.bump(self.values(name))
+            owners_changed.send(sender=self.model, owners=self.values(name))
         return super().delete()
 
     delete.alters_data = True
@@ -59,5 +64,5 @@ class OwnedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
         if self.changes_pages:
-            page_cache.bump_owners_of(self.model, objs)
+            records_written.send(sender=self.model, instances=objs)
         return objs

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "recovery_network",
+    "recovery_network.notifications",
     "supports",
     "milestones",
 ]
@@ -342,16 +343,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Reminders and notifications (recovery_network/reminders.py, notifications.py).
-# A kind is a dotted path to a notifications.Kind subclass; docs/DEVELOPING.md tells how to add one.
+# Reminders and notifications (the recovery_network.notifications app).
+# A kind is a dotted path to a registry.Kind subclass in the feature app it belongs to; docs/DEVELOPING.md
+# tells how to add one.
 NOTIFICATION_KINDS = [
-    "recovery_network.reminder_kinds.DailyCheckIn",
-    "recovery_network.reminder_kinds.MilestoneToday",
-    "recovery_network.reminder_kinds.MeetingSoon",
-    "recovery_network.reminder_kinds.ReachOut",
-    "recovery_network.circle_kinds.CircleMilestone",
-    "recovery_network.circle_kinds.EncouragementReceived",
-    "recovery_network.circle_kinds.CaseloadDigest",
+    "milestones.notification_kinds.DailyCheckIn",
+    "milestones.notification_kinds.MilestoneToday",
+    "supports.notification_kinds.MeetingSoon",
+    "supports.notification_kinds.ReachOut",
+    "supports.circle_kinds.CircleMilestone",
+    "supports.circle_kinds.EncouragementReceived",
+    "supports.circle_kinds.CaseloadDigest",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
 # Extra dispatch tasks started on other workers in a minute with many due reminders.

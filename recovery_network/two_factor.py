@@ -16,11 +16,17 @@ from allauth.mfa.signals import authenticator_added, authenticator_removed
 from allauth.usersessions.models import UserSession
 
 
+def totp_authenticators(user):
+    """The authenticator apps of `user` (a user, an id or an OuterRef): the one rule for "has a second factor"
+    — recovery codes alone don't count."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+
+
 def account_has_totp(user):
-    """Whether the account has an authenticator app set up (recovery codes alone don't count)."""
+    """Whether the account has an authenticator app set up."""
     if not user.is_authenticated:
         return False
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return totp_authenticators(user).exists()
 
 
 def session_passed(request):

@@ -1,5 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
+from django.views.generic import RedirectView
+
+from supports import reminder_views
 
 from . import converters, views
 
@@ -16,7 +19,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("network/", include("supports.urls")),
     path("progress/", include("milestones.urls")),
-    path("notifications/", include("recovery_network.notification_urls")),
+    # Where "I reached out" lived before it moved to supports: links in emails already sent still work.
+    path("notifications/reached-out/<str:token>/", reminder_views.reached_out),
+    path("notifications/", include("recovery_network.notifications.urls")),
     path("accounts/", include("allauth.urls")),
+    # The deliveries' admin pages from before the engine had an app of its own (staff bookmarks).
+    re_path(
+        r"^admin/recovery_network/delivery/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/notifications/delivery/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]

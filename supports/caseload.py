@@ -25,7 +25,8 @@ from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 
 from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
 from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
-from .sharing import actor_label, describe
+from .people import actor_label
+from .sharing import describe
 
 WINDOW_DAYS = 7  # craving: the last week against the week before
 MEETING_WINDOW_DAYS = 14

@@ -11,14 +11,15 @@ keys and only what is missing is added.
 import datetime as dt
 from pathlib import Path
 
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from milestones.models import Encouragement
+from recovery_network import two_factor
 from recovery_network.demo import DEMO_PEOPLE, DemoPerson, chunks, ensure_person, insert_rows
 from recovery_network.models import User
 
+from .caseload import client_consents, roster_of, write_roster
 from .feeds import FeedError, import_feed, read_source
 from .models import (
     SUPPORT_KIND_FIELDS,
@@ -314,7 +315,7 @@ DEMO_RECOMMENDATIONS = [
 
 
 def _ensure_two_factor(user):
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+    if not two_factor.totp_authenticators(user).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
@@ -409,8 +410,6 @@ def seed_caseload(people, rng, now):
 def seed_caseload_views(counselor, rng, now, days=180):
     """Half a year of looks at a counselor's caseload: a few on each weekday, as a working counselor
     opens it, each a line in every listed client's access log (through one roster)."""
-    from .caseload import client_consents, roster_of, write_roster
-
     if CaseloadRoster.objects.filter(counselor=counselor).exists():
         return
     consents = client_consents(counselor, now)

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from recovery_network.models import validate_time_zone, zone_named
+from recovery_network.models import end_of_local_day, validate_time_zone, zone_named
 from recovery_network.querysets import OwnedQuerySet
 
 
@@ -841,10 +841,15 @@ class Consent(Scoped):
         return self.lapsed(self.expires_on, self.owner.zone, now)
 
     @staticmethod
+    def lapses_at(expires_on, zone):
+        """The moment a consent whose last day is `expires_on` lapses: the end of that day in the client's
+        `zone`. The one statement of the rule; lapsed() and lapsed_on() ask it by the clock and by the day."""
+        return end_of_local_day(expires_on, zone)
+
+    @staticmethod
     def lapsed(expires_on, zone, now=None):
-        """Whether a consent whose last day is `expires_on` has lapsed: at the end of that day in the
-        client's `zone`."""
-        return Consent.lapsed_on(expires_on, (now or timezone.now()).astimezone(zone).date())
+        """Whether a consent whose last day is `expires_on` has lapsed by `now`."""
+        return (now or timezone.now()) >= Consent.lapses_at(expires_on, zone)
 
     @staticmethod
     def lapsed_on(expires_on, local_day):

@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import CharField, F, Q, Value
+from django.dispatch import Signal
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +30,6 @@ from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
-from recovery_network.circle_kinds import sharing_changed
 
 from .models import (
     INVITATION_DAYS,
@@ -43,6 +43,7 @@ from .models import (
     Recommendation,
     Supporter,
 )
+from .people import actor_label
 
 TOKEN_SALT = "supports.invitation"
 INVITATIONS_PER_DAY = 10
@@ -52,6 +53,13 @@ FAMILY, COUNSELOR = "family", "counselor"
 
 class TwoFactorRequired(Exception):
     """A counselor whose session has not passed two-factor authentication tried to open client data."""
+
+
+# What the door announces; the circle's notification kinds (circle_kinds.py) listen. With `owner_id`: a grant
+# or consent changed by a bulk UPDATE (accepted, revoked), so what the owner shares with whom changed.
+sharing_changed = Signal()
+# With `encouragement` and `now`: a kind word was sent; its owner is told once, as they chose.
+encouragement_sent = Signal()
 
 
 def describe(scopes):
@@ -178,12 +186,6 @@ def _event(owner_id, actor, action, what="", path="", now=None):
         "path": path[:300],
         "created_at": now or timezone.now(),
     }
-
-
-def actor_label(actor):
-    if actor is None:
-        return "Recovery Network"
-    return f"{actor.name} ({actor.email})"
 
 
 # Who may see what
@@ -386,7 +388,7 @@ def accept_invitation(invitation, user, *, link_supporter=False, now=None):
         consent = invitation.consent
         Consent.objects.filter(pk=consent.pk).update(counselor=user)
         consent.counselor = user
-        sharing_changed(owner.pk)
+        sharing_changed.send(sender=Consent, owner_id=owner.pk)
         result = consent
     else:
         grant = Grant.objects.select_for_update().active().filter(owner=owner, viewer=user).first()
@@ -450,7 +452,7 @@ def revoke_grant(grant, now=None):
     now = now or timezone.now()
     if Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=now):
         grant.revoked_at = now
-        sharing_changed(grant.owner_id)
+        sharing_changed.send(sender=Grant, owner_id=grant.owner_id)
         page_cache.bump([grant.viewer_id])  # their circle page lists who shares with them
         log(grant.owner, grant.owner, AccessEvent.Action.GRANT_REVOKED, f"{grant.viewer.name} ({grant.viewer.email})")
 
@@ -477,7 +479,7 @@ def revoke_consent(consent, now=None):
     now = now or timezone.now()
     if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
         consent.revoked_at = now
-        sharing_changed(consent.owner_id)
+        sharing_changed.send(sender=Consent, owner_id=consent.owner_id)
         page_cache.bump([consent.counselor_id])  # their circle page counts their clients
         Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
             withdrawn_at=now
@@ -528,18 +530,8 @@ def send_encouragement(access, *, message="", phrase="", now=None):
         received_on=today,
     )
     log(owner, sender, AccessEvent.Action.ENCOURAGEMENT_SENT)
-    encouragement_received(encouragement, now)
+    encouragement_sent.send(sender=Encouragement, encouragement=encouragement, now=now)
     return encouragement
-
-
-def encouragement_received(encouragement, now=None):
-    """Tell the owner a kind word arrived (in the app and by email, as they chose), once.
-
-    They also find it on their home page and the milestone's celebration page.
-    """
-    from recovery_network.circle_kinds import encouragement_received as notify_owner
-
-    notify_owner(encouragement, now)
 
 
 def recommend(access, text, now=None):

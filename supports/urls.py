@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import care_views, views
+from . import care_views, reminder_views, views
 
 app_name = "supports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("reached-out/<str:token>/", reminder_views.reached_out, name="reached_out"),
     path("supporters/new/", views.supporter_create, name="supporter_create"),
     path("supporters/archived/", views.supporter_archived, name="supporter_archived"),
     path("supporters/<id:pk>/", views.supporter_detail, name="supporter_detail"),

@@ -100,7 +100,7 @@ OWNER_OBJECT_ACTIONS = {
     "milestones:goal_delete": lambda w: [w["goal"].pk],
 }
 # Links whose token is the key (no sign-in): a wrong token opens nothing.
-TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "notifications:reached_out"]
+TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "supports:reached_out"]
 # Shared pages: what each role gets (GET pages, POST actions with an empty form).
 SHARED = {
     "supports:person": (

@@ -138,8 +138,8 @@ def test_removing_the_authenticator_ends_other_sessions_and_closes_client_data_h
 
 
 def test_a_password_only_session_reads_nothing_of_clients_in_the_notification_centre(clock, world, owner, counselor):
-    from recovery_network.circle_kinds import CaseloadDigest
-    from recovery_network.models import Notification
+    from recovery_network.notifications.models import Notification
+    from supports.circle_kinds import CaseloadDigest
 
     message = CaseloadDigest().message(None, counselor)  # what the weekly digest stores in the centre
     Notification.objects.create(recipient=counselor, kind="caseload_digest", title=message.title, body=message.body)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from milestones.models import Journey
-from recovery_network.models import Notification, Reminder
+from recovery_network.notifications.models import Notification, Reminder
 from tests.care.factories import GrantFactory
 from tests.e2e.helpers import login
 from tests.factories import UserFactory
@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def circle(monkeypatch):
     queued = []
-    monkeypatch.setattr("recovery_network.tasks.enqueue_deliveries", queued.extend)  # no broker in the test
+    # No broker in the test.
+    monkeypatch.setattr("recovery_network.notifications.tasks.enqueue_deliveries", queued.extend)
     owner = UserFactory(email="olive@example.org", display_name="Olive", time_zone="America/Chicago")
     mum = UserFactory(email="mum@example.org", display_name="Mum", time_zone="Europe/London")
     today = owner.local_today()

@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recovery_network import notifications
-from recovery_network.models import Delivery, Notification
-from recovery_network.reminder_kinds import ReachOut
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications.models import Delivery, Notification
 from supports.models import Closeness, Contact
+from supports.notification_kinds import ReachOut
 from tests.e2e.helpers import login
 from tests.factories import UserFactory
 from tests.supports.factories import SupporterFactory
@@ -22,8 +22,8 @@ def nudged(transactional_db):
     delivery = Delivery.objects.create(
         recipient=owner, kind="reach_out", subject_id=supporter.pk, occurrence="o1", status="sent", in_app=True
     )
-    notifications.notification_for(delivery, ReachOut().message(delivery, supporter), timezone.now()).save()
-    notifications.count_new_notifications({owner.pk: 1})
+    sending.notification_for(delivery, ReachOut().message(delivery, supporter), timezone.now()).save()
+    sending.count_new_notifications({owner.pk: 1})
     return owner, supporter
 
 

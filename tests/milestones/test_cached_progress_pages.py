@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from milestones.models import CheckIn, Journey, Setback
 from milestones.views import CHECKINS_PER_PAGE, HISTORY_PER_PAGE
-from recovery_network import notifications
-from recovery_network.models import Reminder
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications.models import Reminder
 from tests.care.factories import GrantFactory
 from tests.factories import UserFactory, sign_in
 from tests.recovery_network.test_cached_pages import owner_with_history, page, warm_and_cold  # noqa: F401 (a fixture)
@@ -255,7 +255,7 @@ def test_kept_reminder_settings_follow_a_changed_choice(owner, owner_client):
     """A preference row is not the person's data version: the kept form is keyed on the choices themselves."""
     url = reverse("notifications:preferences")
     assert 'name="checkin_email" id="id_checkin_email" checked' in page(owner_client, url)
-    notifications.set_channels(owner, "checkin", by_email=False)
+    reminders.set_channels(owner, "checkin", by_email=False)
     warm = page(owner_client, url)
     assert 'name="checkin_email" id="id_checkin_email" checked' not in warm
     cache.clear()

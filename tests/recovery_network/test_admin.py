@@ -16,7 +16,8 @@ from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from recovery_network.models import Delivery, Heartbeat, User
+from recovery_network.models import Heartbeat, User
+from recovery_network.notifications.models import Delivery
 from supports.models import AccessEvent, Meeting
 from tests.care import conftest as care
 from tests.care.factories import turn_on_two_factor
@@ -283,12 +284,12 @@ def test_a_delivery_page_leaves_out_the_milestone_it_was_for(owner, staff_client
     delivery.kind = "milestone"
     delivery.save()
     for url in (
-        reverse("admin:recovery_network_delivery_change", args=[delivery.pk]),
-        reverse("admin:recovery_network_delivery_changelist"),
+        reverse("admin:notifications_delivery_change", args=[delivery.pk]),
+        reverse("admin:notifications_delivery_changelist"),
     ):
         page = staff_client.get(url).content.decode()
         assert "milestone" in page and "d90" not in page and "2026-06-01" not in page
-    assert staff_client.post(reverse("admin:recovery_network_delivery_change", args=[delivery.pk])).status_code == 403
+    assert staff_client.post(reverse("admin:notifications_delivery_change", args=[delivery.pk])).status_code == 403
 
 
 def test_the_meeting_admin_lists_the_directory_only(owner, staff_client):
@@ -320,7 +321,7 @@ def test_every_look_at_the_owners_records_is_in_their_log(owner, staff_client):
         reverse("admin:recovery_network_user_change", args=[owner.pk]),
         reverse("admin:recovery_network_user_changelist"),
         reverse("admin:recovery_network_user_history", args=[owner.pk]),
-        reverse("admin:recovery_network_delivery_change", args=[delivery.pk]),
+        reverse("admin:notifications_delivery_change", args=[delivery.pk]),
         reverse("admin:account_emailaddress_changelist"),
     ):
         assert staff_client.get(url).status_code == 200, url
@@ -339,10 +340,10 @@ def test_every_look_at_the_owners_records_is_in_their_log(owner, staff_client):
 
 
 def test_changes_and_deletions_by_staff_are_in_the_persons_log(owner, staff_client, monkeypatch):
-    monkeypatch.setattr("recovery_network.tasks.enqueue_deliveries", lambda ids: None)
+    monkeypatch.setattr("recovery_network.notifications.tasks.enqueue_deliveries", lambda ids: None)
     delivery = make_delivery(owner, status="failed")
     response = staff_client.post(
-        reverse("admin:recovery_network_delivery_changelist"),
+        reverse("admin:notifications_delivery_changelist"),
         {"action": "resend", "_selected_action": [delivery.pk]},
     )
     assert response.status_code == 302
@@ -396,7 +397,7 @@ def test_looks_at_nobody_in_particular_write_nothing(staff, staff_client):
 
 
 @pytest.mark.parametrize(
-    "changelist", ["recovery_network_user", "recovery_network_delivery", "account_emailaddress", "mfa_authenticator"]
+    "changelist", ["recovery_network_user", "notifications_delivery", "account_emailaddress", "mfa_authenticator"]
 )
 def test_a_list_page_writes_each_persons_line_in_one_insert(staff_client, changelist, django_assert_max_num_queries):
     def measure(people):
@@ -428,7 +429,7 @@ def test_setting_a_persons_password_in_the_admin_is_in_their_log(owner, staff_cl
 
 
 @pytest.mark.parametrize("object_id", ["99999999999999999999999", "9223372036854775808", "0", "-1", "x%00y"])
-@pytest.mark.parametrize("model", ["recovery_network/user", "recovery_network/delivery", "supports/meeting"])
+@pytest.mark.parametrize("model", ["recovery_network/user", "notifications/delivery", "supports/meeting"])
 def test_an_id_no_row_can_have_is_no_server_error_in_the_admin(staff_client, model, object_id):
     for page in ("change", "history", "delete"):
         response = staff_client.get(f"/admin/{model}/{object_id}/{page}/")
@@ -470,10 +471,10 @@ def test_the_admin_has_no_autocomplete_to_list_people_unlogged(owner, staff_clie
 def test_a_field_left_off_a_list_cannot_be_read_back_by_filtering_on_it(owner, staff_client):
     make_delivery(owner, kind="milestone", occurrence="2019-03-14")
     for lookup in ("occurrence__startswith", "occurrence", "recipient__password__startswith", "last_error__contains"):
-        response = staff_client.get("/admin/recovery_network/delivery/", {lookup: "2019-03"})
+        response = staff_client.get("/admin/notifications/delivery/", {lookup: "2019-03"})
         assert response.status_code == 400, lookup
-    assert staff_client.get("/admin/recovery_network/delivery/", {"status__exact": "pending"}).status_code == 200
-    assert staff_client.get("/admin/recovery_network/delivery/", {"created_at__year": "2026"}).status_code == 200
+    assert staff_client.get("/admin/notifications/delivery/", {"status__exact": "pending"}).status_code == 200
+    assert staff_client.get("/admin/notifications/delivery/", {"created_at__year": "2026"}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -489,5 +490,14 @@ def test_a_field_left_off_a_list_cannot_be_read_back_by_filtering_on_it(owner, s
     ],
 )
 def test_a_date_at_the_calendars_ends_is_no_server_error_in_the_admin(staff_client, query):
-    response = staff_client.get(f"/admin/recovery_network/delivery/?{query}")
+    response = staff_client.get(f"/admin/notifications/delivery/?{query}")
     assert response.status_code in (200, 302, 400), response.status_code
+
+
+def test_the_deliveries_old_admin_address_leads_to_the_new_one(staff_client, owner):
+    delivery = make_delivery(owner)
+    response = staff_client.get(f"/admin/recovery_network/delivery/{delivery.pk}/change/")
+    assert response.status_code == 302 and response.url == f"/admin/notifications/delivery/{delivery.pk}/change/"
+    response = staff_client.get("/admin/recovery_network/delivery/", {"status__exact": "failed"})
+    assert response.url == "/admin/notifications/delivery/?status__exact=failed"
+    assert staff_client.get(response.url).status_code == 200

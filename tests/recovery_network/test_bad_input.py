@@ -22,12 +22,13 @@ from django.urls.converters import IntConverter
 from django.utils.regex_helper import normalize
 
 from milestones.models import CalendarFeed
-from recovery_network import notifications, params
+from recovery_network import params
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
-from recovery_network.models import Delivery, Notification
-from recovery_network.reminder_kinds import reached_out_token
+from recovery_network.notifications import preferences as channel_prefs
+from recovery_network.notifications.models import Delivery, Notification
 from supports import services, sharing
 from supports.models import Consent, Grant
+from supports.notification_kinds import reached_out_token
 from tests.care.factories import InvitationFactory, RecommendationFactory
 from tests.factories import sign_in
 from tests.milestones.factories import CheckInFactory, JourneyFactory, PersonalGoalFactory
@@ -277,7 +278,7 @@ FORM_MODULES = (
     "supports.care_forms",
     "milestones.forms",
     "recovery_network.forms",
-    "recovery_network.notification_forms",
+    "recovery_network.notifications.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -297,8 +298,8 @@ OBJECT_BEFORE_ID = {
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
     "supports:invitation": lambda site: sharing.invitation_token(site["invitation"]),
-    "notifications:unsubscribe": lambda site: notifications.unsubscribe_token(site["owner"], "checkin"),
-    "notifications:reached_out": lambda site: reached_out_token(site["delivery"]),
+    "notifications:unsubscribe": lambda site: channel_prefs.unsubscribe_token(site["owner"], "checkin"),
+    "supports:reached_out": lambda site: reached_out_token(site["delivery"]),
     "milestones:calendar_feed": lambda site: site["calendar"].token,
 }
 OTHER_ARGS = {

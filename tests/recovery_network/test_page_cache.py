@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones.models import CheckIn
-from recovery_network import notifications, page_cache
+from recovery_network import page_cache
 from recovery_network.models import User
+from recovery_network.notifications import dispatch as reminders
 from supports import sharing
 from supports.models import AccessEvent, Consent, Contact, Grant, MeetingTime, Supporter
 from tests.factories import UserFactory
@@ -409,6 +410,6 @@ def email_box(body, key):
 def test_reminder_settings_show_a_choice_changed_elsewhere_at_once(owner, owner_client):
     assert "checked" in email_box(page(owner_client, "notifications:preferences"), "checkin")  # kept now
     before = version(owner)
-    notifications.set_channels(owner, "checkin", by_email=False, in_app=True)  # as an unsubscribe link does
+    reminders.set_channels(owner, "checkin", by_email=False, in_app=True)  # as an unsubscribe link does
     assert version(owner) > before
     assert "checked" not in email_box(page(owner_client, "notifications:preferences"), "checkin")

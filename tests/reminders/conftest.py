@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from recovery_network import reminders
+from recovery_network.notifications import dispatch as reminders
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +12,7 @@ def enqueued(monkeypatch):
     """Stands in for the Celery fan-out everywhere in these tests: collects the delivery ids that
     would go to send tasks, so no test publishes to a real broker (the worker tests start their own)."""
     ids = []
-    monkeypatch.setattr("recovery_network.tasks.enqueue_deliveries", ids.extend)
+    monkeypatch.setattr("recovery_network.notifications.tasks.enqueue_deliveries", ids.extend)
     return ids
 
 

@@ -8,12 +8,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recovery_network import notifications
-from recovery_network.circle_kinds import CaseloadDigest, encouragement_received
-from recovery_network.models import Delivery, Notification, Reminder
-from recovery_network.notifications import send_delivery
-from recovery_network.reminders import reconcile, refresh_subjects, release_held
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications.delivery import send_delivery
+from recovery_network.notifications.dispatch import reconcile, refresh_subjects, release_held
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 from supports import sharing
+from supports.circle_kinds import CaseloadDigest, encouragement_received
 from supports.models import AccessEvent, CaseloadView, Consent
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory
@@ -72,10 +73,10 @@ def test_the_email_is_discreet_and_the_words_are_in_the_body(owner, family, enqu
 
 
 def test_owner_preferences_choose_the_channels(owner, family, enqueued):
-    notifications.set_channels(owner, "encouragement", by_email=False, in_app=True)
+    reminders.set_channels(owner, "encouragement", by_email=False, in_app=True)
     encourage(owner, family, message="App only")
     assert Delivery.objects.get().status == "sent" and Notification.objects.count() == 1
-    notifications.set_channels(owner, "encouragement", by_email=False, in_app=False)
+    reminders.set_channels(owner, "encouragement", by_email=False, in_app=False)
     encourage(owner, family, message="Nothing")
     assert Delivery.objects.filter(skip_reason="opted_out").count() == 1
     assert Notification.objects.count() == 1
@@ -96,7 +97,7 @@ def test_quiet_hours_hold_the_email_but_not_the_note_in_the_app(owner, family, d
     assert delivery.next_attempt_at == chicago(2026, 6, 2, 7, 0) and enqueued == []
     # Nobody can send it early, and the dispatch leaves it until the quiet hours end…
     assert delivery.status == "held"
-    assert send_delivery(delivery.pk, now=late) == notifications.Outcome("held")
+    assert send_delivery(delivery.pk, now=late) == sending.Outcome("held")
     assert dispatch(chicago(2026, 6, 2, 6, 59)).requeued == 0 and enqueued == []
     # …then queues it once.
     dispatch(chicago(2026, 6, 2, 7, 0))

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from recovery_network import notifications
-from recovery_network.circle_kinds import CircleMilestone
-from recovery_network.models import Delivery, Notification, Reminder
-from recovery_network.notifications import send_delivery
-from recovery_network.reminders import reconcile, refresh_subjects
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications import preferences as channel_prefs
+from recovery_network.notifications import registry
+from recovery_network.notifications.delivery import send_delivery
+from recovery_network.notifications.dispatch import reconcile, refresh_subjects
+from recovery_network.notifications.models import Delivery, Notification, NotificationPreference, Reminder
 from supports import sharing
+from supports.circle_kinds import CircleMilestone
 from supports.models import AccessEvent, Consent, Grant
 from tests.care.factories import ConsentFactory, GrantFactory, turn_on_two_factor
 from tests.factories import UserFactory
@@ -30,7 +32,7 @@ BEFORE = chicago(2026, 5, 1, 12)
 
 
 def opt_in(user, by_email=True, in_app=True):
-    notifications.set_channels(user, KEY, by_email=by_email, in_app=in_app)
+    reminders.set_channels(user, KEY, by_email=by_email, in_app=in_app)
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def local(zone, *args):
 
 
 def test_viewers_hear_nothing_unless_they_turn_it_on(owner, family, journey):
-    assert notifications.channels(family, notifications.get_kind(KEY)) == (False, False)
+    assert channel_prefs.channels(family, registry.get_kind(KEY)) == (False, False)
     refresh_subjects(KEY, [journey.pk], now=BEFORE)
     assert rows() == set()
 
@@ -239,9 +241,9 @@ def test_email_says_nothing_in_the_subject_or_preview_and_the_milestone_in_the_b
 
 
 def test_unsubscribing_from_the_email_keeps_the_in_app_note(owner, fran, journey, client):
-    token = notifications.unsubscribe_token(fran, KEY)
+    token = channel_prefs.unsubscribe_token(fran, KEY)
     client.post(f"/notifications/unsubscribe/{token}/")
-    assert notifications.channels(fran, notifications.get_kind(KEY)) == (False, True)
+    assert channel_prefs.channels(fran, registry.get_kind(KEY)) == (False, True)
 
 
 def test_dispatch_of_celebrations_costs_the_same_queries_for_2_or_20_viewers(owner, journey, dispatch):
@@ -270,5 +272,5 @@ def test_reconcile_builds_rows_only_for_journeys_with_a_viewer_who_asked(owner, 
     assert reconcile(now=BEFORE)[KEY] == (1, 0)
     assert rows() == {("Fran", "d90:2026-05-30:eve", chicago(2026, 5, 29, 9))}
     # Turned off behind the page's back: the next reconcile drops the row.
-    notifications.NotificationPreference.objects.filter(user=family).update(by_email=False, in_app=False)
+    NotificationPreference.objects.filter(user=family).update(by_email=False, in_app=False)
     assert reconcile(now=BEFORE)[KEY] == (0, 1)

@@ -8,9 +8,10 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from recovery_network import reminders
-from recovery_network.models import Delivery, Notification, Reminder, User
-from recovery_network.notifications import send_delivery
+from recovery_network.models import User
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications.delivery import send_delivery
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -9,11 +9,12 @@ from django.core import mail
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from recovery_network import notifications
-from recovery_network.admin import DeliveryAdmin
-from recovery_network.models import Delivery, Notification, Reminder
-from recovery_network.notifications import backoff, send_delivery
-from recovery_network.reminders import refresh_subjects
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications.admin import DeliveryAdmin
+from recovery_network.notifications.delivery import backoff, send_delivery
+from recovery_network.notifications.dispatch import refresh_subjects
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 from supports.models import Closeness
 from tests.factories import sign_in
 from tests.reminders.conftest import chicago
@@ -75,7 +76,7 @@ def test_email_is_discreet_html_and_text_with_one_click_unsubscribe(owner):
     assert not HEALTH_WORDS.search(preheader)
     # The details are in the body, after the preview.
     assert "Reach out to Marcus" in message.body and "Reach out to Marcus" in html
-    assert "/notifications/reached-out/" in message.body
+    assert "/network/reached-out/" in message.body
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert re.fullmatch(r"<http://127\.0\.0\.1:8000/notifications/unsubscribe/[^>]+/>", unsubscribe)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -130,7 +131,7 @@ def test_admin_resend_puts_a_failed_delivery_back_and_it_is_sent(owner, admin_us
     failed = make_delivery(owner, status="failed", attempts=5, last_error="SMTPException: boom")
     sent = make_delivery(owner, occurrence="2026-06-02", status="sent")
     queued = []
-    monkeypatch.setattr("recovery_network.tasks.enqueue_deliveries", queued.extend)
+    monkeypatch.setattr("recovery_network.notifications.tasks.enqueue_deliveries", queued.extend)
     request = RequestFactory().post("/admin/")
     request.user = admin_user
     request._messages = type("Messages", (), {"add": lambda *args, **kwargs: None})()
@@ -145,14 +146,14 @@ def test_admin_resend_puts_a_failed_delivery_back_and_it_is_sent(owner, admin_us
 def test_admin_lists_deliveries_with_their_status(client, admin_user, owner):
     make_delivery(owner, status="failed", last_error="SMTPException: boom")
     sign_in(client, admin_user, two_factor=True)
-    response = client.get("/admin/recovery_network/delivery/?status__exact=failed")
+    response = client.get("/admin/notifications/delivery/?status__exact=failed")
     assert response.status_code == 200
     assert b"Failed" in response.content and b"Olive" in response.content
 
 
 def test_opting_out_after_dispatch_skips_the_email(owner):
     delivery = make_delivery(owner)
-    notifications.set_channels(owner, "checkin", by_email=False)
+    reminders.set_channels(owner, "checkin", by_email=False)
     assert send_delivery(delivery.pk).status == "skipped"
     assert mail.outbox == [] and Delivery.objects.get().skip_reason == "opted_out"
 
@@ -198,8 +199,8 @@ def test_notify_delivers_an_event_kind_once(owner, enqueued, django_capture_on_c
     supporter = SupporterFactory(owner=owner, closeness=Closeness.INNER, contact_every_days=3)
     with django_capture_on_commit_callbacks(execute=True):
         midday = chicago(2026, 6, 1, 12)  # outside quiet hours, which hold an event's email
-        first = notifications.notify(owner, "reach_out", supporter, "event-1", now=midday, enqueue=enqueued.extend)
-        again = notifications.notify(owner, "reach_out", supporter, "event-1", now=midday, enqueue=enqueued.extend)
+        first = sending.notify(owner, "reach_out", supporter, "event-1", now=midday, enqueue=enqueued.extend)
+        again = sending.notify(owner, "reach_out", supporter, "event-1", now=midday, enqueue=enqueued.extend)
     assert first is not None and again is None
     assert enqueued == [first.pk]
     assert Notification.objects.count() == 1
@@ -220,7 +221,7 @@ def test_refresh_drops_rows_for_subjects_that_no_longer_qualify(owner):
 def test_a_chunk_goes_out_over_one_smtp_connection_and_a_refusal_costs_only_its_own(
     owner, smtp_sink, settings, monkeypatch
 ):
-    from recovery_network import tasks
+    from recovery_network.notifications import tasks
 
     for name, value in smtp_sink.settings().items():
         setattr(settings, name, value)

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from recovery_network import demo
-from recovery_network.models import Delivery, Notification, Reminder
-from recovery_network.reminders import dispatch
+from recovery_network.notifications.dispatch import dispatch
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 
 from milestones.models import CheckIn
-from recovery_network import notifications
-from recovery_network.models import Delivery, Notification, Reminder, User
-from recovery_network.reminders import reconcile, refresh_person, refresh_subjects
+from recovery_network.models import User
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications import registry
+from recovery_network.notifications.dispatch import reconcile, refresh_person, refresh_subjects
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 from supports.models import Closeness
 from supports.services import log_contact
 from tests.milestones.factories import JourneyFactory
@@ -115,7 +117,7 @@ def test_paused_reminders_are_skipped_until_the_pause_ends(person, dispatch, enq
 
 
 def test_email_turned_off_delivers_in_app_only(person, dispatch, enqueued):
-    notifications.set_channels(person, "checkin", by_email=False)
+    reminders.set_channels(person, "checkin", by_email=False)
     assert dispatch(chicago(2026, 6, 1, 20, 30)).sent == 1
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.by_email, delivery.in_app) == ("sent", False, True)
@@ -123,7 +125,7 @@ def test_email_turned_off_delivers_in_app_only(person, dispatch, enqueued):
 
 
 def test_in_app_turned_off_sends_email_only(person, dispatch, enqueued):
-    notifications.set_channels(person, "checkin", in_app=False)
+    reminders.set_channels(person, "checkin", in_app=False)
     dispatch(chicago(2026, 6, 1, 20, 30))
     assert not Notification.objects.exists()
     assert enqueued == [Delivery.objects.get().pk]
@@ -139,7 +141,7 @@ def test_an_unverified_address_gets_no_email_only_the_in_app_note(person, dispat
 
 
 def test_both_channels_off_skips(person, dispatch, enqueued):
-    notifications.set_channels(person, "checkin", by_email=False, in_app=False)
+    reminders.set_channels(person, "checkin", by_email=False, in_app=False)
     result = dispatch(chicago(2026, 6, 1, 20, 30))
     assert (result.sent, result.skipped) == (0, 1)
     assert Delivery.objects.get().skip_reason == "opted_out"
@@ -229,7 +231,7 @@ def test_reach_out_nudge_with_one_tap_action(person, dispatch, enqueued):
     assert dispatch(chicago(2026, 6, 1, 18, 0)).sent == 1
     note = Notification.objects.get(kind="reach_out")
     assert note.title == "Reach out to Marcus"
-    assert note.action_label == "I reached out" and note.action_url.startswith("/notifications/reached-out/")
+    assert note.action_label == "I reached out" and note.action_url.startswith("/network/reached-out/")
     assert Reminder.objects.get(kind="reach_out").occurs_at == chicago(2026, 6, 4, 18, 0)
 
 
@@ -287,7 +289,7 @@ def test_reconcile_adds_rows_for_bulk_created_subjects_and_drops_stale_ones(owne
     # Archived through a bulk update: the next reconcile removes the row.
     type(group).objects.filter(pk=group.pk).update(archived_at=chicago(2026, 6, 1))
     assert reconcile(now=chicago(2026, 6, 1))["meeting"] == (0, 1)
-    scheduled = [key for key, kind in notifications.kinds().items() if kind.scheduled]
+    scheduled = [key for key, kind in registry.kinds().items() if kind.scheduled]
     assert reconcile(now=chicago(2026, 6, 1)) == dict.fromkeys(scheduled, (0, 0))
 
 

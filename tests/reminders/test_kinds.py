@@ -3,20 +3,21 @@
 import pytest
 from django.urls import reverse
 
-from recovery_network import notifications
-from recovery_network.models import Delivery, Notification
-from recovery_network.notifications import Kind, Message
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications import registry
+from recovery_network.notifications.models import Delivery, Notification
+from recovery_network.notifications.registry import Kind, Message
 
 pytestmark = pytest.mark.django_db
 
 BUILT_IN = [
-    "recovery_network.reminder_kinds.DailyCheckIn",
-    "recovery_network.reminder_kinds.MilestoneToday",
-    "recovery_network.reminder_kinds.MeetingSoon",
-    "recovery_network.reminder_kinds.ReachOut",
-    "recovery_network.circle_kinds.CircleMilestone",
-    "recovery_network.circle_kinds.EncouragementReceived",
-    "recovery_network.circle_kinds.CaseloadDigest",
+    "milestones.notification_kinds.DailyCheckIn",
+    "milestones.notification_kinds.MilestoneToday",
+    "supports.notification_kinds.MeetingSoon",
+    "supports.notification_kinds.ReachOut",
+    "supports.circle_kinds.CircleMilestone",
+    "supports.circle_kinds.EncouragementReceived",
+    "supports.circle_kinds.CaseloadDigest",
 ]
 
 
@@ -39,7 +40,7 @@ class NoteReceived(Kind):
 
 
 def test_built_in_kinds_are_registered_in_order():
-    assert list(notifications.kinds()) == [
+    assert list(registry.kinds()) == [
         "checkin",
         "milestone",
         "meeting",
@@ -52,10 +53,10 @@ def test_built_in_kinds_are_registered_in_order():
 
 def test_a_new_event_kind_is_a_class_and_a_setting(settings, owner, family, owner_client, enqueued):
     settings.NOTIFICATION_KINDS = [*BUILT_IN, "tests.reminders.test_kinds.NoteReceived"]
-    delivery = notifications.notify(owner, "note_received", family, occurrence="note-1", enqueue=enqueued.extend)
+    delivery = sending.notify(owner, "note_received", family, occurrence="note-1", enqueue=enqueued.extend)
     assert (delivery.status, delivery.by_email, delivery.in_app) == ("sent", False, True)
     assert Notification.objects.get(recipient=owner).title == "A note from Fran"
-    assert notifications.notify(owner, "note_received", family, occurrence="note-1") is None
+    assert sending.notify(owner, "note_received", family, occurrence="note-1") is None
     assert Delivery.objects.count() == 1 and enqueued == []
     body = owner_client.get(reverse("notifications:preferences")).content.decode()
     assert "<legend>Notes from your people</legend>" in body
@@ -64,4 +65,4 @@ def test_a_new_event_kind_is_a_class_and_a_setting(settings, owner, family, owne
 def test_two_kinds_with_one_key_are_refused(settings):
     settings.NOTIFICATION_KINDS = [*BUILT_IN, BUILT_IN[0]]
     with pytest.raises(ValueError, match="share the key"):
-        notifications.kinds()
+        registry.kinds()

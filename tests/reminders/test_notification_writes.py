@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
-from recovery_network import notifications
-from recovery_network.models import Delivery, Notification, Reminder, User
-from recovery_network.notifications import Message
+from recovery_network.models import User
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications import dispatch as reminders
+from recovery_network.notifications.models import Delivery, Notification, Reminder
+from recovery_network.notifications.registry import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def test_awkward_text_is_stored_exactly_and_counted_once_per_note(owner, family)
         Message(title=AWKWARD[:200], body=""),
         Message(title="{}", body="NULL"),
     ]
-    notifications.add_notifications(list(zip(deliveries, messages, strict=True)), NOW)
+    sending.add_notifications(list(zip(deliveries, messages, strict=True)), NOW)
 
     stored = {
         note.delivery_id: (note.recipient_id, note.kind, note.title, note.body, note.url, note.action_label)
@@ -42,7 +44,7 @@ def test_awkward_text_is_stored_exactly_and_counted_once_per_note(owner, family)
 
 
 def test_deliveries_inserted_twice_come_back_only_the_first_time(owner):
-    from recovery_network.reminders import _insert_deliveries
+    from recovery_network.notifications.dispatch import _insert_deliveries
 
     pending = {"status": "pending", "by_email": True, "in_app": True, "next_attempt_at": NOW}
     planned = {(owner.pk, "checkin", owner.pk, day): (pending, None, None) for day in ("d1", "d2")}
@@ -62,8 +64,8 @@ def test_rows_moved_on_hold_what_bulk_update_would_write(owner, family):
     rows as the ORM's bulk_update, odd text and instants in another zone included."""
     from zoneinfo import ZoneInfo
 
-    from recovery_network.models import Reminder
-    from recovery_network.reminders import MOVED_FIELDS, _save_moved
+    from recovery_network.notifications.dispatch import MOVED_FIELDS, _save_moved
+    from recovery_network.notifications.models import Reminder
 
     def rows(kind):
         return [
@@ -115,7 +117,6 @@ def _rows():
 
 def test_keeping_reminder_rows_current_leaves_what_update_or_create_would(owner, monkeypatch):
     """reminders._upsert (an UPDATE, then an INSERT for a new row) against the standard it replaces."""
-    from recovery_network import reminders
     from supports.models import Supporter
     from tests.supports.factories import SupporterFactory
 
@@ -161,7 +162,6 @@ def test_keeping_reminder_rows_current_leaves_what_update_or_create_would(owner,
 
 
 def test_a_reminder_row_inserted_by_a_racing_refresh_is_brought_up_to_date(owner, monkeypatch):
-    from recovery_network import reminders
     from tests.supports.factories import SupporterFactory
 
     supporter = SupporterFactory(owner=owner, closeness=1, contact_every_days=7, created_at=NOW - dt.timedelta(days=3))

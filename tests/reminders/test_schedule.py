@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 
 from milestones.models import Journey
+from milestones.notification_kinds import DailyCheckIn, MilestoneToday
 from recovery_network.models import User
-from recovery_network.reminder_kinds import DailyCheckIn, MeetingSoon, MilestoneToday, ReachOut
 from supports.models import Closeness, MeetingTime, PeerGroup, Supporter
+from supports.notification_kinds import MeetingSoon, ReachOut
 
 UTC = dt.UTC
 

@@ -10,10 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from recovery_network import notifications
-from recovery_network.models import Delivery, Notification, NotificationPreference, User
-from recovery_network.reminder_kinds import reached_out_token
+from recovery_network.models import User
+from recovery_network.notifications import delivery as sending
+from recovery_network.notifications import preferences as channel_prefs
+from recovery_network.notifications import registry
+from recovery_network.notifications.models import Delivery, Notification, NotificationPreference
 from supports.models import Closeness, Contact
+from supports.notification_kinds import reached_out_token
 from tests.supports.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def add_notification(user, title="Time for your check-in", **fields):
     note = Notification.objects.create(recipient=user, kind="checkin", title=title, url="/progress/checkin/", **fields)
-    notifications.count_new_notifications({user.pk: 1})
+    sending.count_new_notifications({user.pk: 1})
     return note
 
 
@@ -36,10 +39,10 @@ def reach_out(owner):
         delivery=delivery,
         kind="reach_out",
         title="Reach out to Marcus",
-        action_url=reverse("notifications:reached_out", args=[reached_out_token(delivery)]),
+        action_url=reverse("supports:reached_out", args=[reached_out_token(delivery)]),
         action_label="I reached out",
     )
-    notifications.count_new_notifications({owner.pk: 1})
+    sending.count_new_notifications({owner.pk: 1})
     return supporter, delivery, note
 
 
@@ -135,7 +138,7 @@ def test_the_cached_centre_shows_each_change_at_once(owner_client, owner):
     assert "First note" in _centre(owner_client) and "notification--unread" in _centre(owner_client)
     second = add_notification(owner, "Second note")
     assert "Second note" in _centre(owner_client)
-    notifications.mark_read(owner, [first.pk, second.pk])
+    sending.mark_read(owner, [first.pk, second.pk])
     body = _centre(owner_client)
     assert "notification--unread" not in body and "nav-count" not in body
     Notification.objects.filter(pk=first.pk).delete()
@@ -149,12 +152,12 @@ def test_the_centre_state_counts_all_unread_and_the_newest(owner, stranger):
 
     notes = [add_notification(owner, f"Note {index}") for index in range(5)]
     add_notification(stranger, "Not the owner's")
-    notifications.mark_read(owner, [notes[1].pk, notes[3].pk])
+    sending.mark_read(owner, [notes[1].pk, notes[3].pk])
     expected = Notification.objects.for_owner(owner).aggregate(
         total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)), newest=Max("id")
     )
     assert (
-        notifications.centre_state(owner)
+        sending.centre_state(owner)
         == (expected["total"], expected["unread"], expected["newest"])
         == (
             5,
@@ -162,11 +165,11 @@ def test_the_centre_state_counts_all_unread_and_the_newest(owner, stranger):
             notes[-1].pk,
         )
     )
-    assert notifications.centre_state(UserFactory()) == (0, 0, 0)
+    assert sending.centre_state(UserFactory()) == (0, 0, 0)
 
 
 def test_the_centre_pages_follow_the_page_asked_for(owner_client, owner):
-    from recovery_network.notification_views import PAGE_SIZE
+    from recovery_network.notifications.views import PAGE_SIZE
 
     for index in range(PAGE_SIZE + 2):
         add_notification(owner, f"Note {index:02d}")
@@ -220,27 +223,27 @@ def test_circle_kinds_are_offered_to_those_they_concern(request, persona, circle
 
 
 def test_a_viewer_turns_celebrations_on_from_the_page(family_client, family, owner, django_capture_on_commit_callbacks):
-    from recovery_network.models import Reminder
+    from recovery_network.notifications.models import Reminder
     from tests.milestones.factories import JourneyFactory
 
     journey = JourneyFactory(owner=owner, started_on=dt.date.today() - dt.timedelta(days=10))
     data = {"circle_milestone_in_app": "on", "meeting_reminder_minutes": "60"}
     with django_capture_on_commit_callbacks(execute=True):
         assert family_client.post(reverse("notifications:preferences"), data).status_code == 302
-    assert notifications.channels(family, notifications.get_kind("circle_milestone")) == (False, True)
+    assert channel_prefs.channels(family, registry.get_kind("circle_milestone")) == (False, True)
     assert Reminder.objects.filter(kind="circle_milestone", recipient=family, subject_id=journey.pk).exists()
 
 
 def test_saving_preferences(owner_client, owner):
-    data = {f"{key}_{channel}": "on" for key in notifications.kinds() for channel in ("email", "in_app")}
+    data = {f"{key}_{channel}": "on" for key in registry.kinds() for channel in ("email", "in_app")}
     del data["checkin_email"]
     data["meeting_reminder_minutes"] = "30"
     response = owner_client.post(reverse("notifications:preferences"), data)
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.meeting_reminder_minutes == 30
-    assert notifications.channels(owner, notifications.get_kind("checkin")) == (False, True)
-    assert notifications.channels(owner, notifications.get_kind("meeting")) == (True, True)
+    assert channel_prefs.channels(owner, registry.get_kind("checkin")) == (False, True)
+    assert channel_prefs.channels(owner, registry.get_kind("meeting")) == (True, True)
 
 
 def test_bad_minutes_get_a_clear_error_and_change_nothing(owner_client, owner):
@@ -275,15 +278,15 @@ def test_pause_with_a_made_up_length_changes_nothing(owner_client, owner):
 
 
 def test_unsubscribe_link_asks_first_and_a_one_click_post_unsubscribes_without_csrf(owner):
-    url = reverse("notifications:unsubscribe", args=[notifications.unsubscribe_token(owner, "checkin")])
+    url = reverse("notifications:unsubscribe", args=[channel_prefs.unsubscribe_token(owner, "checkin")])
     client = Client(enforce_csrf_checks=True)
     response = client.get(url)
     assert response.status_code == 200 and "Stop these emails?" in response.content.decode()
     assert not NotificationPreference.objects.exists()  # a link scanner's GET changes nothing
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and "unsubscribed" in response.content.decode()
-    assert notifications.channels(owner, notifications.get_kind("checkin")) == (False, True)
-    assert notifications.channels(owner, notifications.get_kind("meeting")) == (True, True)
+    assert channel_prefs.channels(owner, registry.get_kind("checkin")) == (False, True)
+    assert channel_prefs.channels(owner, registry.get_kind("meeting")) == (True, True)
 
 
 @pytest.mark.parametrize("token", ["nonsense", "eyJ1Ijo5OTk5LCJrIjoiY2hlY2tpbiJ9:forged"])
@@ -295,7 +298,7 @@ def test_a_forged_unsubscribe_link_is_a_clear_404(anon_client, token):
 
 
 def test_unsubscribe_for_an_unknown_kind_is_404(anon_client, owner):
-    token = notifications.unsubscribe_token(owner, "no-such-kind")
+    token = channel_prefs.unsubscribe_token(owner, "no-such-kind")
     assert anon_client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 404
 
 
@@ -321,6 +324,16 @@ def test_reached_out_link_from_an_email_logs_one_contact_without_signing_in(anon
     delivery.refresh_from_db()
     note.refresh_from_db()
     assert delivery.acted_at is not None and note.read_at is not None
+
+
+def test_a_reached_out_link_from_before_the_move_still_logs_the_contact(anon_client, reach_out):
+    """Emails already sent, and notifications already written, carry the address it had under /notifications/."""
+    supporter, delivery, note = reach_out
+    assert note.action_url.startswith("/network/reached-out/")
+    old = note.action_url.replace("/network/reached-out/", "/notifications/reached-out/")
+    assert "Did you reach out to Marcus?" in anon_client.get(old).content.decode()
+    anon_client.post(old, {"channel": "call"})
+    assert Contact.objects.get().supporter == supporter
 
 
 def test_reached_out_from_the_notification_centre_is_one_tap(owner_client, owner, reach_out):

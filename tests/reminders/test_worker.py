@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from recovery_network.models import Delivery, Notification, Reminder
-from recovery_network.reminders import refresh_person
+from recovery_network.notifications.dispatch import refresh_person
+from recovery_network.notifications.models import Delivery, Notification, Reminder
 from tests.factories import UserFactory
 from tests.recovery_network.test_tasks import worker_database_url
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notification_views as views
+from . import views
 
 app_name = "notifications"
 
@@ -11,5 +11,4 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("pause/", views.pause, name="pause"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("reached-out/<str:token>/", views.reached_out, name="reached_out"),
 ]

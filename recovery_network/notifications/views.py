@@ -6,23 +6,20 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from supports.models import Channel, Supporter
-from supports.services import log_contact
+from recovery_network.models import User
 
-from . import notifications
-from .models import Delivery, Notification, User
-from .notification_forms import PauseForm, PreferencesForm
-from .reminder_kinds import read_reached_out_token
-from .reminders import refresh_subjects, upcoming_for
+from . import delivery, registry
+from . import preferences as channel_choices
+from .dispatch import set_channels, upcoming_for
+from .forms import PauseForm, PreferencesForm
+from .models import Notification
 
 PAGE_SIZE = 30
 
@@ -33,7 +30,7 @@ def index(request):
     state, the page and the zone its times are shown in: a view cost 4.7 ms of CPU rendering thirty notes
     each time, 1.8 ms with the list kept (it changes only when a note arrives or is read)."""
     user = request.user
-    total, unread, newest = notifications.centre_state(user)  # also brings the nav's unread count in step
+    total, unread, newest = delivery.centre_state(user)  # also brings the nav's unread count in step
     paginator = Paginator(Notification.objects.for_owner(user), PAGE_SIZE)
     paginator.count = total  # counted already: the paginator needn't count again
     page = paginator.get_page(request.GET.get("page"))  # its rows are read only if the list is rendered
@@ -46,14 +43,14 @@ def open_notification(request, pk):
     """Mark one notification read and go where it points."""
     notification = Notification.objects.get_for_owner_or_404(request.user, pk=pk)
     if notification.read_at is None:
-        notifications.mark_read(request.user, [notification.pk])
+        delivery.mark_read(request.user, [notification.pk])
     return redirect(notification.url or "notifications:index")
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    notifications.mark_read(request.user)
+    delivery.mark_read(request.user)
     messages.success(request, "All caught up.")
     return redirect("notifications:index")
 
@@ -66,7 +63,7 @@ def preferences(request):
     name them as a party). The choices are read only when that rendering is missing; a submit with errors is
     rendered each time. The pause form, the same for everyone, is kept under the release alone."""
     user = request.user
-    current = SimpleLazyObject(lambda: notifications.preferences(user))
+    current = SimpleLazyObject(lambda: channel_choices.preferences(user))
     posted = request.method == "POST"
     if posted:
         form = PreferencesForm(request.POST or None, user=user, current=current)
@@ -75,14 +72,14 @@ def preferences(request):
     if posted and form.is_valid():
         with transaction.atomic():
             for key, (by_email, in_app) in form.channels().items():
-                notifications.set_channels(user, key, by_email=by_email, in_app=in_app)
+                set_channels(user, key, by_email=by_email, in_app=in_app)
             minutes = form.cleaned_data["meeting_reminder_minutes"]
             if minutes != user.meeting_reminder_minutes:
                 user.meeting_reminder_minutes = minutes
                 user.save(update_fields=["meeting_reminder_minutes"])
         messages.success(request, "Your reminder choices are saved.")
         return redirect("notifications:preferences")
-    labels = {key: kind.label for key, kind in notifications.kinds().items()}
+    labels = {key: kind.label for key, kind in registry.kinds().items()}
     context = {
         "form": form,
         "posted": posted,
@@ -122,59 +119,12 @@ def _invalid_link(request, status, expired=False):
 @csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a CSRF token.
 def unsubscribe(request, token):
     """GET asks (link scanners must not unsubscribe anyone); POST turns that kind's emails off."""
-    parsed = notifications.read_unsubscribe_token(token)
+    parsed = channel_choices.read_unsubscribe_token(token)
     user = User.objects.filter(pk=parsed[0]).first() if parsed else None
-    kind = notifications.get_kind(parsed[1]) if parsed else None
+    kind = registry.get_kind(parsed[1]) if parsed else None
     if user is None or kind is None:
         return _invalid_link(request, 404)
     done = request.method == "POST"
     if done:
-        notifications.set_channels(user, kind.key, by_email=False)
+        set_channels(user, kind.key, by_email=False)
     return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": done, "token": token})
-
-
-def reached_out(request, token):
-    """The one-tap "I reached out" from a reach-out nudge: logs a contact once, without signing in.
-
-    GET shows the button (an email scanner following the link must not log a
-    contact); POST logs it. The link is signed, names one delivery and one
-    supporter, expires, and works once.
-    """
-    try:
-        delivery_id, supporter_id = read_reached_out_token(token)
-    except signing.SignatureExpired:
-        return _invalid_link(request, 410, expired=True)
-    except signing.BadSignature:
-        return _invalid_link(request, 404)
-    delivery = Delivery.objects.filter(pk=delivery_id, kind="reach_out", subject_id=supporter_id).first()
-    supporter = (
-        Supporter.objects.active().filter(pk=supporter_id, owner_id=delivery.recipient_id).first() if delivery else None
-    )
-    signed_in_as_someone_else = request.user.is_authenticated and delivery and request.user.pk != delivery.recipient_id
-    if supporter is None or signed_in_as_someone_else:
-        return _invalid_link(request, 404)
-
-    channel = request.POST.get("channel") or supporter.preferred_channel or Channel.PHONE
-    if channel not in Channel.values:
-        channel = Channel.PHONE
-    if request.method == "POST":
-        now = timezone.now()
-        with transaction.atomic():
-            first_time = Delivery.objects.filter(pk=delivery.pk, acted_at__isnull=True).update(acted_at=now)
-            if first_time:
-                log_contact(supporter, happened_at=now, channel=channel, note="Logged from a reminder.")
-                notification = Notification.objects.filter(delivery=delivery).first()
-                if notification:
-                    notifications.mark_read(notification.recipient, [notification.pk], now)
-        refresh_subjects("reach_out", [supporter.pk])
-        if request.user.is_authenticated:
-            messages.success(request, f"Logged: you reached out to {supporter.name}. Well done.")
-            return redirect("notifications:index")
-        return redirect(request.path)
-    context = {
-        "supporter": supporter,
-        "done": delivery.acted_at is not None,
-        "channel": channel,
-        "channels": Channel.choices,
-    }
-    return render(request, "notifications/reached_out.html", context)

@@ -18,7 +18,7 @@ and for each batch, in one transaction:
 After the commit the new email deliveries are fanned out to send tasks in
 chunks. Finally the dispatch re-queues deliveries whose task was lost.
 
-How rows stay current: recovery_network.signals refreshes a subject's rows when
+How rows stay current: signals.py refreshes a subject's rows when
 it is saved or deleted through the ORM (each kind's `watches`), step 2 catches
 changes made by bulk updates, and reconcile() — run by beat every quarter hour —
 adds rows for subjects created by bulk inserts and removes rows whose subject
@@ -35,15 +35,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Delivery, Reminder
-from .notifications import (
-    add_notifications,
-    channel_facts,
-    channels,
-    get_kind,
-    kinds,
-    lease,
-)
+from .delivery import add_notifications, announce, lease
+from .models import Delivery, NotificationPreference, Reminder
+from .preferences import channel_facts, channels
+from .registry import get_kind, kinds
 
 MISSING = object()
 ONE_TICK = dt.timedelta(microseconds=1)
@@ -81,8 +76,7 @@ def _due_batch(now, size):
 def dispatch(now=None, enqueue=None, batch_size=None):
     """Deliver everything due at `now`; returns a DispatchResult. Safe to run concurrently."""
     now = now or timezone.now()
-    if enqueue is None:
-        from .tasks import enqueue_deliveries as enqueue
+    enqueue = enqueue or announce
     batch_size = batch_size or settings.REMINDER_DISPATCH_BATCH
     result = DispatchResult()
     while True:
@@ -267,8 +261,7 @@ def release_held(now=None, enqueue=None, limit=10_000):
     (and should two ever queue it, the send's claim lets one through).
     """
     now = now or timezone.now()
-    if enqueue is None:
-        from .tasks import enqueue_deliveries as enqueue
+    enqueue = enqueue or announce
     held = Delivery.objects.filter(status=Delivery.Status.HELD, next_attempt_at__lte=now)
     if not held.exists():  # the usual minute: one indexed look, no transaction
         return 0
@@ -290,8 +283,7 @@ def requeue_stalled(now=None, enqueue=None, limit=10_000):
     fresh timestamp so it is not re-queued again for another lease.
     """
     now = now or timezone.now()
-    if enqueue is None:
-        from .tasks import enqueue_deliveries as enqueue
+    enqueue = enqueue or announce
     ids = list(Delivery.objects.stalled(now, lease()).values_list("pk", flat=True)[:limit])
     if not ids:
         return 0
@@ -400,3 +392,18 @@ def reconcile(now=None, batch_size=1000):
 def upcoming_for(user, limit=10):
     """The person's next reminders, soonest first, for the preferences page: [(kind key, due at)]."""
     return list(Reminder.objects.filter(recipient=user).order_by("due_at").values_list("kind", "due_at")[:limit])
+
+
+def set_channels(user, kind_key, *, by_email=None, in_app=None):
+    """Save one person's channels for a kind; when that decides whether they hear at all, their rows follow."""
+    kind = kinds()[kind_key]
+    current_email, current_app = channels(user, kind)
+    by_email = current_email if by_email is None else by_email
+    in_app = current_app if in_app is None else in_app
+    NotificationPreference.objects.update_or_create(
+        user=user, kind=kind_key, defaults={"by_email": by_email, "in_app": in_app}
+    )
+    subject_ids = list(kind.subjects_for(user)) if kind.scheduled and kind.recipients_opt_in else []
+    if subject_ids and (current_email or current_app) != (by_email or in_app):
+        # Whether this person hears at all decides whether they have rows (a viewer opting in).
+        transaction.on_commit(lambda: refresh_subjects(kind_key, subject_ids), robust=True)

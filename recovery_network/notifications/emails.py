@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import select_template
 from django.urls import reverse
 
-from .notifications import absolute, unsubscribe_url
+from .preferences import absolute, unsubscribe_url
 
 
 def message_id(delivery):

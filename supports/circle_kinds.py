@@ -1,7 +1,8 @@
 """The notifications the circle of care brings: celebrations for the people who share in them,
 encouragement received, and the counselors' weekly caseload digest.
 
-They are notifications.Kind classes like the person's own reminders (reminder_kinds.py);
+They are registry.Kind classes like the person's own reminders (notification_kinds.py here and in
+milestones); they live in supports until the circle of care has an app of its own;
 what sets them apart is that someone other than the owner may receive them, so each
 one asks the sharing rules (an active grant, a valid consent, the scope) afresh when it
 is scheduled, when it is dispatched and again when its email is sent.
@@ -9,23 +10,27 @@ is scheduled, when it is dispatched and again when its email is sent.
 
 import datetime as dt
 
-from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import receiver
 from django.urls import reverse
 
 from milestones import schedule
 from milestones.models import Encouragement, Journey
-from supports.models import AccessEvent, Consent, Grant
+from recovery_network.models import User, end_of_local_day, local_moment
+from recovery_network.notifications.delivery import notify
+from recovery_network.notifications.dispatch import refresh_subjects
+from recovery_network.notifications.models import Delivery, NotificationPreference
+from recovery_network.notifications.preferences import channels_for
+from recovery_network.notifications.registry import Kind, Message, Occurrence, get_kind
+from recovery_network.two_factor import totp_authenticators
 
-from .models import Delivery, NotificationPreference, User, local_moment
-from .notifications import Kind, Message, Occurrence, channels_for
+from .caseload import caseload
+from .models import AccessEvent, Consent, Grant
+from .people import actor_label
+from .sharing import encouragement_sent, sharing_changed
 
 FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def _end_of_local_day(day, zone):
-    return local_moment(day + dt.timedelta(days=1), dt.time(0, 0), zone)
 
 
 def _journey_ids_of(owner_id):
@@ -35,19 +40,14 @@ def _journey_ids_of(owner_id):
 def _two_factor(counselor_field):
     """Counselors open client data only with two-factor authentication on; what we send them follows
     the same rule, or a counselor without it would read by email what the app would not show them."""
-    return Exists(Authenticator.objects.filter(user=OuterRef(counselor_field), type=Authenticator.Type.TOTP))
+    return Exists(totp_authenticators(OuterRef(counselor_field)))
 
 
-def sharing_changed(owner_id):
+@receiver(sharing_changed, dispatch_uid="circle-kinds-sharing-changed")
+def sharing_changed_for(sender, owner_id, **kwargs):
     """After a grant or consent changed by a bulk UPDATE (revoked, accepted): recompute the
     celebrations that follow what this owner shares, once the change is committed."""
-
-    def refresh():
-        from .reminders import refresh_subjects
-
-        refresh_subjects(CircleMilestone.key, _journey_ids_of(owner_id))
-
-    transaction.on_commit(refresh, robust=True)
+    transaction.on_commit(lambda: refresh_subjects(CircleMilestone.key, _journey_ids_of(owner_id)), robust=True)
 
 
 def circle_roles(user):
@@ -121,7 +121,7 @@ class CircleMilestone(Kind):
             .filter(_two_factor("counselor"), owner_id__in=list(owners), clean_time=True, counselor__is_active=True)
             .values_list("owner_id", "counselor_id", "expires_on")
         ):
-            until = _end_of_local_day(expires_on, owners[owner_id].zone)
+            until = Consent.lapses_at(expires_on, owners[owner_id].zone)
             audience = found.setdefault(owner_id, {})
             audience[counselor_id] = max(until, audience.get(counselor_id, until))
         viewer_ids = {viewer_id for audience in found.values() for viewer_id in audience}
@@ -172,7 +172,7 @@ class CircleMilestone(Kind):
                 if at >= until:
                     return None
                 return Occurrence(
-                    f"{step.key}:{due_on.isoformat()}:{when}", at, min(_end_of_local_day(day, zone), until)
+                    f"{step.key}:{due_on.isoformat()}:{when}", at, min(end_of_local_day(day, zone), until)
                 )
         return None  # pragma: no cover - the schedule never ends
 
@@ -181,8 +181,6 @@ class CircleMilestone(Kind):
         return until is not None and now_utc < until
 
     def delivered(self, items, now_utc):
-        from supports.sharing import actor_label
-
         # What reaches a viewer's inbox or notification centre is a look at the owner's data: log it.
         viewers = {viewer.pk: viewer for _, journey in items for viewer in journey.viewers}
         AccessEvent.objects.bulk_create(
@@ -249,11 +247,14 @@ class EncouragementReceived(Kind):
         )
 
 
+@receiver(encouragement_sent, dispatch_uid="circle-kinds-encouragement-sent")
+def encouragement_sent_to(sender, encouragement, now=None, **kwargs):
+    encouragement_received(encouragement, now)
+
+
 def encouragement_received(encouragement, now=None):
     """Tell the owner, in the app and by email as they chose. The encouragement's id is the
     occurrence, so however often this runs for it the owner hears once."""
-    from .notifications import get_kind, notify
-
     if get_kind(EncouragementReceived.key) is None:
         return None
     return notify(encouragement.owner, EncouragementReceived.key, encouragement, f"e{encouragement.pk}", now=now)
@@ -304,7 +305,7 @@ class CaseloadDigest(Kind):
             day = monday + dt.timedelta(weeks=weeks)
             at = local_moment(day, self.send_at, zone)
             if at > after_utc:
-                return Occurrence(day.isoformat(), at, min(at + self.grace, _end_of_local_day(day, zone)))
+                return Occurrence(day.isoformat(), at, min(at + self.grace, end_of_local_day(day, zone)))
         return None  # pragma: no cover - next Monday always lies ahead
 
     @staticmethod
@@ -330,8 +331,6 @@ class CaseloadDigest(Kind):
     def message(self, delivery, counselor):
         """How many clients may need attention, and none of who or why: an email, and the notification
         centre, open without the second factor that client data asks of a session; the caseload says the rest."""
-        from supports.caseload import caseload
-
         rows = caseload(counselor, path="weekly digest")
         count = sum(1 for row in rows if row.reasons)
         if not rows:

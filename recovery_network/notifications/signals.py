@@ -16,6 +16,11 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from recovery_network.models import User
+
+from .dispatch import refresh_person, refresh_subjects
+from .registry import kinds
+
 log = logging.getLogger(__name__)
 
 # Saving any of these on a person changes when their reminders fall.
@@ -30,22 +35,12 @@ def person_changed(sender, instance, created=False, update_fields=None, **kwargs
     if update_fields is not None and not PERSON_FIELDS & set(update_fields):
         return  # e.g. last_login on every sign-in
 
-    def refresh():
-        from .reminders import refresh_person
-
-        refresh_person(instance)
-
-    _later(refresh)
+    _later(lambda: refresh_person(instance))
 
 
 def _subject_receiver(kind_key, subject_ids_of):
     def receiver(sender, instance, **kwargs):
-        def refresh():
-            from .reminders import refresh_subjects
-
-            refresh_subjects(kind_key, subject_ids_of(instance))
-
-        _later(refresh)
+        _later(lambda: refresh_subjects(kind_key, subject_ids_of(instance)))
 
     return receiver
 
@@ -54,9 +49,6 @@ _receivers = []  # signals hold receivers weakly; keep ours alive
 
 
 def connect():
-    from .models import User
-    from .notifications import kinds
-
     post_save.connect(person_changed, sender=User, dispatch_uid="reminders-person")
     for kind in kinds().values():
         for label, subject_ids_of in kind.watches.items():

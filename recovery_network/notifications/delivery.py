@@ -1,10 +1,4 @@
-"""The notification delivery layer: kinds, channels, preferences, and sending one delivery.
-
-A *kind* (a daily check-in reminder, a reach-out nudge…) is a class registered
-in settings.NOTIFICATION_KINDS. It knows its subjects (what a reminder is about),
-when the next occurrence falls, and what to say. Everything else — due-finding,
-exactly-once delivery, quiet hours, pauses, preferences, email and the in-app
-notification centre — is shared and lives here and in reminders.py.
+"""Sending one delivery, exactly once; the in-app notification centre.
 
 Sending is claim-then-send: a worker may send a delivery's email only after its
 conditional UPDATE moved the row from pending to sending. A worker that dies
@@ -12,243 +6,37 @@ holding the claim loses it when the lease ends (longer than the task time limit,
 so the holder is certainly gone), and the delivery goes round again. An email
 accepted by the SMTP server in the instant before such a crash could be sent a
 second time; the stable Message-ID lets mail providers fold that rare duplicate.
+
+Pending deliveries are announced (`deliveries_pending`), not queued from here: the
+task layer (tasks.py) listens and queues them, so nothing below the tasks imports them.
 """
 
 import datetime as dt
-import functools
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Q
-from django.urls import reverse
+from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from .models import Delivery, Notification, NotificationPreference, User
+from recovery_network.models import User
+
+from .emails import reminder_email
+from .models import Delivery, Notification
+from .preferences import channels, verified_email_users
+from .registry import get_kind, kinds
 
 log = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "recovery_network.unsubscribe"
+# Sent with `delivery_ids` once deliveries are committed as pending; tasks.py queues their sending.
+deliveries_pending = Signal()
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One due moment of a kind for one subject, identified by `key` (a local date, a milestone…)."""
-
-    key: str
-    occurs_at: dt.datetime  # UTC
-    expires_at: dt.datetime  # UTC: not worth sending after this
-
-
-@dataclass(frozen=True)
-class Message:
-    """What a delivery says, in-app and in the email body (never in the subject line)."""
-
-    title: str
-    body: str = ""
-    url: str = ""
-    action_url: str = ""
-    action_label: str = ""
-
-
-class Kind:
-    """The base of every kind. Subclasses set the class attributes and implement the methods.
-
-    Scheduled kinds have Reminder rows and are found by the dispatch; event kinds
-    (scheduled = False) are sent by calling notify() where the event happens.
-    """
-
-    key = ""  # stored in rows: never rename
-    label = ""
-    description = ""
-    default_email = True
-    default_in_app = True
-    scheduled = True
-    # How long after its time an occurrence is still worth sending (after downtime, after quiet hours).
-    grace = dt.timedelta(hours=2)
-    # True when only people who turned a channel on are recipients (who has rows follows preferences).
-    recipients_opt_in = False
-    # {"app_label.Model": callable(instance) -> iterable of subject ids} whose saves and deletes
-    # change this kind's schedule; recovery_network.signals connects them.
-    watches = {}
-
-    def load(self, subject_ids):
-        """{id: subject} for the ids that still exist (one query)."""
-        raise NotImplementedError
-
-    def load_for(self, reminders):
-        """{subject id: subject} for a batch of due reminders; a kind may reuse what the rows carry."""
-        return self.load({reminder.subject_id for reminder in reminders})
-
-    def recipients(self, subject):
-        """Who is reminded about this subject."""
-        return [subject.owner]
-
-    def eligible(self):
-        """A queryset of every subject that should have reminders (for reconcile_reminders)."""
-        raise NotImplementedError
-
-    def next_occurrence(self, recipient, subject, after_utc):
-        """The first occurrence strictly after `after_utc`, or None if there is none any more."""
-        raise NotImplementedError
-
-    def catch_up(self, subject):
-        """How far back a schedule built now looks, so an occurrence already due when the row is
-        (re)built is still delivered — e.g. a supporter who was overdue before the nudge existed."""
-        return dt.timedelta(0)
-
-    def skip_reasons(self, reminders, now_utc):
-        """{reminder id: Delivery.SkipReason} for due reminders that should not be sent (set-based)."""
-        return {}
-
-    def offered_to(self, user):
-        """Whether the preferences page offers this kind to this person (a digest only to counselors)."""
-        return True
-
-    def subjects_for(self, recipient):
-        """Ids of subjects this person may hear about though they have no row yet (their own
-        check-in, the journeys of people who share with them), recomputed when they change."""
-        return ()
-
-    def still_allowed(self, delivery, subject, now_utc):
-        """Asked again just before an email goes out: may this person still receive it?
-        A kind sent to someone other than the owner says no once access has ended."""
-        return True
-
-    def delivered(self, items, now_utc):
-        """Called with [(delivery, subject)] of the deliveries written to go out (e.g. to log them)."""
-
-    def message(self, delivery, subject):
-        raise NotImplementedError
-
-    def __repr__(self):
-        return f"<Kind {self.key}>"
-
-
-@functools.cache
-def _registry(paths):
-    kinds = {}
-    for path in paths:
-        kind = import_string(path)()
-        if kind.key in kinds:
-            raise ValueError(f"Two notification kinds share the key {kind.key!r}.")
-        kinds[kind.key] = kind
-    return kinds
-
-
-def kinds():
-    """{key: Kind} from settings.NOTIFICATION_KINDS, in that order."""
-    return _registry(tuple(settings.NOTIFICATION_KINDS))
-
-
-def get_kind(key):
-    return kinds().get(key)
-
-
-# Preferences ---------------------------------------------------------------
-
-
-def channels_for(user_ids):
-    """{(user id, kind): (by_email, in_app)} for people who changed a default (one query)."""
-    rows = NotificationPreference.objects.filter(user_id__in=list(user_ids)).values_list(
-        "user_id", "kind", "by_email", "in_app"
-    )
-    return {(user_id, kind): (by_email, in_app) for user_id, kind, by_email, in_app in rows}
-
-
-def verified_email_users(user_ids):
-    """The people among these whose own address is verified (one query).
-
-    Reminders are emailed only to a verified address: an address mistyped at
-    sign-up belongs to someone else, who must never receive these notes.
-    """
-    from allauth.account.models import EmailAddress
-
-    return set(
-        EmailAddress.objects.filter(user_id__in=list(user_ids), verified=True, primary=True).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
-def channel_facts(recipient="recipient_id", kind="kind"):
-    """Annotations for rows naming a recipient and a kind: the channels the person chose for
-    that kind (None where they kept the defaults) and whether their address is verified.
-
-    The dispatch reads them with its due rows, where a query per batch with a few thousand
-    ids in a list cost more in building and planning the list than in finding the rows.
-    """
-    from allauth.account.models import EmailAddress
-
-    chosen = NotificationPreference.objects.filter(user_id=models.OuterRef(recipient), kind=models.OuterRef(kind))
-    return {
-        "chosen_email": models.Subquery(chosen.values("by_email")[:1]),
-        "chosen_in_app": models.Subquery(chosen.values("in_app")[:1]),
-        "verified_email": models.Exists(
-            EmailAddress.objects.filter(user_id=models.OuterRef(recipient), verified=True, primary=True)
-        ),
-    }
-
-
-def channels(user, kind, chosen=None):
-    """(by_email, in_app) for one person and kind, given channels_for() output or a query."""
-    if chosen is None:
-        chosen = channels_for([user.pk])
-    return chosen.get((user.pk, kind.key), (kind.default_email, kind.default_in_app))
-
-
-def preferences(user):
-    """[(kind, by_email, in_app)] of the kinds offered to this person, for the preferences page."""
-    chosen = channels_for([user.pk])
-    return [(kind, *channels(user, kind, chosen)) for kind in kinds().values() if kind.offered_to(user)]
-
-
-def set_channels(user, kind_key, *, by_email=None, in_app=None):
-    kind = kinds()[kind_key]
-    current_email, current_app = channels(user, kind)
-    by_email = current_email if by_email is None else by_email
-    in_app = current_app if in_app is None else in_app
-    NotificationPreference.objects.update_or_create(
-        user=user, kind=kind_key, defaults={"by_email": by_email, "in_app": in_app}
-    )
-    subject_ids = list(kind.subjects_for(user)) if kind.scheduled and kind.recipients_opt_in else []
-    if subject_ids and (current_email or current_app) != (by_email or in_app):
-        # Whether this person hears at all decides whether they have rows (a viewer opting in).
-        def refresh():
-            from .reminders import refresh_subjects
-
-            refresh_subjects(kind_key, subject_ids)
-
-        transaction.on_commit(refresh, robust=True)
-
-
-def unsubscribe_token(user, kind_key):
-    """A signed token that turns off one kind's emails for one person. It does not expire:
-    an unsubscribe link in an old email must keep working."""
-    return signing.dumps({"u": user.pk, "k": kind_key}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def read_unsubscribe_token(token):
-    """(user id, kind key), or None for a forged or mangled token."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return int(data["u"]), str(data["k"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def absolute(path):
-    return path if path.startswith(("http://", "https://")) or not path else f"{settings.SITE_URL}{path}"
-
-
-def unsubscribe_url(user, kind_key):
-    return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user, kind_key)]))
-
-
-# Sending -------------------------------------------------------------------
+def announce(delivery_ids):
+    """Say that these deliveries wait to be sent (after the transaction that made them commits)."""
+    deliveries_pending.send(sender=Delivery, delivery_ids=list(delivery_ids))
 
 
 @dataclass(frozen=True)
@@ -319,8 +107,6 @@ def send_delivery(delivery_id, now=None, connection=None):
     if reason is not None:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, skip_reason=reason)
         return Outcome(Delivery.Status.SKIPPED)
-
-    from .emails import reminder_email
 
     try:
         email = reminder_email(delivery, kind, kind.message(delivery, subject))
@@ -425,9 +211,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
         if not reason:
             kind.delivered([(delivery, subject)], now)
     if delivery.status == Delivery.Status.PENDING:
-        if enqueue is None:
-            from .tasks import enqueue_deliveries as enqueue
-        transaction.on_commit(lambda: enqueue([delivery.pk]))
+        transaction.on_commit(lambda: (enqueue or announce)([delivery.pk]))
     return delivery
 
 

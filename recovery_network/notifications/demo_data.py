@@ -20,7 +20,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from .reminders import reconcile, refresh_person
+from .dispatch import reconcile, refresh_person
 
 SOON = dt.timedelta(minutes=2)
 
