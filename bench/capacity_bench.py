@@ -117,7 +117,7 @@ class Population:
 
 def population(now):
     from milestones.models import Journey
-    from supports.models import Consent, Grant
+    from recovery_network.care.models import Consent, Grant
 
     return Population(
         owners=set(Journey.objects.values_list("owner_id", flat=True).distinct()),
@@ -137,8 +137,9 @@ def cast(args, pop, now, rng):
     """The signed-in people: (owners, [(viewer, owner)], [(counselor, [clients])]), drawn at random."""
     from allauth.mfa.models import Authenticator
 
+    from recovery_network.care.models import Consent, Grant
     from recovery_network.models import User
-    from supports.models import Consent, Grant, Supporter
+    from supports.models import Supporter
 
     with_network = set(Supporter.objects.active().values_list("owner_id", flat=True).distinct())
     owner_ids = sorted(pop.owners & with_network)

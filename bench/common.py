@@ -58,7 +58,8 @@ def world_of(owner, family=None, counselor=None):
     """A seeded person's World: for each page whose URL names an object, one of the owner's own
     (an active supporter and group, a journey, their consent to this counselor, their last check-in's day)."""
     from milestones.models import CheckIn, Journey
-    from supports.models import Consent, PeerGroup, Supporter
+    from recovery_network.care.models import Consent
+    from supports.models import PeerGroup, Supporter
 
     last_checkin = CheckIn.objects.for_owner(owner).order_by("-local_date").values_list("local_date", flat=True)
     consents = Consent.objects.for_owner(owner).unrevoked()
@@ -83,20 +84,10 @@ def build_world(size, now=None, tag=None):
     from django.utils import timezone
 
     from milestones.models import CheckIn, Encouragement, Journey, PersonalGoal, Setback
+    from recovery_network.care.models import SCOPE_FIELDS, Consent, Grant, Recommendation
     from recovery_network.models import User
     from recovery_network.notifications.models import Notification
-    from supports.models import (
-        SCOPE_FIELDS,
-        SUPPORT_KIND_FIELDS,
-        Attendance,
-        Consent,
-        Contact,
-        Grant,
-        MeetingTime,
-        PeerGroup,
-        Recommendation,
-        Supporter,
-    )
+    from supports.models import SUPPORT_KIND_FIELDS, Attendance, Contact, MeetingTime, PeerGroup, Supporter
 
     now = now or timezone.now()
     tag = tag or uuid.uuid4().hex[:8]
@@ -279,11 +270,11 @@ SIGNED_IN_PAGES = [
     Page("community", "owner", "supports:community_list"),
     Page("support map", "owner", "supports:map"),
     Page("gaps", "owner", "supports:gaps"),
-    Page("circle", "owner", "supports:circle"),
-    Page("invite", "owner", "supports:invite"),
-    Page("new consent", "owner", "supports:consent_create"),
-    Page("consent", "owner", "supports:consent_detail", "consent_id"),
-    Page("access log", "owner", "supports:access_log"),
+    Page("circle", "owner", "care:circle"),
+    Page("invite", "owner", "care:invite"),
+    Page("new consent", "owner", "care:consent_create"),
+    Page("consent", "owner", "care:consent_detail", "consent_id"),
+    Page("access log", "owner", "care:access_log"),
     Page("progress", "owner", "milestones:overview"),
     Page("check-in form", "owner", "milestones:checkin"),
     Page("check-in history", "owner", "milestones:checkins"),
@@ -298,12 +289,12 @@ SIGNED_IN_PAGES = [
     Page("notification centre", "owner", "notifications:index"),
     Page("notification preferences", "owner", "notifications:preferences"),
     Page("family home", "family", "home"),
-    Page("family view", "family", "supports:person", "owner"),
-    Page("how to help", "family", "supports:how_to_help"),
+    Page("family view", "family", "care:person", "owner"),
+    Page("how to help", "family", "care:how_to_help"),
     Page("counselor home", "counselor", "home"),
-    Page("counselor caseload", "counselor", "supports:caseload"),
-    Page("client", "counselor", "supports:client", "owner"),
-    Page("client report", "counselor", "supports:client_report", "owner", scope="support_map"),
+    Page("counselor caseload", "counselor", "care:caseload"),
+    Page("client", "counselor", "care:client", "owner"),
+    Page("client report", "counselor", "care:client_report", "owner", scope="support_map"),
 ]
 
 

@@ -105,8 +105,8 @@ def database_url(settings_dict):
 
 def people(args):
     """The owner, a family viewer with every scope (made if missing) and the counselor."""
+    from recovery_network.care.models import SCOPE_FIELDS, Grant
     from recovery_network.models import User
-    from supports.models import SCOPE_FIELDS, Grant
 
     owner = User.objects.get(email=args.owner)
     counselor = User.objects.get(email=args.counselor)
@@ -183,7 +183,7 @@ def targets(world, writers=1):
     A page is left out only when no one could open it for this person: they have no object of the kind its URL
     names, or they share nothing (or not what the page shows) with the counselor, who gets 404 there.
     """
-    from supports.models import Consent
+    from recovery_network.care.models import Consent
 
     consent = Consent.objects.filter(pk=world.consent_id, counselor=world.counselor).first()
     chosen, left_out = [Target(BARE, "owner", "GET", "/bench/bare/", 200)], []
@@ -202,7 +202,8 @@ def targets(world, writers=1):
 def describe(world):
     """Who is measured, with what makes them heavy or typical."""
     from milestones.models import CheckIn
-    from supports.models import Consent, Supporter
+    from recovery_network.care.models import Consent
+    from supports.models import Supporter
 
     owner = world.owner
     supporters = Supporter.objects.for_owner(owner).active().count()

@@ -86,9 +86,9 @@ def hot_queries(owner_email, counselor_email):
     from django.urls import reverse
     from django.utils import timezone
 
+    from recovery_network.care.models import Grant
     from recovery_network.models import User
     from recovery_network.notifications import dispatch as reminders
-    from supports.models import Grant
 
     owner = User.objects.get(email=owner_email)
     counselor = User.objects.get(email=counselor_email)
@@ -102,11 +102,11 @@ def hot_queries(owner_email, counselor_email):
     ]
     if viewer:
         family_client = signed_in_client(viewer.viewer)
-        work.append(("family view", lambda: family_client.get(reverse("supports:person", args=[owner.pk]))))
+        work.append(("family view", lambda: family_client.get(reverse("care:person", args=[owner.pk]))))
     counselor_client = signed_in_client(counselor)
-    work.append(("caseload", lambda: counselor_client.get(reverse("supports:caseload"))))
+    work.append(("caseload", lambda: counselor_client.get(reverse("care:caseload"))))
     # The owner's "who has seen my data": their own lines and every look at a caseload they are on.
-    work.append(("access log", lambda: owner_client.get(reverse("supports:access_log"))))
+    work.append(("access log", lambda: owner_client.get(reverse("care:access_log"))))
     work.append(("dispatch", lambda: reminders.dispatch(now=timezone.now(), enqueue=lambda ids: None)))
     for what, action in work:
         action()  # the first GET settles sessions and caches

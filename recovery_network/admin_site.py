@@ -27,8 +27,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 
-from supports import sharing
-from supports.models import AccessEvent
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent
 
 from . import params, two_factor
 

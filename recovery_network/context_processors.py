@@ -13,7 +13,7 @@ CHROME_URLS = [
     "crisis",
     "profile",
     "supports:index",
-    "supports:circle",
+    "care:circle",
     "milestones:checkin",
     "milestones:overview",
     "notifications:index",

@@ -1,6 +1,6 @@
 """Path converters for the ids, days and tokens in our URLs, registered in recovery_network/urls.py.
 
-Django's <int:…> takes any run of digits, so /network/people/99999999999999999999999/
+Django's <int:…> takes any run of digits, so /care/people/99999999999999999999999/
 reached the view and then the database, which refused it (an error page, not a 404);
 <str:…> takes anything but a slash, a NUL character included, which PostgreSQL refuses
 in a query. These match only what can name a row or a day; anything else is no match,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "recovery_network.notifications",
     "supports",
     "milestones",
+    "recovery_network.care",
 ]
 
 MIDDLEWARE = [
@@ -351,9 +352,9 @@ NOTIFICATION_KINDS = [
     "milestones.notification_kinds.MilestoneToday",
     "supports.notification_kinds.MeetingSoon",
     "supports.notification_kinds.ReachOut",
-    "supports.circle_kinds.CircleMilestone",
-    "supports.circle_kinds.EncouragementReceived",
-    "supports.circle_kinds.CaseloadDigest",
+    "recovery_network.care.notification_kinds.CircleMilestone",
+    "recovery_network.care.notification_kinds.EncouragementReceived",
+    "recovery_network.care.notification_kinds.CaseloadDigest",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
 # Extra dispatch tasks started on other workers in a minute with many due reminders.
@@ -371,7 +372,7 @@ REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from 
 HOME_SECTIONS = [
     "supports.home.section",
     "milestones.home.section",
-    "supports.home.circle_section",
+    "recovery_network.care.home.circle_section",
 ]
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in

@@ -17,7 +17,12 @@ urlpatterns = [
     path("help/", views.crisis, name="crisis"),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    # The circle of care lived under /network/ until it had an app of its own.
+    re_path(r"^network/circle/(?P<rest>.*)$", views.moved, {"to": "/care/"}),
+    re_path(r"^network/invitations/(?P<rest>.*)$", views.moved, {"to": "/care/join/"}),
+    re_path(r"^network/(?P<section>people|helping|clients)/(?P<rest>.*)$", views.moved_section),
     path("network/", include("supports.urls")),
+    path("care/", include("recovery_network.care.urls")),
     path("progress/", include("milestones.urls")),
     # Where "I reached out" lived before it moved to supports: links in emails already sent still work.
     path("notifications/reached-out/<str:token>/", reminder_views.reached_out),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -48,3 +48,18 @@ def healthz(request):
     if health.may_see_detail(request):
         body.update(parts)
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def moved(request, to, rest=""):
+    """A page that moved (the circle of care from /network/ to /care/): a permanent redirect that keeps the query
+    string and, as a 308, the method and body, so a form posted from a page opened before the move still does what
+    it said. Links in emails already sent (an invitation) keep working."""
+    url = to + rest
+    if query := request.META.get("QUERY_STRING"):
+        url = f"{url}?{query}"
+    return HttpResponsePermanentRedirect(url, preserve_request=True)
+
+
+def moved_section(request, section, rest=""):
+    """/network/people/…, /network/helping/, /network/clients/… are now under /care/."""
+    return moved(request, f"/care/{section}/", rest)

@@ -1,7 +1,7 @@
 """The shared meeting directory, and nothing else of this app.
 
 Supporters, contacts, groups, attendance, community activity and the circle of care
-are a person's own, shared only through `supports.sharing` with a line in their
+are a person's own, shared only through `recovery_network.care.sharing` with a line in their
 access log for every look: none of it is in the admin. A meeting someone uploaded is
 their own list too, so only the directory (meetings with no owner) is here.
 """

@@ -1,12 +1,8 @@
 """The network's section of the signed-in home page (two queries)."""
 
-import datetime as dt
-
 from django.utils import timezone
 
-from milestones.models import Encouragement
-
-from .models import Recommendation, Supporter
+from .models import Supporter
 from .network import NetworkSummary
 
 OVERDUE_SHOWN = 3
@@ -24,23 +20,4 @@ def section(user):
         "summary": summary,
         "overdue": overdue[:OVERDUE_SHOWN],
         "more_overdue": len(overdue) > OVERDUE_SHOWN,
-    }
-
-
-ENCOURAGEMENT_DAYS = 14
-
-
-def circle_section(user):
-    """Kind words from the circle and open recommendations (two queries); nothing when there are none."""
-    since = user.local_today() - dt.timedelta(days=ENCOURAGEMENT_DAYS)
-    encouragements = list(
-        Encouragement.objects.for_owner(user).from_circle().filter(received_on__gte=since).order_by("-created_at")[:5]
-    )
-    recommendations = list(Recommendation.objects.for_owner(user).open()[:5])
-    if not encouragements and not recommendations:
-        return None
-    return {
-        "template": "care/home_section.html",
-        "encouragements": encouragements,
-        "recommendations": recommendations,
     }

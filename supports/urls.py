@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import care_views, reminder_views, views
+from . import reminder_views, views
 
 app_name = "supports"
 
@@ -34,24 +34,4 @@ urlpatterns = [
     path("map/", views.support_map, name="map"),
     path("gaps/", views.gaps, name="gaps"),
     path("snapshots/new/", views.snapshot_create, name="snapshot_create"),
-    # The circle of care: the owner's side
-    path("circle/", care_views.circle, name="circle"),
-    path("circle/invite/", care_views.invite, name="invite"),
-    path("circle/invitations/<id:pk>/withdraw/", care_views.invitation_withdraw, name="invitation_withdraw"),
-    path("circle/grants/<id:pk>/", care_views.grant_edit, name="grant_edit"),
-    path("circle/grants/<id:pk>/revoke/", care_views.grant_revoke, name="grant_revoke"),
-    path("circle/consents/new/", care_views.consent_create, name="consent_create"),
-    path("circle/consents/<id:pk>/", care_views.consent_detail, name="consent_detail"),
-    path("circle/consents/<id:pk>/revoke/", care_views.consent_revoke, name="consent_revoke"),
-    path("circle/log/", care_views.access_log, name="access_log"),
-    path("circle/recommendations/<id:pk>/done/", care_views.recommendation_done, name="recommendation_done"),
-    # The invitee's, family's and counselor's side
-    path("invitations/<str:token>/", care_views.invitation, name="invitation"),
-    path("people/<id:owner_id>/", care_views.person, name="person"),
-    path("people/<id:owner_id>/encourage/", care_views.person_encourage, name="person_encourage"),
-    path("helping/", care_views.how_to_help, name="how_to_help"),
-    path("clients/", care_views.caseload, name="caseload"),
-    path("clients/<id:owner_id>/", care_views.client, name="client"),
-    path("clients/<id:owner_id>/report/", care_views.client_report, name="client_report"),
-    path("clients/<id:owner_id>/recommend/", care_views.client_recommend, name="client_recommend"),
 ]

@@ -235,7 +235,7 @@ def _save_moved(rows, now, chunk=500):
     dispatch of 20 000 due reminders took 14.4–15.8 s instead of 3.1–3.5 s (dispatch_bench.py
     --people 20000, the same machine and run; four fifths of it in bulk_update), which would
     miss the budget of 100 000 in 30 s. Linear, on PostgreSQL and SQLite (3.33+); a test
-    holds it to bulk_update's rows (tests/reminders/test_notification_writes.py).
+    holds it to bulk_update's rows (tests/notifications/test_notification_writes.py).
     """
     table = connection.ops.quote_name(Reminder._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey, PersonalGoal, Setback
+from recovery_network.care.models import Consent, Grant, Recommendation
 from recovery_network.notifications.models import Notification
-from supports.models import Consent, Grant, Recommendation
 from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, turn_on_two_factor
 from tests.factories import UserFactory, sign_in
 from tests.milestones.factories import EncouragementFactory

@@ -7,7 +7,7 @@ import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
-from supports.models import SCOPE_FIELDS, Consent, Grant, Invitation, Recommendation
+from recovery_network.care.models import SCOPE_FIELDS, Consent, Grant, Invitation, Recommendation
 from tests.factories import UserFactory
 
 

@@ -5,16 +5,16 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from supports import sharing
-from supports.models import AccessEvent
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent
 from tests.factories import UserFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
 NON_OWNER_READS = [
-    ("family_client", "supports:person", "clean time and milestones"),
-    ("counselor_client", "supports:client", "clean time and milestones, check-in trends, support map"),
-    ("counselor_client", "supports:client_report", "support map"),
+    ("family_client", "care:person", "clean time and milestones"),
+    ("counselor_client", "care:client", "clean time and milestones, check-in trends, support map"),
+    ("counselor_client", "care:client_report", "support map"),
 ]
 
 
@@ -35,37 +35,37 @@ def test_every_non_owner_read_is_logged_with_who_what_and_when(world, owner, req
 
 def test_the_log_records_exactly_the_scopes_the_page_showed(world, owner, grant, family_client):
     sharing.change_scopes(grant, {"setbacks", "attendance"})
-    family_client.get(reverse("supports:person", args=[owner.pk]))
+    family_client.get(reverse("care:person", args=[owner.pk]))
     event = AccessEvent.objects.filter(owner=owner, action="viewed").latest("id")
     assert event.what == "meeting attendance, setbacks"
 
 
 def test_refused_reads_show_nothing_and_so_log_nothing(world, owner, stranger_client):
-    stranger_client.get(reverse("supports:person", args=[owner.pk]))
-    stranger_client.get(reverse("supports:client", args=[owner.pk]))
+    stranger_client.get(reverse("care:person", args=[owner.pk]))
+    stranger_client.get(reverse("care:client", args=[owner.pk]))
     assert not AccessEvent.objects.filter(owner=owner, action="viewed").exists()
 
 
 def test_the_owners_own_reads_are_not_logged(world, owner, owner_client, consent):
     for name in ("supports:index", "supports:map", "supports:gaps", "milestones:overview", "milestones:trends",
-                 "supports:circle", "supports:access_log"):  # fmt: skip
+                 "care:circle", "care:access_log"):  # fmt: skip
         owner_client.get(reverse(name))
-    owner_client.get(reverse("supports:consent_detail", args=[consent.pk]))
+    owner_client.get(reverse("care:consent_detail", args=[consent.pk]))
     assert not AccessEvent.objects.filter(owner=owner, action="viewed").exists()
 
 
 def test_the_owner_reads_who_has_seen_their_data(world, owner, owner_client, family_client, counselor_client):
-    family_client.get(reverse("supports:person", args=[owner.pk]))
-    counselor_client.get(reverse("supports:client", args=[owner.pk]))
-    page = owner_client.get(reverse("supports:access_log")).content.decode()
+    family_client.get(reverse("care:person", args=[owner.pk]))
+    counselor_client.get(reverse("care:client", args=[owner.pk]))
+    page = owner_client.get(reverse("care:access_log")).content.decode()
     assert "Fran (family@example.org)" in page and "Casey Counselor (counselor@example.org)" in page
     assert "Viewed" in page and "clean time and milestones" in page
 
 
 def test_no_one_else_reads_the_owners_log(world, owner, family_client, stranger_client):
-    family_client.get(reverse("supports:person", args=[owner.pk]))
+    family_client.get(reverse("care:person", args=[owner.pk]))
     for client in (family_client, stranger_client):
-        page = client.get(reverse("supports:access_log")).content.decode()
+        page = client.get(reverse("care:access_log")).content.decode()
         assert "No one has seen anything of yours" in page
 
 
@@ -128,9 +128,9 @@ def test_deleting_the_owner_account_still_works(owner, family):
     ],
 )
 def test_a_cursor_out_of_range_shows_the_newest_lines_as_a_mangled_one_does(owner, owner_client, family_client, cursor):
-    family_client.get(reverse("supports:person", args=[owner.pk]))
+    family_client.get(reverse("care:person", args=[owner.pk]))
     assert sharing.parse_cursor(cursor) is None
-    response = owner_client.get(reverse("supports:access_log"), {"before": cursor})
+    response = owner_client.get(reverse("care:access_log"), {"before": cursor})
     assert response.status_code == 200 and "Fran" in response.content.decode()
 
 

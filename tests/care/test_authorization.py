@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from recovery_network.care.sharing import invitation_token
 from supports.models import Meeting
-from supports.sharing import invitation_token
 from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
 from tests.factories import sign_in
 
@@ -34,7 +34,7 @@ ROLES = [
 NOT_OWNER = [role for role in ROLES if role not in ("owner", "anonymous")]
 
 # Pages anyone may open.
-PUBLIC = ["home", "crisis", "healthz", "supports:how_to_help"]
+PUBLIC = ["home", "crisis", "healthz", "care:how_to_help"]
 # Pages every signed-in person has for themselves: no one sees the owner's data there.
 OWN_PAGES = [
     "profile",
@@ -49,10 +49,10 @@ OWN_PAGES = [
     "supports:community_list",
     "supports:map",
     "supports:gaps",
-    "supports:circle",
-    "supports:invite",
-    "supports:consent_create",
-    "supports:access_log",
+    "care:circle",
+    "care:invite",
+    "care:consent_create",
+    "care:access_log",
     "milestones:overview",
     "milestones:checkin",
     "milestones:checkin_supporters",
@@ -77,7 +77,7 @@ OWNER_OBJECT_PAGES = {
     "supports:group_edit": lambda w: [w["group"].pk],
     "supports:community_edit": lambda w: [w["activity"].pk],
     "supports:community_delete": lambda w: [w["activity"].pk],
-    "supports:grant_edit": lambda w: [w["grant"].pk],
+    "care:grant_edit": lambda w: [w["grant"].pk],
     "milestones:checkin_detail": lambda w: [(w["today"] - __import__("datetime").timedelta(days=1)).isoformat()],
     "milestones:journey": lambda w: [w["journey"].pk],
     "milestones:journey_edit": lambda w: [w["journey"].pk],
@@ -93,26 +93,26 @@ OWNER_OBJECT_ACTIONS = {
     "supports:group_archive": lambda w: [w["group"].pk],
     "supports:group_restore": lambda w: [w["group"].pk],
     "supports:meeting_join": lambda w: [w["uploaded_meeting"].pk],
-    "supports:invitation_withdraw": lambda w: [w["invitation"].pk],
-    "supports:grant_revoke": lambda w: [w["grant"].pk],
-    "supports:consent_revoke": lambda w: [w["consent"].pk],
-    "supports:recommendation_done": lambda w: [w["recommendation"].pk],
+    "care:invitation_withdraw": lambda w: [w["invitation"].pk],
+    "care:grant_revoke": lambda w: [w["grant"].pk],
+    "care:consent_revoke": lambda w: [w["consent"].pk],
+    "care:recommendation_done": lambda w: [w["recommendation"].pk],
     "milestones:goal_delete": lambda w: [w["goal"].pk],
 }
 # Links whose token is the key (no sign-in): a wrong token opens nothing.
 TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "supports:reached_out"]
 # Shared pages: what each role gets (GET pages, POST actions with an empty form).
 SHARED = {
-    "supports:person": (
+    "care:person": (
         "GET",
         {"family": 200, "family_everything": 200},
     ),
-    "supports:person_encourage": ("POST", {"family": 400, "family_everything": 400}),
-    "supports:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
-    "supports:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
-    "supports:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "care:person_encourage": ("POST", {"family": 400, "family_everything": 400}),
+    "care:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "care:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "care:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
-SPECIAL = ["supports:caseload", "supports:consent_detail", "supports:invitation"]
+SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation"]
 
 
 def _url_names(resolver=None, namespace=None):
@@ -177,7 +177,7 @@ def test_own_pages_are_each_persons_own(matrix, role):
         response = clients[role].get(reverse(name))
         if role == "anonymous":
             assert_sent_to_sign_in(response)
-        elif name == "supports:consent_create":
+        elif name == "care:consent_create":
             assert response.status_code == 302 and "reauthenticate" in response.url
         else:
             assert response.status_code == 200, (name, role)
@@ -250,13 +250,13 @@ def test_shared_pages_open_only_for_the_right_person_and_state(matrix, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_caseload_lists_only_valid_consents_and_needs_two_factor(matrix, role):
     world, clients = matrix
-    response = clients[role].get(reverse("supports:caseload"))
+    response = clients[role].get(reverse("care:caseload"))
     if role == "anonymous":
         assert_sent_to_sign_in(response)
         return
     with_two_factor = role in ("counselor", "counselor_expired", "counselor_revoked")
     assert response.status_code == (200 if with_two_factor else 403)
-    listed = reverse("supports:client", args=[world["journey"].owner_id]) in response.content.decode()
+    listed = reverse("care:client", args=[world["journey"].owner_id]) in response.content.decode()
     assert listed == (role == "counselor")
     assert_nothing_private(response, role, scoped_allowed=True)
 
@@ -264,7 +264,7 @@ def test_caseload_lists_only_valid_consents_and_needs_two_factor(matrix, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_signed_consent_is_for_its_two_parties_only(matrix, role):
     world, clients = matrix
-    response = clients[role].get(reverse("supports:consent_detail", args=[world["consent"].pk]))
+    response = clients[role].get(reverse("care:consent_detail", args=[world["consent"].pk]))
     if role == "anonymous":
         assert_sent_to_sign_in(response)
     else:
@@ -275,7 +275,7 @@ def test_the_signed_consent_is_for_its_two_parties_only(matrix, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_an_invitation_link_answers_only_its_invitee(matrix, role):
     world, clients = matrix
-    response = clients[role].get(reverse("supports:invitation", args=[invitation_token(world["invitation"])]))
+    response = clients[role].get(reverse("care:invitation", args=[invitation_token(world["invitation"])]))
     assert response.status_code == (200 if role == "anonymous" else 403), role
     assert_nothing_private(response, role)
     if role == "anonymous":

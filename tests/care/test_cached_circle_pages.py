@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones.models import Journey, Setback
-from supports import care_views
-from supports.models import SCOPE_FIELDS, Consent, Grant, Recommendation
+from recovery_network.care import views as care_views
+from recovery_network.care.models import SCOPE_FIELDS, Consent, Grant, Recommendation
 from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, RecommendationFactory
 from tests.factories import UserFactory, sign_in
 from tests.recovery_network.test_cached_pages import cold_and_warm, page, warm_and_cold
@@ -30,7 +30,7 @@ def circle_world(owner, family, counselor):
 
 def test_the_circle_page_is_the_same_warm_and_cold_and_follows_the_owners_zone(circle_world, owner_client):
     owner = circle_world
-    url = reverse("supports:circle")
+    url = reverse("care:circle")
     first = page(owner_client, url)
     assert "Fran" in first and "pending@example.org" in first and "Call your sponsor on Sundays" in first
     owner.time_zone = "Pacific/Auckland"
@@ -40,44 +40,44 @@ def test_the_circle_page_is_the_same_warm_and_cold_and_follows_the_owners_zone(c
 
 
 def test_the_circle_pages_buttons_post_through_one_form_outside_the_kept_part(circle_world, owner_client):
-    html = owner_client.get(reverse("supports:circle")).content.decode()
+    html = owner_client.get(reverse("care:circle")).content.decode()
     actions = r'<form id="circle-actions" method="post"[^>]*><input type="hidden" name="csrfmiddlewaretoken"'
     assert re.search(actions, html)
     kept = html.split('<form id="circle-actions"', 1)[1].split("</form>", 1)[1].split("</main>", 1)[0]
     assert "Stop sharing with Fran" in kept and "csrfmiddlewaretoken" not in kept and "<form" not in kept
     grant = Grant.objects.get(owner=circle_world)
-    assert f'form="circle-actions" formaction="{reverse("supports:grant_revoke", args=[grant.pk])}"' in html
+    assert f'form="circle-actions" formaction="{reverse("care:grant_revoke", args=[grant.pk])}"' in html
 
 
 def test_a_revoked_grant_leaves_both_circle_pages_at_once(circle_world, owner_client, family, family_client):
-    circle = reverse("supports:circle")
+    circle = reverse("care:circle")
     assert "Fran" in page(owner_client, circle)
-    assert reverse("supports:person", args=[circle_world.pk]) in page(family_client, circle)  # both kept now
+    assert reverse("care:person", args=[circle_world.pk]) in page(family_client, circle)  # both kept now
     grant = Grant.objects.get(owner=circle_world, viewer=family)
-    owner_client.post(reverse("supports:grant_revoke", args=[grant.pk]))
+    owner_client.post(reverse("care:grant_revoke", args=[grant.pk]))
     assert "Stop sharing with Fran" not in page(owner_client, circle)
-    assert reverse("supports:person", args=[circle_world.pk]) not in page(family_client, circle)
-    assert family_client.get(reverse("supports:person", args=[circle_world.pk])).status_code == 404
+    assert reverse("care:person", args=[circle_world.pk]) not in page(family_client, circle)
+    assert family_client.get(reverse("care:person", args=[circle_world.pk])).status_code == 404
 
 
 def test_a_revoked_consent_leaves_the_counselors_circle_page_at_once(circle_world, owner_client, counselor):
     counselor_client = sign_in(Client(), counselor, two_factor=True)
-    circle = reverse("supports:circle")
+    circle = reverse("care:circle")
     assert "Your caseload (1 client)" in page(counselor_client, circle)
     consent = Consent.objects.get(owner=circle_world, counselor=counselor)
-    owner_client.post(reverse("supports:consent_revoke", args=[consent.pk]))
+    owner_client.post(reverse("care:consent_revoke", args=[consent.pk]))
     assert "Your caseload" not in page(counselor_client, circle)
-    assert counselor_client.get(reverse("supports:client", args=[circle_world.pk])).status_code == 404
+    assert counselor_client.get(reverse("care:client", args=[circle_world.pk])).status_code == 404
 
 
 def test_the_circle_shows_recommendations_a_page_at_a_time(owner, counselor, owner_client):
     size = care_views.RECOMMENDATIONS_PER_PAGE
     for number in range(size + 3):
         RecommendationFactory(owner=owner, counselor=counselor, text=f"Step {number:02d}")
-    first = page(owner_client, reverse("supports:circle"))
+    first = page(owner_client, reverse("care:circle"))
     assert first.count("Mark done<span") == size
     assert "?recommendations=2#recommendations" in first
-    second = page(owner_client, reverse("supports:circle") + "?recommendations=2")
+    second = page(owner_client, reverse("care:circle") + "?recommendations=2")
     assert second.count("Mark done<span") == 3
     shown = set(re.findall(r"Step \d\d", first)) | set(re.findall(r"Step \d\d", second))
     assert len(shown) == size + 3
@@ -91,7 +91,7 @@ def test_a_counselor_sees_only_their_own_recommendations_warm_and_cold(owner):
     first_client = sign_in(Client(), first, two_factor=True)
     second_client = sign_in(Client(), second, two_factor=True)
     Consent.objects.filter(owner=owner).update(support_map=True)
-    for name in ("supports:client", "supports:client_report"):
+    for name in ("care:client", "care:client_report"):
         url = reverse(name, args=[owner.pk])
         cold, warm = cold_and_warm(first_client, second_client, url)
         assert warm == cold
@@ -102,7 +102,7 @@ def test_a_counselors_recommendations_go_a_page_at_a_time(owner, counselor, coun
     size = care_views.RECOMMENDATIONS_PER_PAGE
     for number in range(size + 2):
         RecommendationFactory(owner=owner, counselor=counselor, text=f"Step {number:02d}")
-    url = reverse("supports:client", args=[owner.pk])
+    url = reverse("care:client", args=[owner.pk])
     first = page(counselor_client, url)
     assert len(set(re.findall(r"Step \d\d", first))) == size
     assert "?recommendations=2#recommendations" in first
@@ -120,7 +120,7 @@ def test_setbacks_shown_to_others_go_a_page_at_a_time(owner):
         day = today - dt.timedelta(days=10 * (number + 1))
         Setback.objects.create(owner=owner, journey=journey, happened_on=day, restart_on=None, previous_started_on=day)
     client = sign_in(Client(), viewer)
-    url = reverse("supports:person", args=[owner.pk])
+    url = reverse("care:person", args=[owner.pk])
     first = page(client, url)
     assert first.count("the count went on") == size
     assert f"{size + 4} in all, newest first" in first
@@ -136,19 +136,19 @@ def test_a_counselor_who_is_also_family_opens_the_client_page_through_the_consen
     GrantFactory(owner=owner, viewer=both)
     ConsentFactory(owner=owner, counselor=both)
     client = sign_in(Client(), both, two_factor=True)
-    assert client.get(reverse("supports:person", args=[owner.pk])).status_code == 200
-    assert client.get(reverse("supports:client", args=[owner.pk])).status_code == 200
+    assert client.get(reverse("care:person", args=[owner.pk])).status_code == 200
+    assert client.get(reverse("care:client", args=[owner.pk])).status_code == 200
     assert Recommendation.objects.count() == 0
 
 
 def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(
     owner, family, family_client, owner_client
 ):
-    url = reverse("supports:access_log")
-    family_client.get(reverse("supports:person", args=[owner.pk]))
+    url = reverse("care:access_log")
+    family_client.get(reverse("care:person", args=[owner.pk]))
     first = page(owner_client, url)  # kept now
     assert first.count("Fran (family@example.org)") == 1
-    family_client.get(reverse("supports:person", args=[owner.pk]))
+    family_client.get(reverse("care:person", args=[owner.pk]))
     assert page(owner_client, url).count("Fran (family@example.org)") == 2
     owner.time_zone = "Pacific/Auckland"
     owner.save()
@@ -158,7 +158,7 @@ def test_the_access_log_shows_a_new_look_at_once_and_follows_the_owners_zone(
 
 def test_the_invitation_form_marks_the_supporter_asked_for_and_lists_a_new_one_at_once(owner, owner_client):
     first, second = SupporterFactory(owner=owner, name="Rhea"), SupporterFactory(owner=owner, name="Sol")
-    url = reverse("supports:invite")
+    url = reverse("care:invite")
     assert f'<option value="{first.pk}" selected>' in page(owner_client, f"{url}?supporter={first.pk}")
     warm = page(owner_client, f"{url}?supporter={second.pk}")
     assert f'<option value="{second.pk}" selected>' in warm and f'<option value="{first.pk}" selected>' not in warm
@@ -170,7 +170,7 @@ def test_the_invitation_form_marks_the_supporter_asked_for_and_lists_a_new_one_a
 
 def test_of_two_consents_from_one_client_the_newest_in_effect_opens_the_page(owner):
     """find_access reads the consents without the model's ordering and picks the newest itself."""
-    from supports import sharing
+    from recovery_network.care import sharing
 
     counselor = UserFactory(display_name="Cy")
     now = timezone.now()

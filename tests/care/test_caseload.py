@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
-from supports.caseload import caseload
-from supports.models import AccessEvent, Consent, Recommendation
+from recovery_network.care.caseload import caseload
+from recovery_network.care.models import AccessEvent, Consent, Recommendation
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory
 from tests.supports.factories import AttendanceFactory, MeetingTimeFactory, PeerGroupFactory, SupporterFactory
@@ -88,11 +88,11 @@ def test_expired_and_revoked_consents_leave_the_caseload(counselor, owner):
 
 
 def _measure(counselor, counselor_client, django_assert_max_num_queries, size, budget):
-    counselor_client.get(reverse("supports:caseload"))  # session and activity bookkeeping settle first
+    counselor_client.get(reverse("care:caseload"))  # session and activity bookkeeping settle first
     for index in range(size - Consent.objects.filter(counselor=counselor).count()):
         make_client(counselor, f"Client {index}", meetings=index % 3, last_checkin_days=1 + index % 9)
     with django_assert_max_num_queries(budget) as captured:  # rendered: new clients, a new table
-        response = counselor_client.get(reverse("supports:caseload"))
+        response = counselor_client.get(reverse("care:caseload"))
     assert response.status_code == 200 and response.content.decode().count('class="caseload__row') == size
     return len(captured)
 
@@ -106,26 +106,26 @@ def test_caseload_queries_do_not_grow_with_the_caseload(counselor, counselor_cli
 
 
 def test_recommendations_go_to_the_client_who_marks_them_done(world, owner, owner_client, counselor, counselor_client):
-    url = reverse("supports:client_recommend", args=[owner.pk])
+    url = reverse("care:client_recommend", args=[owner.pk])
     assert counselor_client.post(url, {"text": "Join a SMART Recovery group"}).status_code == 302
     recommendation = Recommendation.objects.get(owner=owner)
     assert recommendation.counselor == counselor
     assert "Join a SMART Recovery group" in owner_client.get(reverse("home")).content.decode()
-    assert "Join a SMART Recovery group" in owner_client.get(reverse("supports:circle")).content.decode()
-    owner_client.post(reverse("supports:recommendation_done", args=[recommendation.pk]))
+    assert "Join a SMART Recovery group" in owner_client.get(reverse("care:circle")).content.decode()
+    owner_client.post(reverse("care:recommendation_done", args=[recommendation.pk]))
     recommendation.refresh_from_db()
     assert recommendation.is_done
-    assert "done" in counselor_client.get(reverse("supports:client", args=[owner.pk])).content.decode()
+    assert "done" in counselor_client.get(reverse("care:client", args=[owner.pk])).content.decode()
     assert AccessEvent.objects.filter(owner=owner, action="recommendation_written").exists()
 
 
 def test_an_empty_recommendation_gets_a_plain_error(world, owner, counselor_client):
-    response = counselor_client.post(reverse("supports:client_recommend", args=[owner.pk]), {"text": ""})
+    response = counselor_client.post(reverse("care:client_recommend", args=[owner.pk]), {"text": ""})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
 
 
 def test_the_client_page_shows_map_gaps_trends_and_attendance(world, owner, counselor_client):
-    page = counselor_client.get(reverse("supports:client", args=[owner.pk])).content.decode()
+    page = counselor_client.get(reverse("care:client", args=[owner.pk])).content.decode()
     for text in ("Marisol Vega", "Where the network is thin", "check-ins since", "Attendance by group",
                  "Tuesday Serenity Circle", "Printable support-map report"):  # fmt: skip
         assert text in page, text
@@ -133,13 +133,13 @@ def test_the_client_page_shows_map_gaps_trends_and_attendance(world, owner, coun
 
 
 def test_the_report_is_printable(world, owner, counselor_client):
-    page = counselor_client.get(reverse("supports:client_report", args=[owner.pk])).content.decode()
+    page = counselor_client.get(reverse("care:client_report", args=[owner.pk])).content.decode()
     assert "Support-map report: Olive" in page and "data-print" in page and "Gaps to talk about" in page
     assert "Marisol Vega" in page and "42 CFR Part 2" in page
 
 
 def test_the_caseload_holds_exactly_the_consents_in_effect(counselor, owner):
-    from supports.caseload import client_consents
+    from recovery_network.care.caseload import client_consents
 
     now = timezone.now()
     today = now.date()
@@ -170,7 +170,7 @@ def test_the_caseload_holds_exactly_the_consents_in_effect(counselor, owner):
 
 
 def test_of_two_consents_from_one_client_the_broader_counts(counselor, owner):
-    from supports.caseload import client_consents
+    from recovery_network.care.caseload import client_consents
 
     ConsentFactory(owner=owner, counselor=counselor, checkins=False, support_map=False, attendance=False)
     assert len(client_consents(counselor, timezone.now())[owner.pk].scopes) == 5
@@ -189,7 +189,7 @@ def test_of_two_consents_from_one_client_the_broader_counts(counselor, owner):
 def test_a_client_leaves_the_caseload_the_instant_their_next_day_begins(counselor, zone, last_day):
     from zoneinfo import ZoneInfo
 
-    from supports.caseload import client_consents
+    from recovery_network.care.caseload import client_consents
 
     person = UserFactory(time_zone=zone)
     ConsentFactory(owner=person, counselor=counselor, expires_on=last_day)
@@ -199,12 +199,12 @@ def test_a_client_leaves_the_caseload_the_instant_their_next_day_begins(counselo
 
 
 def test_a_large_caseload_comes_a_page_at_a_time_neediest_first(owner, counselor, counselor_client):
-    from supports.caseload import CLIENTS_PER_PAGE
+    from recovery_network.care.caseload import CLIENTS_PER_PAGE
 
     for index in range(CLIENTS_PER_PAGE + 3):
         ConsentFactory(owner=UserFactory(display_name=f"Client {index:03d}"), counselor=counselor)
-    first = counselor_client.get(reverse("supports:caseload"), {"sort": "name"}).content.decode()
+    first = counselor_client.get(reverse("care:caseload"), {"sort": "name"}).content.decode()
     assert first.count('class="caseload__row') == CLIENTS_PER_PAGE
     assert "Page 1 of 2" in first and "?sort=name&amp;page=2" in first
-    second = counselor_client.get(reverse("supports:caseload"), {"sort": "name", "page": 2}).content.decode()
+    second = counselor_client.get(reverse("care:caseload"), {"sort": "name", "page": 2}).content.decode()
     assert second.count('class="caseload__row') == 4  # the three and the fixture's own client

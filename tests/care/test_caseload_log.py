@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from supports import sharing
-from supports.caseload import client_consents, log_view, roster_of, write_roster
-from supports.models import AccessEvent, CaseloadRoster, CaseloadView, Consent, RosterEntry
+from recovery_network.care import sharing
+from recovery_network.care.caseload import client_consents, log_view, roster_of, write_roster
+from recovery_network.care.models import AccessEvent, CaseloadRoster, CaseloadView, Consent, RosterEntry
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory, sign_in
 
@@ -45,7 +45,7 @@ def caseload_lines(person):
 
 
 def view(counselor_client):
-    response = counselor_client.get(reverse("supports:caseload"))
+    response = counselor_client.get(reverse("care:caseload"))
     assert response.status_code == 200
     return response
 
@@ -63,7 +63,7 @@ def test_every_client_on_the_page_gets_a_line_in_their_own_log(clients, counselo
 
 def test_the_client_reads_the_caseload_view_on_their_access_log_page(clients, owner_client, counselor_client):
     view(counselor_client)
-    page = owner_client.get(reverse("supports:access_log")).content.decode()
+    page = owner_client.get(reverse("care:access_log")).content.decode()
     assert "Casey Counselor (counselor@example.org)" in page and "caseload summary" in page and "Viewed" in page
 
 
@@ -72,7 +72,7 @@ def test_a_view_is_one_row_and_the_roster_is_written_once(clients, counselor, co
         view(counselor_client)
     assert CaseloadRoster.objects.count() == 1 and RosterEntry.objects.count() == 3
     assert CaseloadView.objects.count() == 3
-    assert CaseloadView.objects.filter(path=reverse("supports:caseload")).count() == 3
+    assert CaseloadView.objects.filter(path=reverse("care:caseload")).count() == 3
     for person in clients:
         assert len(caseload_lines(person)) == 3
     assert not AccessEvent.objects.filter(what__startswith="caseload summary").exists()
@@ -168,7 +168,7 @@ def test_a_client_deleting_their_account_takes_only_their_own_entries(clients, c
 def test_no_one_reads_another_clients_caseload_lines(clients, counselor_client, stranger_client):
     view(counselor_client)
     for client in (counselor_client, stranger_client):
-        page = client.get(reverse("supports:access_log")).content.decode()
+        page = client.get(reverse("care:access_log")).content.decode()
         assert "caseload summary" not in page
 
 
@@ -199,7 +199,7 @@ def test_the_access_log_merges_both_kinds_newest_first_across_pages(clients, own
     everything = lines(owner)
     assert len(everything) == 120
     assert [line.created_at for line in everything] == sorted((line.created_at for line in everything), reverse=True)
-    url = reverse("supports:access_log")
+    url = reverse("care:access_log")
     first = owner_client.get(url)
     page = first.content.decode()
     assert page.count("<tr><td>") == 50 and "Older lines" in page and "Newest lines" not in page
@@ -231,12 +231,12 @@ def test_paging_by_cursor_neither_skips_nor_repeats_lines_of_one_instant(clients
 @pytest.mark.parametrize("cursor", ["nonsense", "2026-01-01~x5", "2026-01-01T00:00:00~e5", "~", "2026-13-01T00:00Z~e1"])
 def test_a_mangled_cursor_shows_the_newest_lines(clients, owner_client, counselor, cursor):
     log_view(counselor, client_consents(counselor, timezone.now()), CASELOAD, timezone.now())
-    response = owner_client.get(reverse("supports:access_log"), {"before": cursor})
+    response = owner_client.get(reverse("care:access_log"), {"before": cursor})
     assert response.status_code == 200 and "caseload summary" in response.content.decode()
 
 
 def test_past_the_oldest_line_the_page_says_so(clients, owner_client):
-    response = owner_client.get(reverse("supports:access_log"), {"before": "2000-01-01T00:00:00+00:00~e1"})
+    response = owner_client.get(reverse("care:access_log"), {"before": "2000-01-01T00:00:00+00:00~e1"})
     page = response.content.decode()
     assert response.status_code == 200 and "No older lines" in page and "Back to the newest" in page
 
@@ -248,12 +248,12 @@ def test_the_access_log_page_runs_a_fixed_number_of_queries(
     consents = client_consents(counselor, timezone.now())
 
     def measure(extra):
-        owner_client.get(reverse("supports:access_log"))  # session and activity bookkeeping settle first
+        owner_client.get(reverse("care:access_log"))  # session and activity bookkeeping settle first
         for minute in range(extra):
             log_view(counselor, consents, CASELOAD, timezone.now() - dt.timedelta(minutes=minute))
             sharing.log(owner, family, AccessEvent.Action.VIEWED, "clean time")
         with django_assert_max_num_queries(12) as captured:
-            assert owner_client.get(reverse("supports:access_log")).status_code == 200
+            assert owner_client.get(reverse("care:access_log")).status_code == 200
         return len(captured)
 
     assert measure(2) == measure(80)
@@ -277,7 +277,7 @@ def test_without_two_factor_the_caseload_shows_and_logs_nothing(clients, counsel
     if not with_clients:
         Consent.objects.filter(counselor=counselor).update(revoked_at=timezone.now())
     Authenticator.objects.filter(user=counselor).delete()
-    response = counselor_client.get(reverse("supports:caseload"))
+    response = counselor_client.get(reverse("care:caseload"))
     assert response.status_code == 403 and "Olive" not in response.content.decode()
     assert not CaseloadView.objects.exists()
 
@@ -289,7 +289,7 @@ def test_the_log_shows_each_time_in_the_readers_zone(clients, owner_client, coun
     AccessEvent.objects.create(
         owner=owner, actor=family, actor_name="Fran", action="viewed", created_at=when + dt.timedelta(hours=9)
     )
-    page = owner_client.get(reverse("supports:access_log")).content.decode()
+    page = owner_client.get(reverse("care:access_log")).content.decode()
     # The second is 5 July in UTC but still the evening of the 4th in Chicago.
     assert "4 Jul 2026, 12:05 PM" in page and "4 Jul 2026, 9:05 PM" in page
     assert f'datetime="{when.isoformat()}"' in page

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from supports import sharing
-from supports.models import AccessEvent, Grant, Invitation
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, Grant, Invitation
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from supports import sharing
-from supports.models import AccessEvent, Consent, Invitation
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, Consent, Invitation
 from tests.care.factories import ConsentFactory, turn_on_two_factor
 from tests.factories import TEST_PASSWORD, UserFactory, sign_in
 
@@ -36,10 +36,10 @@ def consent_data(owner, **changes):
 
 
 def test_signing_needs_the_password_again(owner_client):
-    response = owner_client.get(reverse("supports:consent_create"))
+    response = owner_client.get(reverse("care:consent_create"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))
     reauthenticate(owner_client)
-    page = owner_client.get(reverse("supports:consent_create"))
+    page = owner_client.get(reverse("care:consent_create"))
     assert page.status_code == 200
     text = page.content.decode()
     for element in ("Client:", "counselor&#x27;s name", "organisation", "Purpose", "Exactly which information",
@@ -49,9 +49,9 @@ def test_signing_needs_the_password_again(owner_client):
 
 def test_a_signed_consent_records_every_element_and_invites_the_counselor(owner, owner_client):
     reauthenticate(owner_client)
-    response = owner_client.post(reverse("supports:consent_create"), consent_data(owner))
+    response = owner_client.post(reverse("care:consent_create"), consent_data(owner))
     consent = Consent.objects.get(owner=owner)
-    assert response.status_code == 302 and response.url == reverse("supports:consent_detail", args=[consent.pk])
+    assert response.status_code == 302 and response.url == reverse("care:consent_detail", args=[consent.pk])
     assert (consent.recipient_name, consent.organisation, consent.purpose) == (
         "Dr Dana Lee",
         "Riverside Counseling",
@@ -77,7 +77,7 @@ def test_a_signed_consent_records_every_element_and_invites_the_counselor(owner,
 )
 def test_an_incomplete_consent_is_refused_in_plain_words(owner, owner_client, changes, message):
     reauthenticate(owner_client)
-    response = owner_client.post(reverse("supports:consent_create"), consent_data(owner, **changes))
+    response = owner_client.post(reverse("care:consent_create"), consent_data(owner, **changes))
     assert response.status_code == 400
     assert message.replace("'", "&#x27;") in response.content.decode()
     assert response.context["form"]["recipient_name"].value() == "Dr Dana Lee"  # nothing typed is lost
@@ -96,7 +96,7 @@ def test_a_consent_ends_at_the_end_of_its_day_in_the_clients_zone(owner, counsel
 
 
 def test_an_expired_consent_closes_the_client_page_with_no_one_acting(world, owner, counselor, counselor_client):
-    url = reverse("supports:client", args=[owner.pk])
+    url = reverse("care:client", args=[owner.pk])
     assert counselor_client.get(url).status_code == 200
     Consent.objects.filter(owner=owner).update(expires_on=owner.local_today() - dt.timedelta(days=1))
     assert counselor_client.get(url).status_code == 404
@@ -104,21 +104,21 @@ def test_an_expired_consent_closes_the_client_page_with_no_one_acting(world, own
 
 def test_revoking_closes_access_at_once_and_is_logged(world, owner, owner_client, counselor_client):
     consent = Consent.objects.get(owner=owner)
-    url = reverse("supports:client", args=[owner.pk])
+    url = reverse("care:client", args=[owner.pk])
     assert counselor_client.get(url).status_code == 200
-    owner_client.post(reverse("supports:consent_revoke", args=[consent.pk]))
+    owner_client.post(reverse("care:consent_revoke", args=[consent.pk]))
     assert counselor_client.get(url).status_code == 404
-    assert counselor_client.get(reverse("supports:client_report", args=[owner.pk])).status_code == 404
+    assert counselor_client.get(reverse("care:client_report", args=[owner.pk])).status_code == 404
     assert AccessEvent.objects.filter(owner=owner, action="consent_revoked").exists()
     # The revoked consent itself stays readable by both sides, marked as revoked.
-    page = counselor_client.get(reverse("supports:consent_detail", args=[consent.pk])).content.decode()
+    page = counselor_client.get(reverse("care:consent_detail", args=[consent.pk])).content.decode()
     assert "Revoked on" in page
 
 
 def test_both_sides_can_read_and_print_the_consent(owner, owner_client, counselor_client):
     consent = Consent.objects.get(owner=owner)
     for client in (owner_client, counselor_client):
-        page = client.get(reverse("supports:consent_detail", args=[consent.pk])).content.decode()
+        page = client.get(reverse("care:consent_detail", args=[consent.pk])).content.decode()
         for text in ("Olive", "Casey Counselor", "Riverside Counseling", "To support my treatment", "support map",
                      "check-in trends", "revoke this consent at any time", "Olive Owner", "42 CFR Part 2",
                      "data-print"):  # fmt: skip
@@ -130,21 +130,21 @@ def test_a_counselor_without_two_factor_is_shown_how_to_turn_it_on(world, owner)
     counselor = UserFactory(email="new@example.org")
     ConsentFactory(owner=owner, counselor=counselor)
     client = __import__("tests.care.conftest", fromlist=["client_for"]).client_for(counselor)
-    response = client.get(reverse("supports:client", args=[owner.pk]))
+    response = client.get(reverse("care:client", args=[owner.pk]))
     assert response.status_code == 403
     assert reverse("mfa_activate_totp") in response.content.decode()
     assert "Marisol Vega" not in response.content.decode()
     assert not AccessEvent.objects.filter(owner=owner, actor=counselor, action="viewed").exists()
     turn_on_two_factor(counselor)
     # The account has it now, but this session never passed it (tests/care/test_two_factor.py).
-    assert client.get(reverse("supports:client", args=[owner.pk])).status_code == 403
-    assert sign_in(client, counselor).get(reverse("supports:client", args=[owner.pk])).status_code == 200
+    assert client.get(reverse("care:client", args=[owner.pk])).status_code == 403
+    assert sign_in(client, counselor).get(reverse("care:client", args=[owner.pk])).status_code == 200
 
 
 def test_a_consent_that_excludes_the_map_has_no_report(world, owner, counselor_client):
     Consent.objects.filter(owner=owner).update(support_map=False)
-    assert counselor_client.get(reverse("supports:client_report", args=[owner.pk])).status_code == 404
-    page = counselor_client.get(reverse("supports:client", args=[owner.pk])).content.decode()
+    assert counselor_client.get(reverse("care:client_report", args=[owner.pk])).status_code == 404
+    page = counselor_client.get(reverse("care:client", args=[owner.pk])).content.decode()
     assert "Marisol Vega" not in page and "Sober from wine" in page
 
 

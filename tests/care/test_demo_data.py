@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recovery_network import demo
-from supports import demo_data, sharing
-from supports.caseload import caseload
-from supports.models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
+from recovery_network.care import demo_data, sharing
+from recovery_network.care.caseload import caseload
+from recovery_network.care.models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
 from tests.care.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +31,11 @@ def test_the_demo_family_member_and_counselor_are_linked_with_sensible_scopes(se
     assert consent.is_valid() and len(consent.scopes) == 5
     assert Authenticator.objects.filter(user=cast["counselor"], type="totp").exists()
 
-    family_page = client_for(cast["family"]).get(reverse("supports:person", args=[cast["owner"].pk]))
+    family_page = client_for(cast["family"]).get(reverse("care:person", args=[cast["owner"].pk]))
     assert family_page.status_code == 200 and "Sunrise Serenity" in family_page.content.decode()
     counselor = client_for(cast["counselor"])
-    assert counselor.get(reverse("supports:client", args=[cast["owner"].pk])).status_code == 200
-    assert "Alex" in counselor.get(reverse("supports:caseload")).content.decode()
+    assert counselor.get(reverse("care:client", args=[cast["owner"].pk])).status_code == 200
+    assert "Alex" in counselor.get(reverse("care:caseload")).content.decode()
     home = client_for(cast["owner"]).get(reverse("home")).content.decode()
     assert "From your circle" in home and "Reconnect with Tom" in home
 

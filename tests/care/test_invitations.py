@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from supports import sharing
-from supports.models import AccessEvent, Consent, Grant, Invitation
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, Consent, Grant, Invitation
 from tests.care.conftest import client_for
 from tests.factories import UserFactory
 from tests.supports.factories import SupporterFactory
@@ -22,13 +22,13 @@ def invitee(db):
 
 
 def invite_url(invitation):
-    return reverse("supports:invitation", args=[sharing.invitation_token(invitation)])
+    return reverse("care:invitation", args=[sharing.invitation_token(invitation)])
 
 
 def test_owner_invites_with_chosen_scopes_and_an_email_goes_out(owner_client, owner):
     supporter = SupporterFactory(owner=owner, name="Mum")
     response = owner_client.post(
-        reverse("supports:invite"),
+        reverse("care:invite"),
         {"email": "Mum@Example.org", "supporter": supporter.pk, "scopes": ["clean_time", "attendance"]},
     )
     assert response.status_code == 302
@@ -46,7 +46,7 @@ def test_owner_invites_with_chosen_scopes_and_an_email_goes_out(owner_client, ow
 
 
 def test_minimum_is_the_default_scope(owner_client):
-    form = owner_client.get(reverse("supports:invite")).context["form"]
+    form = owner_client.get(reverse("care:invite")).context["form"]
     assert form.fields["scopes"].initial == ["clean_time"]
     assert [name for name, _ in form.fields["scopes"].choices] == [
         "clean_time", "checkins", "support_map", "attendance", "setbacks"
@@ -54,7 +54,7 @@ def test_minimum_is_the_default_scope(owner_client):
 
 
 def test_inviting_yourself_is_refused_in_plain_words(owner_client):
-    response = owner_client.post(reverse("supports:invite"), {"email": "owner@example.org", "scopes": ["clean_time"]})
+    response = owner_client.post(reverse("care:invite"), {"email": "owner@example.org", "scopes": ["clean_time"]})
     assert response.status_code == 400
     assert "your own address" in response.content.decode()
     assert not Invitation.objects.exists()
@@ -67,7 +67,7 @@ def test_invitee_accepts_and_gets_exactly_the_invited_scopes(owner, invitee):
     page = client.get(invite_url(invitation))
     assert page.status_code == 200 and "Olive invited you" in page.content.decode()
     response = client.post(invite_url(invitation), {"answer": "accept", "link_supporter": "on"})
-    assert response.status_code == 302 and response.url == reverse("supports:person", args=[owner.pk])
+    assert response.status_code == 302 and response.url == reverse("care:person", args=[owner.pk])
     grant = Grant.objects.get(owner=owner, viewer=invitee)
     assert grant.scopes == {"clean_time", "checkins"}
     supporter.refresh_from_db()
@@ -112,7 +112,7 @@ def test_a_link_six_days_old_still_works(owner, invitee):
 
 def test_a_withdrawn_link_shows_a_clear_page(owner, owner_client, invitee):
     invitation = sharing.invite(owner, invitee.email)
-    owner_client.post(reverse("supports:invitation_withdraw", args=[invitation.pk]))
+    owner_client.post(reverse("care:invitation_withdraw", args=[invitation.pk]))
     response = client_for(invitee).get(invite_url(invitation))
     assert response.status_code == 410
     assert "Olive withdrew this invitation" in response.content.decode()
@@ -125,7 +125,7 @@ def test_the_wrong_account_learns_nothing_of_the_inviter_whatever_became_of_the_
 ):
     invitation = sharing.invite(owner, invitee.email, now=timezone.now() - dt.timedelta(days=1))
     if state == "withdrawn":
-        owner_client.post(reverse("supports:invitation_withdraw", args=[invitation.pk]))
+        owner_client.post(reverse("care:invitation_withdraw", args=[invitation.pk]))
     elif state == "expired":
         Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     else:
@@ -181,12 +181,12 @@ def test_a_tampered_or_forged_link_shows_a_clear_page(owner, invitee):
     token = sharing.invitation_token(invitation)
     client = client_for(invitee)
     for bad in (token[:-2] + "xx", "garbage", token.replace(token[2], "Z" if token[2] != "Z" else "Y", 1)):
-        response = client.get(reverse("supports:invitation", args=[bad]))
+        response = client.get(reverse("care:invitation", args=[bad]))
         assert response.status_code == 404
         assert "Check that it was copied whole" in response.content.decode()
     invitation.nonce = "changed"
     invitation.save()
-    assert client.get(reverse("supports:invitation", args=[token])).status_code == 404
+    assert client.get(reverse("care:invitation", args=[token])).status_code == 404
 
 
 def test_anonymous_is_asked_to_sign_in_and_comes_back(owner, invitee, client):
@@ -217,16 +217,16 @@ def test_the_owner_cannot_accept_their_own_invitation(owner, owner_client):
 
 def test_pending_invitations_are_listed_until_answered(owner, owner_client, invitee):
     invitation = sharing.invite(owner, invitee.email)
-    assert invitee.email in owner_client.get(reverse("supports:circle")).content.decode()
+    assert invitee.email in owner_client.get(reverse("care:circle")).content.decode()
     client_for(invitee).post(invite_url(invitation), {"answer": "accept"})
-    page = owner_client.get(reverse("supports:circle")).content.decode()
+    page = owner_client.get(reverse("care:circle")).content.decode()
     assert "Invitations waiting" not in page and "Mum" in page
 
 
 def test_withdrawing_an_answered_invitation_changes_nothing(owner, owner_client, invitee):
     invitation = sharing.invite(owner, invitee.email)
     client_for(invitee).post(invite_url(invitation), {"answer": "accept"})
-    owner_client.post(reverse("supports:invitation_withdraw", args=[invitation.pk]))
+    owner_client.post(reverse("care:invitation_withdraw", args=[invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.withdrawn_at is None
     assert Grant.objects.active().filter(viewer=invitee).exists()
@@ -257,7 +257,7 @@ def test_a_counselor_invitation_attaches_the_counselor_to_the_signed_consent(own
     invitation = Invitation.objects.get(consent=consent)
     assert invitation.role == Invitation.Role.COUNSELOR
     response = client_for(counselor).post(invite_url(invitation), {"answer": "accept"})
-    assert response.url == reverse("supports:caseload")
+    assert response.url == reverse("care:caseload")
     consent.refresh_from_db()
     assert consent.counselor == counselor and consent.is_valid()
     assert not Grant.objects.exists()
@@ -296,9 +296,9 @@ def test_a_new_invitation_to_the_same_address_retires_the_old_link(owner, invite
 def test_invitations_are_limited_per_day_with_a_plain_message(owner, owner_client):
     for number in range(sharing.INVITATIONS_PER_DAY):
         sharing.invite(owner, f"friend{number}@example.org")
-    response = owner_client.post(reverse("supports:invite"), {"email": "one-more@example.org", "scopes": []})
+    response = owner_client.post(reverse("care:invite"), {"email": "one-more@example.org", "scopes": []})
     assert response.status_code == 400
     assert "try again tomorrow" in response.content.decode()
     assert not Invitation.objects.filter(email="one-more@example.org").exists()
     Invitation.objects.update(created_at=timezone.now() - dt.timedelta(days=1, minutes=1))
-    assert owner_client.post(reverse("supports:invite"), {"email": "one-more@example.org"}).status_code == 302
+    assert owner_client.post(reverse("care:invite"), {"email": "one-more@example.org"}).status_code == 302

@@ -7,8 +7,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from milestones.models import CheckIn, Encouragement
-from supports import home, sharing
-from supports.models import SCOPE_FIELDS, Recommendation
+from recovery_network.care import home, sharing
+from recovery_network.care.models import SCOPE_FIELDS, Recommendation
 from tests.supports.factories import AttendanceFactory, PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +41,7 @@ def count(client, url, django_assert_max_num_queries):
     return len(captured)
 
 
-@pytest.mark.parametrize(
-    ("who", "name"), [("family_client", "supports:person"), ("counselor_client", "supports:client")]
-)
+@pytest.mark.parametrize(("who", "name"), [("family_client", "care:person"), ("counselor_client", "care:client")])
 def test_shared_pages_are_flat(world, owner, grant, request, who, name, django_assert_max_num_queries):
     sharing.change_scopes(grant, set(SCOPE_FIELDS))
     client = request.getfixturevalue(who)

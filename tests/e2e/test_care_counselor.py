@@ -9,7 +9,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
 from milestones.models import Journey
-from supports.models import Consent, Recommendation
+from recovery_network.care.models import Consent, Recommendation
 from tests.e2e.helpers import last_link_in_mail, login
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.supports.factories import SupporterFactory
@@ -97,7 +97,7 @@ def test_a_counselor_signed_in_before_their_authenticator_confirms_with_a_code_a
         expires_on=today + dt.timedelta(days=30), signed_name="Olive", clean_time=True, checkins=True,
     )  # fmt: skip
     login(page, live_server, counselor)
-    client_url = f"{live_server.url}/network/clients/{owner.pk}/"
+    client_url = f"{live_server.url}/care/clients/{owner.pk}/"
     page.goto(client_url)
     page.get_by_role("heading", name="Turn on two-factor authentication first").wait_for()
     secret = generate_totp_secret()

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from milestones.models import CheckIn, Journey
-from supports.models import Grant
+from recovery_network.care.models import Grant
 from tests.e2e.helpers import last_link_in_mail, login
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.supports.factories import SupporterFactory

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from milestones.models import CheckIn, Journey
-from supports.models import SCOPE_FIELDS, Grant
+from recovery_network.care.models import SCOPE_FIELDS, Grant
 from tests.care.factories import ConsentFactory, turn_on_two_factor
 from tests.e2e.helpers import login
 from tests.factories import UserFactory, sign_in
@@ -44,14 +44,14 @@ def test_family_owner_and_counselor_pages_fit_a_phone(phone_page, live_server):
     consent = ConsentFactory(owner=owner, counselor=counselor)
 
     login(phone_page, live_server, family)
-    for path in (f"/network/people/{owner.pk}/", "/network/helping/", "/network/circle/"):
+    for path in (f"/care/people/{owner.pk}/", "/care/helping/", "/care/"):
         phone_page.goto(f"{live_server.url}{path}")
         assert fits(phone_page), path
 
     phone_page.context.clear_cookies()
     login(phone_page, live_server, owner)
-    owner_pages = ["/network/circle/", "/network/circle/log/", "/network/circle/invite/"]
-    for path in [*owner_pages, f"/network/circle/consents/{consent.pk}/"]:
+    owner_pages = ["/care/", "/care/log/", "/care/invite/"]
+    for path in [*owner_pages, f"/care/consents/{consent.pk}/"]:
         phone_page.goto(f"{live_server.url}{path}")
         assert fits(phone_page), path
     phone_page.emulate_media(media="print")
@@ -60,13 +60,13 @@ def test_family_owner_and_counselor_pages_fit_a_phone(phone_page, live_server):
     phone_page.emulate_media(media="screen")
 
     phone_page.context.clear_cookies()
-    client_pages = [f"/network/clients/{owner.pk}/", f"/network/clients/{owner.pk}/report/"]
+    client_pages = [f"/care/clients/{owner.pk}/", f"/care/clients/{owner.pk}/report/"]
     # Counselors sign in with a second factor (test_care_counselor.py); here the session is made directly.
     session_key = sign_in(Client(), counselor).cookies[settings.SESSION_COOKIE_NAME].value
     phone_page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server.url}]
     )
-    for path in ["/network/clients/", *client_pages]:
+    for path in ["/care/clients/", *client_pages]:
         response = phone_page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         assert fits(phone_page), path  # the caseload's wide table scrolls inside its own frame

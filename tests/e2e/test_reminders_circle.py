@@ -49,7 +49,7 @@ def test_family_turns_celebrations_on_and_encourages_the_owner_who_sees_it_in_th
     mum_page.get_by_text("Your reminder choices are saved.").wait_for()
     assert Reminder.objects.filter(kind="circle_milestone", recipient=mum).count() == 1
 
-    mum_page.goto(live_server.url + reverse("supports:person", args=[owner.pk]))
+    mum_page.goto(live_server.url + reverse("care:person", args=[owner.pk]))
     mum_page.get_by_label("Pick a ready phrase").select_option("proud")
     mum_page.get_by_role("button", name="Send").click()
     mum_page.get_by_text("Sent. Olive will see it on their home page.").wait_for()

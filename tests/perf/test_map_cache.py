@@ -35,13 +35,13 @@ def test_a_change_shows_at_once_though_the_map_is_cached(owner_client, owner):
 
 
 def test_the_family_view_of_the_map_is_keyed_apart_from_the_owners(owner_client, family_client, owner, family):
-    from supports import sharing
-    from supports.models import SCOPE_FIELDS, Grant
+    from recovery_network.care import sharing
+    from recovery_network.care.models import SCOPE_FIELDS, Grant
 
     SupporterFactory(owner=owner, name="Marisol")
     sharing.change_scopes(Grant.objects.get(owner=owner, viewer=family), set(SCOPE_FIELDS))
     owner_page = owner_client.get(reverse("supports:map")).content.decode()
-    family_page = family_client.get(reverse("supports:person", args=[owner.pk])).content.decode()
+    family_page = family_client.get(reverse("care:person", args=[owner.pk])).content.decode()
     supporter_url = reverse("supports:supporter_detail", args=[Supporter.objects.get(owner=owner).pk])
     assert supporter_url in owner_page
     assert "Marisol" in family_page and supporter_url not in family_page  # viewers get no links

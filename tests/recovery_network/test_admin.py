@@ -16,9 +16,10 @@ from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from recovery_network.care.models import AccessEvent
 from recovery_network.models import Heartbeat, User
 from recovery_network.notifications.models import Delivery
-from supports.models import AccessEvent, Meeting
+from supports.models import Meeting
 from tests.care import conftest as care
 from tests.care.factories import turn_on_two_factor
 from tests.factories import TEST_PASSWORD, UserFactory, sign_in
@@ -50,7 +51,7 @@ def log_lines(owner):
     """The owner's "who has seen my data" page, as the owner reads it."""
     client = Client()
     client.force_login(User.objects.get(pk=owner.pk))
-    response = client.get(reverse("supports:access_log"))
+    response = client.get(reverse("care:access_log"))
     assert response.status_code == 200
     return [(line.actor_name, line.get_action_display(), line.what) for line in response.context["lines"]], response
 
@@ -191,7 +192,7 @@ def test_the_admin_holds_accounts_deliveries_and_the_meeting_directory_only():
 def test_no_record_of_anyones_recovery_has_an_admin_page(staff_client):
     held_back = [
         model
-        for label in ("recovery_network", "supports", "milestones")
+        for label in ("recovery_network", "notifications", "supports", "milestones", "care")
         for model in apps.get_app_config(label).get_models()
         if model not in OPERATIONS
     ]

@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("recovery_network", "supports", "milestones")
 ENGINE = "recovery_network.notifications"
-FEATURES = ("supports", "milestones")
+CARE = "recovery_network.care"
+FEATURES = ("supports", "milestones", CARE)
 # Core modules that may import the apps above them, and why.
 CORE_ON_TOP = {
     "recovery_network.urls": "the composition root: it mounts every app's URLs",
@@ -87,7 +88,7 @@ def _within(name, package):
 
 def test_the_reader_finds_every_app_and_its_imports():
     # Guard against a reader that sees nothing and so finds nothing wrong.
-    assert {"recovery_network.models", f"{ENGINE}.dispatch", "supports.sharing", "milestones.models"} <= set(SOURCES)
+    assert {"recovery_network.models", f"{ENGINE}.dispatch", f"{CARE}.sharing", "milestones.models"} <= set(SOURCES)
     assert ("recovery_network.notifications.registry", False) in {
         (imported, inside) for imported, inside, _ in imports_of(f"{ENGINE}.dispatch")
     }
@@ -142,9 +143,36 @@ def test_the_core_imports_nothing_above_it(above):
     reached = [
         f"{name} imports {imported}"
         for name in SOURCES
-        if _within(name, "recovery_network") and not _within(name, ENGINE) and name not in CORE_ON_TOP
+        if _within(name, "recovery_network")
+        and not any(_within(name, app) for app in (ENGINE, CARE))
+        and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
         if _within(imported, above)
+    ]
+    assert reached == []
+
+
+@pytest.mark.parametrize("feature", ["supports", "milestones"])
+def test_the_features_know_nothing_of_the_circle_of_care(feature):
+    """The circle of care reads the network and the journeys; neither reaches back into it."""
+    reached = [
+        f"{name} imports {imported}"
+        for name in SOURCES
+        if _within(name, feature)
+        for imported, _, _ in imports_of(name)
+        if _within(imported, CARE)
+    ]
+    assert reached == []
+
+
+def test_supports_and_milestones_depend_one_way():
+    """Milestones reads the network (a check-in's "what helped" names supporters); the network reads no journey."""
+    reached = [
+        f"{name} imports {imported}"
+        for name in SOURCES
+        if _within(name, "supports")
+        for imported, _, _ in imports_of(name)
+        if _within(imported, "milestones")
     ]
     assert reached == []
 

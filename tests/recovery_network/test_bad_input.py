@@ -23,11 +23,12 @@ from django.utils.regex_helper import normalize
 
 from milestones.models import CalendarFeed
 from recovery_network import params
+from recovery_network.care import sharing
+from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications.models import Delivery, Notification
-from supports import services, sharing
-from supports.models import Consent, Grant
+from supports import services
 from supports.notification_kinds import reached_out_token
 from tests.care.factories import InvitationFactory, RecommendationFactory
 from tests.factories import sign_in
@@ -195,14 +196,14 @@ def test_no_url_of_ours_takes_a_bare_int():
 @pytest.mark.parametrize("owner_id", ["99999999999999999999999", "9223372036854775808", "0"])
 def test_an_id_the_database_cannot_hold_is_a_404(request, who, owner_id):
     client = request.getfixturevalue(who)
-    for path in (f"/network/people/{owner_id}/", f"/network/clients/{owner_id}/", f"/network/supporters/{owner_id}/"):
+    for path in (f"/care/people/{owner_id}/", f"/care/clients/{owner_id}/", f"/network/supporters/{owner_id}/"):
         assert client.get(path).status_code == 404, path
-    assert client.post(f"/network/people/{owner_id}/encourage/", {"phrase": "proud"}).status_code == 404
+    assert client.post(f"/care/people/{owner_id}/encourage/", {"phrase": "proud"}).status_code == 404
 
 
 def test_the_largest_id_the_database_can_hold_is_an_ordinary_404(family_client):
-    assert family_client.get(f"/network/people/{MAX_ID}/").status_code == 404
-    assert family_client.post(f"/network/people/{MAX_ID}/encourage/", {"phrase": "proud"}).status_code == 404
+    assert family_client.get(f"/care/people/{MAX_ID}/").status_code == 404
+    assert family_client.post(f"/care/people/{MAX_ID}/encourage/", {"phrase": "proud"}).status_code == 404
 
 
 def test_find_access_refuses_an_id_no_row_can_have(family, owner):
@@ -275,7 +276,7 @@ ROUNDS = {
 QUERY_ONLY = {"page": "number", "days": "number", "since": "id", "before": "cursor", "sort": "text", "next": "text"}
 FORM_MODULES = (
     "supports.forms",
-    "supports.care_forms",
+    "recovery_network.care.forms",
     "milestones.forms",
     "recovery_network.forms",
     "recovery_network.notifications.forms",
@@ -297,7 +298,7 @@ OBJECT_BEFORE_ID = {
 }
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
-    "supports:invitation": lambda site: sharing.invitation_token(site["invitation"]),
+    "care:invitation": lambda site: sharing.invitation_token(site["invitation"]),
     "notifications:unsubscribe": lambda site: channel_prefs.unsubscribe_token(site["owner"], "checkin"),
     "supports:reached_out": lambda site: reached_out_token(site["delivery"]),
     "milestones:calendar_feed": lambda site: site["calendar"].token,
@@ -363,7 +364,7 @@ def _valid_values(site):
         "times-0-end_time": "20:00", "attended_on": today, "q": "serenity", "day": "2", "circle": "2",
         "kind": "volunteering", "title": "Food bank", "happened_on": today - dt.timedelta(days=1), "hours": "2",
         "feed": "", "link_supporter": "",
-        # supports.care_forms
+        # recovery_network.care.forms
         "scopes": "clean_time", "recipient_name": "Casey", "organisation": "Riverside", "purpose": "Treatment",
         "expires_on": today + dt.timedelta(days=30), "signed_name": "Olive Owner", "understood": "on",
         "phrase": "proud", "message": "Proud of you.", "text": "Try a new meeting.",
@@ -384,7 +385,7 @@ VALID_FOR = {  # where two forms share a field name, this page's own
     "milestones:journey_edit": {"kind": "alcohol"},
     "supports:meeting_list": {"format": ""},
     "supports:index": {"kind": "personal"},
-    "supports:person_encourage": {"message": ""},
+    "care:person_encourage": {"message": ""},
 }
 # A goal is a day count or a date: (the one given, the one left empty); when a round fills the empty one, the
 # given one is emptied instead.
@@ -518,14 +519,14 @@ def test_no_input_gives_a_server_error(site, cast, caplog, name, route, args):
 
 def test_the_sweep_covers_every_page_and_every_form_field():
     names = {name for name, _, _ in PATTERNS}
-    assert {"supports:person", "supports:access_log", "supports:meeting_import", "milestones:checkin_detail",
+    assert {"care:person", "care:access_log", "supports:meeting_import", "milestones:checkin_detail",
             "notifications:open", "account_login", "mfa_index"} <= names  # fmt: skip
     stand_in = SimpleNamespace(pk=1)
     site = {"today": dt.date(2026, 1, 1), "supporter": stand_in, "group": stand_in, "journey": stand_in}
     assert set(FORM_FIELDS) <= set(_valid_values(site))
-    assert reverse("supports:person", args=[MAX_ID]) == f"/network/people/{MAX_ID}/"
+    assert reverse("care:person", args=[MAX_ID]) == f"/care/people/{MAX_ID}/"
 
 
 def test_the_sweeps_people_reach_pages_behind_reauthentication_and_two_factor(cast, owner):
-    assert cast["owner"].get(reverse("supports:consent_create")).status_code == 200
-    assert cast["counselor"].get(reverse("supports:client", args=[owner.pk])).status_code == 200
+    assert cast["owner"].get(reverse("care:consent_create")).status_code == 200
+    assert cast["counselor"].get(reverse("care:client", args=[owner.pk])).status_code == 200

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey, Setback
-from supports.models import SCOPE_FIELDS, Consent, Supporter
+from recovery_network.care.models import SCOPE_FIELDS, Consent
+from supports.models import Supporter
 from tests.care.factories import ConsentFactory, GrantFactory
 from tests.factories import UserFactory, sign_in
 from tests.supports.factories import AttendanceFactory, ContactFactory, PeerGroupFactory, SupporterFactory
@@ -91,11 +92,11 @@ def cold_and_warm(first, second, url):
 
 @pytest.mark.parametrize(
     ("role", "name"),
-    [("family", "supports:person"), ("counselor", "supports:client"), ("counselor", "supports:client_report")],
+    [("family", "care:person"), ("counselor", "care:client"), ("counselor", "care:client_report")],
 )
 def test_a_reader_of_someone_elses_data_never_gets_another_readers_rendering(owner_with_history, role, name):
     owner = owner_with_history
-    if name == "supports:client_report":
+    if name == "care:client_report":
         Consent.objects.filter(owner=owner).update(support_map=True)
     first, second = readers(owner, role)
     url = reverse(name, args=[owner.pk])
@@ -122,14 +123,14 @@ def test_two_family_viewers_with_the_same_scopes_in_different_zones_see_their_ow
     los_angeles = UserFactory(display_name="Los", time_zone="America/Los_Angeles")
     for viewer in (london, los_angeles):
         GrantFactory(owner=owner, viewer=viewer, **dict.fromkeys(SCOPE_FIELDS, True))
-    url = reverse("supports:person", args=[owner.pk])
+    url = reverse("care:person", args=[owner.pk])
     first, second = sign_in(Client(), london), sign_in(Client(), los_angeles)
     cold, warm = cold_and_warm(first, second, url)
     assert warm == cold
 
 
 def test_a_counselors_caseload_follows_their_zone(owner_with_history, counselor, counselor_client):
-    url = reverse("supports:caseload")
+    url = reverse("care:caseload")
     page(counselor_client, url)  # kept in the cache
     counselor.time_zone = "Asia/Kolkata"
     counselor.save()

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from milestones.models import CheckIn
 from recovery_network import page_cache
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, Consent, Grant
 from recovery_network.models import User
 from recovery_network.notifications import dispatch as reminders
-from supports import sharing
-from supports.models import AccessEvent, Consent, Contact, Grant, MeetingTime, Supporter
+from supports.models import Contact, MeetingTime, Supporter
 from tests.factories import UserFactory
 from tests.supports.factories import PeerGroupFactory, SupporterFactory
 
@@ -102,22 +103,22 @@ def test_a_direct_update_of_a_name_bumps_in_the_same_statement(owner):
 
 def test_looking_at_someones_data_does_not_bump_their_pages(owner, family, family_client):
     before = version(owner)
-    page(family_client, "supports:person", owner.pk)
+    page(family_client, "care:person", owner.pk)
     assert AccessEvent.objects.filter(owner=owner, actor=family).exists()
     assert version(owner) == before
 
 
 def test_family_view_follows_the_owner_and_the_scopes_at_once(owner, family, family_client):
     SupporterFactory(owner=owner, name="Rowan")
-    assert "Rowan" not in page(family_client, "supports:person", owner.pk)  # the map is not shared yet
+    assert "Rowan" not in page(family_client, "care:person", owner.pk)  # the map is not shared yet
     grant = owner.grants_given.get(viewer=family)
     sharing.change_scopes(grant, {"clean_time", "support_map"})
-    assert "Rowan" in page(family_client, "supports:person", owner.pk)
+    assert "Rowan" in page(family_client, "care:person", owner.pk)
     Supporter.objects.filter(owner=owner, name="Rowan").update(name="Sage")
-    body = page(family_client, "supports:person", owner.pk)
+    body = page(family_client, "care:person", owner.pk)
     assert "Sage" in body and "Rowan" not in body
     sharing.change_scopes(grant, {"clean_time"})
-    assert "Sage" not in page(family_client, "supports:person", owner.pk)
+    assert "Sage" not in page(family_client, "care:person", owner.pk)
 
 
 def test_each_browser_gets_its_own_csrf_token_from_the_cached_form(owner):
@@ -168,7 +169,7 @@ def test_every_model_owned_by_a_person_is_watched():
     watched = set(page_cache.owned_models())
     # The access log (and a caseload roster's entries, part of it) is written by others' looks;
     # the calendar feed's secret shows on no cached page.
-    unwatched_on_purpose = {"supports.AccessEvent", "supports.RosterEntry", "milestones.CalendarFeed"}
+    unwatched_on_purpose = {"care.AccessEvent", "care.RosterEntry", "milestones.CalendarFeed"}
     for model in apps.get_models():
         owner_field = next(
             (f for f in model._meta.get_fields() if f.name == "owner" and isinstance(f, ForeignKey)), None
@@ -181,16 +182,16 @@ def test_every_model_owned_by_a_person_is_watched():
 
 
 def test_unrelated_person_still_gets_404_from_the_cached_family_view(owner, family_client, family, stranger):
-    page(family_client, "supports:person", owner.pk)
+    page(family_client, "care:person", owner.pk)
     other = Client()
     other.force_login(stranger)
-    assert other.get(reverse("supports:person", args=[owner.pk])).status_code == 404
+    assert other.get(reverse("care:person", args=[owner.pk])).status_code == 404
 
 
 def test_revoking_cuts_the_cached_family_view_at_once(owner, family, family_client):
-    page(family_client, "supports:person", owner.pk)
+    page(family_client, "care:person", owner.pk)
     sharing.revoke_grant(owner.grants_given.get(viewer=family))
-    assert family_client.get(reverse("supports:person", args=[owner.pk])).status_code == 404
+    assert family_client.get(reverse("care:person", args=[owner.pk])).status_code == 404
 
 
 def test_a_new_person_starts_at_version_zero():
@@ -217,12 +218,12 @@ def test_what_a_viewer_sent_shows_at_once_and_only_to_them(owner, family, family
     GrantFactory(owner=owner, viewer=other)
     other_client = Client()
     other_client.force_login(other)
-    assert "You sent recently" not in page(family_client, "supports:person", owner.pk)
-    page(other_client, "supports:person", owner.pk)
-    response = family_client.post(reverse("supports:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
+    assert "You sent recently" not in page(family_client, "care:person", owner.pk)
+    page(other_client, "care:person", owner.pk)
+    response = family_client.post(reverse("care:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
     assert response.status_code == 302
-    assert "Proud of you" in page(family_client, "supports:person", owner.pk)
-    assert "Proud of you" not in page(other_client, "supports:person", owner.pk)
+    assert "Proud of you" in page(family_client, "care:person", owner.pk)
+    assert "Proud of you" not in page(other_client, "care:person", owner.pk)
 
 
 def test_a_cascade_bumps_once(owner):
@@ -277,31 +278,31 @@ def test_a_cached_page_carries_each_browsers_own_token_and_the_cache_holds_none(
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     for client in (first, second):
         client.force_login(family)
-    first_page = page(first, "supports:person", owner.pk)  # renders and keeps what is shared
-    second_page = page(second, "supports:person", owner.pk)  # from the cache
+    first_page = page(first, "care:person", owner.pk)  # renders and keeps what is shared
+    second_page = page(second, "care:person", owner.pk)  # from the cache
     tokens = [token_in(body) for body in (first_page, second_page)]
     assert tokens[0] != tokens[1]
     kept = [pickle.loads(value) for value in cache._cache.values()]
     assert kept and not [value for value in kept if tokens[0] in str(value) or tokens[1] in str(value)]
     response = second.post(
-        reverse("supports:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
+        reverse("care:person_encourage", args=[owner.pk]), {"csrfmiddlewaretoken": tokens[1], "message": "Hi"}
     )
     assert response.status_code == 302
 
 
 def test_a_message_shows_once_on_a_cached_page_and_is_not_kept(owner, family, family_client):
-    page(family_client, "supports:person", owner.pk)  # the page is in the cache
-    response = family_client.post(reverse("supports:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
+    page(family_client, "care:person", owner.pk)  # the page is in the cache
+    response = family_client.post(reverse("care:person_encourage", args=[owner.pk]), {"message": "Proud of you"})
     after = family_client.get(response.url).content.decode()
     assert "will see it on their home page" in after
-    again = page(family_client, "supports:person", owner.pk)
+    again = page(family_client, "care:person", owner.pk)
     assert "will see it on their home page" not in again and "Proud of you" in again
 
 
 def test_the_nav_of_a_cached_page_follows_the_unread_count(owner, family, family_client):
-    assert "nav-count" not in page(family_client, "supports:person", owner.pk)
+    assert "nav-count" not in page(family_client, "care:person", owner.pk)
     User.objects.filter(pk=family.pk).update(unread_notifications=3)
-    assert '<span class="nav-count">3<' in page(family_client, "supports:person", owner.pk)
+    assert '<span class="nav-count">3<' in page(family_client, "care:person", owner.pk)
 
 
 def test_a_whole_page_is_one_persons_even_with_the_same_scopes(owner, family, family_client):
@@ -310,15 +311,15 @@ def test_a_whole_page_is_one_persons_even_with_the_same_scopes(owner, family, fa
     other = UserFactory(display_name="Other viewer")
     GrantFactory(owner=owner, viewer=other)
     User.objects.filter(pk=family.pk).update(unread_notifications=7)
-    assert '<span class="nav-count">7<' in page(family_client, "supports:person", owner.pk)
+    assert '<span class="nav-count">7<' in page(family_client, "care:person", owner.pk)
     other_client = Client()
     other_client.force_login(other)
-    assert "nav-count" not in page(other_client, "supports:person", owner.pk)
+    assert "nav-count" not in page(other_client, "care:person", owner.pk)
 
 
 def test_each_look_at_a_cached_page_is_logged(owner, family, family_client):
     for _ in range(3):
-        page(family_client, "supports:person", owner.pk)
+        page(family_client, "care:person", owner.pk)
     assert AccessEvent.objects.filter(owner=owner, actor=family, action="viewed").count() == 3
 
 
@@ -343,7 +344,7 @@ def test_text_typed_into_a_cached_page_is_never_swapped_for_the_readers_token(ow
 
 
 @pytest.mark.parametrize(
-    "name", ["supports:contact_create", "supports:invite", "supports:group_create", "milestones:setback_create"]
+    "name", ["supports:contact_create", "care:invite", "supports:group_create", "milestones:setback_create"]
 )
 def test_a_choice_of_ones_supporters_shows_a_new_one_at_once(owner, owner_client, name):
     from milestones.models import Journey

@@ -56,17 +56,17 @@ def test_every_owner_page_is_private_rendered_and_from_the_cache(owner_world, ow
 @pytest.mark.parametrize(
     "role, name",
     [
-        ("family", "supports:person"),
+        ("family", "care:person"),
         ("family", "home"),
-        ("counselor", "supports:caseload"),
-        ("counselor", "supports:client"),
-        ("counselor", "supports:client_report"),
-        ("stranger", "supports:person"),
+        ("counselor", "care:caseload"),
+        ("counselor", "care:client"),
+        ("counselor", "care:client_report"),
+        ("stranger", "care:person"),
     ],
 )
 def test_pages_shown_to_the_circle_are_private(request, owner_world, role, name):
     client = request.getfixturevalue(f"{role}_client")
-    url = reverse(name, args=[owner_world.pk]) if name.startswith("supports:") and name != "supports:caseload" else None
+    url = reverse(name, args=[owner_world.pk]) if name.startswith("care:") and name != "care:caseload" else None
     url = url or reverse(name)
     for _ in range(2):
         response = client.get(url)
@@ -103,7 +103,7 @@ def test_static_files_keep_their_own_caching(settings):
     assert "no-store" not in response.get("Cache-Control", "")
 
 
-@pytest.mark.parametrize("url", ["/network/clients", "/progress", "/profile", "/accounts/2fa"])
+@pytest.mark.parametrize("url", ["/care/clients", "/progress", "/profile", "/accounts/2fa"])
 def test_the_redirect_that_adds_a_slash_is_private_too(owner_client, url):
     response = owner_client.get(url)
     assert response.status_code == 301

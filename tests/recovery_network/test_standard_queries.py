@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bench.common import SIGNED_IN_PAGES, build_world, clients_for
 from milestones.models import CheckIn
-from supports.models import Grant, GrantQuerySet
+from recovery_network.care.models import Grant, GrantQuerySet
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_grant_that_ends_between_two_family_pages_closes_the_second(monkeypatc
     monkeypatch.setattr(GrantQuerySet, "active", active)
     start = timezone.now()
     Grant.objects.filter(owner=owner, viewer=family).update(revoked_at=start + dt.timedelta(hours=1))
-    url = reverse("supports:person", args=[owner.pk])
+    url = reverse("care:person", args=[owner.pk])
     with time_machine.travel(start, tick=False):
         assert family_client.get(url).status_code == 200
     with time_machine.travel(start + dt.timedelta(hours=2), tick=False):

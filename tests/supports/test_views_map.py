@@ -11,7 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from supports.models import PROFESSIONAL_RELATIONSHIPS, Closeness, Grant, Influence, PeerGroup, Supporter
+from recovery_network.care.models import Grant
+from supports.models import PROFESSIONAL_RELATIONSHIPS, Closeness, Influence, PeerGroup, Supporter
 from supports.support_map import CELL_LIMIT, GROUP_LIMIT, HEIGHT, RING_BANDS, WIDTH, build_support_map
 from tests.supports.factories import AttendanceFactory, CommunityActivityFactory, PeerGroupFactory, SupporterFactory
 
@@ -226,7 +227,7 @@ def test_a_crowded_ring_draws_risky_ties_and_overdue_people_first_and_links_to_t
 def test_a_shared_map_says_how_many_more_without_links(family_client, family, owner):
     Grant.objects.filter(owner=owner, viewer=family).update(support_map=True)
     make_supporters(owner, 200)
-    response = family_client.get(reverse("supports:person", args=[owner.pk]))
+    response = family_client.get(reverse("care:person", args=[owner.pk]))
     svg = svg_of(response)
     assert more_nodes(svg) and not list(svg.iter(f"{SVG}a"))
     assert all(not title.endswith("in the list") for title in more_nodes(svg))

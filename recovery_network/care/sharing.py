@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
+from supports.models import Supporter
 
 from .models import (
     INVITATION_DAYS,
@@ -41,7 +42,6 @@ from .models import (
     Grant,
     Invitation,
     Recommendation,
-    Supporter,
 )
 from .people import actor_label
 
@@ -279,7 +279,7 @@ def invitation_from_token(token):
 
 
 def invitation_url(invitation):
-    return settings.SITE_URL + reverse("supports:invitation", args=[invitation_token(invitation)])
+    return settings.SITE_URL + reverse("care:invitation", args=[invitation_token(invitation)])
 
 
 def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=None, consent=None, now=None):

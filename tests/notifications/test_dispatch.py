@@ -14,7 +14,7 @@ from recovery_network.notifications.models import Delivery, Notification, Remind
 from supports.models import Closeness
 from supports.services import log_contact
 from tests.milestones.factories import JourneyFactory
-from tests.reminders.conftest import chicago
+from tests.notifications.conftest import chicago
 from tests.supports.factories import MeetingTimeFactory, PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db

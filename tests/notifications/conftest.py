@@ -32,7 +32,7 @@ def chicago(*args):
 
 @pytest.fixture
 def smtp_sink():
-    from tests.reminders.smtp_sink import Sink
+    from tests.notifications.smtp_sink import Sink
 
     sink = Sink().start()
     yield sink

@@ -17,7 +17,7 @@ from recovery_network.notifications.dispatch import refresh_subjects
 from recovery_network.notifications.models import Delivery, Notification, Reminder
 from supports.models import Closeness
 from tests.factories import sign_in
-from tests.reminders.conftest import chicago
+from tests.notifications.conftest import chicago
 from tests.supports.factories import SupporterFactory
 
 pytestmark = pytest.mark.django_db

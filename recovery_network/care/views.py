@@ -27,13 +27,14 @@ from django.views.decorators.http import require_POST
 from milestones import trends
 from milestones.models import Encouragement, Journey, Setback
 from recovery_network import params, two_factor
+from supports.models import Attendance
+from supports.network import find_gaps, network_summary
+from supports.support_map import build_support_map
 
 from . import caseload as caseload_module
 from . import sharing
-from .care_forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
-from .models import AccessEvent, Attendance, Consent, Grant, Invitation, Recommendation
-from .network import find_gaps, network_summary
-from .support_map import build_support_map
+from .forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
+from .models import AccessEvent, Consent, Grant, Invitation, Recommendation
 
 ATTENDANCE_DAYS = 30
 # Lists on shared pages that grow with the owner's history go a page at a time.
@@ -43,11 +44,6 @@ RECOMMENDATIONS_PER_PAGE = 10
 
 def _page_number(request, name):
     return params.integer(request.GET.get(name, ""), 1, 10**6) or 1
-
-
-def _render(request, template, context=None, status=200):
-    """Every page of the circle marks "Circle" as the current place in the main navigation."""
-    return render(request, template, {"circle_page": True, **(context or {})}, status=status)
 
 
 def _two_factor_gate(view):
@@ -60,7 +56,7 @@ def _two_factor_gate(view):
             return view(request, *args, **kwargs)
         except sharing.TwoFactorRequired:
             context = {"has_totp": two_factor.account_has_totp(request.user), "next": request.get_full_path()}
-            return _render(request, "care/two_factor_required.html", context, status=403)
+            return render(request, "care/two_factor_required.html", context, status=403)
 
     return wrapper
 
@@ -77,7 +73,7 @@ def circle(request):
     which carries the CSRF token."""
     user = request.user
     number = _page_number(request, "recommendations")
-    return _render(
+    return render(
         request,
         "care/circle.html",
         {
@@ -120,9 +116,9 @@ def invite(request):
         messages.success(
             request, f"Invitation sent to {invitation.email}. The link works for {sharing.INVITATION_DAYS} days."
         )
-        return redirect("supports:circle")
+        return redirect("care:circle")
     status = 400 if request.method == "POST" else 200
-    return _render(request, "care/invite.html", {"form": form}, status=status)
+    return render(request, "care/invite.html", {"form": form}, status=status)
 
 
 @login_required
@@ -133,7 +129,7 @@ def invitation_withdraw(request, pk):
         messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
     else:
         messages.info(request, "That invitation was already answered or withdrawn.")
-    return redirect("supports:circle")
+    return redirect("care:circle")
 
 
 @login_required
@@ -143,9 +139,9 @@ def grant_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         sharing.change_scopes(grant, set(form.cleaned_data["scopes"]))
         messages.success(request, f"Saved what {grant.viewer.name} can see.")
-        return redirect("supports:circle")
+        return redirect("care:circle")
     status = 400 if request.method == "POST" else 200
-    return _render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
+    return render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
 
 
 @login_required
@@ -154,7 +150,7 @@ def grant_revoke(request, pk):
     grant = Grant.objects.active().select_related("viewer", "owner").get_for_owner_or_404(request.user, pk=pk)
     sharing.revoke_grant(grant)
     messages.success(request, f"{grant.viewer.name} no longer sees anything of yours.")
-    return redirect("supports:circle")
+    return redirect("care:circle")
 
 
 @login_required
@@ -176,9 +172,9 @@ def consent_create(request):
             signed_name=data["signed_name"],
         )
         messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
-        return redirect("supports:consent_detail", consent.pk)
+        return redirect("care:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
-    return _render(request, "care/consent_form.html", {"form": form, "local_today": local_today}, status=status)
+    return render(request, "care/consent_form.html", {"form": form, "local_today": local_today}, status=status)
 
 
 @login_required
@@ -191,7 +187,7 @@ def consent_detail(request, pk):
         if not two_factor.verified(request):
             raise sharing.TwoFactorRequired()
         sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
-    return _render(
+    return render(
         request,
         "care/consent_detail.html",
         {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id},
@@ -204,7 +200,7 @@ def consent_revoke(request, pk):
     consent = Consent.objects.select_related("owner").get_for_owner_or_404(request.user, pk=pk)
     sharing.revoke_consent(consent)
     messages.success(request, f"Consent for {consent.recipient_name} is revoked. They can no longer see your data.")
-    return redirect("supports:circle")
+    return redirect("care:circle")
 
 
 @login_required
@@ -214,7 +210,7 @@ def access_log(request):
     # The log only grows and its lines never change: the lines a page shows name its kept rendering.
     shown = ",".join(line.cursor for line in lines)
     context = {"lines": lines, "older": older, "is_first": not before, "shown": shown}
-    return _render(request, "care/access_log.html", context)
+    return render(request, "care/access_log.html", context)
 
 
 @login_required
@@ -223,7 +219,7 @@ def recommendation_done(request, pk):
     recommendation = Recommendation.objects.get_for_owner_or_404(request.user, pk=pk)
     recommendation.mark_done()
     messages.success(request, "Marked as done. Well done.")
-    return redirect("supports:circle")
+    return redirect("care:circle")
 
 
 # The invitee's side
@@ -237,7 +233,7 @@ def invitation(request, token):
             request, "unknown", "This invitation link isn't valid. Check that it was copied whole.", 404
         )
     if not request.user.is_authenticated:
-        return _render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
+        return render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
     try:
         sharing.check_invitation(found, request.user)
     except sharing.InvitationProblem as problem:
@@ -256,13 +252,13 @@ def invitation(request, token):
             return _invitation_problem(request, problem.code, str(problem), 410)
         messages.success(request, f"You're now in {found.owner.name}'s circle of care.")
         if found.is_counselor:
-            return redirect("supports:caseload")
-        return redirect("supports:person", found.owner_id)
-    return _render(request, "care/invitation.html", {"invitation": found, "form": form})
+            return redirect("care:caseload")
+        return redirect("care:person", found.owner_id)
+    return render(request, "care/invitation.html", {"invitation": found, "form": form})
 
 
 def _invitation_problem(request, code, message, status):
-    return _render(request, "care/invitation_problem.html", {"code": code, "message": message}, status=status)
+    return render(request, "care/invitation_problem.html", {"code": code, "message": message}, status=status)
 
 
 # Family and friends
@@ -327,7 +323,7 @@ def _shared_context(access, now, setback_page=1):
 def person(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-    return _render(request, "care/person.html", _person_context(request, access, now))
+    return render(request, "care/person.html", _person_context(request, access, now))
 
 
 @login_required
@@ -340,10 +336,10 @@ def person_encourage(request, owner_id):
     if not form.is_valid():
         now = timezone.now()
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
-        return _render(request, "care/person.html", _person_context(request, access, now, form), status=400)
+        return render(request, "care/person.html", _person_context(request, access, now, form), status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
     messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
-    return redirect("supports:person", access.owner.pk)
+    return redirect("care:person", access.owner.pk)
 
 
 def _person_context(request, access, now, form=None):
@@ -367,7 +363,7 @@ def _person_context(request, access, now, form=None):
 
 
 def how_to_help(request):
-    return _render(request, "care/how_to_help.html")
+    return render(request, "care/how_to_help.html")
 
 
 # Counselors
@@ -398,7 +394,7 @@ def caseload(request):
         context = {"rows": page.object_list, "page": page, "sort": sort, "sort_label": caseload_module.SORTS[sort]}
         table = render_to_string("care/includes/caseload_body.html", context, request)
         kept.set(key, table, caseload_module.TABLE_SECONDS)
-    return _render(request, "care/caseload.html", {"sort": sort, "sorts": caseload_module.SORTS, "table": table})
+    return render(request, "care/caseload.html", {"sort": sort, "sorts": caseload_module.SORTS, "table": table})
 
 
 @login_required
@@ -406,7 +402,7 @@ def caseload(request):
 def client(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-    return _render(request, "care/client.html", _client_page(request, access, now, RecommendationForm()))
+    return render(request, "care/client.html", _client_page(request, access, now, RecommendationForm()))
 
 
 def _client_page(request, access, now, form=None):
@@ -466,10 +462,10 @@ def client_recommend(request, owner_id):
     form = RecommendationForm(request.POST)
     if not form.is_valid():
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
-        return _render(request, "care/client.html", _client_page(request, access, now, form), status=400)
+        return render(request, "care/client.html", _client_page(request, access, now, form), status=400)
     sharing.recommend(access, form.cleaned_data["text"])
     messages.success(request, f"{access.owner.name} will see your recommendation.")
-    return redirect(reverse("supports:client", args=[access.owner.pk]) + "#recommendations")
+    return redirect(reverse("care:client", args=[access.owner.pk]) + "#recommendations")
 
 
 @login_required
@@ -478,4 +474,4 @@ def client_report(request, owner_id):
     """A printable support-map report for a session."""
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, scope="support_map", now=now)
-    return _render(request, "care/report.html", {**_client_page(request, access, now), "printed_at": now})
+    return render(request, "care/report.html", {**_client_page(request, access, now), "printed_at": now})

@@ -32,7 +32,7 @@ class Worker:
     def __init__(self, tmp_path, sink_port, queue, **env):
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
             "DATABASE_URL": worker_database_url(),
             "SINK_PORT": str(sink_port),
             "CELERY_QUEUE": queue,  # our own queue: a parallel run on the same Redis cannot take our tasks

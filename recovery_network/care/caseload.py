@@ -22,9 +22,10 @@ from django.utils import timezone
 from milestones.models import CheckIn, Journey
 from recovery_network.models import User, zone_named
 from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
+from supports.models import Attendance, PeerGroup, Supporter
+from supports.network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
 
-from .models import SCOPE_FIELDS, Attendance, CaseloadRoster, CaseloadView, Consent, PeerGroup, RosterEntry, Supporter
-from .network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
+from .models import SCOPE_FIELDS, CaseloadRoster, CaseloadView, Consent, RosterEntry
 from .people import actor_label
 from .sharing import describe
 

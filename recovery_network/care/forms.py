@@ -6,9 +6,10 @@ from django import forms
 
 from milestones.models import READY_PHRASES
 from recovery_network.forms import person_choice
+from supports.models import Supporter
 
 from . import sharing
-from .models import SCOPES, Consent, Supporter
+from .models import SCOPES, Consent
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CONSENT_DAYS = 366

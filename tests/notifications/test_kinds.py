@@ -15,9 +15,9 @@ BUILT_IN = [
     "milestones.notification_kinds.MilestoneToday",
     "supports.notification_kinds.MeetingSoon",
     "supports.notification_kinds.ReachOut",
-    "supports.circle_kinds.CircleMilestone",
-    "supports.circle_kinds.EncouragementReceived",
-    "supports.circle_kinds.CaseloadDigest",
+    "recovery_network.care.notification_kinds.CircleMilestone",
+    "recovery_network.care.notification_kinds.EncouragementReceived",
+    "recovery_network.care.notification_kinds.CaseloadDigest",
 ]
 
 
@@ -52,7 +52,7 @@ def test_built_in_kinds_are_registered_in_order():
 
 
 def test_a_new_event_kind_is_a_class_and_a_setting(settings, owner, family, owner_client, enqueued):
-    settings.NOTIFICATION_KINDS = [*BUILT_IN, "tests.reminders.test_kinds.NoteReceived"]
+    settings.NOTIFICATION_KINDS = [*BUILT_IN, "tests.notifications.test_kinds.NoteReceived"]
     delivery = sending.notify(owner, "note_received", family, occurrence="note-1", enqueue=enqueued.extend)
     assert (delivery.status, delivery.by_email, delivery.in_app) == ("sent", False, True)
     assert Notification.objects.get(recipient=owner).title == "A note from Fran"

@@ -8,19 +8,19 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, CaseloadView, Consent
+from recovery_network.care.notification_kinds import CaseloadDigest, encouragement_received
 from recovery_network.notifications import delivery as sending
 from recovery_network.notifications import dispatch as reminders
 from recovery_network.notifications.delivery import send_delivery
 from recovery_network.notifications.dispatch import reconcile, refresh_subjects, release_held
 from recovery_network.notifications.models import Delivery, Notification, Reminder
-from supports import sharing
-from supports.circle_kinds import CaseloadDigest, encouragement_received
-from supports.models import AccessEvent, CaseloadView, Consent
 from tests.care.factories import ConsentFactory
 from tests.factories import UserFactory
 from tests.milestones.factories import CheckInFactory
-from tests.reminders.conftest import chicago
-from tests.reminders.test_delivery import HEALTH_WORDS
+from tests.notifications.conftest import chicago
+from tests.notifications.test_delivery import HEALTH_WORDS
 
 pytestmark = pytest.mark.django_db
 

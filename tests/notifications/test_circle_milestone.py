@@ -8,20 +8,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent, Consent, Grant
+from recovery_network.care.notification_kinds import CircleMilestone
 from recovery_network.notifications import dispatch as reminders
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications import registry
 from recovery_network.notifications.delivery import send_delivery
 from recovery_network.notifications.dispatch import reconcile, refresh_subjects
 from recovery_network.notifications.models import Delivery, Notification, NotificationPreference, Reminder
-from supports import sharing
-from supports.circle_kinds import CircleMilestone
-from supports.models import AccessEvent, Consent, Grant
 from tests.care.factories import ConsentFactory, GrantFactory, turn_on_two_factor
 from tests.factories import UserFactory
 from tests.milestones.factories import JourneyFactory
-from tests.reminders.conftest import chicago
-from tests.reminders.test_delivery import HEALTH_WORDS
+from tests.notifications.conftest import chicago
+from tests.notifications.test_delivery import HEALTH_WORDS
 
 pytestmark = pytest.mark.django_db
 

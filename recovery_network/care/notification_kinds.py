@@ -90,8 +90,8 @@ class CircleMilestone(Kind):
     send_at = dt.time(9, 0)
     watches = {
         "milestones.Journey": lambda journey: [journey.pk],
-        "supports.Grant": lambda grant: _journey_ids_of(grant.owner_id),
-        "supports.Consent": lambda consent: _journey_ids_of(consent.owner_id),
+        "care.Grant": lambda grant: _journey_ids_of(grant.owner_id),
+        "care.Consent": lambda consent: _journey_ids_of(consent.owner_id),
     }
 
     def load(self, subject_ids):
@@ -205,7 +205,7 @@ class CircleMilestone(Kind):
         label = step.label if step else "a milestone"
         day = dt.date.fromisoformat(due_on)
         counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
-        url = reverse("supports:client" if counselor else "supports:person", args=[journey.owner_id])
+        url = reverse("care:client" if counselor else "care:person", args=[journey.owner_id])
         if counselor:
             title = f"A client reaches {label} {'tomorrow' if when == 'eve' else 'today'}"
             return Message(title=title, body=f"{title}. Open their page to see who.", url=url)
@@ -263,7 +263,7 @@ def encouragement_received(encouragement, now=None):
 class CaseloadDigest(Kind):
     """Monday at 08:00 on the counselor's clock: the caseload's signals in one note.
 
-    The digest is supports.caseload.caseload() itself — a fixed number of queries whatever the
+    The digest is recovery_network.care.caseload.caseload() itself — a fixed number of queries whatever the
     number of clients, only clients whose consent is valid at that moment, each signal
     only where that client's consent covers it, and a line in each client's access log.
     """
@@ -273,7 +273,7 @@ class CaseloadDigest(Kind):
     description = "For counselors: Monday morning, the clients who may need your attention this week."
     send_at = dt.time(8, 0)
     weekday = 0  # Monday
-    watches = {"supports.Consent": lambda consent: [consent.counselor_id] if consent.counselor_id else []}
+    watches = {"care.Consent": lambda consent: [consent.counselor_id] if consent.counselor_id else []}
 
     def load(self, subject_ids):
         return {user.pk: user for user in User.objects.filter(pk__in=list(subject_ids))}
@@ -348,4 +348,4 @@ class CaseloadDigest(Kind):
             if count
             else "Your weekly digest: nothing stands out"
         )
-        return Message(title=title, body="\n".join(lines), url=reverse("supports:caseload"))
+        return Message(title=title, body="\n".join(lines), url=reverse("care:caseload"))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    """The circle of care: grants, invitations, consents, the access log, caseloads, recommendations, encouragement
+    sent, and the family's and counselors' pages."""
+
+    name = "recovery_network.care"
+    label = "care"
+    verbose_name = "Circle of care"
+
+    def ready(self):
+        from . import notification_kinds  # noqa: F401 — its receivers listen to the sharing door's signals

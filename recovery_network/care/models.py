@@ -1,0 +1,465 @@
+"""The circle of care's records: who else may see what of a person's recovery, and every look they took.
+
+A family member or friend holds a Grant (accepted from an Invitation); a counselor holds a
+Consent the owner signed. Each carries the same explicit set of scopes, minimum by default.
+Every read by someone other than the owner goes through sharing.py, which checks the grant
+or consent and writes an AccessEvent in one step.
+
+These models were born in `supports` and keep its table names (`supports_*`): this app's
+migration 0001 took them over without moving a row.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from recovery_network.models import end_of_local_day
+from recovery_network.querysets import OwnedQuerySet
+from supports.models import Supporter
+
+# The circle of care: who else may see what of the owner's recovery.
+#
+# Sharing is always the owner's decision. A family member or friend holds a
+# Grant (accepted from an Invitation); a counselor holds a Consent the owner
+# signed. Each carries the same explicit set of scopes, minimum by default.
+# Every read by someone other than the owner goes through recovery_network/care/sharing.py,
+# which checks the grant or consent and writes an AccessEvent in one step.
+
+INVITATION_DAYS = 7
+
+# (field, what the owner reads when choosing, what the log and the viewer read)
+SCOPES = [
+    ("clean_time", "Clean time and milestones", "clean time and milestones"),
+    (
+        "checkins",
+        "Check-in summaries: mood and craving trends (never your notes)",
+        "check-in trends",
+    ),
+    ("support_map", "Your support map and where it is thin", "support map"),
+    ("attendance", "Meeting attendance", "meeting attendance"),
+    ("setbacks", "Setbacks (the dates, never what you wrote about them)", "setbacks"),
+]
+SCOPE_FIELDS = [field_name for field_name, _, _ in SCOPES]
+SCOPE_NAMES = {field_name: short for field_name, _, short in SCOPES}
+
+
+class Scoped(models.Model):
+    """The explicit list of what a viewer or counselor may see. Only clean time is on by default."""
+
+    clean_time = models.BooleanField("clean time and milestones", default=True)
+    checkins = models.BooleanField("check-in trends", default=False)
+    support_map = models.BooleanField("support map", default=False)
+    attendance = models.BooleanField("meeting attendance", default=False)
+    setbacks = models.BooleanField("setbacks", default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scopes(self):
+        return frozenset(field_name for field_name in SCOPE_FIELDS if getattr(self, field_name))
+
+    @property
+    def scope_names(self):
+        return [SCOPE_NAMES[field_name] for field_name in SCOPE_FIELDS if getattr(self, field_name)]
+
+    def scope_values(self):
+        return {field_name: getattr(self, field_name) for field_name in SCOPE_FIELDS}
+
+
+class InvitationQuerySet(OwnedQuerySet):
+    def pending(self, now=None):
+        return self.filter(
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+
+class Invitation(Scoped):
+    """An emailed, signed, single-use link asking someone to join the owner's circle."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Family member or friend"
+        COUNSELOR = "counselor", "Counselor"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.VIEWER)
+    supporter = models.ForeignKey(
+        Supporter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text="Who this is in your network, so your map can show they have an account.",
+    )
+    consent = models.OneToOneField(
+        "Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="invitation"
+    )
+    # Part of the signed token: an id alone can never be turned into a working link.
+    nonce = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "supports_invitation"  # its table from when the circle of care lived in supports
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="invitation_owner_idx")]
+
+    def __str__(self):
+        return f"Invitation to {self.email}"
+
+    def status(self, now=None):
+        if self.withdrawn_at:
+            return self.Status.WITHDRAWN
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.declined_at:
+            return self.Status.DECLINED
+        if self.expires_at <= (now or timezone.now()):
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def is_pending(self, now=None):
+        return self.status(now) == self.Status.PENDING
+
+    @property
+    def is_counselor(self):
+        return self.role == self.Role.COUNSELOR
+
+
+class GrantQuerySet(OwnedQuerySet):
+    party_fields = ("viewer",)
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def for_viewer(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(viewer=user)
+
+
+class Grant(Scoped):
+    """A family member or friend's standing permission to see what the owner chose."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_given")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_held")
+    invitation = models.ForeignKey(Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        db_table = "supports_grant"  # its table from when the circle of care lived in supports
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "viewer"], condition=Q(revoked_at__isnull=True), name="grant_one_active_per_viewer"
+            ),
+        ]
+        indexes = [models.Index(fields=["viewer", "owner"], name="grant_viewer_idx")]
+
+    def __str__(self):
+        return f"{self.viewer} sees {self.owner}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+CONSENT_REVOCATION_STATEMENT = (
+    "I understand that I may revoke this consent at any time, in this app, and that the revocation takes "
+    "effect at once, except where action has already been taken in reliance on it."
+)
+CONSENT_REDISCLOSURE_NOTICE = (
+    "Information disclosed under this consent is protected by federal confidentiality rules (42 CFR Part 2). "
+    "The recipient may not share it further unless the client gives written consent or the rules permit it."
+)
+
+
+class ConsentQuerySet(OwnedQuerySet):
+    party_fields = ("counselor",)
+
+    def for_counselor(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(counselor=user)
+
+    def unrevoked(self):
+        return self.filter(revoked_at__isnull=True, counselor__isnull=False)
+
+    def possibly_valid(self, now=None):
+        """Unrevoked and not past its date anywhere on Earth; is_valid() settles the owner's own day."""
+        earliest_local_day = (now or timezone.now()).date() - dt.timedelta(days=1)
+        return self.unrevoked().filter(expires_on__gte=earliest_local_day)
+
+
+class Consent(Scoped):
+    """A client's written consent for one counselor to see named parts of their recovery.
+
+    The fields follow what 42 CFR Part 2 (§2.31) asks of a written consent: the
+    client, the recipient and their organisation, the purpose, exactly which
+    information, an expiry date, the statement that it can be revoked, and the
+    date with the client's signature (their typed name, after re-entering their
+    password). It lapses at the end of its expiry date in the client's own zone
+    without anyone acting.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents_given")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents_held",
+        help_text="Set when the counselor accepts the invitation.",
+    )
+    recipient_name = models.CharField("counselor's name", max_length=120)
+    organisation = models.CharField("their practice or organisation", max_length=160)
+    purpose = models.CharField(
+        "purpose",
+        max_length=300,
+        default="To support my treatment and recovery planning.",
+    )
+    expires_on = models.DateField("this consent ends on")
+    signed_name = models.CharField("your full name, as your signature", max_length=120)
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "supports_consent"  # its table from when the circle of care lived in supports
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["counselor", "expires_on"], name="consent_counselor_idx")]
+
+    def __str__(self):
+        return f"Consent for {self.recipient_name} ({self.organisation})"
+
+    revocation_statement = CONSENT_REVOCATION_STATEMENT
+    redisclosure_notice = CONSENT_REDISCLOSURE_NOTICE
+
+    def is_expired(self, now=None):
+        return self.lapsed(self.expires_on, self.owner.zone, now)
+
+    @staticmethod
+    def lapses_at(expires_on, zone):
+        """The moment a consent whose last day is `expires_on` lapses: the end of that day in the client's
+        `zone`. The one statement of the rule; lapsed() and lapsed_on() ask it by the clock and by the day."""
+        return end_of_local_day(expires_on, zone)
+
+    @staticmethod
+    def lapsed(expires_on, zone, now=None):
+        """Whether a consent whose last day is `expires_on` has lapsed by `now`."""
+        return (now or timezone.now()) >= Consent.lapses_at(expires_on, zone)
+
+    @staticmethod
+    def lapsed_on(expires_on, local_day):
+        """The same, given the client's local day (the caseload works it out once per zone, for two
+        hundred clients a view)."""
+        return local_day > expires_on
+
+    def is_valid(self, now=None):
+        return self.counselor_id is not None and self.revoked_at is None and not self.is_expired(now)
+
+    def status_label(self, now=None):
+        if self.revoked_at:
+            return "Revoked"
+        if self.is_expired(now):
+            return "Expired"
+        if self.counselor_id is None:
+            return "Waiting for the counselor to accept"
+        return "In effect"
+
+
+class RecommendationQuerySet(OwnedQuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class Recommendation(models.Model):
+    """A next step a counselor suggests; the client sees it and marks it done."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="recommendations_written"
+    )
+    counselor_name = models.CharField(max_length=120)
+    text = models.CharField("recommendation", max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "supports_recommendation"  # its table from when the circle of care lived in supports
+        ordering = ["done_at", "-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="recommendation_owner_idx")]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    def mark_done(self, now=None):
+        if self.done_at is None:
+            self.done_at = now or timezone.now()
+            Recommendation.objects.filter(pk=self.pk, done_at__isnull=True).update(done_at=self.done_at)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The access log cannot be changed.")
+
+
+class AppendOnly(models.Model):
+    """A row of the access log: written once, never changed or deleted (only cascaded with its owner's account)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log cannot be changed.")
+
+
+class AccessEventQuerySet(AppendOnlyQuerySet, OwnedQuerySet):
+    changes_pages = False  # a look at someone's data is logged, and must not make their pages re-render
+
+
+class AccessEvent(AppendOnly):
+    """One line of the owner's access log: who opened or changed what, and when. Append-only."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        INVITED = "invited", "Invitation sent"
+        INVITATION_WITHDRAWN = "invitation_withdrawn", "Invitation withdrawn"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        INVITATION_DECLINED = "invitation_declined", "Invitation declined"
+        GRANT_CHANGED = "grant_changed", "Sharing changed"
+        GRANT_REVOKED = "grant_revoked", "Access removed"
+        CONSENT_SIGNED = "consent_signed", "Consent signed"
+        CONSENT_REVOKED = "consent_revoked", "Consent revoked"
+        ENCOURAGEMENT_SENT = "encouragement_sent", "Encouragement sent"
+        RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"
+        # By the site's staff, in its administration (recovery_network.admin_site).
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    # Indexed by access_owner_created_idx, whose first column it is: a second index on it alone only
+    # slowed every insert.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_events", db_index=False
+    )
+    # Kept as text too: the log must still say who it was if their account is deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    what = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        db_table = "supports_accessevent"  # its table from when the circle of care lived in supports
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="access_owner_created_idx")]
+
+    def __str__(self):
+        return f"{self.actor_name} {self.get_action_display().lower()} {self.what}".strip()
+
+
+class CaseloadRoster(AppendOnly):
+    """A counselor's caseload as it stood: who was on it, and what each client's consent let it show.
+
+    Every view of the caseload is one CaseloadView pointing at the roster of that moment, so
+    each client's access log reads exactly as if a line had been written to it, at one row
+    per view instead of one per client (a caseload of 200, opened all day). A new roster is
+    written only when that set changes: a consent signed, revoked, lapsed or narrowed, or the
+    counselor's name. The entries outlive the counselor's account, as AccessEvent lines do.
+    """
+
+    # Indexed by caseload_roster_once, whose first column it is.
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    counselor_name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)  # of counselor_name and the entries: the same caseload, the same roster
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "supports_caseloadroster"  # its table from when the circle of care lived in supports
+        constraints = [models.UniqueConstraint(fields=["counselor", "digest"], name="caseload_roster_once")]
+
+    def __str__(self):
+        return f"{self.counselor_name}'s caseload of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RosterEntry(AppendOnly):
+    """One client on a roster, and what the caseload showed of them ("caseload summary: …")."""
+
+    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="entries")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=300)
+
+    class Meta:
+        db_table = "supports_rosterentry"  # its table from when the circle of care lived in supports
+        # Owner first: a client's access log finds their rosters through it.
+        constraints = [models.UniqueConstraint(fields=["owner", "roster"], name="roster_entry_once")]
+        verbose_name_plural = "roster entries"
+
+    def __str__(self):
+        return self.what
+
+
+class CaseloadView(AppendOnly):
+    """One look at a counselor's caseload: a line in the access log of every client on its roster."""
+
+    # Indexed by caseload_view_roster_idx, whose first column it is (a second index would slow every view).
+    roster = models.ForeignKey(CaseloadRoster, on_delete=models.CASCADE, related_name="views", db_index=False)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        db_table = "supports_caseloadview"  # its table from when the circle of care lived in supports
+        indexes = [models.Index(fields=["roster", "-created_at"], name="caseload_view_roster_idx")]
+
+    def __str__(self):
+        return f"{self.roster.counselor_name} viewed the caseload at {self.created_at:%Y-%m-%d %H:%M}"
