@@ -35,24 +35,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "services" in item.keywords and not have_services:
             if _strict("REQUIRE_SERVICES"):
-                item.add_marker(pytest.mark.usefixtures("_fail_missing_services"))
+                item.add_marker(
+                    pytest.mark.missing(
+                        "REQUIRE_SERVICES is set but DATABASE_URL/REDIS_URL do not point at PostgreSQL and Redis"
+                    )
+                )
             else:
                 item.add_marker(pytest.mark.skip(reason="set DATABASE_URL (PostgreSQL) and REDIS_URL to run"))
         if "browser" in item.keywords and not have_browser:
             if _strict("REQUIRE_BROWSER"):
-                item.add_marker(pytest.mark.usefixtures("_fail_missing_browser"))
+                item.add_marker(pytest.mark.missing(f"REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}"))
             else:
                 item.add_marker(pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}"))
 
 
-@pytest.fixture
-def _fail_missing_services():
-    pytest.fail("REQUIRE_SERVICES is set but DATABASE_URL/REDIS_URL do not point at PostgreSQL and Redis")
-
-
-@pytest.fixture
-def _fail_missing_browser():
-    pytest.fail(f"REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
+def pytest_runtest_setup(item):
+    """A test whose service or browser is missing where it is required fails here, saying which. (A fixture added
+    by a `usefixtures` mark during collection would come too late: pytest has worked out fixtures by then.)"""
+    for marker in item.iter_markers("missing"):
+        pytest.fail(marker.args[0], pytrace=False)
 
 
 @pytest.fixture
