@@ -60,7 +60,20 @@ def seed_cast(cast, now):
     rng = random.Random(4)  # the same year every time
     first_start = today - dt.timedelta(days=FIRST_START_DAYS_AGO)
     setback_day = today - dt.timedelta(days=SETBACK_DAYS_AGO)
+    journey = _ensure_journey(owner, first_start, setback_day)
+    setback_day = journey.setbacks.order_by("happened_on").values_list("happened_on", flat=True).first() or setback_day
+    new_checkins = _add_checkins(owner, rng, today, first_start, setback_day)
+    _link_supporters(owner, new_checkins, rng)
+    PersonalGoal.objects.get_or_create(owner=owner, title="200 days", defaults={"journey": journey, "days": 200})
+    PersonalGoal.objects.get_or_create(
+        owner=owner, title="My sober birthday", defaults={"on_date": dt.date(today.year + 1, 2, 14)}
+    )
+    _ensure_encouragement(owner, journey)
+    CalendarFeed.objects.get_or_create(owner=owner)
 
+
+def _ensure_journey(owner, first_start, setback_day):
+    """The demo journey, restarted after its one setback when it is first made."""
     journey, created = Journey.objects.get_or_create(
         owner=owner,
         kind=Journey.Kind.ALCOHOL,
@@ -81,9 +94,11 @@ def seed_cast(cast, now):
         )
         journey.started_on = setback_day + dt.timedelta(days=1)
         journey.save(update_fields=["started_on"])
-    setback_day = journey.setbacks.order_by("happened_on").values_list("happened_on", flat=True).first() or setback_day
+    return journey
 
-    first_day = today - dt.timedelta(days=HISTORY_DAYS - 1)
+
+def _network_days(owner, first_day, today):
+    """The local days with a meeting (in the history) or a logged contact (at any time)."""
     meeting_days = set(
         Attendance.objects.for_owner(owner).between(first_day, today).values_list("attended_on", flat=True)
     )
@@ -92,6 +107,13 @@ def seed_cast(cast, now):
         moment.astimezone(zone).date()
         for moment in Contact.objects.for_owner(owner).values_list("happened_at", flat=True)
     }
+    return meeting_days | contact_days
+
+
+def _add_checkins(owner, rng, today, first_start, setback_day):
+    """A year of check-ins, about one day in ten skipped, adding only missing days; returns those added."""
+    first_day = today - dt.timedelta(days=HISTORY_DAYS - 1)
+    network_days = _network_days(owner, first_day, today)
     existing = set(CheckIn.objects.for_owner(owner).between(first_day, today).values_list("local_date", flat=True))
     new_checkins = []
     for offset in range(HISTORY_DAYS):
@@ -101,7 +123,7 @@ def seed_cast(cast, now):
             rng,
             day,
             (day - (first_start if day <= setback_day else setback_day)).days,
-            day in meeting_days or day in contact_days,
+            day in network_days,
             day.weekday(),
         )
         gratitude = rng.choice(GRATITUDE)
@@ -116,12 +138,11 @@ def seed_cast(cast, now):
             sober = CheckIn.Sober.UNSAID
         new_checkins.append(CheckIn(owner=owner, local_date=day, sober=sober, gratitude=gratitude, **answers))
     CheckIn.objects.bulk_create(new_checkins)
-    _link_supporters(owner, new_checkins, rng)
+    return new_checkins
 
-    PersonalGoal.objects.get_or_create(owner=owner, title="200 days", defaults={"journey": journey, "days": 200})
-    PersonalGoal.objects.get_or_create(
-        owner=owner, title="My sober birthday", defaults={"on_date": dt.date(today.year + 1, 2, 14)}
-    )
+
+def _ensure_encouragement(owner, journey):
+    """Sam's note for the 90-day milestone."""
     sam = Supporter.objects.for_owner(owner).filter(name="Sam").first()
     Encouragement.objects.get_or_create(
         owner=owner,
@@ -134,7 +155,6 @@ def seed_cast(cast, now):
             "received_on": journey.started_on + dt.timedelta(days=90),
         },
     )
-    CalendarFeed.objects.get_or_create(owner=owner)
 
 
 def _link_supporters(owner, checkins, rng):

@@ -115,24 +115,39 @@ def seed_cast(cast, now):
     Supporter.objects.filter(pk=people["Dana Rivera"].pk, linked_user__isnull=True).update(
         linked_user=cast["counselor"]
     )
+    group = _ensure_home_group(owner)
+    PeerGroup.objects.filter(pk=group.pk).update(is_home_group=True, sponsor=people["Marcus"])
+    online = _ensure_online_group(owner)
+    local_today = owner.local_today(now)
+    _seed_attendance(owner, group, online, local_today)
+    _ensure_community_activities(owner, local_today)
+    if not NetworkSnapshot.objects.for_owner(owner).exists():
+        _take_starting_snapshot(owner, now)
 
+
+def _ensure_home_group(owner):
+    """The home group: joined from the sample meeting list, or made by hand when the list isn't there."""
     home = Meeting.objects.filter(owner__isnull=True, slug="sunrise-serenity-mon").first()
     if home:
         group, _ = join_meeting(owner, home)
-    else:
-        group, created = PeerGroup.objects.get_or_create(
-            owner=owner,
-            name="Sunrise Serenity",
-            defaults={
-                "fellowship": Fellowship.AA,
-                "format": MeetingFormat.IN_PERSON,
-                "time_zone": "America/Chicago",
-                "address": "214 Elm St, Springfield, IL",
-            },
-        )
-        if created:
-            MeetingTime.objects.create(group=group, weekday=0, start_time=dt.time(7), end_time=dt.time(8))
-    PeerGroup.objects.filter(pk=group.pk).update(is_home_group=True, sponsor=people["Marcus"])
+        return group
+    group, created = PeerGroup.objects.get_or_create(
+        owner=owner,
+        name="Sunrise Serenity",
+        defaults={
+            "fellowship": Fellowship.AA,
+            "format": MeetingFormat.IN_PERSON,
+            "time_zone": "America/Chicago",
+            "address": "214 Elm St, Springfield, IL",
+        },
+    )
+    if created:
+        MeetingTime.objects.create(group=group, weekday=0, start_time=dt.time(7), end_time=dt.time(8))
+    return group
+
+
+def _ensure_online_group(owner):
+    """The online SMART Recovery group, meeting on Tuesday evenings."""
     online, _ = PeerGroup.objects.get_or_create(
         owner=owner,
         name="SMART Recovery Online",
@@ -146,8 +161,11 @@ def seed_cast(cast, now):
     )
     if not online.meeting_times.exists():
         MeetingTime.objects.create(group=online, weekday=1, start_time=dt.time(19), end_time=dt.time(20, 30))
+    return online
 
-    local_today = owner.local_today(now)
+
+def _seed_attendance(owner, group, online, local_today):
+    """About three months of meetings, mostly at the home group, with a few weeks missed."""
     visits = [
         Attendance(owner=owner, group=group if offset % 3 else online, attended_on=local_today - dt.timedelta(days=d))
         for offset, d in enumerate(range(1, 75))
@@ -155,6 +173,8 @@ def seed_cast(cast, now):
     ]
     Attendance.objects.bulk_create(visits, ignore_conflicts=True)
 
+
+def _ensure_community_activities(owner, local_today):
     for kind, title, days_ago, hours in [
         (ActivityKind.VOLUNTEERING, "Food bank shift", 10, 3),
         (ActivityKind.AWARENESS, "Recovery Month walk", 60, 2),
@@ -166,19 +186,20 @@ def seed_cast(cast, now):
             defaults={"kind": kind, "happened_on": local_today - dt.timedelta(days=days_ago), "hours": hours},
         )
 
-    if not NetworkSnapshot.objects.for_owner(owner).exists():
-        # Three months ago: before Sam and Marcus were there for crisis support.
-        then = now - dt.timedelta(days=91)
-        summary = network_summary(owner, now).as_dict()
-        summary["kinds"]["gives_crisis"] = 0
-        summary["supporters"] -= 2
-        summary["personal"] -= 2
-        summary["inner"] -= 2
-        summary["supportive"] -= 2
-        summary["peer_groups"] -= 1
-        NetworkSnapshot.objects.create(
-            owner=owner, taken_at=then, taken_on=owner.local_today(then), summary=summary, note="Start of treatment"
-        )
+
+def _take_starting_snapshot(owner, now):
+    """A snapshot from three months ago: before Sam and Marcus were there for crisis support."""
+    then = now - dt.timedelta(days=91)
+    summary = network_summary(owner, now).as_dict()
+    summary["kinds"]["gives_crisis"] = 0
+    summary["supporters"] -= 2
+    summary["personal"] -= 2
+    summary["inner"] -= 2
+    summary["supportive"] -= 2
+    summary["peer_groups"] -= 1
+    NetworkSnapshot.objects.create(
+        owner=owner, taken_at=then, taken_on=owner.local_today(then), summary=summary, note="Start of treatment"
+    )
 
 
 SCALE_FIRST_NAMES = ["Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kit", "Lea", "Max", "Nia"]

@@ -226,47 +226,10 @@ def meeting_fields(record, default_zone="UTC"):
     if not isinstance(record, dict):
         raise InvalidRecord("not a meeting object")
     warnings = []
-    name = _text(record, "name", 200)
-    if not name:
-        raise InvalidRecord("no name")
-    slug = _text(record, "slug", None)
-    if not slug:
-        raise InvalidRecord("no slug")
-    if not SLUG_PATTERN.match(slug):
-        raise InvalidRecord(f"slug {_shown(slug)} may only hold letters, digits, hyphens and underscores")
-    if len(slug) > SLUG_LENGTH:  # a slug names the meeting: cut short, two could become one
-        raise InvalidRecord(f"slug {_shown(slug)} is longer than {SLUG_LENGTH} characters")
-    weekdays = _weekdays(record.get("day"))
-    start_time = _time(record.get("time"), "time")
-    end_time = _time(record.get("end_time"), "end_time")
-    if start_time and not end_time:
-        end_time = (dt.datetime.combine(dt.date(2000, 1, 1), start_time) + dt.timedelta(hours=1)).time()
-    time_zone = _zone(record.get("timezone"), default_zone)
-
-    raw_types = record.get("types") or []
-    if isinstance(raw_types, str):
-        raw_types = raw_types.split(",")
-    if not isinstance(raw_types, list):
-        raw_types = []
-        warnings.append("ignored types, which should be a list of codes")
-    codes = [str(code) if isinstance(code, int) and not isinstance(code, bool) else code for code in raw_types]
-    types = [code.strip() for code in codes if isinstance(code, str) and code.strip()]
-    if not all(len(code) <= TYPE_CODE_LENGTH and _is_text(code) for code in types):
-        types = [code for code in types if len(code) <= TYPE_CODE_LENGTH and _is_text(code)]
-        warnings.append(f"ignored type codes longer than {TYPE_CODE_LENGTH} characters or not text")
-
-    address = _text(record, "formatted_address", 300)
-    if not address:
-        parts = [_text(record, key, 120) for key in ("address", "city", "state", "postal_code", "country")]
-        address = ", ".join(part for part in parts if part)
-    online_url = _url(record, "conference_url", warnings)
-    phone = _text(record, "conference_phone", 80)
-    if online_url and address:
-        meeting_format = MeetingFormat.HYBRID
-    elif online_url or phone:
-        meeting_format = MeetingFormat.ONLINE
-    else:
-        meeting_format = MeetingFormat.IN_PERSON
+    name, slug = _name_and_slug(record)
+    weekdays, start_time, end_time, time_zone = _schedule(record, default_zone)
+    types = _type_codes(record, warnings)
+    address, online_url, phone, meeting_format = _place_and_format(record, warnings)
     return (
         slug,
         {
@@ -291,6 +254,65 @@ def meeting_fields(record, default_zone="UTC"):
         },
         warnings,
     )
+
+
+def _name_and_slug(record):
+    """A record's name and slug, or InvalidRecord if either is missing or the slug can't name a meeting."""
+    name = _text(record, "name", 200)
+    if not name:
+        raise InvalidRecord("no name")
+    slug = _text(record, "slug", None)
+    if not slug:
+        raise InvalidRecord("no slug")
+    if not SLUG_PATTERN.match(slug):
+        raise InvalidRecord(f"slug {_shown(slug)} may only hold letters, digits, hyphens and underscores")
+    if len(slug) > SLUG_LENGTH:  # a slug names the meeting: cut short, two could become one
+        raise InvalidRecord(f"slug {_shown(slug)} is longer than {SLUG_LENGTH} characters")
+    return name, slug
+
+
+def _schedule(record, default_zone):
+    """Weekdays, start and end time (an hour after the start if none is given) and time zone."""
+    weekdays = _weekdays(record.get("day"))
+    start_time = _time(record.get("time"), "time")
+    end_time = _time(record.get("end_time"), "end_time")
+    if start_time and not end_time:
+        end_time = (dt.datetime.combine(dt.date(2000, 1, 1), start_time) + dt.timedelta(hours=1)).time()
+    time_zone = _zone(record.get("timezone"), default_zone)
+    return weekdays, start_time, end_time, time_zone
+
+
+def _type_codes(record, warnings):
+    """The record's usable type codes, warning about those ignored."""
+    raw_types = record.get("types") or []
+    if isinstance(raw_types, str):
+        raw_types = raw_types.split(",")
+    if not isinstance(raw_types, list):
+        raw_types = []
+        warnings.append("ignored types, which should be a list of codes")
+    codes = [str(code) if isinstance(code, int) and not isinstance(code, bool) else code for code in raw_types]
+    types = [code.strip() for code in codes if isinstance(code, str) and code.strip()]
+    if not all(len(code) <= TYPE_CODE_LENGTH and _is_text(code) for code in types):
+        types = [code for code in types if len(code) <= TYPE_CODE_LENGTH and _is_text(code)]
+        warnings.append(f"ignored type codes longer than {TYPE_CODE_LENGTH} characters or not text")
+    return types
+
+
+def _place_and_format(record, warnings):
+    """Address, online link and phone, and the meeting format (in person, online or hybrid) they make."""
+    address = _text(record, "formatted_address", 300)
+    if not address:
+        parts = [_text(record, key, 120) for key in ("address", "city", "state", "postal_code", "country")]
+        address = ", ".join(part for part in parts if part)
+    online_url = _url(record, "conference_url", warnings)
+    phone = _text(record, "conference_phone", 80)
+    if online_url and address:
+        meeting_format = MeetingFormat.HYBRID
+    elif online_url or phone:
+        meeting_format = MeetingFormat.ONLINE
+    else:
+        meeting_format = MeetingFormat.IN_PERSON
+    return address, online_url, phone, meeting_format
 
 
 def _label(record, position):

@@ -128,134 +128,149 @@ def find_gaps(user, summary=None, now=None):
     supporters = Supporter.objects.for_owner(user)
     add_url = reverse("supports:supporter_create")
     gaps = []
-
     if summary.supporters == 0:
-        gaps.append(
-            Gap(
-                "no_supporters",
-                "Your network is empty so far",
-                "Start with one person you trust: a friend, a family member, a sponsor or a counselor.",
-                [NextStep("Add the first person to your network.", add_url, "Add a supporter")],
-            )
-        )
-
-    missing_kinds = [name for name, count in summary.kinds.items() if count == 0]
-    if missing_kinds:
-        # Two small queries serve every missing kind: archived people who gave it
-        # (reconnecting is part of recovery) and the closest supportive people to ask.
-        archived = list(supporters.archived().exclude(influence=Influence.RISK).order_by("closeness", "name")[:50])
-        askable = list(
-            supporters.active().filter(influence=Influence.SUPPORTIVE).order_by("closeness", "-last_contact_at")[:3]
-        )
-        for kind in missing_kinds:
-            label = SUPPORT_KIND_LABELS[kind].lower()
-            steps = []
-            former = next((person for person in archived if getattr(person, kind)), None)
-            if former:
-                steps.append(
-                    NextStep(
-                        f"Reconnect with {former.name}, who gave you {label} before.",
-                        reverse("supports:supporter_detail", args=[former.pk]),
-                        f"See {former.name}",
-                    )
-                )
-            if askable:
-                names = " or ".join(person.name for person in askable[:2])
-                steps.append(
-                    NextStep(
-                        f"Ask {names} whether they could give you {label}.",
-                        reverse("supports:supporter_detail", args=[askable[0].pk]),
-                        f"See {askable[0].name}",
-                    )
-                )
-            if kind == "gives_crisis":
-                steps.append(
-                    NextStep("Until then, crisis lines answer at any hour.", reverse("crisis"), "Get help now")
-                )
-            if not steps:
-                steps.append(NextStep(f"Add someone who gives you {label}.", add_url, "Add a supporter"))
-            gaps.append(
-                Gap(
-                    f"missing_{kind.removeprefix('gives_')}",
-                    f"No one gives you {label}",
-                    "No one in your active network is marked as giving this kind of support.",
-                    steps,
-                )
-            )
-
+        gaps.append(_empty_network_gap(add_url))
+    gaps += _missing_kind_gaps(supporters, summary, add_url)
     if summary.professional == 0:
-        gaps.append(
-            Gap(
-                "no_professional",
-                "No professional in your network",
-                "A counselor, therapist, prescriber or recovery coach can add care that friends and family can't.",
-                [
-                    NextStep(
-                        "Find a counselor or treatment service near you.", FIND_TREATMENT_URL, "FindTreatment.gov"
-                    ),
-                    NextStep("Already see someone? Add them to your network.", add_url, "Add a professional"),
-                ],
-            )
-        )
-
+        gaps.append(_no_professional_gap(add_url))
     if summary.peer_groups == 0:
-        suggestions = list(
-            Meeting.objects.visible_to(user).filter(temporarily_closed=False).exclude(weekdays="").order_by("name")[:3]
-        )
-        steps = [
-            NextStep(
-                f"Join {meeting.name} ({', '.join(meeting.weekday_names)}).",
-                reverse("supports:meeting_list") + "?" + urlencode({"q": meeting.name}),
-                f"Find {meeting.name}",
-            )
-            for meeting in suggestions
-        ]
-        steps.append(NextStep("Search the meeting list.", reverse("supports:meeting_list"), "Find a meeting"))
-        gaps.append(
-            Gap(
-                "no_peer_group",
-                "No peer group",
-                "Meeting people who share the experience of recovery is one of the strongest supports there is.",
-                steps,
-            )
-        )
-
+        gaps.append(_no_peer_group_gap(user))
     if summary.inner_overdue:
-        overdue = list(supporters.overdue(now).inner_circle().order_by("contact_due_at")[:5])
-        gaps.append(
-            Gap(
-                "inner_circle_overdue",
-                "Your inner circle hasn't heard from you",
-                f"You wanted to be in touch with {_count_words(summary.inner_overdue, 'person', 'people')} "
-                "in your inner circle more often than you have been.",
-                [
-                    NextStep(
-                        f"Reach out to {person.name}, then log it.",
-                        reverse("supports:supporter_detail", args=[person.pk]),
-                        f"Log a contact with {person.name}",
-                    )
-                    for person in overdue
-                ],
-            )
-        )
-
+        gaps.append(_inner_circle_overdue_gap(supporters, summary, now))
     if summary.risk and summary.risk > summary.supportive:
+        gaps.append(_risk_outnumbers_support_gap(summary, add_url))
+    return gaps
+
+
+def _empty_network_gap(add_url):
+    return Gap(
+        "no_supporters",
+        "Your network is empty so far",
+        "Start with one person you trust: a friend, a family member, a sponsor or a counselor.",
+        [NextStep("Add the first person to your network.", add_url, "Add a supporter")],
+    )
+
+
+def _missing_kind_gaps(supporters, summary, add_url):
+    """One gap per kind of support no one active gives (no query when none is missing)."""
+    missing_kinds = [name for name, count in summary.kinds.items() if count == 0]
+    if not missing_kinds:
+        return []
+    # Two small queries serve every missing kind: archived people who gave it
+    # (reconnecting is part of recovery) and the closest supportive people to ask.
+    archived = list(supporters.archived().exclude(influence=Influence.RISK).order_by("closeness", "name")[:50])
+    askable = list(
+        supporters.active().filter(influence=Influence.SUPPORTIVE).order_by("closeness", "-last_contact_at")[:3]
+    )
+    gaps = []
+    for kind in missing_kinds:
+        label = SUPPORT_KIND_LABELS[kind].lower()
         gaps.append(
             Gap(
-                "risk_outnumbers_support",
-                "More risky ties than supportive ones",
-                f"{_count_words(summary.risk, 'person', 'people').capitalize()} in your network "
-                f"may put your recovery at risk, and {_count_words(summary.supportive, 'person', 'people')} "
-                f"{'is' if summary.supportive <= 1 else 'are'} supportive.",
-                [
-                    NextStep(
-                        "Talk with a counselor or sponsor about boundaries with people you used with.",
-                    ),
-                    NextStep("Add the people who support your recovery.", add_url, "Add a supporter"),
-                ],
+                f"missing_{kind.removeprefix('gives_')}",
+                f"No one gives you {label}",
+                "No one in your active network is marked as giving this kind of support.",
+                _missing_kind_steps(kind, label, archived, askable, add_url),
             )
         )
     return gaps
+
+
+def _missing_kind_steps(kind, label, archived, askable, add_url):
+    """Who to reconnect with or ask for one missing kind of support, else whom to add."""
+    steps = []
+    former = next((person for person in archived if getattr(person, kind)), None)
+    if former:
+        steps.append(
+            NextStep(
+                f"Reconnect with {former.name}, who gave you {label} before.",
+                reverse("supports:supporter_detail", args=[former.pk]),
+                f"See {former.name}",
+            )
+        )
+    if askable:
+        names = " or ".join(person.name for person in askable[:2])
+        steps.append(
+            NextStep(
+                f"Ask {names} whether they could give you {label}.",
+                reverse("supports:supporter_detail", args=[askable[0].pk]),
+                f"See {askable[0].name}",
+            )
+        )
+    if kind == "gives_crisis":
+        steps.append(NextStep("Until then, crisis lines answer at any hour.", reverse("crisis"), "Get help now"))
+    if not steps:
+        steps.append(NextStep(f"Add someone who gives you {label}.", add_url, "Add a supporter"))
+    return steps
+
+
+def _no_professional_gap(add_url):
+    return Gap(
+        "no_professional",
+        "No professional in your network",
+        "A counselor, therapist, prescriber or recovery coach can add care that friends and family can't.",
+        [
+            NextStep("Find a counselor or treatment service near you.", FIND_TREATMENT_URL, "FindTreatment.gov"),
+            NextStep("Already see someone? Add them to your network.", add_url, "Add a professional"),
+        ],
+    )
+
+
+def _no_peer_group_gap(user):
+    """The gap of having no peer group, suggesting up to three open meetings."""
+    suggestions = list(
+        Meeting.objects.visible_to(user).filter(temporarily_closed=False).exclude(weekdays="").order_by("name")[:3]
+    )
+    steps = [
+        NextStep(
+            f"Join {meeting.name} ({', '.join(meeting.weekday_names)}).",
+            reverse("supports:meeting_list") + "?" + urlencode({"q": meeting.name}),
+            f"Find {meeting.name}",
+        )
+        for meeting in suggestions
+    ]
+    steps.append(NextStep("Search the meeting list.", reverse("supports:meeting_list"), "Find a meeting"))
+    return Gap(
+        "no_peer_group",
+        "No peer group",
+        "Meeting people who share the experience of recovery is one of the strongest supports there is.",
+        steps,
+    )
+
+
+def _inner_circle_overdue_gap(supporters, summary, now):
+    """The gap of an inner circle out of touch, naming the five most overdue people."""
+    overdue = list(supporters.overdue(now).inner_circle().order_by("contact_due_at")[:5])
+    return Gap(
+        "inner_circle_overdue",
+        "Your inner circle hasn't heard from you",
+        f"You wanted to be in touch with {_count_words(summary.inner_overdue, 'person', 'people')} "
+        "in your inner circle more often than you have been.",
+        [
+            NextStep(
+                f"Reach out to {person.name}, then log it.",
+                reverse("supports:supporter_detail", args=[person.pk]),
+                f"Log a contact with {person.name}",
+            )
+            for person in overdue
+        ],
+    )
+
+
+def _risk_outnumbers_support_gap(summary, add_url):
+    return Gap(
+        "risk_outnumbers_support",
+        "More risky ties than supportive ones",
+        f"{_count_words(summary.risk, 'person', 'people').capitalize()} in your network "
+        f"may put your recovery at risk, and {_count_words(summary.supportive, 'person', 'people')} "
+        f"{'is' if summary.supportive <= 1 else 'are'} supportive.",
+        [
+            NextStep(
+                "Talk with a counselor or sponsor about boundaries with people you used with.",
+            ),
+            NextStep("Add the people who support your recovery.", add_url, "Add a supporter"),
+        ],
+    )
 
 
 def gap_titles(summary):

@@ -63,13 +63,6 @@ def _point(radius, degrees):
     return round(CX + radius * math.sin(radians), 1), round(CY - radius * math.cos(radians), 1)
 
 
-def _arc(radius, start_degrees, end_degrees):
-    x1, y1 = _point(radius, start_degrees)
-    x2, y2 = _point(radius, end_degrees)
-    large = 1 if (end_degrees - start_degrees) % 360 > 180 else 0
-    return f"M {x1} {y1} A {radius} {radius} 0 {large} 1 {x2} {y2}"
-
-
 @dataclass
 class Node:
     key: str
@@ -463,13 +456,36 @@ def build_support_map(user, now=None, links=True, group_dates=True):
     now = now or timezone.now()
     local_today = user.local_today(now)
     supporters = Supporter.objects.for_owner(user).active()
-    cells = {
+    cells = _ring_counts(supporters, now)
+    rows = _drawn_supporter_rows(supporters, cells, now)
+    groups = _drawn_groups(user)
+    community = _community_rows(user, local_today)
+    return SupportMap(
+        rows,
+        cells,
+        groups,
+        community,
+        now,
+        local_today,
+        db=supporters.db,
+        links=links,
+        group_dates=group_dates,
+    )
+
+
+def _ring_counts(supporters, now):
+    """(people, overdue) for each (closeness, professional) ring of a sector, in one query."""
+    return {
         (row["closeness"], row["professional"]): (row["people"], row["overdue"])
         for row in supporters.annotate(professional=_is_professional())
         .values("closeness", "professional")
         .annotate(people=Count("id"), overdue=Count("id", filter=Q(contact_due_at__lt=now)))
         .order_by()
     }
+
+
+def _drawn_supporter_rows(supporters, cells, now):
+    """The supporters the map draws, at most CELL_LIMIT to a ring (risky and overdue first), in one query."""
     first = [
         Case(When(influence=Influence.RISK, then=Value(0)), default=Value(1)).asc(),
         Case(When(contact_due_at__lt=now, then=Value(0)), default=Value(1)).asc(),
@@ -488,6 +504,11 @@ def build_support_map(user, now=None, links=True, group_dates=True):
         # A crowded ring keeps its last place for the "+N" node.
         if cells[(row[SUPPORTER_FIELDS.index("closeness")], professional)][0] <= CELL_LIMIT or number < CELL_LIMIT:
             rows.append(tuple(row))
+    return rows
+
+
+def _drawn_groups(user):
+    """(the GROUP_LIMIT groups the map draws, home group first, and the count of all), in two queries."""
     groups = PeerGroup.objects.for_owner(user).active()
     group_count = groups.count()
     group_list = list(
@@ -496,6 +517,11 @@ def build_support_map(user, now=None, links=True, group_dates=True):
         )[:GROUP_LIMIT]
     )
     group_list.sort(key=lambda group: (not group.is_home_group, group.name, group.pk))
+    return group_list, group_count
+
+
+def _community_rows(user, local_today):
+    """The past year's community activity by kind: count, hours, last day and label."""
     community = list(
         CommunityActivity.objects.for_owner(user)
         .filter(happened_on__gte=local_today - dt.timedelta(days=365))
@@ -506,17 +532,7 @@ def build_support_map(user, now=None, links=True, group_dates=True):
     labels = dict(CommunityActivity._meta.get_field("kind").choices)
     for row in community:
         row["label"] = labels[row["kind"]]
-    return SupportMap(
-        rows,
-        cells,
-        (group_list, group_count),
-        community,
-        now,
-        local_today,
-        db=supporters.db,
-        links=links,
-        group_dates=group_dates,
-    )
+    return community
 
 
 def _more_node(sector, ring, count, what, url):

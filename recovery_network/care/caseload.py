@@ -244,66 +244,14 @@ def write_roster(counselor, counselor_name, digest, entries, now):
 
 def client_rows(consents, sort, now):
     """The rows of the caseload, signals computed in six queries whatever its size."""
-    loaded = Consent.objects.select_related("owner").in_bulk([item.consent_id for item in consents.values()])
-    rows = {}
-    for owner_id, item in consents.items():
-        consent = loaded.get(item.consent_id)
-        if consent is not None:  # gone since the first query (a client who deleted their account)
-            rows[owner_id] = ClientRow(consent, consent.owner, item.scopes)
+    rows = _load_rows(consents)
     if not rows:
         return []
     ids = list(rows)
     utc_today = now.date()
-
-    # One query for every client means one set of window dates: the UTC date, which is within a day of each
-    # client's own. Days since the last check-in, the signal that matters most, is counted on their calendar.
-    recent_from = utc_today - dt.timedelta(days=WINDOW_DAYS - 1)
-    before_from = recent_from - dt.timedelta(days=WINDOW_DAYS)
-
-    # Per client, three index range scans on (owner, local_date) rather than reading
-    # years of every client's history: a caseload of 200 stays a few milliseconds.
-    def craving_since(start, end=None):
-        window = CheckIn.objects.filter(owner=OuterRef("pk"), local_date__gte=start)
-        if end:
-            window = window.filter(local_date__lt=end)
-        return Subquery(window.values("owner").annotate(mean=Avg("craving")).values("mean"))
-
-    latest = CheckIn.objects.filter(owner=OuterRef("pk")).order_by("-local_date").values("local_date")[:1]
-    for item in (
-        User.objects.filter(pk__in=ids)
-        .annotate(
-            last=Subquery(latest),
-            recent=craving_since(recent_from),
-            before=craving_since(before_from, recent_from),
-        )
-        .filter(last__isnull=False)
-        .values("pk", "last", "recent", "before")
-    ):
-        row = rows[item["pk"]]
-        if "checkins" in row.scopes:
-            row.days_since_checkin = max(0, (row.owner.local_today(now) - item["last"]).days)
-            row.craving_recent = round(item["recent"], 1) if item["recent"] is not None else None
-            row.craving_before = round(item["before"], 1) if item["before"] is not None else None
-
-    summaries = {owner_id: NetworkSummary() for owner_id in ids}
-    for item in Supporter.objects.filter(owner_id__in=ids).active().values("owner").annotate(**summary_aggregates(now)):
-        summaries[item["owner"]] = summary_from_counts(item)
-    slots = {}
-    for item in (
-        PeerGroup.objects.filter(owner_id__in=ids, archived_at__isnull=True)
-        .values("owner")
-        .annotate(groups=Count("id", distinct=True), slots=Count("meeting_times"))
-    ):
-        summaries[item["owner"]].peer_groups = item["groups"]
-        slots[item["owner"]] = item["slots"]
-    attended = dict(
-        Attendance.objects.filter(
-            owner_id__in=ids, attended_on__gte=utc_today - dt.timedelta(days=MEETING_WINDOW_DAYS - 1)
-        )
-        .values("owner")
-        .annotate(count=Count("id"))
-        .values_list("owner", "count")
-    )
+    _add_checkin_signals(rows, ids, utc_today, now)
+    summaries, slots = _network_summaries(ids, now)
+    attended = _meetings_attended(ids, utc_today)
     journeys = {}
     for journey in Journey.objects.filter(owner_id__in=ids).order_by("started_on", "pk"):
         journeys.setdefault(journey.owner_id, []).append(journey)
@@ -328,3 +276,77 @@ def client_rows(consents, sort, now):
         _score(row)
 
     return sorted(rows.values(), key=_sort_key(sort))
+
+
+def _load_rows(consents):
+    """{client id: ClientRow} with each consent and its client loaded, in one query."""
+    loaded = Consent.objects.select_related("owner").in_bulk([item.consent_id for item in consents.values()])
+    rows = {}
+    for owner_id, item in consents.items():
+        consent = loaded.get(item.consent_id)
+        if consent is not None:  # gone since the first query (a client who deleted their account)
+            rows[owner_id] = ClientRow(consent, consent.owner, item.scopes)
+    return rows
+
+
+def _craving_since(start, end=None):
+    """A subquery: the client's mean craving over check-ins from `start` (up to `end`, if given)."""
+    window = CheckIn.objects.filter(owner=OuterRef("pk"), local_date__gte=start)
+    if end:
+        window = window.filter(local_date__lt=end)
+    return Subquery(window.values("owner").annotate(mean=Avg("craving")).values("mean"))
+
+
+def _add_checkin_signals(rows, ids, utc_today, now):
+    """Days since the last check-in and craving this week and last, where consent shows check-ins: one query."""
+    # One query for every client means one set of window dates: the UTC date, which is within a day of each
+    # client's own. Days since the last check-in, the signal that matters most, is counted on their calendar.
+    recent_from = utc_today - dt.timedelta(days=WINDOW_DAYS - 1)
+    before_from = recent_from - dt.timedelta(days=WINDOW_DAYS)
+
+    # Per client, three index range scans on (owner, local_date) rather than reading
+    # years of every client's history: a caseload of 200 stays a few milliseconds.
+    latest = CheckIn.objects.filter(owner=OuterRef("pk")).order_by("-local_date").values("local_date")[:1]
+    for item in (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            last=Subquery(latest),
+            recent=_craving_since(recent_from),
+            before=_craving_since(before_from, recent_from),
+        )
+        .filter(last__isnull=False)
+        .values("pk", "last", "recent", "before")
+    ):
+        row = rows[item["pk"]]
+        if "checkins" in row.scopes:
+            row.days_since_checkin = max(0, (row.owner.local_today(now) - item["last"]).days)
+            row.craving_recent = round(item["recent"], 1) if item["recent"] is not None else None
+            row.craving_before = round(item["before"], 1) if item["before"] is not None else None
+
+
+def _network_summaries(ids, now):
+    """({client id: NetworkSummary}, {client id: weekly meeting slots}), in two queries."""
+    summaries = {owner_id: NetworkSummary() for owner_id in ids}
+    for item in Supporter.objects.filter(owner_id__in=ids).active().values("owner").annotate(**summary_aggregates(now)):
+        summaries[item["owner"]] = summary_from_counts(item)
+    slots = {}
+    for item in (
+        PeerGroup.objects.filter(owner_id__in=ids, archived_at__isnull=True)
+        .values("owner")
+        .annotate(groups=Count("id", distinct=True), slots=Count("meeting_times"))
+    ):
+        summaries[item["owner"]].peer_groups = item["groups"]
+        slots[item["owner"]] = item["slots"]
+    return summaries, slots
+
+
+def _meetings_attended(ids, utc_today):
+    """{client id: meetings attended in the last MEETING_WINDOW_DAYS}, in one query."""
+    return dict(
+        Attendance.objects.filter(
+            owner_id__in=ids, attended_on__gte=utc_today - dt.timedelta(days=MEETING_WINDOW_DAYS - 1)
+        )
+        .values("owner")
+        .annotate(count=Count("id"))
+        .values_list("owner", "count")
+    )

@@ -78,18 +78,44 @@ def send_delivery(delivery_id, now=None, connection=None):
     """
     now = now or timezone.now()
     if not _claim(delivery_id, now):
-        row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at", "next_attempt_at").first()
-        if row and row["status"] == Delivery.Status.SENDING:
-            held_for = (row["claimed_at"] + lease() - now).total_seconds()
-            return Outcome("held", retry_in=max(1.0, held_for + 1))
-        if row and row["status"] == Delivery.Status.PENDING:
-            # A copy of the task arrived before its back-off ended (a redelivered message).
-            return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
-        return Outcome(row["status"] if row else "missing")
+        return _unclaimed_outcome(delivery_id, now)
 
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
-    recipient = delivery.recipient
     kind = get_kind(delivery.kind)
+    reason, subject = _skip_reason(delivery, kind, now)
+    if reason is not None:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, skip_reason=reason)
+        return Outcome(Delivery.Status.SKIPPED)
+
+    try:
+        email = reminder_email(delivery, kind, kind.message(delivery, subject))
+        if connection is not None:
+            connection.open()  # at the chunk's first email; a no-op while it stays open
+            email.connection = connection
+        email.send()
+    except Exception as exc:
+        if connection is not None:
+            close_quietly(connection)
+        return _record_failure(delivery, exc, now)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome(Delivery.Status.SENT)
+
+
+def _unclaimed_outcome(delivery_id, now):
+    """The Outcome for a delivery this worker could not claim: held elsewhere, waiting, or already done."""
+    row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at", "next_attempt_at").first()
+    if row and row["status"] == Delivery.Status.SENDING:
+        held_for = (row["claimed_at"] + lease() - now).total_seconds()
+        return Outcome("held", retry_in=max(1.0, held_for + 1))
+    if row and row["status"] == Delivery.Status.PENDING:
+        # A copy of the task arrived before its back-off ended (a redelivered message).
+        return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
+    return Outcome(row["status"] if row else "missing")
+
+
+def _skip_reason(delivery, kind, now):
+    """(why the claimed delivery must not be sent, or None; its subject when it may be)."""
+    recipient = delivery.recipient
     reason = None
     if kind is None:
         reason = Delivery.SkipReason.GONE
@@ -104,34 +130,24 @@ def send_delivery(delivery_id, now=None, connection=None):
         subject = kind.load([delivery.subject_id]).get(delivery.subject_id)
         if subject is None or not kind.still_allowed(delivery, subject, now):
             reason = Delivery.SkipReason.GONE
-    if reason is not None:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, skip_reason=reason)
-        return Outcome(Delivery.Status.SKIPPED)
+    return reason, subject
 
-    try:
-        email = reminder_email(delivery, kind, kind.message(delivery, subject))
-        if connection is not None:
-            connection.open()  # at the chunk's first email; a no-op while it stays open
-            email.connection = connection
-        email.send()
-    except Exception as exc:
-        if connection is not None:
-            close_quietly(connection)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-            log.error("Delivery %s failed for good after %s tries: %s", delivery.pk, delivery.attempts, error)
-            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
-            return Outcome(Delivery.Status.FAILED)
-        wait = backoff(delivery.attempts)
-        log.warning("Delivery %s try %s failed, retrying in %ss: %s", delivery.pk, delivery.attempts, wait, error)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING,
-            last_error=error,
-            next_attempt_at=now + dt.timedelta(seconds=wait),
-        )
-        return Outcome(Delivery.Status.PENDING, retry_in=wait)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
-    return Outcome(Delivery.Status.SENT)
+
+def _record_failure(delivery, exc, now):
+    """Put a failed send back in the queue after its back-off, or mark it failed once out of tries."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        log.error("Delivery %s failed for good after %s tries: %s", delivery.pk, delivery.attempts, error)
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
+        return Outcome(Delivery.Status.FAILED)
+    wait = backoff(delivery.attempts)
+    log.warning("Delivery %s try %s failed, retrying in %ss: %s", delivery.pk, delivery.attempts, wait, error)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING,
+        last_error=error,
+        next_attempt_at=now + dt.timedelta(seconds=wait),
+    )
+    return Outcome(Delivery.Status.PENDING, retry_in=wait)
 
 
 def close_quietly(connection):

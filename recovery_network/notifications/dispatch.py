@@ -93,7 +93,27 @@ def dispatch(now=None, enqueue=None, batch_size=None):
 
 
 def _process(rows, now, result):
+    """One batch of due rows, in steps 1–4 above; returns the ids of the email deliveries, sorted.
+
+    Each step is one pass over the batch; the steps share the lists of rows to move on and to delete.
+    """
     registry = kinds()
+    subjects, chosen, verified = _batch_facts(rows, registry)
+    to_update, to_delete = [], []
+    due_now = _follow_the_data(rows, registry, subjects, now, result, to_update, to_delete)
+    skip = _kind_skip_reasons(due_now, registry, now)
+    planned = _plan_deliveries(due_now, chosen, verified, skip, now, result, to_update, to_delete)
+    email_ids = _write_deliveries(planned, registry, now, result) if planned else []
+    if to_update:
+        _save_moved(to_update, now)
+    if to_delete:
+        result.removed += len(to_delete)
+        Reminder.objects.filter(pk__in=to_delete).delete()
+    return sorted(email_ids)
+
+
+def _batch_facts(rows, registry):
+    """(subjects by kind and id, chosen channels by (recipient, kind), verified recipients): one query a kind."""
     by_kind = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
@@ -104,8 +124,12 @@ def _process(rows, now, result):
         if row.chosen_email is not None
     }
     verified = {row.recipient_id for row in rows if row.verified_email}
+    return subjects, chosen, verified
 
-    to_update, to_delete, due_now = [], [], []
+
+def _follow_the_data(rows, registry, subjects, now, result, to_update, to_delete):
+    """Step 2: [(row, kind, subject)] still due now; rows gone or moved later go to to_delete or to_update."""
+    due_now = []
     for row in rows:
         kind = registry.get(row.kind)
         subject = subjects.get(row.kind, {}).get(row.subject_id, MISSING)
@@ -122,14 +146,22 @@ def _process(rows, now, result):
                 result.rescheduled += 1
                 continue
         due_now.append((row, kind, subject))
+    return due_now
 
+
+def _kind_skip_reasons(due_now, registry, now):
+    """{row id: skip reason} from each kind's own facts, one query a kind."""
     skip = {}
     by_kind_due = defaultdict(list)
     for row, kind, _ in due_now:
         by_kind_due[kind.key].append(row)
     for key, group in by_kind_due.items():
         skip.update(registry[key].skip_reasons(group, now))
+    return skip
 
+
+def _plan_deliveries(due_now, chosen, verified, skip, now, result, to_update, to_delete):
+    """Step 3's plan: {once-only key: (Delivery fields, kind, subject)}; each row held or moved on (step 4)."""
     planned = {}
     for row, kind, subject in due_now:
         recipient = row.recipient
@@ -168,31 +200,29 @@ def _process(rows, now, result):
         else:
             _set_occurrence(row, upcoming)
             to_update.append(row)
+    return planned
 
+
+def _write_deliveries(planned, registry, now, result):
+    """Insert the planned deliveries and their in-app notifications; returns the ids of those to email."""
     email_ids = []
-    if planned:
-        notes = []
-        delivered = defaultdict(list)
-        for delivery in _insert_deliveries(planned, now):
-            _, kind, subject = planned[(delivery.recipient_id, delivery.kind, delivery.subject_id, delivery.occurrence)]
-            if delivery.status == Delivery.Status.SKIPPED:
-                result.skipped += 1
-                continue
-            result.sent += 1
-            delivered[kind.key].append((delivery, subject))
-            if delivery.in_app:
-                notes.append((delivery, kind.message(delivery, subject)))
-            if delivery.by_email:
-                email_ids.append(delivery.pk)
-        add_notifications(notes, now)
-        for key, items in delivered.items():
-            registry[key].delivered(items, now)
-    if to_update:
-        _save_moved(to_update, now)
-    if to_delete:
-        result.removed += len(to_delete)
-        Reminder.objects.filter(pk__in=to_delete).delete()
-    return sorted(email_ids)
+    notes = []
+    delivered = defaultdict(list)
+    for delivery in _insert_deliveries(planned, now):
+        _, kind, subject = planned[(delivery.recipient_id, delivery.kind, delivery.subject_id, delivery.occurrence)]
+        if delivery.status == Delivery.Status.SKIPPED:
+            result.skipped += 1
+            continue
+        result.sent += 1
+        delivered[kind.key].append((delivery, subject))
+        if delivery.in_app:
+            notes.append((delivery, kind.message(delivery, subject)))
+        if delivery.by_email:
+            email_ids.append(delivery.pk)
+    add_notifications(notes, now)
+    for key, items in delivered.items():
+        registry[key].delivered(items, now)
+    return email_ids
 
 
 UNIQUE_KEY = ("recipient_id", "kind", "subject_id", "occurrence")  # a Delivery's once-only key

@@ -187,3 +187,25 @@ def test_tasks_sit_on_top_of_the_engine():
         if imported == f"{ENGINE}.tasks"
     ]
     assert importers == []
+
+
+LONGEST_MODULE = 700
+LONGEST_FUNCTION = 60
+
+
+def test_no_module_is_too_long_to_hold_in_mind():
+    long = {
+        name: lines for name, path in SOURCES.items() if (lines := len(path.read_text().splitlines())) > LONGEST_MODULE
+    }
+    assert long == {}
+
+
+def test_no_function_is_too_long_to_read_at_once():
+    long = [
+        f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for name, path in SOURCES.items()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert long == []
