@@ -27,8 +27,36 @@
     });
   }
 
+  // On a phone, the main navigation folds behind one "Menu" button (the crisis button stays in the header).
+  function phoneMenu() {
+    var toggle = document.querySelector(".site-nav__toggle");
+    if (!toggle || !window.matchMedia) return;
+    var nav = toggle.closest(".site-nav");
+    var phone = window.matchMedia("(max-width: 40rem)");
+    function open(yes) {
+      toggle.setAttribute("aria-expanded", yes ? "true" : "false");
+      nav.classList.toggle("site-nav--folded", !yes);
+    }
+    function fit() {
+      toggle.hidden = !phone.matches;
+      open(!phone.matches);
+    }
+    toggle.addEventListener("click", function () {
+      open(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && phone.matches && toggle.getAttribute("aria-expanded") === "true") {
+        open(false);
+        toggle.focus();
+      }
+    });
+    if (phone.addEventListener) phone.addEventListener("change", fit);
+    fit();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     guessTimeZone();
     confirmForms();
+    phoneMenu();
   });
 })();
