@@ -1,5 +1,6 @@
-"""Every signed-in page of every role, in Chromium at phone and desktop width: nothing is wider than the screen,
-even with 120-character unbroken names in the data, and axe-core finds no serious or critical violation.
+"""Every signed-in page of every role, in Chromium at phone and desktop width (and on a phone in the dark scheme):
+nothing is wider than the screen, even with 120-character unbroken names in the data, and axe-core finds no
+serious or critical violation (colour contrast included, in both schemes).
 
 The pages are bench/common.py's SIGNED_IN_PAGES (the list the query and load benches use), opened by the person
 each is for, in a world with a few of everything (bench/common.py's build_world). axe-core is the npm package,
@@ -24,6 +25,8 @@ LONG_NAME = "Bartholomew" * 10 + "Alexandrina"[:10]
 VIEWPORTS = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 900}},
+    # At night, with the system's dark scheme: axe checks the dark palette's contrast too.
+    "phone, dark": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "color_scheme": "dark"},
 }
 SERIOUS = {"serious", "critical"}
 
@@ -77,6 +80,9 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, world, 
     page = context.new_page()
     pages = [signed_in for signed_in in SIGNED_IN_PAGES if signed_in.role == role]
     assert pages
+    scheme = VIEWPORTS[device].get("color_scheme", "light")
+    page.goto("/help/")
+    assert page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
     report = []
     for signed_in in pages:
         url = signed_in.url(world)
