@@ -123,7 +123,9 @@ def test_page_cpu_bench_measures_every_signed_in_page(capsys):
     out = capsys.readouterr().out
     for page in SIGNED_IN_PAGES:
         assert re.search(
-            rf"^\| {re.escape(page.label)} +\| {page.role} +\| \d+\.\d\d +\| \d+\.\d\d +\| \d+ +\|$", out, re.M
+            rf"^\| {re.escape(page.label)} +\| {page.role} +\| \d+\.\d\d +\| \d+\.\d\d +\| \d+ +\| \d+\.\d +\|$",
+            out,
+            re.M,
         )
     # A budget no page can meet fails the run and names the pages over it.
     assert (
@@ -143,4 +145,17 @@ def test_page_cpu_bench_measures_every_signed_in_page(capsys):
         )
         == 1
     )
-    assert "over 0.001 ms: crisis help" in capsys.readouterr().out
+    assert "over budget: crisis help" in capsys.readouterr().out
+    # So does a page heavier than --max-kb, named with its size.
+    size_args = [
+        "--owner",
+        world.owner.email,
+        "--counselor",
+        world.counselor.email,
+        "--only",
+        "crisis",
+        "--repeat",
+        "1",
+    ]
+    assert page_cpu.main([*size_args, "--max-kb", "0.5"]) == 1
+    assert re.search(r"over budget: crisis help \(\d+ kB\)", capsys.readouterr().out)
