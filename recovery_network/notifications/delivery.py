@@ -169,9 +169,10 @@ def resend(deliveries, now=None):
 
 
 def notification_for(delivery, message, now):
+    """The in-app notification a delivery's message makes (not yet saved)."""
     return Notification(
         recipient_id=delivery.recipient_id,
-        delivery=delivery,
+        delivery_id=delivery.pk,
         kind=delivery.kind,
         title=message.title[:200],
         body=message.body,
@@ -233,22 +234,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
 
 def add_notifications(items, now):
     """Write the in-app notifications of [(delivery, message)] and add them to the unread counters."""
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=delivery.recipient_id,
-                delivery_id=delivery.pk,
-                kind=delivery.kind,
-                title=message.title[:200],
-                body=message.body,
-                url=message.url,
-                action_url=message.action_url,
-                action_label=message.action_label,
-                created_at=now,
-            )
-            for delivery, message in items
-        ]
-    )
+    Notification.objects.bulk_create([notification_for(delivery, message, now) for delivery, message in items])
     new_counts = {}
     for delivery, _ in items:
         new_counts[delivery.recipient_id] = new_counts.get(delivery.recipient_id, 0) + 1
