@@ -20,7 +20,7 @@ urlpatterns = [
     # The circle of care lived under /network/ until it had an app of its own.
     re_path(r"^network/circle/(?P<rest>.*)$", views.moved, {"to": "/care/"}),
     re_path(r"^network/invitations/(?P<rest>.*)$", views.moved, {"to": "/care/join/"}),
-    re_path(r"^network/(?P<section>people|helping|clients)/(?P<rest>.*)$", views.moved_section),
+    re_path(r"^network/(?P<rest>(?:people|helping|clients)/.*)$", views.moved, {"to": "/care/"}),
     path("network/", include("supports.urls")),
     path("care/", include("recovery_network.care.urls")),
     path("progress/", include("milestones.urls")),

@@ -58,8 +58,3 @@ def moved(request, to, rest=""):
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
     return HttpResponsePermanentRedirect(url, preserve_request=True)
-
-
-def moved_section(request, section, rest=""):
-    """/network/people/…, /network/helping/, /network/clients/… are now under /care/."""
-    return moved(request, f"/care/{section}/", rest)
