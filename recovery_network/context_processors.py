@@ -32,6 +32,7 @@ CHROME_STATIC = {
     "supports_css": "css/supports.css",
     "milestones_css": "css/milestones.css",
     "milestones_js": "js/milestones.js",
+    "map_js": "js/map.js",
     "notifications_css": "css/notifications.css",
     "care_css": "css/care.css",
     "care_js": "js/care.js",

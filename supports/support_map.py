@@ -6,7 +6,9 @@ works without JavaScript and prints. Sectors get an angle in proportion to how
 many people they hold (with a floor so an empty one still shows), and nodes
 shrink and spread over several lanes within a ring so 150 people stay legible;
 past a handful of nodes, labels become initials and the table beside the map
-carries the full names.
+carries the full names. On a phone the whole map is too small to read: the page
+zooms it (static/js/map.js) to `readable_width`, where its smallest word is
+READABLE_PX high, and the person scrolls around it.
 """
 
 import datetime as dt
@@ -49,6 +51,12 @@ NODE_GAP = 7  # room for the support-kind ring and the overdue ring
 FULL_NAME_LIMIT = 24  # at most this many nodes on the map: names under each node
 CELL_LIMIT = 12  # at most this many people in one ring of one sector; past it, 11 and a "+N" node
 GROUP_LIMIT = 20  # at most this many peer groups: the home group and the most recently attended first
+# Sizes of the map's words in the drawing's units; a node's initials grow with the node (Node.font_size).
+OWNER_FONT_SIZE = 22
+SECTOR_FONT_SIZE = 26
+RING_FONT_SIZE = 17
+NAME_FONT_SIZE = 18
+READABLE_PX = 12  # zoomed in to read, no word on the map is smaller than this many CSS pixels
 SECTORS = [
     ("personal", "Personal"),
     ("professional", "Professional"),
@@ -139,6 +147,16 @@ class Drawing:
     def font_size(self):
         return round(max(self.node_radius * 0.78, 5.5), 1)
 
+    @property
+    def readable_width(self):
+        """The width, in CSS pixels, at which the smallest word on the map is READABLE_PX high."""
+        sizes = [OWNER_FONT_SIZE, SECTOR_FONT_SIZE, RING_FONT_SIZE]
+        if self.nodes:
+            sizes.append(self.font_size)
+        if self.show_names and self.nodes:
+            sizes.append(NAME_FONT_SIZE)
+        return math.ceil(WIDTH * READABLE_PX / min(sizes))
+
 
 class SupportMap:
     """The rows a map shows, loaded at once, and its drawing, laid out only when a page renders it.
@@ -150,6 +168,8 @@ class SupportMap:
     """
 
     width, height, cx, cy, owner_radius, cell_limit = WIDTH, HEIGHT, CX, CY, OWNER_RADIUS, CELL_LIMIT
+    owner_font_size, sector_font_size, ring_font_size = OWNER_FONT_SIZE, SECTOR_FONT_SIZE, RING_FONT_SIZE
+    name_font_size = NAME_FONT_SIZE
 
     def __init__(self, supporter_rows, cells, groups, community_rows, now, local_today, *, db, links, group_dates):
         self.db = db
@@ -224,6 +244,7 @@ class SupportMap:
     show_names = property(lambda self: self._drawing.show_names)
     kind_marks = property(lambda self: self._drawing.kind_marks)
     font_size = property(lambda self: self._drawing.font_size)
+    readable_width = property(lambda self: self._drawing.readable_width)
 
 
 def _initials(name):

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from recovery_network.care.models import Grant
 from supports.models import PROFESSIONAL_RELATIONSHIPS, Closeness, Influence, PeerGroup, Supporter
-from supports.support_map import CELL_LIMIT, GROUP_LIMIT, HEIGHT, RING_BANDS, WIDTH, build_support_map
+from supports.support_map import (
+    CELL_LIMIT,
+    GROUP_LIMIT,
+    HEIGHT,
+    READABLE_PX,
+    RING_BANDS,
+    WIDTH,
+    build_support_map,
+)
 from tests.supports.factories import AttendanceFactory, CommunityActivityFactory, PeerGroupFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +291,76 @@ def test_map_prints_with_its_own_stylesheet_and_has_no_inline_style(owner_client
     assert b"/static/css/supports.css" in response.content
     assert b"style=" not in response.content
     assert b"<script>" not in response.content
+
+
+def word_sizes(svg):
+    """The font size, in the drawing's units, of every word on the map: its own font-size or the nearest group's."""
+    sizes = []
+
+    def walk(element, size):
+        size = float(element.get("font-size", size))
+        if element.tag == f"{SVG}text":
+            sizes.append(size)
+        for child in element:
+            walk(child, size)
+
+    walk(svg, 0)  # a word with no size of its own or its group's (so set only by a stylesheet) counts as 0
+    return sizes
+
+
+def readable_width(response):
+    return int(re.search(rb'class="map-zoom" data-readable-width="(\d+)"', response.content).group(1))
+
+
+@pytest.mark.parametrize("network", ["empty", "three with names", "150 with initials", "crowded with home groups"])
+def test_zoomed_to_its_readable_width_no_word_on_the_map_is_under_12_px(owner_client, owner, network):
+    if network == "three with names":
+        for closeness in Closeness.values:
+            SupporterFactory(owner=owner, name="Bartholomew" * 10 + "Alexandrina"[:10], closeness=closeness)
+    elif network == "150 with initials":
+        make_supporters(owner, 150)
+    elif network == "crowded with home groups":
+        make_supporters(owner, 500)
+        PeerGroup.objects.bulk_create(
+            PeerGroup(owner=owner, name=f"Home {number}", is_home_group=True) for number in range(GROUP_LIMIT)
+        )
+    response = owner_client.get(reverse("supports:map"))
+    sizes = word_sizes(svg_of(response))
+    width = readable_width(response)
+    assert min(sizes) * width / WIDTH >= READABLE_PX  # CSS pixels, with the map that wide
+    assert min(sizes) * (width - 1) / WIDTH < READABLE_PX  # and no wider than that needs
+    assert width == build_support_map(owner).readable_width
+
+
+def test_small_nodes_need_a_wider_zoom_to_read_their_initials(owner):
+    make_supporters(owner, 3)
+    roomy = build_support_map(owner)
+    PeerGroup.objects.bulk_create(
+        PeerGroup(owner=owner, name=f"Home {number}", is_home_group=True) for number in range(GROUP_LIMIT)
+    )
+    make_supporters(owner, 500)
+    crowded = build_support_map(owner)
+    assert crowded.node_radius < roomy.node_radius and crowded.font_size < roomy.font_size
+    assert crowded.readable_width == math.ceil(WIDTH * READABLE_PX / crowded.font_size) > roomy.readable_width
+    # With room, the ring names are the smallest words: 17 units, read at 12 px on a map 946 px wide.
+    assert roomy.readable_width == math.ceil(WIDTH * READABLE_PX / 17) == 946
+
+
+def test_the_owners_map_sits_in_a_labelled_frame_with_zoom_buttons_for_script_to_show(owner_client, owner):
+    make_supporters(owner, 3)
+    body = owner_client.get(reverse("supports:map")).content.decode()
+    frame = re.search(r'<div class="map-zoom__frame" id="map-frame" role="region" aria-label="Support map">', body)
+    assert frame and body.index("<svg", frame.end()) < body.index("</figure>")
+    # Without script the buttons stay hidden and the whole map shows; the script is the page's own.
+    bar = re.search(r'<div class="map-zoom__bar" hidden>(.*?)</div>', body, re.S).group(1)
+    assert re.findall(r">(Zoom \w+)</button>", bar) == ["Zoom in", "Zoom out"]
+    assert 'aria-controls="map-frame"' in bar
+    assert re.search(r'<script src="[^"]*/js/map[^"/]*\.js" defer></script>', body)
+    assert body.index("map-zoom") < body.index("Everyone on the map")  # the table follows the map
+
+
+def test_a_shared_map_has_no_zoom(family_client, family, owner):
+    Grant.objects.filter(owner=owner, viewer=family).update(support_map=True)
+    make_supporters(owner, 3)
+    body = family_client.get(reverse("care:person", args=[owner.pk])).content.decode()
+    assert "support-map__svg" in body and "map-zoom" not in body and "map.js" not in body
