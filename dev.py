@@ -3,15 +3,19 @@
 
     python3 dev.py run     # virtualenv, requirements, migrations, demo data, then web + worker + beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+    python3 dev.py sprite  # static/icons/sprite.svg from node_modules/lucide-static (`npm install` first)
 
 Ctrl-C stops the web server, the Celery worker and beat together.
 """
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -19,6 +23,32 @@ VENV = Path(os.environ.get("VENV_DIR") or ROOT / ".venv")
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
+
+# The icons our templates use ({% icon "house" %}), by their names in lucide. Add one here, run
+# `python3 dev.py sprite` and commit static/icons/: the app serves the sprite and never reads node_modules.
+ICONS = [
+    "house",
+    "users",
+    "calendar-check",
+    "trending-up",
+    "heart-handshake",
+    "bell",
+    "settings",
+    "log-out",
+    "life-buoy",
+    "phone",
+    "message-circle",
+    "circle-check",
+    "clock",
+    "triangle-alert",
+    "info",
+    "chevron-right",
+]
+LUCIDE = ROOT / "node_modules" / "lucide-static"
+SPRITE_DIR = ROOT / "static" / "icons"
+SVG = "http://www.w3.org/2000/svg"
+# Lucide draws with strokes set on its <svg>; a <use> can't pass them in, so each <symbol> keeps them.
+STROKE = ("fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin")
 
 
 def say(message):
@@ -74,13 +104,45 @@ def test(args):
     return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
 
 
+def icon_symbol(name):
+    """One lucide icon as a <symbol id="name">, its shapes unchanged."""
+    icon = ET.parse(LUCIDE / "icons" / f"{name}.svg").getroot()  # noqa: S314 (the pinned npm package, not input)
+    symbol = ET.Element("symbol", {"id": name, "viewBox": icon.attrib["viewBox"]})
+    symbol.attrib.update((key, icon.attrib[key]) for key in STROKE)
+    for shape in icon.iter():  # the file's own namespace and indentation; the sprite's <svg> declares it once
+        shape.tag = shape.tag.removeprefix(f"{{{SVG}}}")
+        shape.text, shape.tail = (shape.text or "").strip() or None, None
+    symbol.extend(icon)
+    return ET.tostring(symbol, encoding="unicode")
+
+
+def sprite():
+    """static/icons/sprite.svg (one <symbol> per name in ICONS) and lucide's LICENSE beside it."""
+    if not LUCIDE.is_dir():
+        print("node_modules/lucide-static is missing: run `npm install` first.", file=sys.stderr)
+        return 1
+    version = json.loads((LUCIDE / "package.json").read_text())["version"]
+    symbols = "\n".join(icon_symbol(name) for name in ICONS)
+    SPRITE_DIR.mkdir(exist_ok=True)
+    (SPRITE_DIR / "sprite.svg").write_text(
+        f'<svg xmlns="{SVG}">\n<!-- lucide-static {version}, ISC License (LICENSE beside this file). '
+        f"Made by `python3 dev.py sprite`; edit ICONS in dev.py, not this file. -->\n{symbols}\n</svg>\n"
+    )
+    shutil.copyfile(LUCIDE / "LICENSE", SPRITE_DIR / "LICENSE")
+    say(f"Wrote {len(ICONS)} icons from lucide-static {version} to static/icons/sprite.svg")
+    return 0
+
+
 def main(argv):
-    if not argv or argv[0] not in ("run", "test"):
-        print(__doc__)
-        return 2
-    if argv[0] == "run":
+    command = argv[0] if argv else None
+    if command == "run":
         return run()
-    return test(argv[1:])
+    if command == "test":
+        return test(argv[1:])
+    if command == "sprite":
+        return sprite()
+    print(__doc__)
+    return 2
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ urlpatterns = [
     path("help/", views.crisis, name="crisis"),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    path("styleguide/", views.styleguide, name="styleguide"),  # development only: a 404 unless DEBUG
     # The circle of care lived under /network/ until it had an app of its own.
     re_path(r"^network/circle/(?P<rest>.*)$", views.moved, {"to": "/care/"}),
     re_path(r"^network/invitations/(?P<rest>.*)$", views.moved, {"to": "/care/join/"}),

@@ -1,6 +1,8 @@
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_GET
 from . import health
 from .forms import ProfileForm
 from .home import home_sections
+from .templatetags.icons import sprite_names
 
 
 def index(request):
@@ -58,3 +61,53 @@ def moved(request, to, rest=""):
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
     return HttpResponsePermanentRedirect(url, preserve_request=True)
+
+
+# The style guide's colours: app.css's tokens (light and dark values there), and what each is for.
+COLOURS = [
+    ("--bg", "Page background"),
+    ("--surface", "Cards, the header, table rows on a phone"),
+    ("--text", "Text"),
+    ("--muted", "Secondary text: hints, dates, column names"),
+    ("--border", "Dividers and the edges of cards"),
+    ("--accent", "Links, buttons, the current page"),
+    ("--accent-text", "Text on the accent"),
+    ("--accent-soft", "Tags, callouts, notes"),
+    ("--success", "Done, on track"),
+    ("--success-soft", "Behind success"),
+    ("--warn", "Needs a look soon: overdue"),
+    ("--warn-soft", "Behind a warning"),
+    ("--danger", "A risk, an error, an action that removes"),
+    ("--danger-soft", "Behind danger"),
+    ("--help", "The crisis button"),
+    ("--focus", "The keyboard focus ring"),
+]
+TYPE_SCALE = ["--text-sm", "--text-base", "--text-lg", "--text-xl", "--text-2xl", "--text-3xl"]
+SPACE_SCALE = ["--space-1", "--space-2", "--space-3", "--space-4", "--space-5", "--space-6"]
+
+
+class ExampleForm(forms.Form):
+    """The style guide's form, shown bound with a mistake in it."""
+
+    name = forms.CharField(label="What should we call you?", help_text="A first name or nickname is fine.")
+    email = forms.EmailField(label="Email")
+    note = forms.CharField(label="A note to yourself", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    remind = forms.BooleanField(label="Remind me each evening", required=False)
+
+    def clean(self):
+        raise forms.ValidationError("Nothing was saved: please check the fields below.")
+
+
+def styleguide(request):
+    """Every component of app.css, with its class names, and every icon of the sprite: for developers, in
+    development only (DEBUG)."""
+    if not settings.DEBUG:
+        raise Http404
+    context = {
+        "colours": COLOURS,
+        "type_scale": TYPE_SCALE,
+        "space_scale": SPACE_SCALE,
+        "icons": sprite_names(),
+        "form": ExampleForm({"name": "Alex", "email": "alex at example", "remind": "on"}),
+    }
+    return render(request, "recovery_network/styleguide.html", context)

@@ -112,7 +112,8 @@ SHARED = {
     "care:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
     "care:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
-SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation"]
+# The style guide holds no one's data and is a 404 unless DEBUG (tests/recovery_network/test_styleguide.py).
+SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide"]
 
 
 def _url_names(resolver=None, namespace=None):
