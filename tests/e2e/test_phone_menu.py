@@ -63,3 +63,23 @@ def test_without_script_a_phone_shows_every_link(new_page, live_server, person):
     page = login(new_page(java_script_enabled=False, **PHONE), live_server, person)
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Progress").is_visible()
+
+
+def test_on_a_phone_the_crisis_button_stays_in_reach_at_the_foot_of_a_long_page(new_page, live_server, person):
+    page = login(new_page(**PHONE), live_server, person)
+    page.goto("/help/")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("() => window.scrollY") > 200  # the page did scroll
+    crisis = page.get_by_role("banner").get_by_role("link", name="Get help now")
+    box = crisis.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    # A link to a part of a page brings it into view below the header, not under it.
+    page.evaluate("""() => {
+        const room = document.createElement("div");  // room below, so the part can come to the top
+        room.style.height = "3000px";
+        document.querySelector("main").append(room);
+        location.hash = "meanwhile";
+    }""")
+    top = page.get_by_role("heading", name="While you reach out").bounding_box()["y"]
+    header = page.locator(".site-header").bounding_box()
+    assert top >= header["y"] + header["height"], (top, header)
