@@ -286,6 +286,7 @@ SIGNED_IN_PAGES = [
     Page("new goal", "owner", "milestones:goal_create"),
     Page("trends", "owner", "milestones:trends"),
     Page("calendar", "owner", "milestones:calendar"),
+    Page("offline page", "owner", "offline"),
     Page("notification centre", "owner", "notifications:index"),
     Page("notification preferences", "owner", "notifications:preferences"),
     Page("family home", "family", "home"),

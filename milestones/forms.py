@@ -235,6 +235,59 @@ class CheckInForm(forms.Form):
             "groups": list(data["groups"]),
         }
 
+    def core_answers(self):
+        """What the offline page asks (sober, mood, craving, a note), and only what was answered: a check-in
+        already saved that day keeps its other answers and its links."""
+        data = self.cleaned_data
+        answers = {"sober": data["sober"]}
+        answers.update({name: data[name] for name in ("mood", "craving", "notes") if data[name] not in (None, "")})
+        return answers
+
+
+class ShortCheckInForm(forms.Form):
+    """The offline page's check-in: CheckInForm's first questions and a note, posted to the full check-in
+    (with answers=core, so what it doesn't ask keeps its saved value)."""
+
+    sober = CheckInForm.base_fields["sober"]
+    mood = CheckInForm.base_fields["mood"]
+    craving = CheckInForm.base_fields["craving"]
+    notes = CheckInForm.base_fields["notes"]
+
+
+class SentFromDeviceForm(forms.Form):
+    """The phone's key and day for a check-in it kept while offline (added by the page's script).
+
+    Without a key this is an ordinary check-in for today. With one, the check-in is for the day
+    the person filled it in, in their own zone, as long as that was within the last week.
+    """
+
+    OLDEST_DAYS = 7
+
+    device_key = forms.UUIDField(required=False)
+    filled_on = forms.DateField(required=False)
+    # "core": sent from the offline page's short form (CheckInForm.core_answers).
+    answers = forms.ChoiceField(choices=[("all", "all"), ("core", "core")], required=False)
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        if data.get("device_key") is None:
+            data["filled_on"] = self.today
+            return data
+        filled_on = data.get("filled_on")
+        if filled_on is None:
+            raise forms.ValidationError("This check-in doesn't say which day it was filled in.")
+        if filled_on > self.today:
+            raise forms.ValidationError("This check-in is dated after today; check the phone's date.")
+        if filled_on < self.today - dt.timedelta(days=self.OLDEST_DAYS):
+            raise forms.ValidationError(
+                f"This check-in was filled in more than {self.OLDEST_DAYS} days ago, so it can't be added now."
+            )
+        return data
+
 
 class SetbackForm(forms.Form):
     RESTART = "restart"

@@ -381,6 +381,26 @@ class CheckIn(models.Model):
         return MOOD_LABELS.get(self.mood, "")
 
 
+class CheckInReceipt(models.Model):
+    """A check-in sent from a phone that filled it in offline, by the key the phone made for it.
+
+    The phone keeps the check-in until the connection returns and sends it then; if the answer
+    is lost on the way back, it sends it again. The receipt makes the second arrival a no-op,
+    so a stale copy never overwrites what the person changed since.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_receipts")
+    key = models.UUIDField()
+    local_date = models.DateField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_receipt_per_device_key")]
+
+    def __str__(self):
+        return f"Check-in for {self.local_date} sent from a device"
+
+
 # Ready phrases a family member or friend can send with one tap, in our own words.
 READY_PHRASES = [
     ("proud", "I'm proud of you."),

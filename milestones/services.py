@@ -1,8 +1,8 @@
 """Workflows that span more than one record: a setback and its journey, a check-in and its links."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from .models import CheckIn, Journey, Setback
+from .models import CheckIn, CheckInReceipt, Journey, Setback
 
 
 def start_journey(owner, *, kind, started_on, own_words=""):
@@ -49,8 +49,11 @@ def record_setback(
 CHECKIN_FIELDS = ("sober", "mood", "craving", "triggers", "helped", "gratitude", "notes")
 
 
-def save_checkin(owner, local_date, *, supporters=(), groups=(), **fields):
+def save_checkin(owner, local_date, *, supporters=None, groups=None, **fields):
     """Create or update the person's one check-in for `local_date`; returns (checkin, created).
+
+    Fields not given keep their saved values, and links (`supporters`, `groups`) not given
+    stay as they are: the offline page's short form sends only its few answers.
 
     Two submits for the same day (a double tap, a phone and a laptop) may both find no
     check-in and both insert: the database's unique constraint stops the second, and
@@ -61,16 +64,33 @@ def save_checkin(owner, local_date, *, supporters=(), groups=(), **fields):
     unknown = set(fields) - set(CHECKIN_FIELDS)
     if unknown:
         raise TypeError(f"unknown check-in fields: {', '.join(sorted(unknown))}")
-    supporters, groups = list(supporters), list(groups)
+    links = {"helped_supporters": supporters, "helped_groups": groups}
+    links = {name: list(items) for name, items in links.items() if items is not None}
     # The links name the owner's own network only; anything else is a bug upstream.
-    if any(item.owner_id != owner.pk for item in supporters + groups):
+    if any(item.owner_id != owner.pk for items in links.values() for item in items):
         raise ValueError("A check-in can only link to the owner's own supporters and groups.")
     with transaction.atomic():
         checkin, created = CheckIn.objects.update_or_create(owner=owner, local_date=local_date, defaults=fields)
-        if created:  # no links yet: nothing to read or clear
-            checkin.helped_supporters.add(*supporters)
-            checkin.helped_groups.add(*groups)
-        else:
-            checkin.helped_supporters.set(supporters)
-            checkin.helped_groups.set(groups)
+        for name, items in links.items():
+            if created:  # no links yet: nothing to read or clear
+                getattr(checkin, name).add(*items)
+            else:
+                getattr(checkin, name).set(items)
     return checkin, created
+
+
+def save_checkin_from_device(owner, key, local_date, **answers):
+    """Save a check-in a phone kept while offline and sent once it could; returns (checkin, created).
+
+    `key` is the phone's own name for this check-in. A second arrival with the same key (the phone
+    sent again because the first answer was lost) saves nothing and returns (None, False), so a copy
+    sent late never overwrites what the person changed in between.
+    """
+    try:
+        with transaction.atomic():
+            CheckInReceipt.objects.create(owner=owner, key=key, local_date=local_date)
+            return save_checkin(owner, local_date, **answers)
+    except IntegrityError:
+        if CheckInReceipt.objects.filter(owner=owner, key=key).exists():
+            return None, False
+        raise

@@ -26,6 +26,7 @@ from .forms import (
     EncouragementForm,
     JourneyForm,
     PersonalGoalForm,
+    SentFromDeviceForm,
     SetbackForm,
 )
 from .models import TRIGGER_LABELS, CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal
@@ -219,21 +220,44 @@ def checkin(request):
     # trigger outside the common list (a submit without one is checked against the common list alone).
     names_own = any(trigger not in TRIGGER_LABELS for trigger in request.POST.getlist("triggers"))
     form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today) if names_own else ())
-    if not form.is_valid():
+    device = SentFromDeviceForm(request.POST, today=today)
+    if not (form.is_valid() and device.is_valid()):
         if not names_own:  # shown again, the form offers their own words as it did
             form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
             form.is_valid()
-        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form, request.POST))
-    saved, created = services.save_checkin(user, today, **form.checkin_fields())
+        for problems in device.errors.values():
+            for problem in problems:
+                form.add_error(None, problem)
+        # A 400 tells the phone's script that sent a check-in kept offline not to send it again.
+        status = 400 if request.POST.get("device_key") else 200
+        context = _checkin_context(user, today, form, request.POST)
+        return render(request, "milestones/checkin_form.html", context, status=status)
+    _save_checkin(request, form, device.cleaned_data)
+    if device.cleaned_data["device_key"]:  # sent by the page's script, which goes on to the overview itself
+        return HttpResponse(status=204)
+    return redirect("milestones:overview")
+
+
+def _save_checkin(request, form, sent):
+    user, day = request.user, sent["filled_on"]
+    answers = form.core_answers() if sent["answers"] == "core" else form.checkin_fields()
+    if sent["device_key"] is None:
+        saved, created = services.save_checkin(user, day, **answers)
+    else:
+        saved, created = services.save_checkin_from_device(user, sent["device_key"], day, **answers)
+        if saved is None:
+            messages.info(request, "That check-in was already saved.")
+            return
     if saved.sober == CheckIn.Sober.NO:
         messages.info(
             request,
             "Thank you for checking in honestly. A hard day is part of many recoveries. "
             "If you'd like, you can record it as a setback from your journey page.",
         )
+    elif day != user.local_today():
+        messages.success(request, f"Your check-in for {day:%A %-d %B} is saved. Well done for showing up.")
     else:
         messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
-    return redirect("milestones:overview")
 
 
 def _checkin_context(user, today, form=None, posted=None):

@@ -20,6 +20,9 @@ CHROME_URLS = [
     "account_login",
     "account_logout",
     "account_signup",
+    "offline",
+    "service_worker",
+    "manifest",
 ]
 
 
@@ -29,6 +32,8 @@ CHROME_STATIC = {
     "app_css": "css/app.css",
     "icon": "img/icon.svg",
     "app_js": "js/app.js",
+    "offline_js": "js/offline.js",
+    "apple_touch_icon": "img/icon-192.png",
     "supports_css": "css/supports.css",
     "milestones_css": "css/milestones.css",
     "milestones_js": "js/milestones.js",

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
+from milestones import offline_views
 from supports import reminder_views
 
-from . import converters, views
+from . import converters, offline, views
 
 # Before the apps' URLs are read: every id in a path is <id:…>, every day <date:…>, every token looked up
 # in the database <token:…> (converters.py).
@@ -18,6 +19,10 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("styleguide/", views.styleguide, name="styleguide"),  # development only: a 404 unless DEBUG
+    # At the top so the worker may control every page (a service worker's scope is its URL's folder).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline_views.offline, name="offline"),
     # The circle of care lived under /network/ until it had an app of its own.
     re_path(r"^network/circle/(?P<rest>.*)$", views.moved, {"to": "/care/"}),
     re_path(r"^network/invitations/(?P<rest>.*)$", views.moved, {"to": "/care/join/"}),

@@ -19,8 +19,20 @@ def test_links_are_set_changed_and_cleared(owner):
     assert list(checkin.helped_supporters.all()) == [sponsor] and list(checkin.helped_groups.all()) == [group]
     services.save_checkin(owner, today, sober="yes", supporters=[], groups=[group])
     assert not checkin.helped_supporters.exists() and list(checkin.helped_groups.all()) == [group]
-    services.save_checkin(owner, today, sober="yes")
+    services.save_checkin(owner, today, sober="yes", supporters=[], groups=[])
     assert not checkin.helped_supporters.exists() and not checkin.helped_groups.exists()
+
+
+def test_answers_and_links_not_sent_stay_as_they_were(owner):
+    """The offline page's short form sends sober, mood, craving and a note; the rest of the day's check-in
+    stays."""
+    today = owner.local_today()
+    sponsor = SupporterFactory(owner=owner)
+    services.save_checkin(owner, today, sober="yes", mood=2, gratitude="Sunshine", supporters=[sponsor])
+    services.save_checkin(owner, today, sober="yes", mood=4)
+    checkin = CheckIn.objects.get(owner=owner)
+    assert (checkin.mood, checkin.gratitude) == (4, "Sunshine")
+    assert list(checkin.helped_supporters.all()) == [sponsor]
 
 
 def _row(checkin_id):

@@ -374,6 +374,7 @@ def _valid_values(site):
         "received_on": today, "own_words": "", "started_on": today - dt.timedelta(days=10),
         "journey": site["journey"].pk, "days": "7", "on_date": "", "what_happened": "A hard evening.",
         "what_learned": "", "reach_out_to": "", "reach_out_supporter": "", "count": "restart", "restart_on": "",
+        "device_key": "0b7e6a2c-2f7e-4d8e-9a51-3c1f2b9d4e77", "filled_on": today, "answers": "all",
         # recovery_network
         "display_name": "Olive", "checkin_time": "20:00", "quiet_hours_start": "", "quiet_hours_end": "",
         "meeting_reminder_minutes": "30",

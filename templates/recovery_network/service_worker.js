@@ -1,0 +1,75 @@
+{% autoescape off %}// Recovery Network's service worker: the app in reach without a connection, and nothing private kept.
+//
+// It keeps only: our static files, the offline page as anyone sees it (crisis lines), and the signed-in
+// person's own offline page (their crisis supporters' numbers), which the page script puts in PRIVATE while
+// they are signed in and deletes when a signed-out page loads. Every other page is fetched from the network
+// and never stored: pages with private data stay out of every cache.
+"use strict";
+
+const VERSION = "{{ version }}";
+const STATIC_CACHE = "rn-static-" + VERSION;
+const PUBLIC_CACHE = "rn-public-" + VERSION;
+const PRIVATE_CACHE = "rn-private";
+const OFFLINE_URL = "{{ offline_url }}";
+const STATIC_PREFIX = "{{ static_prefix }}";
+const PRECACHED = {{ precached }};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    Promise.all([
+      caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHED)),
+      caches.open(PUBLIC_CACHE).then((cache) =>
+        fetch(OFFLINE_URL, { credentials: "omit" }).then((response) => {
+          if (!response.ok) throw new Error("offline page: " + response.status);
+          return cache.put(OFFLINE_URL, response);
+        })
+      ),
+    ]).then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  const current = [STATIC_CACHE, PUBLIC_CACHE, PRIVATE_CACHE];
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((name) => !current.includes(name)).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim())
+  );
+});
+
+function offlinePage() {
+  return caches
+    .open(PRIVATE_CACHE)
+    .then((cache) => cache.match(OFFLINE_URL))
+    .then((own) => own || caches.open(PUBLIC_CACHE).then((cache) => cache.match(OFFLINE_URL)))
+    .then((page) => page || new Response("You're offline. In crisis, call 988 or your local emergency number.", {
+      status: 503,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    }));
+}
+
+// Static files: the network (and behind it the browser's own cache) first, our copy when offline.
+function staticFile(request) {
+  return caches.open(STATIC_CACHE).then((cache) =>
+    fetch(request)
+      .then((response) => {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      })
+      .catch(() => cache.match(request).then((kept) => kept || Response.error()))
+  );
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return; // a check-in sent offline is kept by the page script, not here
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(STATIC_PREFIX)) {
+    event.respondWith(staticFile(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(offlinePage));
+  }
+});
+{% endautoescape %}
