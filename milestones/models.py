@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from recovery_network import params
 from recovery_network.querysets import OwnedQuerySet
 
 from . import schedule
@@ -54,6 +55,8 @@ HELPED_LABELS = dict(HELPED_CHOICES)
 NETWORK_HELPED = {"supporter", "meeting", "sponsor", "counseling"}
 
 MOOD_LABELS = {1: "Very low", 2: "Low", 3: "Okay", 4: "Good", 5: "Very good"}
+# The longest day count a celebration's address names ("day36500"), as the schedule stops at 100 years.
+MAX_CELEBRATED_DAYS = 365 * schedule.MAX_YEARS
 
 
 def _setbacks_in_order():
@@ -134,7 +137,15 @@ class Journey(models.Model):
         label = f"{days} day{'' if days == 1 else 's'}"
         if days % 7 == 0 and days < 70:
             label = f"{days // 7} week{'' if days == 7 else 's'}"
-        return Milestone(self, f"day{days}", label, self.started_on + dt.timedelta(days=days), days)
+        return Milestone(self, f"day{days}", label, self.started_on + dt.timedelta(days=days), days, f"{days}d")
+
+    def milestone_named(self, key):
+        """The milestone a celebration's address names: a scheduled one ("m12") or a day count ("day45");
+        None for anything else, a count past MAX_CELEBRATED_DAYS included."""
+        if key.startswith("day"):
+            days = params.integer(key[3:], 1, MAX_CELEBRATED_DAYS)
+            return self.milestone_for_days(days) if days is not None else None
+        return self.milestone(key)
 
     def past_milestones(self, today):
         """Scheduled milestones of the current count reached up to today, newest first."""
@@ -209,11 +220,12 @@ class Milestone:
     label: str
     due_on: dt.date
     days: int
+    short: str = ""  # what fits on the chip: "30d", "1y"
 
     @classmethod
     def scheduled(cls, journey, step):
         due_on = step.due_on(journey.started_on)
-        return cls(journey, step.key, step.label, due_on, (due_on - journey.started_on).days)
+        return cls(journey, step.key, step.label, due_on, (due_on - journey.started_on).days, step.short)
 
     def is_reached(self, today):
         return self.due_on <= today
@@ -302,6 +314,11 @@ class PersonalGoal(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def short(self):
+        """What fits on the goal's chip: its day count, or a star for a date that matters."""
+        return f"{self.days}d" if self.days is not None else "★"
 
     @property
     def due_on(self):

@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.text import get_text_list
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from recovery_network import params
 from supports.models import Contact
 
-from . import ics, services, trends, wins
+from . import celebration, ics, services, streak_calendar, trends, wins
 from .forms import (
     CHOOSABLE,
     CheckInForm,
@@ -32,7 +33,6 @@ from .forms import (
 from .models import TRIGGER_LABELS, CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal
 
 OWN_TRIGGER_DAYS = 180
-MAX_CELEBRATED_DAYS = 36500
 
 
 def _posted(request):
@@ -114,9 +114,10 @@ HISTORY_PER_PAGE = 10
 
 @login_required
 def journey_detail(request, pk):
-    """The journey's clean time, milestones and history. Setbacks and streaks are shown ten at a time,
-    newest first, with a link to older ones (?page=): every one stays reachable, none crowds the page.
-    The body is a {% cache %} fragment under the person's data version, local date, zone and page."""
+    """The journey's clean time, milestones, the last twelve weeks of check-ins (one query) and its history.
+    Setbacks and streaks are shown ten at a time, newest first, with a link to older ones (?page=): every one
+    stays reachable, none crowds the page. The body is a {% cache %} fragment under the person's data version,
+    local date, zone and page."""
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
     today = user.local_today()
@@ -129,6 +130,7 @@ def journey_detail(request, pk):
         return {
             "summary": summary,
             "upcoming": journey.upcoming_milestones(today, 6),
+            "calendar": streak_calendar.for_journey(user, journey, today),
             "streaks": streaks[first : first + HISTORY_PER_PAGE],
             "setbacks": setbacks[first : first + HISTORY_PER_PAGE],
             "older": max(len(streaks), len(setbacks)) > first + HISTORY_PER_PAGE,
@@ -343,9 +345,27 @@ def checkin_detail(request, day):
     )
 
 
-def _celebration(request, *, milestone_title, due_on, encouragements, back_url, journey=None, goal=None, key=""):
+def _celebration(
+    request,
+    *,
+    milestone_title,
+    due_on,
+    short,
+    encouragements,
+    back_url,
+    journey=None,
+    goal=None,
+    milestone=None,
+    key="",
+):
+    """A milestone's or a goal's page: its chip, the kind words kept for it, and a form to keep one more.
+
+    A journey's `milestone` can also be told to the owner's circle (the people they share clean time with
+    see journeys, not goals): the page says who could hear of it, and its "Tell my circle" posts here."""
     user = request.user
     today = user.local_today()
+    if milestone is not None and request.method == "POST" and "tell_circle" in request.POST:
+        return _tell_circle(request, milestone, today)
     form = EncouragementForm(_posted(request), owner=user, today=today)
     if request.method == "POST" and form.is_valid():
         encouragement = form.save(commit=False)
@@ -366,6 +386,7 @@ def _celebration(request, *, milestone_title, due_on, encouragements, back_url, 
         "milestones/celebrate.html",
         {
             "title": milestone_title,
+            "short": short,
             "due_on": due_on,
             "today": today,
             "is_reached": due_on <= today,
@@ -376,8 +397,19 @@ def _celebration(request, *, milestone_title, due_on, encouragements, back_url, 
             "form": form,
             "back_url": back_url,
             "journey": journey,
+            "circle": celebration.ask(milestone, user) if milestone is not None else None,
         },
     )
+
+
+def _tell_circle(request, milestone, today):
+    if not milestone.is_reached(today):
+        messages.info(request, "You can tell your circle once the day comes.")
+    elif told := celebration.tell(milestone, request.user):
+        messages.success(request, f"Told {get_text_list(told, 'and')}. A note from you is waiting for them.")
+    else:
+        messages.info(request, "There was no one new to tell: everyone who hears of your milestones knows.")
+    return redirect(f"{request.path}#circle")
 
 
 @login_required
@@ -385,8 +417,7 @@ def celebrate(request, pk, key):
     """A celebration page for any milestone of a journey's count: scheduled ("m12") or any day ("day45")."""
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
-    days = params.integer(key[3:], 1, MAX_CELEBRATED_DAYS) if key.startswith("day") else None
-    milestone = journey.milestone_for_days(days) if days is not None else journey.milestone(key)
+    milestone = journey.milestone_named(key)
     if milestone is None:
         raise Http404("No such milestone.")
     encouragements = Encouragement.objects.for_owner(user).filter(
@@ -396,9 +427,11 @@ def celebrate(request, pk, key):
         request,
         milestone_title=f"{milestone.label} — {journey.name}",
         due_on=milestone.due_on,
+        short=milestone.short,
         encouragements=encouragements.select_related("supporter"),
         back_url=reverse("milestones:journey", args=[journey.pk]),
         journey=journey,
+        milestone=milestone,
         key=milestone.key,
     )
 
@@ -434,6 +467,7 @@ def goal_celebrate(request, pk):
         request,
         milestone_title=goal.title,
         due_on=goal.due_on,
+        short=goal.short,
         encouragements=Encouragement.objects.for_owner(user).filter(goal=goal).select_related("supporter"),
         back_url=reverse("milestones:overview"),
         goal=goal,

@@ -353,6 +353,7 @@ NOTIFICATION_KINDS = [
     "supports.notification_kinds.MeetingSoon",
     "supports.notification_kinds.ReachOut",
     "recovery_network.care.notification_kinds.CircleMilestone",
+    "recovery_network.care.notification_kinds.CircleNews",
     "recovery_network.care.notification_kinds.EncouragementReceived",
     "recovery_network.care.notification_kinds.CaseloadDigest",
 ]

@@ -11,11 +11,13 @@ is scheduled, when it is dispatched and again when its email is sent.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from milestones import schedule
+from milestones.celebration import Circle, circle_asked, circle_told
 from milestones.models import Encouragement, Journey
 from recovery_network.models import User, end_of_local_day, local_moment
 from recovery_network.notifications.delivery import notify
@@ -190,7 +192,8 @@ class CircleMilestone(Kind):
                     actor_id=delivery.recipient_id,
                     actor_name=actor_label(viewers[delivery.recipient_id]),
                     action=AccessEvent.Action.VIEWED,
-                    what="clean time and milestones: a celebration reminder",
+                    what="clean time and milestones: "
+                    + ("news you told them" if delivery.occurrence.endswith(TOLD) else "a celebration reminder"),
                     created_at=now_utc,
                 )
                 for delivery, journey in items
@@ -200,9 +203,9 @@ class CircleMilestone(Kind):
     def message(self, delivery, journey):
         """A counselor's copy names no one: an email, and the notification centre, open without the second
         factor that client data asks of a session; the client's page, behind it, says who."""
-        step_key, due_on, when = delivery.occurrence.split(":")
-        step = schedule.step_for_key(step_key)
-        label = step.label if step else "a milestone"
+        milestone_key, due_on, when = delivery.occurrence.split(":")
+        milestone = journey.milestone_named(milestone_key)
+        label = milestone.label if milestone else "a milestone"
         day = dt.date.fromisoformat(due_on)
         counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
         url = reverse("care:client" if counselor else "care:person", args=[journey.owner_id])
@@ -210,7 +213,14 @@ class CircleMilestone(Kind):
             title = f"A client reaches {label} {'tomorrow' if when == 'eve' else 'today'}"
             return Message(title=title, body=f"{title}. Open their page to see who.", url=url)
         name = journey.owner.name
-        if when == "eve":
+        if when == TOLD:
+            # The title is what a notification list or a shared screen shows: news, not what it is about.
+            title = f"{name} has news to share"
+            body = (
+                f"{name} reached {label} on {day:%A} {day.day} {day:%B} and wanted you to know. "
+                "A few words from you can mean a lot."
+            )
+        elif when == "eve":
             title = f"{name} reaches {label} tomorrow"
             body = (
                 f"{name} reaches {label} tomorrow, {day:%A} {day.day} {day:%B}. "
@@ -220,6 +230,125 @@ class CircleMilestone(Kind):
             title = f"{name} reaches {label} today"
             body = f"Today {name} reaches {label}. A short note to say you noticed is enough."
         return Message(title=title, body=body, url=url)
+
+
+# The owner's own "tell my circle" about a milestone reached: CircleNews's occurrence "<key>:<date>:told".
+TOLD = "told"
+
+
+class CircleNews(CircleMilestone):
+    """News the owner chose to share: sent when they press "Tell my circle" on a milestone reached, to the
+    family and friends whose grant includes clean time.
+
+    Unlike CircleMilestone's reminders, which arrive unasked and so wait for the viewer to turn them on, this
+    is the owner reaching out, so it is on in the app by default (the viewer may turn it off); by email only
+    if the viewer asks, as an email may be read on a shared computer. The audience, the access-log line and
+    the wording are CircleMilestone's.
+    """
+
+    key = "circle_news"
+    label = "News from people you support"
+    description = "When someone who shares their clean time with you tells you about a milestone they reached."
+    scheduled = False
+    default_email = False
+    default_in_app = True
+    recipients_opt_in = False
+    watches = {}
+
+    def offered_to(self, user):
+        return circle_roles(user)[0]
+
+    def subjects_for(self, recipient):
+        return ()
+
+    def eligible(self):
+        return Journey.objects.none()
+
+    def next_occurrence(self, recipient, journey, after_utc):
+        return None
+
+
+def told_occurrence(milestone):
+    """One milestone of one count: a count restarted reaches its "30 days" again, and may tell it again."""
+    return f"{milestone.key}:{milestone.due_on.isoformat()}:{TOLD}"
+
+
+@receiver(circle_asked, dispatch_uid="circle-kinds-circle-asked")
+def circle_asked_about(sender, milestone, owner, now=None, **kwargs):
+    return circle_for(milestone, owner, now)
+
+
+def circle_for(milestone, owner, now=None):
+    """Who in the owner's circle can hear of this milestone, in two queries whatever the circle's size.
+
+    The family and friends whose grant includes clean time, whether they hear such news (CircleNews: on in the
+    app unless they turned it off), and who was told of this one already — told stays told, even for someone
+    whose grant ended since. Counselors are not told: what is sent to them names no client.
+    """
+    kind = get_kind(CircleNews.key)
+    if kind is None:
+        return None
+    chosen = NotificationPreference.objects.filter(user=OuterRef("viewer"), kind=kind.key)
+    grants = (
+        Grant.objects.active()
+        .filter(owner=owner, clean_time=True, viewer__is_active=True)
+        .select_related("viewer")
+        .annotate(
+            chosen_email=Subquery(chosen.values("by_email")[:1]), chosen_in_app=Subquery(chosen.values("in_app")[:1])
+        )
+        .order_by("viewer__display_name", "viewer_id")
+    )
+    told = (
+        Delivery.objects.filter(kind=kind.key, subject_id=milestone.journey.pk, occurrence=told_occurrence(milestone))
+        .exclude(status=Delivery.Status.SKIPPED)
+        .select_related("recipient")
+        .order_by("created_at", "pk")
+    )
+    told = [(delivery.recipient_id, delivery.recipient.name, delivery.created_at) for delivery in told]
+    told_ids = {recipient_id for recipient_id, _, _ in told}
+    can_tell, not_hearing = [], []
+    now = now or timezone.now()
+    for grant in grants:
+        if grant.viewer_id in told_ids:
+            continue
+        hears = (kind.default_email if grant.chosen_email is None else grant.chosen_email) or (
+            kind.default_in_app if grant.chosen_in_app is None else grant.chosen_in_app
+        )
+        (can_tell if hears and not grant.viewer.reminders_paused(now) else not_hearing).append(grant.viewer.name)
+    return Circle(
+        told=[(name, when) for _, name, when in told],
+        can_tell=can_tell,
+        not_hearing=not_hearing,
+        manage_url=reverse("care:circle"),
+    )
+
+
+@receiver(circle_told, dispatch_uid="circle-kinds-circle-told")
+def circle_told_of(sender, milestone, owner, now=None, **kwargs):
+    return tell_circle(milestone, now)
+
+
+def tell_circle(milestone, now=None):
+    """The owner pressed "Tell my circle" on a milestone reached: a note to each family member or friend whose
+    grant includes clean time and who hears such news, in the app and by email as each of them chose.
+
+    Once per person and milestone however often it is pressed (the delivery's unique occurrence); a revoked
+    grant, a paused or an opted-out viewer hears nothing. Returns the names of the people told now.
+    """
+    now = now or timezone.now()
+    kind = get_kind(CircleNews.key)
+    journey = kind.load([milestone.journey.pk]).get(milestone.journey.pk) if kind is not None else None
+    if journey is None or not milestone.is_reached(journey.owner.local_today(now)):
+        return []
+    occurrence = told_occurrence(milestone)
+    told = []
+    for viewer in journey.viewers:
+        # Family and friends (a grant has no end date); a counselor's until is their consent's last moment.
+        if journey.audience[viewer.pk] != FOREVER or viewer.reminders_paused(now):
+            continue
+        if notify(viewer, kind.key, journey, occurrence, now=now) is not None:
+            told.append(viewer.name)
+    return told
 
 
 class EncouragementReceived(Kind):

@@ -94,8 +94,8 @@ OWN_QUERIES = {
     "checkin": 7,
     "checkins": 3,
     "checkin_detail": 2,
-    "journey": 2,
-    "celebrate": 3,
+    "journey": 3,  # the streak calendar's twelve weeks of check-ins: one query
+    "celebrate": 5,  # who in the circle sees milestones, and who was told of this one: two queries
     "goal_celebrate": 3,
     "trends_30": 2,
     "trends_365": 2,

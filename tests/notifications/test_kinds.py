@@ -46,6 +46,7 @@ def test_built_in_kinds_are_registered_in_order():
         "meeting",
         "reach_out",
         "circle_milestone",
+        "circle_news",
         "encouragement",
         "caseload_digest",
     ]

@@ -1,0 +1,101 @@
+"""The streak calendar: the last twelve weeks of check-ins, one local day per square, Monday first.
+
+Days are the person's own calendar dates (check-ins are stored by local date, "today" is
+`user.local_today()`), so a week that holds a DST change still has seven days and none of them
+moves. A day of use recorded in a check-in is shown as plainly as any other day checked in:
+honesty is what the calendar counts, and a hard day is not a failure to show up.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import CheckIn
+
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class DayState:
+    key: str  # the CSS modifier and the legend's order
+    label: str  # what the square says to a screen reader, after the date
+
+
+SOBER = DayState("sober", "checked in, sober")
+USE = DayState("use", "checked in, use recorded")
+CHECKED_IN = DayState("checked-in", "checked in")  # "I'd rather not say" is a check-in all the same
+MISSED = DayState("none", "no check-in")
+BEFORE = DayState("before", "before this journey began")
+AHEAD = DayState("ahead", "still to come")
+# The legend: every state a square can have, in the order the eye meets them.
+LEGEND = [SOBER, USE, CHECKED_IN, MISSED, BEFORE]
+
+STATE_FOR_ANSWER = {CheckIn.Sober.YES: SOBER, CheckIn.Sober.NO: USE, CheckIn.Sober.UNSAID: CHECKED_IN}
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    state: DayState
+    is_today: bool = False
+
+    @property
+    def name(self):
+        """The square's accessible name: "Mon 3 Nov: checked in, sober"."""
+        label = "not checked in yet" if self.is_today and self.state is MISSED else self.state.label
+        return f"{'Today, ' if self.is_today else ''}{self.date:%a} {self.date.day} {self.date:%b}: {label}"
+
+
+@dataclass(frozen=True)
+class StreakCalendar:
+    weeks: list  # [[Day] * 7], oldest week first, each Monday to Sunday
+    counted_days: int  # days of the window from the journey's beginning up to today
+    checked_in_days: int
+
+    @property
+    def legend(self):
+        return LEGEND
+
+    @property
+    def summary(self):
+        if not self.counted_days:
+            return "Your journey's days will fill in here."
+        if self.counted_days == 1:
+            return "Checked in today." if self.checked_in_days else "No check-in yet today."
+        return f"Checked in on {self.checked_in_days} of the last {self.counted_days} days."
+
+
+def first_day(today, weeks=WEEKS):
+    """The Monday `weeks` - 1 weeks before the one holding `today`."""
+    return today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+
+
+def build(answers, today, began_on, weeks=WEEKS):
+    """The calendar from `answers` ({local date: CheckIn.Sober value}) for the `weeks` weeks up to the one
+    holding `today`. Days before `began_on` (the journey's first day) and after today are shown, not counted."""
+    monday = first_day(today, weeks)
+    rows, counted, checked_in = [], 0, 0
+    for week in range(weeks):
+        row = []
+        for weekday in range(7):
+            day = monday + dt.timedelta(days=7 * week + weekday)
+            if day > today:
+                state = AHEAD
+            elif day < began_on:
+                state = BEFORE
+            else:
+                state = STATE_FOR_ANSWER.get(answers.get(day), MISSED)
+                counted += 1
+                if state is not MISSED:
+                    checked_in += 1
+            row.append(Day(day, state, day == today))
+        rows.append(row)
+    return StreakCalendar(rows, counted, checked_in)
+
+
+def for_journey(owner, journey, today, weeks=WEEKS):
+    """The owner's calendar for one of their journeys: the window's check-ins are read in one query, on the
+    (owner, local_date) index of `one_checkin_per_local_day`."""
+    answers = dict(
+        CheckIn.objects.for_owner(owner).between(first_day(today, weeks), today).values_list("local_date", "sober")
+    )
+    return build(answers, today, journey.first_started_on, weeks)
