@@ -57,6 +57,8 @@ CAST_SUPPORTERS = [
     ("Pastor Ruth", Relationship.FAITH_LEADER, Closeness.WIDER, Influence.SUPPORTIVE, ["emotional", "advice"], 30, 20),
     ("Jesse", Relationship.FRIEND, Closeness.WIDER, Influence.RISK, [], None, None),
 ]
+# Numbers from the range kept for fiction (555-0100 to 555-0199): the offline page and "call" links have one to show.
+CAST_PHONES = {"Sam": "555-0101", "Marcus": "555-0102", "Dana Rivera": "555-0103", "Priya": "555-0104"}
 ARCHIVED_SUPPORTER = ("Tom", Relationship.FRIEND, Closeness.CLOSE, Influence.SUPPORTIVE, ["companionship"], None, None)
 
 
@@ -85,6 +87,7 @@ def _ensure_supporter(owner, row, now, archived=False):
             "influence": influence,
             "contact_every_days": every,
             "preferred_channel": Channel.PHONE,
+            "phone": CAST_PHONES.get(name, ""),
             "created_at": now - dt.timedelta(days=200),
             **_kinds(kinds),
         },

@@ -136,6 +136,10 @@ class SupporterQuerySet(ArchivableQuerySet):
     def giving(self, field):
         return self.filter(**{field: True})
 
+    def to_call_in_crisis(self):
+        """Active supporters marked for crisis support who have a phone number: the inner circle first."""
+        return self.active().filter(gives_crisis=True).exclude(phone="").order_by("closeness", "name", "id")
+
 
 class Supporter(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supporters")

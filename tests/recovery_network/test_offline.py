@@ -80,21 +80,32 @@ def test_the_owner_offline_gets_their_own_crisis_supporters_and_a_short_check_in
     archived.archive()
     SupporterFactory(owner=stranger, name="Someone Else's", phone="555 0104", gives_crisis=True)
     page = owner_client.get(OFFLINE).content.decode()
-    assert 'href="tel:5550101">Call Maya</a>' in page
+    assert re.search(r'href="tel:5550101">.*?Call Maya</a>', page)
     for name in ("Nobody At Night", "No Number", "Moved Away", "Someone Else"):
         assert name not in page
     assert 'name="answers" value="core"' in page and 'data-zone="America/Chicago"' in page
     assert 'name="triggers"' not in page  # the short form asks four things
 
 
+@pytest.mark.parametrize("url", [OFFLINE, reverse("crisis")])
 @pytest.mark.parametrize("person", ["family", "counselor", "stranger"])
-def test_others_offline_see_only_their_own_people(request, owner, person):
+def test_others_offline_and_in_crisis_see_only_their_own_people(request, owner, person, url):
     SupporterFactory(owner=owner, name="Maya", phone="555 0101", gives_crisis=True)
-    client = request.getfixturevalue(f"{person}_client")
-    response = client.get(OFFLINE)
+    user = request.getfixturevalue(person)
+    SupporterFactory(owner=user, name="Their Own Friend", phone="555 0199", gives_crisis=True)
+    response = request.getfixturevalue(f"{person}_client").get(url)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Maya" not in page and 'href="tel:988"' in page
+    assert "Maya" not in page and "Call Their Own Friend</a>" in page and 'href="tel:988"' in page
+
+
+def test_the_crisis_page_puts_my_own_people_first_one_tap_away(owner_client, anon_client, owner):
+    SupporterFactory(owner=owner, name="Maya", phone="(555) 0101", gives_crisis=True)
+    page = owner_client.get(reverse("crisis")).content.decode()
+    assert "Your people for a bad night" in page
+    assert page.index("Call Maya</a>") < page.index("Call 988</a>")
+    assert 'href="tel:(555)0101"' in page
+    assert "Your people" not in anon_client.get(reverse("crisis")).content.decode()
 
 
 def test_the_offline_page_reads_a_fixed_number_of_rows(owner_client, owner, django_assert_max_num_queries):
