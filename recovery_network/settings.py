@@ -371,8 +371,9 @@ REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from 
 # The signed-in home page is made of sections contributed by each app: dotted
 # paths to functions f(user) -> {"template": ..., **context} or None.
 HOME_SECTIONS = [
-    "supports.home.section",
+    # Today first: the check-in and the clean-time count, then who to reach out to.
     "milestones.home.section",
+    "supports.home.section",
     "recovery_network.care.home.circle_section",
 ]
 
