@@ -4,8 +4,8 @@
     .venv/bin/python docs/screenshots.py    # in another: writes docs/screenshots/*.png
 
 Drives Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright, signed in as the demo
-people (README, "Demo accounts"), at 390 × 844: the home, the check-in, the support map and a family member's
-view of the person they support.
+people (README, "Demo accounts"), at 390 × 844: the home, the check-in, the support map, a journey (its milestone
+chips), the offline page and a family member's view of the person they support.
 """
 
 import argparse
@@ -47,6 +47,10 @@ def main():
         shoot(page, "/", "home")
         shoot(page, "/progress/checkin/", "check-in")
         shoot(page, "/network/map/", "support-map")
+        page.goto("/progress/")
+        journey = page.locator("a[href^='/progress/journeys/']").first.get_attribute("href")
+        shoot(page, journey, "journey")
+        shoot(page, "/offline/", "offline")
         family = sign_in(browser, args.base_url, "sam@example.com")
         family.goto("/care/")
         person = family.locator("a[href^='/care/people/']").first.get_attribute("href")
