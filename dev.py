@@ -43,6 +43,7 @@ ICONS = [
     "triangle-alert",
     "info",
     "chevron-right",
+    "briefcase",
 ]
 LUCIDE = ROOT / "node_modules" / "lucide-static"
 SPRITE_DIR = ROOT / "static" / "icons"
@@ -81,13 +82,17 @@ def manage(*args):
 
 
 def run():
+    port = os.environ.get("PORT") or "8000"
+    if not port.isdigit():
+        print(f"PORT must be a port number, like PORT=8001; it is {port!r}.", file=sys.stderr)
+        return 2
     ensure_virtualenv()
     say("Applying database migrations")
     manage("migrate", "--noinput", "-v", "0")
     if os.environ.get("DEBUG", "1").lower() in ("1", "true", "yes", "on"):
         say("Loading demo data")
         manage("seed_demo")
-    port = os.environ.get("PORT", "8000")
+    # The settings build SITE_URL from PORT (unless SITE_URL is set), so links in emails open this server.
     say(f"Starting web on http://127.0.0.1:{port}, a Celery worker and beat. Ctrl-C stops them all.")
     env = {**os.environ, "PORT": port, "PYTHONUNBUFFERED": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     # honcho runs the three processes of Procfile.dev in the foreground and

@@ -84,6 +84,7 @@ def build_world(size, now=None, tag=None):
     from django.utils import timezone
 
     from milestones.models import CheckIn, Encouragement, Journey, PersonalGoal, Setback
+    from milestones.signals import refresh_has_journey
     from recovery_network.care.models import SCOPE_FIELDS, Consent, Grant, Recommendation
     from recovery_network.models import User
     from recovery_network.notifications.models import Notification
@@ -214,6 +215,7 @@ def build_world(size, now=None, tag=None):
         )
         for client in clients
     )
+    refresh_has_journey(client.pk for client in clients)
     CheckIn.objects.bulk_create(
         CheckIn(owner=client, local_date=today - dt.timedelta(days=d), sober=CheckIn.Sober.YES, mood=3, craving=d % 8)
         for client in clients
@@ -289,11 +291,18 @@ SIGNED_IN_PAGES = [
     Page("offline page", "owner", "offline"),
     Page("notification centre", "owner", "notifications:index"),
     Page("notification preferences", "owner", "notifications:preferences"),
+    Page("welcome", "owner", "welcome:start"),
+    Page("welcome journey step", "owner", "welcome:journey"),
+    Page("welcome people step", "owner", "welcome:people"),
+    Page("welcome group step", "owner", "welcome:group"),
+    Page("welcome check-in step", "owner", "welcome:checkin"),
+    Page("welcome sharing step", "owner", "welcome:sharing"),
     Page("family home", "family", "home"),
     Page("family view", "family", "care:person", "owner"),
     Page("how to help", "family", "care:how_to_help"),
     Page("counselor home", "counselor", "home"),
     Page("counselor caseload", "counselor", "care:caseload"),
+    Page("ask for consent", "counselor", "care:consent_request_create"),
     Page("client", "counselor", "care:client", "owner"),
     Page("client report", "counselor", "care:client_report", "owner", scope="support_map"),
 ]

@@ -13,6 +13,7 @@ from recovery_network.demo import chunks, insert_rows
 from supports.demo_data import LARGEST_NETWORK_INDEX, SCALE_CHUNK
 from supports.models import Attendance, Contact, Supporter
 
+from . import signals
 from .models import CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal, Setback
 
 DEMO_JOURNEY_WORDS = "Sober from drinking"
@@ -227,6 +228,7 @@ def _seed_history(chunk, rng, now):
                 )
             )
     Journey.objects.bulk_create(journeys, batch_size=5000)
+    signals.refresh_has_journey({journey.owner_id for journey in journeys})
     for setback in setbacks:
         setback.journey_id = setback.journey.pk
     Setback.objects.bulk_create(setbacks, batch_size=5000)

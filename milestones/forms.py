@@ -8,6 +8,7 @@ from recovery_network.forms import person_choice
 from supports.models import PeerGroup, Supporter
 
 from .models import (
+    FILL_IN_DAYS,
     HELPED_CHOICES,
     MOOD_LABELS,
     TRIGGER_CHOICES,
@@ -43,6 +44,8 @@ class JourneyForm(forms.ModelForm):
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
+        # Radio buttons need no "---------": it would be the one checked before the person chose.
+        self.fields["kind"].choices = Journey.Kind.choices
         self.today = today
         self.last_restart = None
         if self.instance.pk:
@@ -146,8 +149,11 @@ class CheckInForm(forms.Form):
     )
     notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, owner, own_triggers=(), **kwargs):
+    def __init__(self, *args, owner, own_triggers=(), late=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if late:  # a missed day filled in later asks about that day
+            self.fields["sober"].label = "Did you stay sober that day?"
+            self.fields["triggers"].label = "Triggers that day"
         common = [key for key, _ in TRIGGER_CHOICES]
         self.fields["triggers"].choices = TRIGGER_CHOICES + [(t, t) for t in own_triggers if t not in common]
         # Only the owner's own network can be linked: another person's supporter id
@@ -261,7 +267,7 @@ class SentFromDeviceForm(forms.Form):
     the person filled it in, in their own zone, as long as that was within the last week.
     """
 
-    OLDEST_DAYS = 7
+    OLDEST_DAYS = FILL_IN_DAYS
 
     device_key = forms.UUIDField(required=False)
     filled_on = forms.DateField(required=False)

@@ -1,13 +1,16 @@
 """The home page's progress section: clean time, today's check-in, the next milestone."""
 
-from .models import CheckIn, Journey
+from .models import CheckIn, Journey, needs_support
 
 
 def section(user):
-    """Two queries, whatever the length of the person's history."""
+    """Two queries, whatever the length of the person's history; nothing for an account that only supports
+    others (no check-in prompt for someone with no journey of their own)."""
+    if not user.in_recovery:
+        return None
     today = user.local_today()
     journeys = list(Journey.objects.for_owner(user))
-    checked_in = CheckIn.objects.for_owner(user).filter(local_date=today).exists()
+    todays = CheckIn.objects.for_owner(user).filter(local_date=today).values_list("sober", "craving").first()
     rows = []
     for journey in journeys:
         upcoming = journey.upcoming_milestones(today, 1)
@@ -23,5 +26,7 @@ def section(user):
         "template": "milestones/includes/home_section.html",
         "today": today,
         "journeys": rows,
-        "checked_in_today": checked_in,
+        "checked_in_today": todays is not None,
+        # A use recorded or a high craving today: no "celebrate" here; the progress page offers their people.
+        "support_today": todays is not None and needs_support(*todays),
     }

@@ -334,9 +334,41 @@ class PersonalGoal(models.Model):
         return max(0, (self.due_on - today).days)
 
 
+# A missed day can be filled in later, and such a check-in changed, up to this many days back; a phone that was
+# offline may send one as late (forms.SentFromDeviceForm).
+FILL_IN_DAYS = 7
+# A craving this strong (of 10) turns the day's pages toward support, as a use recorded does.
+HIGH_CRAVING = 8
+
+
+def fill_in_window(today):
+    """The oldest and newest day a missed check-in can be filled in on `today`: the last week, not today."""
+    return today - dt.timedelta(days=FILL_IN_DAYS), today - dt.timedelta(days=1)
+
+
+def days_to_fill_in(checked_in_days, today):
+    """The days of the fill-in window without a check-in (none of `checked_in_days`), newest first."""
+    oldest, day = fill_in_window(today)
+    missed = []
+    while day >= oldest:
+        if day not in checked_in_days:
+            missed.append(day)
+        day -= dt.timedelta(days=1)
+    return missed
+
+
+def needs_support(sober, craving):
+    """A use recorded or a high craving: the day's pages offer the person's people, not a celebration."""
+    return sober == CheckIn.Sober.NO or (craving is not None and craving >= HIGH_CRAVING)
+
+
 class CheckInQuerySet(OwnedQuerySet):
     def between(self, first_day, last_day):
         return self.filter(local_date__gte=first_day, local_date__lte=last_day)
+
+    def needing_support(self):
+        """Check-ins that record a use or a high craving: a day for reaching out, not for celebrating."""
+        return self.filter(Q(sober=CheckIn.Sober.NO) | Q(craving__gte=HIGH_CRAVING))
 
 
 class CheckIn(models.Model):
@@ -365,6 +397,8 @@ class CheckIn(models.Model):
     helped_groups = models.ManyToManyField("supports.PeerGroup", blank=True, related_name="helped_checkins")
     gratitude = models.TextField(blank=True, max_length=2000)
     notes = models.TextField(blank=True, max_length=4000)
+    # Filled in on a later day for a day that was missed: counted like any other, and said so where it shows.
+    entered_late = models.BooleanField("filled in later", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -396,6 +430,14 @@ class CheckIn(models.Model):
     @property
     def mood_label(self):
         return MOOD_LABELS.get(self.mood, "")
+
+    @property
+    def needs_support(self):
+        return needs_support(self.sober, self.craving)
+
+    def can_change(self, today):
+        """Today's check-in, or a day filled in later while that day is still inside the fill-in window."""
+        return self.local_date == today or (self.entered_late and fill_in_window(today)[0] <= self.local_date < today)
 
 
 class CheckInReceipt(models.Model):

@@ -29,12 +29,17 @@ def _checkin_message():
 
 
 class DailyCheckIn(Kind):
-    """At the person's chosen check-in time; skipped on a day they have already checked in."""
+    """At the person's chosen check-in time; skipped on a day they have already checked in. Only for someone with a
+    journey of their own: a mother who supports her son, or a counselor, is not asked how their day went."""
 
     key = "checkin"
     label = "Daily check-in"
     description = "A nudge at your check-in time, only on days you haven't checked in yet."
-    # Changes to the person themselves are watched for every kind by recovery_network.signals.
+    # Changes to the person themselves are watched for every kind by recovery_network.signals; a first journey
+    # (or the last one deleted) starts or ends the reminder.
+    watches = {"milestones.Journey": lambda journey: [journey.owner_id]}
+    # Checking in for a day answers that day's reminder: it no longer shows as new.
+    done_by = {"milestones.CheckIn": lambda checkin: (checkin.owner_id, str(checkin.local_date))}
 
     def load(self, subject_ids):
         return {user.pk: user for user in User.objects.filter(pk__in=list(subject_ids))}
@@ -50,10 +55,13 @@ class DailyCheckIn(Kind):
         return [recipient.pk]
 
     def eligible(self):
-        return User.objects.filter(is_active=True)
+        return User.objects.filter(is_active=True, has_journey=True)
+
+    def offered_to(self, user):
+        return user.in_recovery
 
     def next_occurrence(self, recipient, subject, after_utc):
-        if not recipient.is_active:
+        if not recipient.is_active or not recipient.has_journey:
             return None
         return daily_occurrence(recipient.zone, recipient.checkin_time, after_utc, self.grace)
 

@@ -49,8 +49,10 @@ def record_setback(
 CHECKIN_FIELDS = ("sober", "mood", "craving", "triggers", "helped", "gratitude", "notes")
 
 
-def save_checkin(owner, local_date, *, supporters=None, groups=None, **fields):
+def save_checkin(owner, local_date, *, entered_late=False, supporters=None, groups=None, **fields):
     """Create or update the person's one check-in for `local_date`; returns (checkin, created).
+
+    `entered_late` marks a check-in created now for a missed day; changing one later keeps its mark as it was.
 
     Fields not given keep their saved values, and links (`supporters`, `groups`) not given
     stay as they are: the offline page's short form sends only its few answers.
@@ -70,7 +72,12 @@ def save_checkin(owner, local_date, *, supporters=None, groups=None, **fields):
     if any(item.owner_id != owner.pk for items in links.values() for item in items):
         raise ValueError("A check-in can only link to the owner's own supporters and groups.")
     with transaction.atomic():
-        checkin, created = CheckIn.objects.update_or_create(owner=owner, local_date=local_date, defaults=fields)
+        checkin, created = CheckIn.objects.update_or_create(
+            owner=owner,
+            local_date=local_date,
+            defaults=fields,
+            create_defaults={**fields, "entered_late": entered_late},
+        )
         for name, items in links.items():
             if created:  # no links yet: nothing to read or clear
                 getattr(checkin, name).add(*items)

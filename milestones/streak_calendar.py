@@ -6,10 +6,11 @@ moves. A day of use recorded in a check-in is shown as plainly as any other day 
 honesty is what the calendar counts, and a hard day is not a failure to show up.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from .models import CheckIn
+from .models import CheckIn, fill_in_window, needs_support
 
 WEEKS = 12
 
@@ -37,6 +38,7 @@ class Day:
     date: dt.date
     state: DayState
     is_today: bool = False
+    can_fill_in: bool = False  # missed, and still inside the window for filling a day in later
 
     @property
     def name(self):
@@ -50,10 +52,18 @@ class StreakCalendar:
     weeks: list  # [[Day] * 7], oldest week first, each Monday to Sunday
     counted_days: int  # days of the window from the journey's beginning up to today
     checked_in_days: int
+    # Today's check-in records a use or a high craving (models.needs_support): the journey page holds back its
+    # celebration. Read here because the calendar's one query already has today's row.
+    support_today: bool = False
 
     @property
     def legend(self):
         return LEGEND
+
+    @property
+    def to_fill_in(self):
+        """The missed days that can still be filled in, newest first."""
+        return [day.date for week in reversed(self.weeks) for day in reversed(week) if day.can_fill_in]
 
     @property
     def summary(self):
@@ -73,6 +83,7 @@ def build(answers, today, began_on, weeks=WEEKS):
     """The calendar from `answers` ({local date: CheckIn.Sober value}) for the `weeks` weeks up to the one
     holding `today`. Days before `began_on` (the journey's first day) and after today are shown, not counted."""
     monday = first_day(today, weeks)
+    oldest_to_fill_in = fill_in_window(today)[0]
     rows, counted, checked_in = [], 0, 0
     for week in range(weeks):
         row = []
@@ -87,7 +98,8 @@ def build(answers, today, began_on, weeks=WEEKS):
                 counted += 1
                 if state is not MISSED:
                     checked_in += 1
-            row.append(Day(day, state, day == today))
+            can_fill_in = state is MISSED and oldest_to_fill_in <= day < today
+            row.append(Day(day, state, day == today, can_fill_in))
         rows.append(row)
     return StreakCalendar(rows, counted, checked_in)
 
@@ -95,7 +107,10 @@ def build(answers, today, began_on, weeks=WEEKS):
 def for_journey(owner, journey, today, weeks=WEEKS):
     """The owner's calendar for one of their journeys: the window's check-ins are read in one query, on the
     (owner, local_date) index of `one_checkin_per_local_day`."""
-    answers = dict(
-        CheckIn.objects.for_owner(owner).between(first_day(today, weeks), today).values_list("local_date", "sober")
-    )
-    return build(answers, today, journey.first_started_on, weeks)
+    rows = CheckIn.objects.for_owner(owner).between(first_day(today, weeks), today)
+    answers, support_today = {}, False
+    for local_date, sober, craving in rows.values_list("local_date", "sober", "craving"):
+        answers[local_date] = sober
+        support_today = support_today or (local_date == today and needs_support(sober, craving))
+    calendar = build(answers, today, journey.first_started_on, weeks)
+    return dataclasses.replace(calendar, support_today=support_today)

@@ -7,6 +7,7 @@ app_name = "milestones"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("checkin/", views.checkin, name="checkin"),
+    path("checkin/<date:day>/", views.checkin_day, name="checkin_day"),
     path("checkin/supporters/", views.checkin_find, {"name": "supporters"}, name="checkin_supporters"),
     path("checkin/groups/", views.checkin_find, {"name": "groups"}, name="checkin_groups"),
     path("checkins/", views.checkin_history, name="checkins"),

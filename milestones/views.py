@@ -30,7 +30,17 @@ from .forms import (
     SentFromDeviceForm,
     SetbackForm,
 )
-from .models import TRIGGER_LABELS, CalendarFeed, CheckIn, Encouragement, Journey, PersonalGoal
+from .models import (
+    FILL_IN_DAYS,
+    TRIGGER_LABELS,
+    CalendarFeed,
+    CheckIn,
+    Encouragement,
+    Journey,
+    PersonalGoal,
+    days_to_fill_in,
+    fill_in_window,
+)
 
 OWN_TRIGGER_DAYS = 180
 
@@ -57,20 +67,25 @@ def _overview_context(user, today):
     journeys = list(Journey.objects.for_owner(user).with_history())
     goals = list(PersonalGoal.objects.for_owner(user).select_related("journey"))
     recent = list(CheckIn.objects.for_owner(user).between(today - dt.timedelta(days=6), today))
+    today_checkin = next((c for c in recent if c.local_date == today), None)
+    support_day = today_checkin is not None and today_checkin.needs_support
     return {
-        "journeys": [_journey_summary(journey, today) for journey in journeys],
+        "journeys": [_journey_summary(journey, today, support_day) for journey in journeys],
         "goals_upcoming": [{"goal": g, "days_to_go": g.days_to_go(today)} for g in goals if not g.is_reached(today)],
         "goals_reached": [g for g in goals if g.is_reached(today)],
-        "today_checkin": next((c for c in recent if c.local_date == today), None),
+        "today_checkin": today_checkin,
+        # A use recorded or a high craving today: the page offers the person's people, not a celebration.
+        "support_day": support_day,
         "recent_checkins": recent,
         "wins": wins.small_wins(user, today),
     }
 
 
-def _journey_summary(journey, today):
+def _journey_summary(journey, today, support_day=False):
     streaks = journey.streaks(today)
     return {
         "journey": journey,
+        "support_day": support_day,
         "clean_time": journey.clean_time(today),
         "today_key": f"day{journey.clean_days(today)}",
         "weeks": journey.clean_days(today) // 7,
@@ -124,13 +139,14 @@ def journey_detail(request, pk):
     page_number = params.integer(request.GET.get("page"), 1, 10**6) or 1
 
     def details():
-        summary = _journey_summary(journey.load_history(), today)
+        calendar = streak_calendar.for_journey(user, journey, today)
+        summary = _journey_summary(journey.load_history(), today, calendar.support_today)
         first = (page_number - 1) * HISTORY_PER_PAGE
         streaks, setbacks = summary["streaks"][::-1], summary["setbacks"][::-1]
         return {
             "summary": summary,
             "upcoming": journey.upcoming_milestones(today, 6),
-            "calendar": streak_calendar.for_journey(user, journey, today),
+            "calendar": calendar,
             "streaks": streaks[first : first + HISTORY_PER_PAGE],
             "setbacks": setbacks[first : first + HISTORY_PER_PAGE],
             "older": max(len(streaks), len(setbacks)) > first + HISTORY_PER_PAGE,
@@ -204,49 +220,88 @@ def _own_triggers(user, today):
 
 @login_required
 def checkin(request):
-    """Today's check-in: one per local day, created or edited on that day only."""
+    """Today's check-in: one per local day, created or edited on that day."""
+    today = request.user.local_today()
+    return _checkin_page(request, today, today)
+
+
+@login_required
+def checkin_day(request, day):
+    """A missed day filled in later (`day` is a local date up to FILL_IN_DAYS back), or such a day's check-in
+    changed while the window is open. A day checked in on the day itself stays as it was lived."""
     user = request.user
     today = user.local_today()
+    if day == today:
+        return redirect("milestones:checkin")
+    oldest = fill_in_window(today)[0]
+    checked_in_on_the_day = False
+    if day > today:
+        closed = f"{day:%A %-d %B} hasn't come yet. You can check in for it on the day."
+    elif day < oldest:
+        closed = (
+            f"Missed days can be filled in up to {FILL_IN_DAYS} days back, and {day:%A %-d %B %Y} is further back "
+            "than that. The days you did check in are all still counted."
+        )
+    elif CheckIn.objects.for_owner(user).filter(local_date=day, entered_late=False).exists():
+        checked_in_on_the_day = True
+        closed = f"You checked in on {day:%A %-d %B} itself, so that check-in stays as you lived the day."
+    else:
+        return _checkin_page(request, day, today)
+    # A 400 tells the phone's script that a check-in it kept can't be saved, so it stops sending it.
+    status = 400 if request.method == "POST" else 200
+    context = {"day": day, "closed": closed, "checked_in_on_the_day": checked_in_on_the_day}
+    return render(request, "milestones/checkin_closed.html", context, status=status)
+
+
+def _checkin_page(request, day, today):
+    """The check-in form for `day`: today's, or a missed day's (filled in later, and marked so)."""
+    user = request.user
+    late = day != today
+    page = {"today": today, "day": day, "late": late}
     if request.method != "POST":
         # The form's inside is a {% cache %} fragment under the person's data version (any change to what it
-        # shows bumps it) and local date; what it shows is read only when the cache doesn't have it.
-        answers = SimpleLazyObject(lambda: _checkin_context(user, today))
-        return render(request, "milestones/checkin_form.html", {"today": today, "keep": True, "answers": answers})
+        # shows bumps it) and the day; what it shows is read only when the cache doesn't have it.
+        answers = SimpleLazyObject(lambda: _checkin_context(user, day, today))
+        return render(request, "milestones/checkin_form.html", {**page, "keep": True, "answers": answers})
     if any(f"find-{name}" in request.POST for name in CHOOSABLE):
         # A search's button, pressed without JavaScript: the form comes back with the results and with
         # everything answered and chosen so far, neither judged nor saved.
         sent = CheckInForm(request.POST, owner=user).answers()
-        form = CheckInForm(owner=user, own_triggers=_own_triggers(user, today), initial=sent)
-        return render(request, "milestones/checkin_form.html", _checkin_context(user, today, form, request.POST))
+        form = CheckInForm(owner=user, own_triggers=_own_triggers(user, today), initial=sent, late=late)
+        context = {**page, **_checkin_context(user, day, today, form, request.POST)}
+        return render(request, "milestones/checkin_form.html", context)
     # The person's own trigger words are valid choices; they are read only when the submit names a
     # trigger outside the common list (a submit without one is checked against the common list alone).
     names_own = any(trigger not in TRIGGER_LABELS for trigger in request.POST.getlist("triggers"))
-    form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today) if names_own else ())
+    own_triggers = _own_triggers(user, today) if names_own else ()
+    form = CheckInForm(request.POST, owner=user, own_triggers=own_triggers, late=late)
     device = SentFromDeviceForm(request.POST, today=today)
     if not (form.is_valid() and device.is_valid()):
         if not names_own:  # shown again, the form offers their own words as it did
-            form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today))
+            form = CheckInForm(request.POST, owner=user, own_triggers=_own_triggers(user, today), late=late)
             form.is_valid()
         for problems in device.errors.values():
             for problem in problems:
                 form.add_error(None, problem)
         # A 400 tells the phone's script that sent a check-in kept offline not to send it again.
         status = 400 if request.POST.get("device_key") else 200
-        context = _checkin_context(user, today, form, request.POST)
+        context = {**page, **_checkin_context(user, day, today, form, request.POST)}
         return render(request, "milestones/checkin_form.html", context, status=status)
-    _save_checkin(request, form, device.cleaned_data)
+    # Today's page saves for the day the phone says it was filled in (offline since yesterday: yesterday's);
+    # a missed day's page saves for its own day, whenever it was sent.
+    _save_checkin(request, form, device.cleaned_data, day if late else device.cleaned_data["filled_on"], late)
     if device.cleaned_data["device_key"]:  # sent by the page's script, which goes on to the overview itself
         return HttpResponse(status=204)
     return redirect("milestones:overview")
 
 
-def _save_checkin(request, form, sent):
-    user, day = request.user, sent["filled_on"]
+def _save_checkin(request, form, sent, day, late):
+    user = request.user
     answers = form.core_answers() if sent["answers"] == "core" else form.checkin_fields()
     if sent["device_key"] is None:
-        saved, created = services.save_checkin(user, day, **answers)
+        saved, created = services.save_checkin(user, day, entered_late=late, **answers)
     else:
-        saved, created = services.save_checkin_from_device(user, sent["device_key"], day, **answers)
+        saved, created = services.save_checkin_from_device(user, sent["device_key"], day, entered_late=late, **answers)
         if saved is None:
             messages.info(request, "That check-in was already saved.")
             return
@@ -256,24 +311,30 @@ def _save_checkin(request, form, sent):
             "Thank you for checking in honestly. A hard day is part of many recoveries. "
             "If you'd like, you can record it as a setback from your journey page.",
         )
+    elif late:
+        messages.success(request, f"Your check-in for {day:%A %-d %B} is saved (filled in later). Every day counts.")
     elif day != user.local_today():
         messages.success(request, f"Your check-in for {day:%A %-d %B} is saved. Well done for showing up.")
     else:
         messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
 
 
-def _checkin_context(user, today, form=None, posted=None):
-    """The form, with a bounded few of the person's supporters and groups drawn as checkboxes and, for a
-    network larger than that, a search (its results when `posted` asked for them)."""
+def _checkin_context(user, day, today, form=None, posted=None):
+    """The form for `day`, with a bounded few of the person's supporters and groups drawn as checkboxes and,
+    for a network larger than that, a search (its results when `posted` asked for them)."""
     existing = (
         CheckIn.objects.for_owner(user)
-        .filter(local_date=today)
+        .filter(local_date=day)
         .prefetch_related("helped_supporters", "helped_groups")
         .first()
     )
     if form is None:
         form = CheckInForm(
-            None, owner=user, own_triggers=_own_triggers(user, today), initial=CheckInForm.initial_for(existing)
+            None,
+            owner=user,
+            own_triggers=_own_triggers(user, today),
+            initial=CheckInForm.initial_for(existing),
+            late=day != today,
         )
     searches = {}
     for name in CHOOSABLE:
@@ -284,7 +345,6 @@ def _checkin_context(user, today, form=None, posted=None):
     return {
         "form": form,
         "existing": existing,
-        "today": today,
         "journeys": list(Journey.objects.for_owner(user)),
         "searches": searches,
         "searched": any(search["q"] for search in searches.values()),
@@ -328,9 +388,18 @@ def checkin_history(request):
     """Thirty check-ins a page, newest first. The table is a {% cache %} fragment under the person's data
     version and the page number; the page's rows are read only when the cache doesn't have it."""
     user = request.user
+    today = user.local_today()
     page_number = params.integer(request.GET.get("page"), 1, 10**6) or 1
     page = SimpleLazyObject(lambda: Paginator(CheckIn.objects.for_owner(user), CHECKINS_PER_PAGE).get_page(page_number))
-    return render(request, "milestones/checkin_history.html", {"page": page, "page_number": page_number})
+
+    def missed():
+        # The first page holds the newest thirty, so every check-in of the fill-in window is on it.
+        if page_number != 1 or not page.object_list:
+            return []
+        return days_to_fill_in({checkin.local_date for checkin in page.object_list}, today)
+
+    context = {"page": page, "page_number": page_number, "today": today, "missed": SimpleLazyObject(missed)}
+    return render(request, "milestones/checkin_history.html", context)
 
 
 @login_required
@@ -340,9 +409,9 @@ def checkin_detail(request, day):
     that helped are read only when the cache doesn't have it."""
     user = request.user
     checkin = CheckIn.objects.get_for_owner_or_404(user, local_date=day)
-    return render(
-        request, "milestones/checkin_detail.html", {"checkin": checkin, "is_today": day == user.local_today()}
-    )
+    today = user.local_today()
+    context = {"checkin": checkin, "is_today": day == today, "can_change": checkin.can_change(today)}
+    return render(request, "milestones/checkin_detail.html", context)
 
 
 def _celebration(

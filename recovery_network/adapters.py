@@ -8,12 +8,19 @@
   address, means the proxy setup is wrong; allauth then failed every request (500 or 403),
   signed-in pages included. The address the connection came from is used instead, and
   the misconfiguration is logged.
+
+And one answer of our own: where signing in leads when no `next` says (`get_login_redirect_url`, and
+`get_signup_redirect_url` for the sign-in that follows confirming a new account's email). settings.AFTER_SIGN_IN
+names a function f(user) -> URL or None, by dotted path as the home sections are: the first run that answers it
+lives in the welcome app, above the core.
 """
 
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +32,12 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValueError:
             return False
 
+    def get_login_redirect_url(self, request):
+        return _after_sign_in(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        return _after_sign_in(request) or super().get_signup_redirect_url(request)
+
     def get_client_ip(self, request):
         try:
             return super().get_client_ip(request)
@@ -34,3 +47,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise
             log.warning("No client address in X-Forwarded-For (%s); check TRUSTED_PROXY_COUNT.", problem)
             return remote
+
+
+def _after_sign_in(request):
+    path = getattr(settings, "AFTER_SIGN_IN", "")
+    if not path or not request.user.is_authenticated:
+        return None
+    return import_string(path)(request.user)

@@ -14,6 +14,7 @@ CHROME_URLS = [
     "profile",
     "supports:index",
     "care:circle",
+    "care:caseload",
     "milestones:checkin",
     "milestones:overview",
     "notifications:index",

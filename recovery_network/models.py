@@ -42,7 +42,8 @@ def validate_time_zone(value):
         raise ValidationError("Choose a time zone from the list, for example America/Chicago.")
 
 
-COUNTER_FIELDS = {"unread_notifications", "data_version"}
+# Kept by UPDATEs elsewhere, never by a save of a copy that may be older.
+COUNTER_FIELDS = {"unread_notifications", "data_version", "has_journey", "views_someone", "counsels_someone"}
 # Saving only these changes nothing a page shows (a sign-in's last_login, a new password hash).
 QUIET_FIELDS = COUNTER_FIELDS | {"last_login", "password"}
 
@@ -118,6 +119,12 @@ class User(AbstractUser):
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     # Bumped by every change to this person's records (page_cache.py): cached pages are keyed on it.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Which parts of the app the account uses, kept on the row so every page's navigation reads them without a
+    # query: a journey of their own (milestones keeps it), an active grant to see someone's progress and an
+    # unrevoked consent from a client (the circle of care keeps those).
+    has_journey = models.BooleanField(default=False, editable=False)
+    views_someone = models.BooleanField(default=False, editable=False)
+    counsels_someone = models.BooleanField(default=False, editable=False)
     meeting_reminder_minutes = models.PositiveSmallIntegerField(
         "minutes before a meeting",
         default=60,
@@ -155,6 +162,13 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         if update_fields is None or set(update_fields) - QUIET_FIELDS:
             owners_changed.send(sender=User, owners=[self.pk])
+
+    @property
+    def in_recovery(self):
+        """Whether the app speaks to this account as a person in recovery: a journey of their own, or an account
+        no one has brought into their circle (a newcomer starts here). A mother who only supports her son, or a
+        counselor, gets no check-in prompt until they start a journey themselves."""
+        return self.has_journey or not (self.views_someone or self.counsels_someone)
 
     @property
     def name(self):

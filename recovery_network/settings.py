@@ -66,7 +66,9 @@ else:
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list this site's host names when DEBUG is off.")
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails and calendar feeds. In development the default follows the port `dev.py run` serves on
+# (`PORT=8001 python3 dev.py run`), so an emailed link opens the app that sent it.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Recovery Network")
 
 _site = urlsplit(SITE_URL)
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "supports",
     "milestones",
     "recovery_network.care",
+    "recovery_network.welcome",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +195,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+# f(user) -> a URL or None: where signing in leads when no `next` says (the first run of a new account).
+# A dotted path, as the home sections are: the welcome app sits above the core's adapter.
+AFTER_SIGN_IN = "recovery_network.welcome.services.url_after_sign_in"
 
 # django-allauth: email only, verified before first use, with TOTP two-factor.
 ACCOUNT_ADAPTER = "recovery_network.adapters.AccountAdapter"  # a malformed `next` or X-Forwarded-For is no 500
@@ -371,10 +377,17 @@ REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from 
 # The signed-in home page is made of sections contributed by each app: dotted
 # paths to functions f(user) -> {"template": ..., **context} or None.
 HOME_SECTIONS = [
+    # A new person's first run ("Continue setting up") until it is finished or hidden.
+    "recovery_network.welcome.home.section",
     # Today first: the check-in and the clean-time count, then who to reach out to.
     "milestones.home.section",
     "supports.home.section",
     "recovery_network.care.home.circle_section",
+]
+# The people the account supports, a counselor's clients first (recovery_network/home.py).
+HOME_SUPPORTING_SECTIONS = [
+    "recovery_network.care.home.counselor_section",
+    "recovery_network.care.home.family_section",
 ]
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in

@@ -30,6 +30,7 @@ urlpatterns = [
     path("network/", include("supports.urls")),
     path("care/", include("recovery_network.care.urls")),
     path("progress/", include("milestones.urls")),
+    path("welcome/", include("recovery_network.welcome.urls")),
     # Where "I reached out" lived before it moved to supports: links in emails already sent still work.
     path("notifications/reached-out/<str:token>/", reminder_views.reached_out),
     path("notifications/", include("recovery_network.notifications.urls")),
@@ -41,3 +42,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# 403.html and 404.html render with the request as Django's own handlers give it; the 500 page can't count on it.
+handler500 = views.server_error

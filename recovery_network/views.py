@@ -2,14 +2,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
 from .forms import ProfileForm
-from .home import home_sections
+from .home import home_sections, supporting_sections
 from .templatetags.icons import sprite_names
 
 
@@ -24,7 +26,11 @@ def index(request):
 def home(request):
     """The sections are worked out only when their cached rendering is missing: the template calls them."""
     user = request.user
-    context = {"local_today": user.local_today(), "home_sections": lambda: home_sections(user)}
+    context = {
+        "local_today": user.local_today(),
+        "home_sections": lambda: home_sections(user),
+        "supporting_sections": supporting_sections(user),
+    }
     return render(request, "recovery_network/home.html", context)
 
 
@@ -111,3 +117,15 @@ def styleguide(request):
         "form": ExampleForm({"name": "Alex", "email": "alex at example", "remind": "on"}),
     }
     return render(request, "recovery_network/styleguide.html", context)
+
+
+def server_error(request):
+    """The 500 page (handler500). Django's own renders 500.html with an empty context; this one adds the crisis
+    lines and the site's name from settings, and still no context processor: they read the session and the
+    database, which may be what failed."""
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
+        "crisis_url": reverse("crisis"),
+    }
+    return HttpResponseServerError(loader.render_to_string("500.html", context))

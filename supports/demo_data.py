@@ -38,6 +38,9 @@ from .network import network_summary
 from .services import join_meeting
 
 SAMPLE_FEED = Path(settings.BASE_DIR).parent / "shared" / "data" / "meeting-guide-sample.json"
+# Fictional meetings kept in the repository, so a clean clone's "Find a meeting" has meetings to find; written the
+# loose ways real feeds are ("7:30 PM", "Tue", by appointment), which the import reads.
+DEMO_FEED = Path(__file__).resolve().parent / "fixtures" / "demo-meetings.json"
 
 CAST_SUPPORTERS = [
     # name, relationship, closeness, influence, kinds, every, days since last contact
@@ -67,11 +70,13 @@ def _kinds(names):
 
 
 def ensure_directory_meetings():
-    """Import the sample Meeting Guide feed into the shared directory, if it is beside the repository."""
-    if Meeting.objects.filter(owner__isnull=True).exists() or not SAMPLE_FEED.exists():
+    """Fill an empty shared directory: from the sample Meeting Guide feed beside the repository when it is there,
+    else from the demo feed kept in it."""
+    if Meeting.objects.filter(owner__isnull=True).exists():
         return
+    feed = SAMPLE_FEED if SAMPLE_FEED.exists() else DEMO_FEED
     try:
-        import_feed(read_source(str(SAMPLE_FEED)), owner=None, fellowship=Fellowship.AA)
+        import_feed(read_source(str(feed)), owner=None, fellowship=Fellowship.AA)
     except FeedError:
         return
 

@@ -30,7 +30,27 @@ from .models import Fellowship, Meeting, MeetingFormat
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 20
-TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# Times as feeds in the wild write them: "19:30", "19:30:00", "7:30 PM", "7:30pm", "7:30 p.m.", "7 PM".
+TIME_PATTERN = re.compile(r"^([0-9]{1,2})(?::([0-9]{2})(?::([0-9]{2}))?)?\s*(?:([ap])\.?\s*m\.?)?$", re.IGNORECASE)
+NAMED_TIMES = {"noon": dt.time(12), "midnight": dt.time(0)}
+# Days as feeds in the wild write them besides the spec's 0-6 (Sunday = 0): names and their short forms.
+DAY_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("sunday", "sun"),
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+        ]
+    )
+    for name in names
+}
+# What a meeting held by appointment may say in place of a day or a time: nothing to schedule.
+BY_APPOINTMENT = {"appointment", "by appointment", "by appt", "appt"}
 SLUG_PATTERN = re.compile(r"^[\w-]+$")
 SLUG_LENGTH = Meeting._meta.get_field("slug").max_length
 TYPE_CODE_LENGTH = 20
@@ -169,26 +189,58 @@ def _text(record, key, limit):
 
 
 def _weekdays(value):
-    """Meeting Guide days (Sunday = 0) as Python weekdays (Monday = 0)."""
-    if value is None or value == "":
+    """Meeting Guide days (Sunday = 0) as Python weekdays (Monday = 0). A day is a number 0-6, a numeric
+    string or a day's name ("Monday", "mon"); a record may list several, as an array or "1,3"."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", *BY_APPOINTMENT)):
         return []
-    days = value if isinstance(value, list) else [value]
+    if isinstance(value, list):
+        days = value
+    elif isinstance(value, str) and "," in value:
+        days = value.split(",")
+    else:
+        days = [value]
     result = []
     for day in days:
-        number = params.integer(day.strip(), 0, 6) if isinstance(day, str) else day
+        number = _day_number(day)
         if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 6:
-            raise InvalidRecord(f"day {_shown(day)} is not a number from 0 (Sunday) to 6 (Saturday)")
+            raise InvalidRecord(f"day {_shown(day)} is not a number from 0 (Sunday) to 6 (Saturday) or a day's name")
         result.append((number + 6) % 7)
     return sorted(set(result))
+
+
+def _day_number(day):
+    """A day as a Meeting Guide number (Sunday = 0), or the value as it came when it names no day."""
+    if isinstance(day, str):
+        text = day.strip().lower().rstrip(".")
+        if text.endswith("s") and text[:-1] in DAY_NAMES:  # "Mondays"
+            text = text[:-1]
+        return DAY_NAMES[text] if text in DAY_NAMES else params.integer(text, 0, 6)
+    if isinstance(day, float) and day.is_integer():  # 1.0, as some spreadsheets export
+        return int(day)
+    return day
 
 
 def _time(value, key):
     if value is None or value == "":
         return None
-    match = TIME_PATTERN.match(value.strip()) if isinstance(value, str) else None
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise InvalidRecord(f"{key} {_shown(value)} is not a 24-hour time like 19:30")
-    return dt.time(int(match.group(1)), int(match.group(2)))
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in BY_APPOINTMENT:
+        return None
+    if text in NAMED_TIMES:
+        return NAMED_TIMES[text]
+    match = TIME_PATTERN.match(text) if text else None
+    if match and (match.group(2) is not None or match.group(4) is not None):  # "19" alone could be anything
+        hour, minute, second = (int(group or 0) for group in match.group(1, 2, 3))
+        half = (match.group(4) or "").lower()
+        if half and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if half == "p" else 0)
+        elif half:
+            hour = 99  # "13:00 PM" is not a time
+        elif (hour, minute, second) == (24, 0, 0):  # the end of the day, as some feeds close a late meeting
+            hour = 0
+        if hour <= 23 and minute <= 59 and second <= 59:
+            return dt.time(hour, minute)
+    raise InvalidRecord(f"{key} {_shown(value)} is not a 24-hour time like 19:30 or a 12-hour one like 7:30 PM")
 
 
 def _zone(value, default_zone):

@@ -9,6 +9,8 @@ OVERDUE_SHOWN = 3
 
 
 def section(user):
+    if not user.in_recovery:  # a family member's or counselor's home is about the people they support
+        return None
     now = timezone.now()
     supporters = Supporter.objects.for_owner(user).active()
     overdue = list(supporters.overdue(now).order_by("closeness", "contact_due_at")[: OVERDUE_SHOWN + 1])

@@ -158,10 +158,12 @@ def supporter_edit(request, pk):
 def supporter_archive(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
     supporter.archive()
+    # One click archives, so the page it lands on offers the undo: the supporter's own, with "Restore".
     messages.success(
-        request, f"{supporter.name} is archived. Their history is kept, and you can restore them at any time."
+        request,
+        f"{supporter.name} is archived. Their history is kept. Changed your mind? “Restore to my network” undoes it.",
     )
-    return redirect("supports:index")
+    return redirect("supports:supporter_detail", supporter.pk)
 
 
 @login_required

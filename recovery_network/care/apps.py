@@ -10,4 +10,7 @@ class CareConfig(AppConfig):
     verbose_name = "Circle of care"
 
     def ready(self):
-        from . import notification_kinds  # noqa: F401 — its receivers listen to the sharing door's signals
+        from . import (
+            notification_kinds,  # noqa: F401 — its receivers listen to the sharing door's signals
+            roles,  # noqa: F401 — keeps each account's circle roles on its row
+        )

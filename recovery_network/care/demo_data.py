@@ -15,6 +15,7 @@ from recovery_network.demo import DEMO_PEOPLE, DemoPerson, ensure_person
 from recovery_network.models import User
 from supports.models import Supporter
 
+from . import roles
 from .caseload import client_consents, roster_of, write_roster
 from .models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
 
@@ -51,6 +52,7 @@ def _seed_grants(people, rng, now):
         ],
         batch_size=5000,
     )
+    roles.refresh(following[person.pk].pk for person in people if person.pk in following)
 
 
 # The circle of care. Sam sees Alex's clean time, check-in trends and meetings;
@@ -156,6 +158,7 @@ def seed_caseload(people, rng, now):
         ],
         batch_size=2000,
     )
+    roles.refresh([counselor.pk])
     seed_caseload_views(counselor, rng, now)
 
 
@@ -198,4 +201,5 @@ def seed_counselors(people, rng, now):
                 [_scale_consent(person, counselor, "Harbor Outpatient Services", rng, now) for person in clients],
                 batch_size=2000,
             )
+            roles.refresh([counselor.pk])
         seed_caseload_views(counselor, rng, now)

@@ -8,8 +8,8 @@ from milestones.models import READY_PHRASES
 from recovery_network.forms import person_choice
 from supports.models import Supporter
 
-from . import sharing
-from .models import SCOPES, Consent
+from . import consent_requests, sharing
+from .models import SCOPE_FIELDS, SCOPE_NAMES, SCOPES, Consent, ConsentRequest
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CONSENT_DAYS = 366
@@ -60,6 +60,15 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
+def _consent_end(expires_on, today, max_days=MAX_CONSENT_DAYS):
+    """A consent's last day: from today, within a year."""
+    if expires_on < today:
+        raise forms.ValidationError("Choose a date from today onwards.")
+    if expires_on > today + dt.timedelta(days=max_days):
+        raise forms.ValidationError("Choose a date within a year; you can sign a new consent later.")
+    return expires_on
+
+
 class ScopesForm(forms.Form):
     scopes = ScopesField(label="What they may see", help_text="Your private notes are never shared.")
 
@@ -89,12 +98,7 @@ class ConsentForm(forms.ModelForm):
         self.fields["scopes"].initial = ["clean_time", "checkins", "support_map", "attendance"]
 
     def clean_expires_on(self):
-        expires_on = self.cleaned_data["expires_on"]
-        if expires_on < self.today:
-            raise forms.ValidationError("Choose a date from today onwards.")
-        if expires_on > self.today + dt.timedelta(days=MAX_CONSENT_DAYS):
-            raise forms.ValidationError("Choose a date within a year; you can sign a new consent later.")
-        return expires_on
+        return _consent_end(self.cleaned_data["expires_on"], self.today)
 
     def clean_scopes(self):
         scopes = self.cleaned_data["scopes"]
@@ -117,6 +121,76 @@ class ConsentForm(forms.ModelForm):
                 "You've sent the most invitations we allow in a day. Please try again tomorrow."
             )
         return email
+
+
+class RequestedConsentForm(ConsentForm):
+    """The consent form for a request a counselor sent: the same elements, started from what they proposed,
+    every one of them the client's to change. No email: the counselor is known, and asked."""
+
+    email = None
+
+    def __init__(self, *args, consent_request, **kwargs):
+        kwargs.setdefault("initial", consent_request.proposed())
+        super().__init__(*args, **kwargs)
+
+
+class ConsentRequestForm(forms.ModelForm):
+    """A counselor's request: the consent they propose, for the client to review, change, and sign or decline."""
+
+    scopes = ScopesField(
+        label="Exactly which information you ask to see",
+        help_text="Ask for what your work needs; the client can take any of it out before signing. Their private "
+        "notes are never shared.",
+        choices=[(name, SCOPE_NAMES[name].capitalize()) for name in SCOPE_FIELDS],  # the client's, seen from outside
+    )
+
+    class Meta:
+        model = ConsentRequest
+        fields = ["email", "recipient_name", "organisation", "purpose", "expires_on", "note"]
+        labels = {"email": "Your client's email address"}
+        widgets = {
+            "expires_on": DATE_WIDGET,
+            "purpose": forms.TextInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "email": "We email them a link. You won't be told whether the address has an account.",
+            "expires_on": "The client can choose another date; consent can be revoked sooner at any time.",
+            "note": "Shown to them on the request's page after they sign in, not in the email.",
+        }
+
+    # Within a year from both sides of the date line: the client's day may still be the counselor's yesterday.
+    MAX_DAYS = MAX_CONSENT_DAYS - 1
+
+    def __init__(self, *args, counselor, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counselor, self.today = counselor, today
+        self.fields["recipient_name"].initial = counselor.name
+        self.fields["expires_on"].initial = today + dt.timedelta(days=180)
+        self.fields["scopes"].initial = ["clean_time", "checkins", "support_map", "attendance"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email == self.counselor.email.lower():
+            raise forms.ValidationError("That's your own address. Enter your client's address.")
+        return email
+
+    def clean_expires_on(self):
+        return _consent_end(self.cleaned_data["expires_on"], self.today, self.MAX_DAYS)
+
+    def clean_scopes(self):
+        scopes = self.cleaned_data["scopes"]
+        if not scopes:
+            raise forms.ValidationError("Choose at least one kind of information to ask for.")
+        return scopes
+
+    def clean(self):
+        cleaned = super().clean()
+        if not consent_requests.consent_requests_left_today(self.counselor):
+            raise forms.ValidationError(
+                "You've sent the most consent requests we allow in a day. Please try again tomorrow."
+            )
+        return cleaned
 
 
 class AcceptForm(forms.Form):

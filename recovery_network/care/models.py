@@ -295,6 +295,102 @@ class Consent(Scoped):
         return "In effect"
 
 
+CONSENT_REQUEST_DAYS = 14
+
+
+class ConsentRequestQuerySet(OwnedQuerySet):
+    """A request is the counselor's record until the client answers: they reach it through for_owner()."""
+
+    owner_path = "counselor"
+    changes_pages = False  # no kept page shows a request: the caseload keeps only its table of clients
+
+    def pending(self, now=None):
+        return self.filter(
+            answered_at__isnull=True,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+    def recent(self):
+        """The counselor's latest requests, as their list shows them (the newest 20; the rest age out)."""
+        return self.order_by("-created_at", "-id")[:20]
+
+
+class ConsentRequest(Scoped):
+    """A counselor asking someone, by email, to sign a consent for them. Only the client can consent.
+
+    It carries the consent the counselor proposes (every element but the signature); the
+    client reads it, may change any element, and signs it as their own Consent, or declines.
+    Until then the counselor learns nothing about them, not even whether the address has an
+    account: all they ever see is this row's status.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_requests_sent"
+    )
+    email = models.EmailField("the client's email address")
+    recipient_name = models.CharField("your name, as the consent will name you", max_length=120)
+    organisation = models.CharField("your practice or organisation", max_length=160)
+    purpose = models.CharField("purpose", max_length=300, default="To support my treatment and recovery planning.")
+    expires_on = models.DateField("the consent would end on")
+    note = models.CharField("a short note to them (optional)", max_length=500, blank=True)
+    # Part of the signed token: an id alone can never be turned into a working link.
+    nonce = models.CharField(max_length=32, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent = models.ForeignKey(Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ConsentRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["counselor", "-created_at"], name="consent_request_counselor_idx"),
+            models.Index(fields=["email"], name="consent_request_email_idx"),
+        ]
+
+    def __str__(self):
+        return f"Consent request to {self.email}"
+
+    def status(self, now=None):
+        if self.withdrawn_at:
+            return self.Status.WITHDRAWN
+        if self.answered_at:
+            return self.Status.SIGNED
+        if self.declined_at:
+            return self.Status.DECLINED
+        if self.expires_at <= (now or timezone.now()):
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def status_label(self):
+        return self.Status(self.status()).label
+
+    def is_pending(self, now=None):
+        return self.status(now) == self.Status.PENDING
+
+    def proposed(self):
+        """The consent form's starting values: what the counselor asked for."""
+        return {
+            "recipient_name": self.recipient_name,
+            "organisation": self.organisation,
+            "purpose": self.purpose,
+            "expires_on": self.expires_on,
+            "scopes": [name for name in SCOPE_FIELDS if getattr(self, name)],
+        }
+
+
 class RecommendationQuerySet(OwnedQuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
@@ -374,6 +470,7 @@ class AccessEvent(AppendOnly):
         GRANT_REVOKED = "grant_revoked", "Access removed"
         CONSENT_SIGNED = "consent_signed", "Consent signed"
         CONSENT_REVOKED = "consent_revoked", "Consent revoked"
+        CONSENT_REQUEST_DECLINED = "request_declined", "Consent request declined"
         ENCOURAGEMENT_SENT = "encouragement_sent", "Encouragement sent"
         RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"
         # By the site's staff, in its administration (recovery_network.admin_site).

@@ -32,6 +32,7 @@ from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
 from supports.models import Supporter
 
+from . import roles
 from .models import (
     INVITATION_DAYS,
     SCOPE_FIELDS,
@@ -388,6 +389,7 @@ def accept_invitation(invitation, user, *, link_supporter=False, now=None):
         consent = invitation.consent
         Consent.objects.filter(pk=consent.pk).update(counselor=user)
         consent.counselor = user
+        roles.refresh([user.pk])
         sharing_changed.send(sender=Consent, owner_id=owner.pk)
         result = consent
     else:
@@ -452,6 +454,7 @@ def revoke_grant(grant, now=None):
     now = now or timezone.now()
     if Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=now):
         grant.revoked_at = now
+        roles.refresh([grant.viewer_id])
         sharing_changed.send(sender=Grant, owner_id=grant.owner_id)
         page_cache.bump([grant.viewer_id])  # their circle page lists who shares with them
         log(grant.owner, grant.owner, AccessEvent.Action.GRANT_REVOKED, f"{grant.viewer.name} ({grant.viewer.email})")
@@ -479,6 +482,7 @@ def revoke_consent(consent, now=None):
     now = now or timezone.now()
     if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
         consent.revoked_at = now
+        roles.refresh([consent.counselor_id])
         sharing_changed.send(sender=Consent, owner_id=consent.owner_id)
         page_cache.bump([consent.counselor_id])  # their circle page counts their clients
         Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(

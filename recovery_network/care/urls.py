@@ -3,7 +3,7 @@ sends those addresses here."""
 
 from django.urls import path
 
-from . import views
+from . import request_views, views
 
 app_name = "care"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("clients/<id:owner_id>/", views.client, name="client"),
     path("clients/<id:owner_id>/report/", views.client_report, name="client_report"),
     path("clients/<id:owner_id>/recommend/", views.client_recommend, name="client_recommend"),
+    # Consent requests: a counselor asks, the client reviews and signs or declines
+    path("clients/ask/", request_views.consent_request_create, name="consent_request_create"),
+    path("clients/requests/<id:pk>/withdraw/", request_views.consent_request_withdraw, name="consent_request_withdraw"),
+    path("consent-requests/<str:token>/", request_views.consent_request, name="consent_request"),
+    path("consent-requests/<str:token>/sign/", request_views.consent_request_sign, name="consent_request_sign"),
 ]

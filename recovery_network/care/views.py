@@ -33,6 +33,7 @@ from supports.support_map import build_support_map
 
 from . import caseload as caseload_module
 from . import sharing
+from .access_log import entries as log_entries
 from .forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Consent, Grant, Invitation, Recommendation
 
@@ -209,7 +210,8 @@ def access_log(request):
     lines, older = sharing.access_log(request.user, before)
     # The log only grows and its lines never change: the lines a page shows name its kept rendering.
     shown = ",".join(line.cursor for line in lines)
-    context = {"lines": lines, "older": older, "is_first": not before, "shown": shown}
+    # A viewer's consecutive looks show as one entry ("Viewed 13 times"); every line stays in the log.
+    context = {"entries": log_entries(lines), "older": older, "is_first": not before, "shown": shown}
     return render(request, "care/access_log.html", context)
 
 

@@ -262,6 +262,17 @@ def mark_read(user, notification_ids=None, now=None):
     sync_unread_count(user)
 
 
+def mark_done(recipient_id, kind_key, occurrence, now=None):
+    """The person did what an occurrence asked (checked in for that day): its notification, if still unread,
+    is read now, so "Time for your check-in" doesn't stay "New" after the check-in."""
+    done = Notification.objects.filter(
+        recipient_id=recipient_id, kind=kind_key, delivery__occurrence=occurrence, read_at__isnull=True
+    )
+    if done.update(read_at=now or timezone.now()):
+        unread = Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).count()
+        User.objects.filter(pk=recipient_id).update(unread_notifications=unread)
+
+
 def sync_unread_count(user, count=None):
     """Set the counter from the notifications themselves (it is a cache of this count)."""
     if count is None:

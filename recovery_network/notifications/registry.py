@@ -58,6 +58,9 @@ class Kind:
     # {"app_label.Model": callable(instance) -> iterable of subject ids} whose saves and deletes
     # change this kind's schedule; signals.py connects them.
     watches = {}
+    # {"app_label.Model": callable(instance) -> (recipient id, occurrence key) or None}: saving one means the
+    # person did what that occurrence asked (checked in for that day), so its notification is marked read.
+    done_by = {}
 
     def load(self, subject_ids):
         """{id: subject} for the ids that still exist (one query)."""

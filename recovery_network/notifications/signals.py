@@ -18,6 +18,7 @@ from django.db.models.signals import post_delete, post_save
 
 from recovery_network.models import User
 
+from .delivery import mark_done
 from .dispatch import refresh_person, refresh_subjects
 from .registry import kinds
 
@@ -45,6 +46,16 @@ def _subject_receiver(kind_key, subject_ids_of):
     return receiver
 
 
+def _done_receiver(kind_key, occurrence_of):
+    def receiver(sender, instance, raw=False, **kwargs):
+        done = None if raw else occurrence_of(instance)
+        if done is not None:
+            recipient_id, occurrence = done
+            _later(lambda: mark_done(recipient_id, kind_key, occurrence))
+
+    return receiver
+
+
 _receivers = []  # signals hold receivers weakly; keep ours alive
 
 
@@ -58,3 +69,7 @@ def connect():
             uid = f"reminders-{kind.key}-{label}"
             post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
+        for label, occurrence_of in kind.done_by.items():
+            receiver = _done_receiver(kind.key, occurrence_of)
+            _receivers.append(receiver)
+            post_save.connect(receiver, sender=apps.get_model(label), dispatch_uid=f"reminders-{kind.key}-{label}-done")

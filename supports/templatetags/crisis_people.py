@@ -12,9 +12,10 @@ SHOWN = 5
 
 
 @register.inclusion_tag("supports/includes/crisis_people.html", takes_context=True)
-def crisis_people(context):
+def crisis_people(context, text=False):
+    """`text=True` adds a tap-to-text link beside each tap-to-call (the progress page on a hard day)."""
     user = context.get("user")
     if user is None or not user.is_authenticated:
-        return {"supporters": []}
+        return {"supporters": [], "text": text}
     supporters = Supporter.objects.for_owner(user).to_call_in_crisis().only("name", "phone")[:SHOWN]
-    return {"supporters": list(supporters)}
+    return {"supporters": list(supporters), "text": text}

@@ -14,16 +14,23 @@ const OFFLINE_URL = "{{ offline_url }}";
 const STATIC_PREFIX = "{{ static_prefix }}";
 const PRECACHED = {{ precached }};
 
+// The public offline page, fetched without cookies: the crisis lines, for anyone on this device.
+function keepPublicOfflinePage() {
+  return caches.open(PUBLIC_CACHE).then((cache) =>
+    fetch(OFFLINE_URL, { credentials: "omit" }).then((response) => {
+      if (!response.ok) throw new Error("offline page: " + response.status);
+      return cache.put(OFFLINE_URL, response);
+    })
+  );
+}
+
+// A file or page that can't be fetched now (a busy server, a dropped connection) doesn't stop the worker from
+// installing: it is fetched again when the worker starts, and static files are kept as pages load them.
 self.addEventListener("install", (event) => {
   event.waitUntil(
     Promise.all([
-      caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHED)),
-      caches.open(PUBLIC_CACHE).then((cache) =>
-        fetch(OFFLINE_URL, { credentials: "omit" }).then((response) => {
-          if (!response.ok) throw new Error("offline page: " + response.status);
-          return cache.put(OFFLINE_URL, response);
-        })
-      ),
+      caches.open(STATIC_CACHE).then((cache) => Promise.all(PRECACHED.map((url) => cache.add(url).catch(() => null)))),
+      keepPublicOfflinePage().catch(() => null),
     ]).then(() => self.skipWaiting())
   );
 });
@@ -34,15 +41,19 @@ self.addEventListener("activate", (event) => {
     caches
       .keys()
       .then((names) => Promise.all(names.filter((name) => !current.includes(name)).map((name) => caches.delete(name))))
+      .then(() => caches.open(PUBLIC_CACHE))
+      .then((cache) => cache.match(OFFLINE_URL))
+      .then((kept) => kept || keepPublicOfflinePage().catch(() => null))
       .then(() => self.clients.claim())
   );
 });
 
 function offlinePage() {
+  // ignoreVary: the page was kept from a request with the person's cookie, and is asked for without one.
   return caches
     .open(PRIVATE_CACHE)
-    .then((cache) => cache.match(OFFLINE_URL))
-    .then((own) => own || caches.open(PUBLIC_CACHE).then((cache) => cache.match(OFFLINE_URL)))
+    .then((cache) => cache.match(OFFLINE_URL, { ignoreVary: true }))
+    .then((own) => own || caches.open(PUBLIC_CACHE).then((cache) => cache.match(OFFLINE_URL, { ignoreVary: true })))
     .then((page) => page || new Response("You're offline. In crisis, call 988 or your local emergency number.", {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8" },

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from recovery_network.care.consent_requests import ask_for_consent
 from recovery_network.care.sharing import invitation_token
 from supports.models import Meeting
 from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
@@ -53,6 +54,7 @@ OWN_PAGES = [
     "care:circle",
     "care:invite",
     "care:consent_create",
+    "care:consent_request_create",
     "care:access_log",
     "milestones:overview",
     "milestones:checkin",
@@ -65,9 +67,21 @@ OWN_PAGES = [
     "milestones:calendar",
     "notifications:index",
     "notifications:preferences",
+    "welcome:start",
+    "welcome:journey",
+    "welcome:people",
+    "welcome:group",
+    "welcome:checkin",
+    "welcome:sharing",
 ]
 # Actions on the person's own account (POST only): nothing of the owner's is involved.
-OWN_ACTIONS = ["supports:snapshot_create", "notifications:read_all", "notifications:pause"]
+OWN_ACTIONS = [
+    "supports:snapshot_create",
+    "notifications:read_all",
+    "notifications:pause",
+    "welcome:later",
+    "welcome:dismiss",
+]
 # The owner's objects: 404 for everyone else, GET and POST alike.
 OWNER_OBJECT_PAGES = {
     "supports:supporter_detail": lambda w: [w["supporter"].pk],
@@ -97,6 +111,7 @@ OWNER_OBJECT_ACTIONS = {
     "care:invitation_withdraw": lambda w: [w["invitation"].pk],
     "care:grant_revoke": lambda w: [w["grant"].pk],
     "care:consent_revoke": lambda w: [w["consent"].pk],
+    "care:consent_request_withdraw": lambda w: [w["consent_request"].pk],
     "care:recommendation_done": lambda w: [w["recommendation"].pk],
     "milestones:goal_delete": lambda w: [w["goal"].pk],
 }
@@ -114,7 +129,10 @@ SHARED = {
     "care:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
 # The style guide holds no one's data and is a 404 unless DEBUG (tests/recovery_network/test_styleguide.py).
-SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide"]
+# A missed day's check-in is each person's own day, whatever its date (tests/milestones/test_late_checkin.py).
+# A consent request's link answers only its client (tests/care/test_consent_requests.py).
+SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
+           "care:consent_request", "care:consent_request_sign"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):
@@ -137,11 +155,16 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def matrix(world, people, grant, consent, recommendation, pending_invitation, owner):
+    # Any account may ask someone for consent: this request is the owner's own, to someone else.
+    in_a_month = owner.local_today() + __import__("datetime").timedelta(days=30)
+    consent_request = ask_for_consent(owner, "someone@example.org", scopes={"clean_time"}, recipient_name="Olive",
+                                      organisation="Own practice", purpose="Care", expires_on=in_a_month)  # fmt: skip
     world.update(
         grant=grant,
         consent=consent,
         recommendation=recommendation,
         invitation=pending_invitation,
+        consent_request=consent_request,
         uploaded_meeting=Meeting.objects.create(owner=owner, slug="mine", name="My uploaded meeting", weekdays=",1,"),
     )
     clients = {role: client_for(user) for role, user in people.items()}
@@ -150,12 +173,15 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
     return world, clients
 
 
-def assert_nothing_private(response, role, scoped_allowed=False):
+def assert_nothing_private(response, role, scoped_allowed=False, scopes=()):
+    """Nothing private, nothing the owner keeps to themselves, and nothing scoped beyond `scopes` (or, with
+    `scoped_allowed`, any scope)."""
     assert response.status_code < 500, role
     if role == "owner":
         return
     body = response.content.decode()
-    for marker in PRIVATE + OWNER_ONLY + ([] if scoped_allowed else list(SCOPED.values())):
+    scoped = [] if scoped_allowed else [marker for scope, marker in SCOPED.items() if scope not in scopes]
+    for marker in PRIVATE + OWNER_ONLY + scoped:
         assert marker not in body, f"{role} saw {marker!r} at {response.request['PATH_INFO']}"
 
 
@@ -169,7 +195,9 @@ def test_public_pages_show_no_one_elses_data(matrix, role):
     for name in PUBLIC:
         response = clients[role].get(reverse(name))
         assert response.status_code in (200, 503), name  # healthz may report a missing worker
-        assert_nothing_private(response, role)
+        # A family member's home shows the people who share with them: their clean time, nothing more.
+        home_of_family = name == "home" and role in ("family", "family_everything")
+        assert_nothing_private(response, role, scopes={"clean_time"} if home_of_family else ())
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,7 +6,7 @@ from recovery_network.models import User
 from tests.e2e.helpers import last_link_in_mail
 
 
-def test_newcomer_signs_up_verifies_email_and_lands_home(page, live_server):
+def test_newcomer_signs_up_verifies_email_and_starts_building_their_network(page, live_server):
     page.goto("/")
     page.get_by_role("link", name="Create your free account").click()
     page.get_by_label("Email").fill("newcomer@example.org")
@@ -15,17 +15,18 @@ def test_newcomer_signs_up_verifies_email_and_lands_home(page, live_server):
     page.get_by_label("Time zone").fill("America/Denver")
     page.get_by_label("Password:", exact=True).fill("quiet-harbor-morning-42")
     page.get_by_label("Password (again)").fill("quiet-harbor-morning-42")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create an account").click()
 
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("heading", name="Verify your email address").wait_for()
     assert len(mail.outbox) == 1
     link = last_link_in_mail("newcomer@example.org", r"https?://\S+/accounts/confirm-email/\S+")
 
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
-    page.get_by_role("heading", name="Hello, Nia").wait_for()
-    assert page.url == f"{live_server.url}/"
-    assert "America/Denver" in page.content()
+    page.get_by_role("heading", name="Let's build your support network").wait_for()
+    assert page.url == f"{live_server.url}/welcome/"
+    page.goto("/profile/")
+    assert page.get_by_label("Time zone").input_value() == "America/Denver"
     user = User.objects.get(email="newcomer@example.org")
     assert user.emailaddress_set.get().verified
 

@@ -79,7 +79,7 @@ def test_owner_consents_and_a_counselor_with_two_factor_works_with_the_client(pa
     # The owner sees it on the home page and marks it done.
     page.goto(f"{live_server.url}/")
     page.get_by_text("Join a SMART Recovery group").wait_for()
-    page.get_by_role("link", name="See and mark done").click()
+    page.get_by_role("link", name="See them and mark them done").click()
     page.locator("#recommendations").get_by_role("button", name="Mark done").click()
     page.get_by_text("Marked as done. Well done.").wait_for()
     assert Recommendation.objects.get(owner=owner).is_done

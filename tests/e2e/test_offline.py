@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 OWN_OFFLINE_PAGE_KEPT = """async () => {
   const cache = await caches.open("rn-private");
-  return Boolean(await cache.match("/offline/"));
+  const kept = await cache.match("/offline/", { ignoreVary: true });
+  return Boolean(kept) && (await kept.text()).includes("Your people for a bad night");
 }"""
 
 
@@ -28,7 +29,7 @@ def person():
 def _worker_in_control(page):
     """Wait until the service worker controls the page (it claims open pages when it activates)."""
     page.evaluate("() => navigator.serviceWorker.ready")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
 
 
 def test_a_check_in_made_offline_is_saved_once_when_the_connection_returns(new_page, live_server, person):
@@ -89,7 +90,7 @@ def test_a_check_in_made_online_goes_on_to_progress_with_the_usual_thanks(new_pa
 def test_offline_a_page_shows_the_crisis_lines_and_my_people_and_takes_a_check_in(new_page, live_server, person):
     page = login(new_page(**PHONE), live_server, person)
     _worker_in_control(page)
-    page.wait_for_function(OWN_OFFLINE_PAGE_KEPT)
+    page.wait_for_function(OWN_OFFLINE_PAGE_KEPT, timeout=30_000)
 
     page.context.set_offline(True)
     page.goto("/progress/")
@@ -109,7 +110,7 @@ def test_offline_a_page_shows_the_crisis_lines_and_my_people_and_takes_a_check_i
 def test_signing_out_forgets_my_people_and_anything_waiting(new_page, live_server, person):
     page = login(new_page(**PHONE), live_server, person)
     _worker_in_control(page)
-    page.wait_for_function(OWN_OFFLINE_PAGE_KEPT)
+    page.wait_for_function(OWN_OFFLINE_PAGE_KEPT, timeout=30_000)
     page.evaluate("() => localStorage.setItem('rn-checkins-waiting', '[{\"person\": \"x\"}]')")
 
     page.get_by_role("button", name="Menu").tap()

@@ -151,3 +151,22 @@ def test_the_same_pages_cost_the_same_at_both_sizes(owner, owner_client, strange
         }
     print("\nqueries per page (5 days / 400 days):", {name: (small[name], large[name]) for name in small})
     assert small == large
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_missed_days_check_in_costs_at_most_todays_and_one_query_more(owner, owner_client, size):
+    """The missed day's page asks once more: whether the day was checked in on the day itself (today's page, with
+    today's check-in and its links, is the measure)."""
+    missed = TODAY - dt.timedelta(days=6)
+    with time_machine.travel(NOW, tick=False):
+        if size == "small":
+            build_history(owner, days=5, journeys=1, setbacks=0, supporters=3)
+        else:
+            build_history(owner, days=400, journeys=3, setbacks=4, supporters=40)
+        CheckIn.objects.filter(owner=owner, local_date=missed).delete()
+        today = count_queries(owner_client, reverse("milestones:checkin"))
+        late = count_queries(owner_client, reverse("milestones:checkin_day", args=[missed]))
+        assert late <= today + 1
+        response = owner_client.post(reverse("milestones:checkin_day", args=[missed]), {"sober": "yes"})
+        assert response.status_code == 302
+        assert count_queries(owner_client, reverse("milestones:checkin_day", args=[missed])) <= today + 1

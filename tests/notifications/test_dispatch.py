@@ -24,7 +24,8 @@ EVENING = dt.time(20, 30)
 
 @pytest.fixture
 def person(owner):
-    """Olive in Chicago: check-in at 20:30, quiet hours 22:00–07:00."""
+    """Olive in Chicago, in recovery (a journey of her own): check-in at 20:30, quiet hours 22:00–07:00."""
+    JourneyFactory(owner=owner, started_on=dt.date(2026, 1, 1))
     owner.checkin_time = EVENING
     owner.save()
     refresh_person(owner, now=chicago(2026, 6, 1, 12))
@@ -277,14 +278,14 @@ def test_reconcile_adds_rows_for_bulk_created_subjects_and_drops_stale_ones(owne
     journey = JourneyFactory(owner=owner)
     report = reconcile(now=chicago(2026, 6, 1))
     rows = set(Reminder.objects.values_list("kind", "subject_id"))
+    # Stan has no journey of his own: no check-in reminder for him.
     assert rows == {
         ("checkin", owner.pk),
-        ("checkin", stranger.pk),
         ("reach_out", inner.pk),
         ("meeting", slot.pk),
         ("milestone", journey.pk),
     }
-    assert report["checkin"] == (2, 0)
+    assert report["checkin"] == (1, 0)
     assert ("reach_out", wider.pk) not in rows
     # Archived through a bulk update: the next reconcile removes the row.
     type(group).objects.filter(pk=group.pk).update(archived_at=chicago(2026, 6, 1))
@@ -295,6 +296,7 @@ def test_reconcile_adds_rows_for_bulk_created_subjects_and_drops_stale_ones(owne
 
 def test_dispatch_works_in_batches(person, stranger, family, dispatch, enqueued):
     for user in (stranger, family):
+        JourneyFactory(owner=user)
         user.checkin_time, user.time_zone = EVENING, "America/Chicago"
         user.save()
         refresh_person(user, now=chicago(2026, 6, 1, 12))
@@ -306,6 +308,7 @@ def test_an_occurrence_another_run_wrote_is_left_to_it_while_the_rest_of_the_bat
     person, stranger, family, dispatch, enqueued
 ):
     for user in (stranger, family):
+        JourneyFactory(owner=user)
         user.checkin_time, user.time_zone = EVENING, "America/Chicago"
         user.save()
         refresh_person(user, now=chicago(2026, 6, 1, 12))
@@ -323,6 +326,9 @@ def test_an_occurrence_another_run_wrote_is_left_to_it_while_the_rest_of_the_bat
 
 
 def test_signals_keep_rows_current_after_commit(django_capture_on_commit_callbacks, owner):
+    with django_capture_on_commit_callbacks(execute=True):
+        JourneyFactory(owner=owner)  # a first journey starts the check-in reminder
+    assert Reminder.objects.filter(kind="checkin", recipient=owner).exists()
     with django_capture_on_commit_callbacks(execute=True):
         supporter = SupporterFactory(owner=owner, closeness=Closeness.INNER, contact_every_days=7)
     first = Reminder.objects.get(kind="reach_out", subject_id=supporter.pk).due_at
@@ -356,7 +362,7 @@ def _people_due(count, now):
 
     User.objects.all().delete()
     people = UserFactory.create_batch(count, time_zone="UTC", quiet_hours_start=None, quiet_hours_end=None)
-    User.objects.filter(pk__in=[p.pk for p in people]).update(checkin_time=dt.time(9, 0))
+    User.objects.filter(pk__in=[p.pk for p in people]).update(checkin_time=dt.time(9, 0), has_journey=True)
     Reminder.objects.all().delete()
     reconcile(now=now - dt.timedelta(hours=1))
     return people

@@ -53,7 +53,8 @@ def log_lines(owner):
     client.force_login(User.objects.get(pk=owner.pk))
     response = client.get(reverse("care:access_log"))
     assert response.status_code == 200
-    return [(line.actor_name, line.get_action_display(), line.what) for line in response.context["lines"]], response
+    lines = [line for entry in response.context["entries"] for line in entry.lines]  # every line, looks grouped
+    return [(line.actor_name, line.get_action_display(), line.what) for line in lines], response
 
 
 @pytest.fixture

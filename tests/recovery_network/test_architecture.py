@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("recovery_network", "supports", "milestones")
 ENGINE = "recovery_network.notifications"
 CARE = "recovery_network.care"
-FEATURES = ("supports", "milestones", CARE)
+# The first run: on top, beside the circle of care; it writes into the network, the journeys and reads the circle.
+WELCOME = "recovery_network.welcome"
+FEATURES = ("supports", "milestones", CARE, WELCOME)
 # Core modules that may import the apps above them, and why.
 CORE_ON_TOP = {
     "recovery_network.urls": "the composition root: it mounts every app's URLs",
@@ -144,7 +146,7 @@ def test_the_core_imports_nothing_above_it(above):
         f"{name} imports {imported}"
         for name in SOURCES
         if _within(name, "recovery_network")
-        and not any(_within(name, app) for app in (ENGINE, CARE))
+        and not any(_within(name, app) for app in (ENGINE, CARE, WELCOME))
         and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
         if _within(imported, above)
@@ -161,6 +163,18 @@ def test_the_features_know_nothing_of_the_circle_of_care(feature):
         if _within(name, feature)
         for imported, _, _ in imports_of(name)
         if _within(imported, CARE)
+    ]
+    assert reached == []
+
+
+def test_nothing_but_the_composition_imports_the_first_run():
+    """The first run sits on top: the sections and the sign-in redirect name it in settings, as strings."""
+    reached = [
+        f"{name} imports {imported}"
+        for name in SOURCES
+        if not _within(name, WELCOME) and name not in CORE_ON_TOP
+        for imported, _, _ in imports_of(name)
+        if _within(imported, WELCOME)
     ]
     assert reached == []
 

@@ -23,7 +23,7 @@ from django.utils.regex_helper import normalize
 
 from milestones.models import CalendarFeed
 from recovery_network import params
-from recovery_network.care import sharing
+from recovery_network.care import consent_requests, sharing
 from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from recovery_network.notifications import preferences as channel_prefs
@@ -280,6 +280,7 @@ FORM_MODULES = (
     "milestones.forms",
     "recovery_network.forms",
     "recovery_network.notifications.forms",
+    "recovery_network.welcome.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -292,6 +293,7 @@ OBJECT_BEFORE_ID = {
     "grants": "grant",
     "consents": "consent",
     "recommendations": "recommendation",
+    "requests": "consent_request",
     "journeys": "journey",
     "goals": "goal",
     "notifications": "notification",
@@ -299,6 +301,8 @@ OBJECT_BEFORE_ID = {
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
     "care:invitation": lambda site: sharing.invitation_token(site["invitation"]),
+    "care:consent_request": lambda site: consent_requests.consent_request_token(site["consent_request"]),
+    "care:consent_request_sign": lambda site: consent_requests.consent_request_token(site["consent_request"]),
     "notifications:unsubscribe": lambda site: channel_prefs.unsubscribe_token(site["owner"], "checkin"),
     "supports:reached_out": lambda site: reached_out_token(site["delivery"]),
     "milestones:calendar_feed": lambda site: site["calendar"].token,
@@ -384,6 +388,7 @@ def _valid_values(site):
 VALID_FOR = {  # where two forms share a field name, this page's own
     "milestones:journey_create": {"kind": "alcohol"},
     "milestones:journey_edit": {"kind": "alcohol"},
+    "welcome:journey": {"kind": "alcohol"},
     "supports:meeting_list": {"format": ""},
     "supports:index": {"kind": "personal"},
     "care:person_encourage": {"message": ""},
@@ -442,6 +447,15 @@ def site(owner, family, counselor, stranger):
             recipient=owner, kind="reach_out", subject_id=supporter.pk, occurrence="o1", status="sent", in_app=True
         ),
         "invitation": InvitationFactory(owner=owner, email="newcomer@example.org"),
+        "consent_request": consent_requests.ask_for_consent(
+            counselor,
+            owner.email,
+            scopes={"clean_time"},
+            recipient_name="Casey",
+            organisation="Riverside",
+            purpose="Treatment",
+            expires_on=today + dt.timedelta(days=30),
+        ),
         "grant": Grant.objects.get(owner=owner, viewer=family),
         "consent": Consent.objects.get(owner=owner, counselor=counselor),
         "recommendation": RecommendationFactory(owner=owner, counselor=counselor),

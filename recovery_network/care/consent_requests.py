@@ -1,0 +1,197 @@
+"""Consent requests: a counselor asks someone for consent, and only that person can give it.
+
+The counselor proposes every element of a consent but the signature; the link reaches only an account
+owning the address it was sent to, whose answer goes through the consent form like any consent. Until
+they answer the counselor learns nothing about them, not even whether the address has an account, and
+nothing is written to anyone's access log. Signing and declining go into the client's log through the
+sharing door's `log`, as every change to what they share does.
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from recovery_network import page_cache, params
+
+from .models import CONSENT_REQUEST_DAYS, SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
+from .people import actor_label
+from .sharing import InvitationProblem, describe, log, user_emails
+
+CONSENT_REQUEST_SALT = "care.consent_request"
+CONSENT_REQUESTS_PER_DAY = 10
+CONSENT_REQUEST_SUBJECT = "A request from {name} on {site}"
+
+
+class ConsentRequestProblem(InvitationProblem):
+    """Why a consent request's link cannot be used; the message is shown to the person as it is."""
+
+
+def consent_request_token(consent_request):
+    return signing.dumps([consent_request.pk, consent_request.nonce], salt=CONSENT_REQUEST_SALT, compress=True)
+
+
+def consent_request_from_token(token):
+    """The request a link names, or None for a forged, mangled or unknown link."""
+    try:
+        pk, nonce = signing.loads(token, salt=CONSENT_REQUEST_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    pk = params.object_id(pk)
+    found = ConsentRequest.objects.select_related("counselor", "consent").filter(pk=pk).first() if pk else None
+    if found is None or not constant_time_compare(found.nonce, str(nonce)):
+        return None
+    return found
+
+
+def consent_request_url(consent_request):
+    return settings.SITE_URL + reverse("care:consent_request", args=[consent_request_token(consent_request)])
+
+
+def consent_requests_left_today(counselor, now=None):
+    """A request sends email to any address: the same small daily allowance as invitations."""
+    since = (now or timezone.now()) - dt.timedelta(days=1)
+    sent = ConsentRequest.objects.for_owner(counselor).filter(created_at__gte=since).count()
+    return max(0, CONSENT_REQUESTS_PER_DAY - sent)
+
+
+def ask_for_consent(counselor, email, *, scopes, note="", now=None, **proposed):
+    """Create a consent request, with the consent the counselor proposes, and email the client its link.
+
+    Nothing is looked up about the address: the counselor learns the same whether or not it has an
+    account, and nothing is written to anyone's access log until the client answers.
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    # Only the newest request to one address works, so an old forwarded email can't be used after a new one.
+    for earlier in ConsentRequest.objects.for_owner(counselor).pending(now).filter(email=email):
+        withdraw_consent_request(earlier, now)
+    consent_request = ConsentRequest.objects.create(
+        counselor=counselor,
+        email=email,
+        note=note,
+        nonce=secrets.token_urlsafe(18),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=CONSENT_REQUEST_DAYS),
+        **{name: name in scopes for name in SCOPE_FIELDS},
+        **proposed,
+    )
+    send_consent_request_email(consent_request)
+    return consent_request
+
+
+def send_consent_request_email(consent_request):
+    """Sent directly, like an invitation: the client may have no account yet.
+
+    The subject names the counselor's account, never the client's health; the counselor's note stays
+    out of the email (it could say anything) and shows on the request's page, after signing in.
+    """
+    counselor_name = " ".join(consent_request.counselor.name.split())[:80]  # no line break reaches a header
+    context = {
+        "consent_request": consent_request,
+        "counselor_name": counselor_name,
+        "url": consent_request_url(consent_request),
+        "SITE_NAME": settings.SITE_NAME,
+        "days": CONSENT_REQUEST_DAYS,
+    }
+    email = EmailMultiAlternatives(
+        subject=CONSENT_REQUEST_SUBJECT.format(name=counselor_name, site=settings.SITE_NAME),
+        body=render_to_string("care/emails/consent_request.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[consent_request.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(render_to_string("care/emails/consent_request.html", context), "text/html")
+    email.send()
+
+
+def check_consent_request(consent_request, user, now=None):
+    """Raise ConsentRequestProblem unless this person may answer this request now.
+
+    As with invitations, whose it is comes first: another account learns nothing of it, not even
+    that it was withdrawn."""
+    now = now or timezone.now()
+    if user.pk == consent_request.counselor_id:
+        raise ConsentRequestProblem(
+            "own", "This is a request you sent. Only the person it was sent to can sign or decline it."
+        )
+    if consent_request.email.lower() not in user_emails(user):
+        raise ConsentRequestProblem(
+            "wrong_account",
+            f"This request was sent to a different email address than the one you are signed in with "
+            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
+        )
+    status = consent_request.status(now)
+    if status == ConsentRequest.Status.WITHDRAWN:
+        raise ConsentRequestProblem(
+            "withdrawn", f"{consent_request.counselor.name} withdrew this request. Nothing was shared."
+        )
+    if status == ConsentRequest.Status.SIGNED:
+        raise ConsentRequestProblem("used", "You have already signed this request, so the link no longer works.")
+    if status == ConsentRequest.Status.DECLINED:
+        raise ConsentRequestProblem("used", "You declined this request, so the link no longer works.")
+    if status == ConsentRequest.Status.EXPIRED:
+        raise ConsentRequestProblem(
+            "expired", f"This request expired on {consent_request.expires_at.astimezone(user.zone):%-d %B %Y}."
+        )
+
+
+@transaction.atomic
+def sign_requested_consent(consent_request, owner, *, scopes, now=None, **fields):
+    """The client signs the consent a counselor asked for, as they chose its elements. The counselor is
+    known and asked for it, so it names them at once: no invitation to accept. Signing twice (a double
+    click) finds the request answered and signs nothing more."""
+    now = now or timezone.now()
+    consent_request = (
+        ConsentRequest.objects.select_for_update(of=("self",)).select_related("counselor").get(pk=consent_request.pk)
+    )
+    check_consent_request(consent_request, owner, now)
+    counselor = consent_request.counselor
+    consent = Consent.objects.create(
+        owner=owner,
+        counselor=counselor,
+        signed_at=now,
+        **{name: name in scopes for name in SCOPE_FIELDS},
+        **fields,
+    )
+    ConsentRequest.objects.filter(pk=consent_request.pk).update(answered_at=now, consent=consent)
+    page_cache.bump([counselor.pk])  # their circle page counts their clients
+    log(
+        owner,
+        owner,
+        AccessEvent.Action.CONSENT_SIGNED,
+        f"{consent.recipient_name}, {consent.organisation}, until {consent.expires_on:%-d %B %Y}: "
+        f"{describe(consent.scopes)}; asked for by {actor_label(counselor)}",
+        now=now,
+    )
+    return consent
+
+
+def decline_consent_request(consent_request, user, now=None):
+    """The client says no. The counselor sees "declined" and nothing more; the client's log keeps it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        consent_request = (
+            ConsentRequest.objects.select_for_update(of=("self",))
+            .select_related("counselor")
+            .get(pk=consent_request.pk)
+        )
+        check_consent_request(consent_request, user, now)
+        ConsentRequest.objects.filter(pk=consent_request.pk).update(declined_at=now)
+        log(user, user, AccessEvent.Action.CONSENT_REQUEST_DECLINED, actor_label(consent_request.counselor), now=now)
+
+
+def withdraw_consent_request(consent_request, now=None):
+    """The counselor takes an unanswered request back; its link stops working at once."""
+    now = now or timezone.now()
+    updated = ConsentRequest.objects.filter(
+        pk=consent_request.pk, answered_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    return bool(updated)
