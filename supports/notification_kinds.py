@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.dateformat import time_format
 
 from recovery_network.notifications.registry import Kind, Message, Occurrence
 
@@ -51,9 +52,10 @@ class MeetingSoon(Kind):
         group = slot.group
         start = dt.datetime.combine(dt.date.fromisoformat(delivery.occurrence), slot.start_time)
         where = "online" if group.online_url and not group.address else (group.address or "")
+        at = time_format(start, "g:i A")  # the clock the pages use: "7:30 PM"
         return Message(
-            title=f"{group.name} meets at {start:%H:%M}",
-            body=f"{slot.weekday_name} at {start:%H:%M} ({group.time_zone.replace('_', ' ')})"
+            title=f"{group.name} meets at {at}",
+            body=f"{slot.weekday_name} at {at} ({group.time_zone.replace('_', ' ')})"
             + (f", {where}" if where else "")
             + ".",
             url=reverse("supports:group_detail", args=[group.pk]),

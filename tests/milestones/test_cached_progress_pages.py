@@ -281,9 +281,9 @@ def test_kept_reminder_settings_show_the_reminders_as_they_move(owner, owner_cli
         due_at=dt.datetime(2030, 5, 6, 14, 0, tzinfo=dt.UTC),
     )
     url = reverse("notifications:preferences")
-    assert "Mon 6 May, 09:00" in page(owner_client, url)  # Chicago, summer time
+    assert "Mon 6 May, 9:00 AM" in page(owner_client, url)  # Chicago, summer time
     Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime(2030, 5, 7, 14, 0, tzinfo=dt.UTC))
-    assert "Tue 7 May, 09:00" in page(owner_client, url)
+    assert "Tue 7 May, 9:00 AM" in page(owner_client, url)
     owner.time_zone = "Europe/London"
     owner.save()
-    assert "Tue 7 May, 15:00" in page(owner_client, url)
+    assert "Tue 7 May, 3:00 PM" in page(owner_client, url)

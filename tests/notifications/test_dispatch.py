@@ -213,7 +213,7 @@ def test_meeting_reminder_before_the_group_meets(person, dispatch):
     assert dispatch(chicago(2026, 6, 2, 17, 29)).sent == 0
     assert dispatch(chicago(2026, 6, 2, 17, 30)).sent == 1
     note = Notification.objects.get(kind="meeting")
-    assert note.title == "Lakeside Tuesday meets at 19:00"
+    assert note.title == "Lakeside Tuesday meets at 7:00 PM"
     assert Reminder.objects.get(kind="meeting").occurrence == "2026-06-09"
 
 

@@ -251,3 +251,18 @@ def test_the_journey_form_has_no_blank_kind_chosen_in_advance(owner_client):
     assert "---------" not in page
     assert 'value="alcohol"' in page and 'value=""' not in page.split('name="kind"', 1)[0][-200:]
     assert not re.search(r'name="kind"[^>]*value=""', page) and not re.search(r'value=""[^>]*name="kind"', page)
+
+
+def test_every_clock_a_page_shows_reads_the_same_way():
+    """One clock for everyone: "7:30 PM", as the check-in time and the access log print it, never "19:30" beside it
+    (forms' <input type="time"> keep their 24-hour value; that is the browser's to display)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    mixed = [
+        f"{path.relative_to(root)}: {line.strip()[:80]}"
+        for path in root.rglob("*.html")
+        for line in path.read_text().splitlines()
+        if re.search(r'(time|date):"[^"]*(H:i|\bP\b)[^"]*"', line)
+    ]
+    assert mixed == []

@@ -217,7 +217,7 @@ def test_a_meeting_list_upload_shows_at_once(owner, owner_client):
 def test_a_kept_group_page_moves_its_next_meeting_with_the_meeting_time(network, owner_client):
     group = network["group"]
     url = reverse("supports:group_detail", args=[group.pk])
-    assert "07:30" in page(owner_client, url)
+    assert "7:30 AM" in page(owner_client, url)
     MeetingTime.objects.filter(group=group, start_time=dt.time(7, 30)).update(start_time=dt.time(8, 45))
     warm = page(owner_client, url)
-    assert "08:45" in warm and "07:30" not in warm
+    assert "8:45 AM" in warm and "7:30 AM" not in warm

@@ -220,7 +220,7 @@ def test_owner_adds_a_group_with_weekly_times_in_its_own_zone(owner_client, owne
     assert group.time_zone == "America/New_York" and group.is_home_group
     assert [(slot.weekday, slot.start_time) for slot in group.meeting_times.all()] == [(3, dt.time(19))]
     page = owner_client.get(reverse("supports:group_detail", args=[group.pk]))
-    assert b"Thursday 19:00" in page.content
+    assert b"Thursday 7:00 PM" in page.content
     # The owner lives in Chicago: the page also says when that is for them.
     assert b"your time" in page.content and b"18:00" in page.content
 
