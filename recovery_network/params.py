@@ -43,6 +43,14 @@ def integer(value, minimum, maximum):
     return number if minimum <= number <= maximum else None
 
 
+def search_text(value, max_length=100):
+    """Words typed into a search box, trimmed to `max_length`; None for nothing, or for text no database column
+    can hold (a NUL character)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    return value[:max_length].strip() or None
+
+
 def date(value):
     """A calendar date written as YYYY-MM-DD; else None (not the other ISO forms, 20261126 or 2026-W48-4)."""
     if not isinstance(value, str) or not ISO_DATE.fullmatch(value):

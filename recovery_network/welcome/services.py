@@ -27,7 +27,7 @@ def locked_first_run(user):
     """The person's first run, made if need be and locked until the transaction ends: a second submit of the
     same step waits here for the first and then finds its work done."""
     FirstRun.objects.get_or_create(owner=user)
-    return FirstRun.objects.select_for_update().select_related("journey").get(owner=user)
+    return FirstRun.objects.select_for_update(of=("self",)).select_related("journey").get(owner=user)
 
 
 def invited(user, now=None):

@@ -125,7 +125,7 @@ def group(request):
 
 
 def _search(request, user):
-    query = request.GET.get("q", "")[:100].strip()
+    query = params.search_text(request.GET.get("q"))
     if not query:
         return {"query": ""}
     meetings = Meeting.objects.visible_to(user).filter(

@@ -43,7 +43,9 @@ def in_threads(count, work):
 def test_two_dispatchers_at_once_deliver_each_reminder_once():
     now = timezone.now().replace(microsecond=0)
     people = UserFactory.create_batch(300, time_zone="UTC", quiet_hours_start=None, quiet_hours_end=None)
-    User.objects.filter(pk__in=[p.pk for p in people]).update(checkin_time=(now - dt.timedelta(minutes=1)).time())
+    User.objects.filter(pk__in=[p.pk for p in people]).update(
+        checkin_time=(now - dt.timedelta(minutes=1)).time(), has_journey=True
+    )
     Reminder.objects.all().delete()
     reminders.reconcile(now=now - dt.timedelta(minutes=2))
     assert Reminder.objects.due(now).count() == 300

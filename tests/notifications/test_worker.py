@@ -96,9 +96,9 @@ def wait_for(condition, timeout=60, interval=0.2):
 
 
 def person_due_now():
-    """Someone whose check-in reminder fell due a minute ago."""
+    """Someone in recovery whose check-in reminder fell due a minute ago."""
     now = timezone.now()
-    user = UserFactory(time_zone="UTC", quiet_hours_start=None, quiet_hours_end=None)
+    user = UserFactory(time_zone="UTC", quiet_hours_start=None, quiet_hours_end=None, has_journey=True)
     user.checkin_time = (now - dt.timedelta(minutes=1)).time()
     user.save()
     refresh_person(user, now=now - dt.timedelta(minutes=2))

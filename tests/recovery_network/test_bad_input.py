@@ -545,3 +545,12 @@ def test_the_sweep_covers_every_page_and_every_form_field():
 def test_the_sweeps_people_reach_pages_behind_reauthentication_and_two_factor(cast, owner):
     assert cast["owner"].get(reverse("care:consent_create")).status_code == 200
     assert cast["counselor"].get(reverse("care:client", args=[owner.pk])).status_code == 200
+
+
+def test_words_typed_into_a_search_are_trimmed_and_a_nul_is_no_search():
+    from recovery_network import params
+
+    assert params.search_text("  sunrise group ") == "sunrise group"
+    assert params.search_text("x" * 300) == "x" * 100
+    assert params.search_text("a\x00b") is None
+    assert params.search_text("   ") is None and params.search_text(None) is None
