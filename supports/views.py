@@ -73,6 +73,7 @@ def _network(user, now, query):
         "more_overdue": len(overdue) > OVERDUE_SHOWN,
         "gaps": gaps[:3],
         "gap_count": len(gaps),
+        "has_people": bool(summary.supporters),
     }
 
 

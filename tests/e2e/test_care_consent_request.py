@@ -30,7 +30,7 @@ def sign_in_here(page, user, secret=None):
         page.get_by_role("button", name="Sign In").click()
 
 
-def test_a_counselor_asks_and_the_client_reviews_and_signs(page, new_page, live_server, settings):
+def test_a_counselor_asks_the_client_signs_and_the_counselor_recommends(page, new_page, live_server, settings):
     settings.SITE_URL = live_server.url
     client = UserFactory(email="olive@example.org", display_name="Olive", time_zone="America/Chicago")
     today = client.local_today()
@@ -99,3 +99,9 @@ def test_a_counselor_asks_and_the_client_reviews_and_signs(page, new_page, live_
     assert "Signed" in page.locator("#consent-requests").inner_text()
     page.get_by_role("link", name="Olive").click()
     page.get_by_role("heading", name="Olive").first.wait_for()
+    # …and, with her consent in force, writes her a recommendation, which she finds on her home page.
+    page.get_by_role("textbox", name="Recommendation").fill("Try the Thursday SMART meeting")
+    page.get_by_role("button", name="Add the recommendation").click()
+    page.get_by_text("Olive will see your recommendation.").wait_for()
+    client_page.goto("/")
+    client_page.get_by_text("Try the Thursday SMART meeting").wait_for()

@@ -76,10 +76,19 @@ def test_owner_invites_family_who_accepts_encourages_and_loses_access_on_revocat
     mum_page.get_by_text("Sent. Olive will see it on their home page.").wait_for()
     person_url = mum_page.url
 
+    # Her own home is about Olive now, with no check-in of her own to do; one tap sends another kind word.
+    mum_page.goto(f"{live_server.url}/")
+    mum_page.get_by_role("heading", name="People you support").wait_for()
+    menu = mum_page.get_by_role("navigation", name="Main")
+    assert not menu.get_by_role("link", name="Check in").count()
+    mum_page.get_by_role("button", name="Send “Thinking of you today.”").click()
+    mum_page.get_by_text("Sent. Olive will see it on their home page.").wait_for()
+
     # The owner sees it on the home page, and who looked on the access log.
     page.goto(f"{live_server.url}/")
     home = page.locator(".home-circle")
     home.get_by_text("I'm proud of you.").wait_for()
+    home.get_by_text("Thinking of you today.").wait_for()
     assert "Mum" in home.inner_text()
     page.get_by_role("link", name="Circle", exact=True).click()
     page.get_by_role("link", name="Who has seen my data").click()

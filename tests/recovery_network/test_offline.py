@@ -104,7 +104,7 @@ def test_the_crisis_page_puts_my_own_people_first_one_tap_away(owner_client, ano
     page = owner_client.get(reverse("crisis")).content.decode()
     assert "Your people for a bad night" in page
     assert page.index("Call Maya</a>") < page.index("Call 988</a>")
-    assert 'href="tel:(555)0101"' in page
+    assert 'href="tel:(555)0101"' in page and 'href="sms:(555)0101"' in page  # call or text, one tap each
     assert "Your people" not in anon_client.get(reverse("crisis")).content.decode()
 
 
