@@ -11,19 +11,17 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
-from recovery_network import page_cache, params
+from recovery_network import page_cache
 
 from .models import CONSENT_REQUEST_DAYS, SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
 from .people import actor_label
-from .sharing import InvitationProblem, describe, log, user_emails
+from .sharing import InvitationProblem, describe, log, row_from_signed_token, signed_link_token, user_emails
 
 CONSENT_REQUEST_SALT = "care.consent_request"
 CONSENT_REQUESTS_PER_DAY = 10
@@ -35,20 +33,12 @@ class ConsentRequestProblem(InvitationProblem):
 
 
 def consent_request_token(consent_request):
-    return signing.dumps([consent_request.pk, consent_request.nonce], salt=CONSENT_REQUEST_SALT, compress=True)
+    return signed_link_token(consent_request, CONSENT_REQUEST_SALT)
 
 
 def consent_request_from_token(token):
-    """The request a link names, or None for a forged, mangled or unknown link."""
-    try:
-        pk, nonce = signing.loads(token, salt=CONSENT_REQUEST_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    pk = params.object_id(pk)
-    found = ConsentRequest.objects.select_related("counselor", "consent").filter(pk=pk).first() if pk else None
-    if found is None or not constant_time_compare(found.nonce, str(nonce)):
-        return None
-    return found
+    rows = ConsentRequest.objects.select_related("counselor", "consent")
+    return row_from_signed_token(token, CONSENT_REQUEST_SALT, rows)
 
 
 def consent_request_url(consent_request):

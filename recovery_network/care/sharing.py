@@ -263,20 +263,30 @@ def shared_with(viewer, now=None):
 # Invitations
 
 
+def signed_link_token(row, salt):
+    """A link's token naming one row (an invitation, a consent request): its id and nonce, signed."""
+    return signing.dumps([row.pk, row.nonce], salt=salt, compress=True)
+
+
+def row_from_signed_token(token, salt, rows):
+    """The row of `rows` a link names, or None for a forged, mangled or unknown link."""
+    try:
+        pk, nonce = signing.loads(token, salt=salt)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    pk = params.object_id(pk)
+    row = rows.filter(pk=pk).first() if pk else None
+    if row is None or not constant_time_compare(row.nonce, str(nonce)):
+        return None
+    return row
+
+
 def invitation_token(invitation):
-    return signing.dumps([invitation.pk, invitation.nonce], salt=TOKEN_SALT, compress=True)
+    return signed_link_token(invitation, TOKEN_SALT)
 
 
 def invitation_from_token(token):
-    """The invitation a link names, or None for a forged, mangled or unknown link."""
-    try:
-        pk, nonce = signing.loads(token, salt=TOKEN_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    invitation = Invitation.objects.select_related("owner", "supporter", "consent").filter(pk=pk).first()
-    if invitation is None or not constant_time_compare(invitation.nonce, str(nonce)):
-        return None
-    return invitation
+    return row_from_signed_token(token, TOKEN_SALT, Invitation.objects.select_related("owner", "supporter", "consent"))
 
 
 def invitation_url(invitation):
