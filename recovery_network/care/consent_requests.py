@@ -11,9 +11,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,11 +19,21 @@ from recovery_network import page_cache
 
 from .models import CONSENT_REQUEST_DAYS, SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
 from .people import actor_label
-from .sharing import InvitationProblem, describe, log, row_from_signed_token, signed_link_token, user_emails
+from .sharing import (
+    InvitationProblem,
+    describe,
+    log,
+    row_from_signed_token,
+    send_link_email,
+    signed_link_token,
+    user_emails,
+)
 
 CONSENT_REQUEST_SALT = "care.consent_request"
 CONSENT_REQUESTS_PER_DAY = 10
-CONSENT_REQUEST_SUBJECT = "A request from {name} on {site}"
+# Fixed, as an invitation's is: the counselor's display name is typed by them ("Dana, addiction counselor") and
+# would show on the client's lock screen.
+CONSENT_REQUEST_SUBJECT = "You have a request on {site}"
 
 
 class ConsentRequestProblem(InvitationProblem):
@@ -80,26 +88,17 @@ def ask_for_consent(counselor, email, *, scopes, note="", now=None, **proposed):
 def send_consent_request_email(consent_request):
     """Sent directly, like an invitation: the client may have no account yet.
 
-    The subject names the counselor's account, never the client's health; the counselor's note stays
-    out of the email (it could say anything) and shows on the request's page, after signing in.
+    The subject is fixed and the body names the counselor; the counselor's note stays out of the email (it could
+    say anything) and shows on the request's page, after signing in.
     """
-    counselor_name = " ".join(consent_request.counselor.name.split())[:80]  # no line break reaches a header
+    counselor_name = " ".join(consent_request.counselor.name.split())[:80]
     context = {
         "consent_request": consent_request,
         "counselor_name": counselor_name,
         "url": consent_request_url(consent_request),
-        "SITE_NAME": settings.SITE_NAME,
         "days": CONSENT_REQUEST_DAYS,
     }
-    email = EmailMultiAlternatives(
-        subject=CONSENT_REQUEST_SUBJECT.format(name=counselor_name, site=settings.SITE_NAME),
-        body=render_to_string("care/emails/consent_request.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[consent_request.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    email.attach_alternative(render_to_string("care/emails/consent_request.html", context), "text/html")
-    email.send()
+    send_link_email(consent_request.email, CONSENT_REQUEST_SUBJECT, "care/emails/consent_request", context)
 
 
 def check_consent_request(consent_request, user, now=None):

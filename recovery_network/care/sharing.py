@@ -329,21 +329,24 @@ def send_invitation_email(invitation):
     The subject is fixed: a display name is typed by the person inviting and shows in any inbox's
     list and a phone's lock screen. The body names them, never anything about their health.
     """
-    context = {
-        "invitation": invitation,
-        "owner_name": invitation.owner.name,
-        "url": invitation_url(invitation),
-        "SITE_NAME": settings.SITE_NAME,
-        "days": INVITATION_DAYS,
-    }
+    context = {"invitation": invitation, "owner_name": invitation.owner.name, "days": INVITATION_DAYS}
+    send_link_email(
+        invitation.email, INVITATION_SUBJECT, "care/emails/invitation", {**context, "url": invitation_url(invitation)}
+    )
+
+
+def send_link_email(to, subject, template, context):
+    """An email carrying a link for someone who may have no account yet (an invitation, a consent request): text
+    and HTML from `template`.txt and .html, the subject as given with the site's name."""
+    context = {**context, "SITE_NAME": settings.SITE_NAME}
     email = EmailMultiAlternatives(
-        subject=INVITATION_SUBJECT.format(site=settings.SITE_NAME),
-        body=render_to_string("care/emails/invitation.txt", context),
+        subject=subject.format(site=settings.SITE_NAME),
+        body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[invitation.email],
+        to=[to],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    email.attach_alternative(render_to_string("care/emails/invitation.html", context), "text/html")
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     email.send()
 
 

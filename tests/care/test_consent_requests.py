@@ -130,7 +130,7 @@ def test_asking_creates_the_request_and_emails_the_client_discreetly(asker, aske
 
     [message] = mail.outbox
     assert message.to == ["owner@example.org"]
-    assert message.subject == f"A request from Asa Asker on {settings.SITE_NAME}"
+    assert message.subject == f"You have a request on {settings.SITE_NAME}"  # fixed: no typed name on a lock screen
     assert not any(word in message.subject.lower() for word in HEALTH_WORDS)
     assert "Nothing is shared unless you sign" in message.body
     url = re.search(r"https?://\S+", message.body).group(0)
