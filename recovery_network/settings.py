@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "milestones",
     "recovery_network.care",
     "recovery_network.welcome",
+    "recovery_network.reach",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,13 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+# Text messages (django-sms, configured as the email backend is): written to var/sms/ unless a provider is set,
+# e.g. SMS_BACKEND=sms.backends.twilio.SmsBackend with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "sms.backends.filebased.SmsBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or str(VAR_DIR / "sms")
+DEFAULT_FROM_SMS = os.environ.get("DEFAULT_FROM_SMS", "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
@@ -348,6 +356,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recovery_network.tasks.reconcile_reminders",
         "schedule": 900.0,
     },
+    # A safety net: an alert's next wave is queued for its deadline, and this catches one whose task was lost,
+    # and any alert message left pending by a worker that died.
+    "escalate-alerts": {
+        "task": "recovery_network.reach.tasks.sweep_alerts",
+        "schedule": 30.0,
+    },
 }
 
 # Reminders and notifications (the recovery_network.notifications app).
@@ -372,6 +386,21 @@ DELIVERY_RETRY_BASE_SECONDS = envint("DELIVERY_RETRY_BASE_SECONDS", 30)
 # A worker's claim on a delivery outlives the task time limit, so when it ends the worker is gone.
 DELIVERY_LEASE_SECONDS = envint("DELIVERY_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
 REACH_OUT_LINK_MAX_AGE_DAYS = envint("REACH_OUT_LINK_MAX_AGE_DAYS", 7)
+
+# Reach out now (recovery_network/reach/): "I need support now" and the people who agreed to be alerted.
+# How many are alerted at once, and how long an alert waits for an answer before the next ones are.
+ALERT_WAVE_SIZE = envint("ALERT_WAVE_SIZE", 3)
+ALERT_ANSWER_MINUTES = envint("ALERT_ANSWER_MINUTES", 10)
+# At most this many alerts an hour per person; beyond, the page says so and shows the crisis lines.
+ALERT_MAX_PER_HOUR = envint("ALERT_MAX_PER_HOUR", 3)
+# How long the links in an alert and in a request to be there keep working.
+ALERT_LINK_MAX_AGE_HOURS = envint("ALERT_LINK_MAX_AGE_HOURS", 24)
+ALERT_REQUEST_MAX_AGE_DAYS = envint("ALERT_REQUEST_MAX_AGE_DAYS", 30)
+# Someone is waiting: an alert's message claimed by a worker that died is sent by another after this lease (its
+# task is killed after ALERT_SEND_TIME_LIMIT), and a failed send is retried after 5 s, 20 s, 80 s…
+ALERT_SEND_TIME_LIMIT = envint("ALERT_SEND_TIME_LIMIT", 60)
+ALERT_SEND_LEASE_SECONDS = envint("ALERT_SEND_LEASE_SECONDS", ALERT_SEND_TIME_LIMIT + 30)
+ALERT_RETRY_BASE_SECONDS = envint("ALERT_RETRY_BASE_SECONDS", 5)
 REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from {SITE_NAME}")
 
 # The signed-in home page is made of sections contributed by each app: dotted

@@ -31,6 +31,7 @@ urlpatterns = [
     path("care/", include("recovery_network.care.urls")),
     path("progress/", include("milestones.urls")),
     path("welcome/", include("recovery_network.welcome.urls")),
+    path("reach/", include("recovery_network.reach.urls")),
     # Where "I reached out" lived before it moved to supports: links in emails already sent still work.
     path("notifications/reached-out/<str:token>/", reminder_views.reached_out),
     path("notifications/", include("recovery_network.notifications.urls")),

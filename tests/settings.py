@@ -17,3 +17,4 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
+SMS_BACKEND = "sms.backends.locmem.SmsBackend"

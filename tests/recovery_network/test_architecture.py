@@ -16,7 +16,9 @@ ENGINE = "recovery_network.notifications"
 CARE = "recovery_network.care"
 # The first run: on top, beside the circle of care; it writes into the network, the journeys and reads the circle.
 WELCOME = "recovery_network.welcome"
-FEATURES = ("supports", "milestones", CARE, WELCOME)
+# Reach out now: on top too; it alerts people in the network and logs looks through the circle's door.
+REACH = "recovery_network.reach"
+FEATURES = ("supports", "milestones", CARE, WELCOME, REACH)
 # Core modules that may import the apps above them, and why.
 CORE_ON_TOP = {
     "recovery_network.urls": "the composition root: it mounts every app's URLs",
@@ -146,7 +148,7 @@ def test_the_core_imports_nothing_above_it(above):
         f"{name} imports {imported}"
         for name in SOURCES
         if _within(name, "recovery_network")
-        and not any(_within(name, app) for app in (ENGINE, CARE, WELCOME))
+        and not any(_within(name, app) for app in (ENGINE, CARE, WELCOME, REACH))
         and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
         if _within(imported, above)
@@ -167,14 +169,15 @@ def test_the_features_know_nothing_of_the_circle_of_care(feature):
     assert reached == []
 
 
-def test_nothing_but_the_composition_imports_the_first_run():
-    """The first run sits on top: the sections and the sign-in redirect name it in settings, as strings."""
+@pytest.mark.parametrize("top", [WELCOME, REACH])
+def test_nothing_but_the_composition_imports_the_apps_on_top(top):
+    """The first run and reach out now sit on top: settings and templates name them as strings."""
     reached = [
         f"{name} imports {imported}"
         for name in SOURCES
-        if not _within(name, WELCOME) and name not in CORE_ON_TOP
+        if not _within(name, top) and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
-        if _within(imported, WELCOME)
+        if _within(imported, top)
     ]
     assert reached == []
 

@@ -1,0 +1,40 @@
+import re
+
+from django import forms
+
+from recovery_network.forms import TimeZoneField
+
+# A number a text can reach: digits with the usual separators, an optional leading +, 7 to 15 digits (E.164).
+PHONE = re.compile(r"^\+?[0-9 ()./-]{7,25}$")
+
+
+class AlertForm(forms.Form):
+    words = forms.CharField(
+        label="A few words (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text="Shown only to the people you reach, on the page their alert opens — never in the email or text.",
+    )
+
+
+class AcceptForm(forms.Form):
+    phone = forms.CharField(
+        label="Mobile number for texts (optional)",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Leave it empty to be alerted by email only.",
+    )
+    night_alerts = forms.BooleanField(
+        label="Alert me at night too (10 PM to 7 AM where I am)",
+        required=False,
+        help_text="If you leave this off, at night the next person on the list is alerted instead of you.",
+    )
+    time_zone = TimeZoneField(help_text="So that we know when it is night where you are.")
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and (not PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 15):
+            raise forms.ValidationError("Enter a mobile number with its country code, like +1 555 010 0199.")
+        return phone

@@ -1,0 +1,147 @@
+"""Sending one alert message (email or text), exactly once however many tasks carry its id.
+
+Claim-then-send, as the reminder engine does (notifications/delivery.py): only the worker whose conditional
+UPDATE moved the row from pending to sending may send; a worker that dies holding the claim loses it when the
+lease ends, and the sweep (tasks.sweep_alerts) sends it again. An alert's lease is short (ALERT_SEND_LEASE):
+someone is waiting. Failed sends are retried with the engine's back-off.
+
+Nothing sent says why: the subject and a text's first words carry only the person's name, and their own words
+are shown only on the page the link opens.
+"""
+
+import datetime as dt
+import logging
+
+import sms
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from recovery_network.notifications.delivery import Outcome, backoff
+
+from . import links
+from .models import Alert, AlertContact, AlertSend
+
+log = logging.getLogger(__name__)
+
+
+def lease():
+    return dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS)
+
+
+def _claim(send_id, now):
+    due = models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+    claimable = models.Q(due, status=AlertSend.Status.PENDING) | models.Q(
+        status=AlertSend.Status.SENDING, claimed_at__lte=now - lease()
+    )
+    return bool(
+        AlertSend.objects.filter(claimable, pk=send_id).update(
+            status=AlertSend.Status.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
+        )
+    )
+
+
+def send_alert_message(send_id, now=None, connection=None):
+    """Send one message; returns an Outcome whose retry_in asks to be run again then."""
+    now = now or timezone.now()
+    if not _claim(send_id, now):
+        return _unclaimed(send_id, now)
+    row = AlertSend.objects.select_related("alert__owner", "contact__supporter").get(pk=send_id)
+    reason = _skip_reason(row)
+    if reason:
+        AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.SKIPPED, skip_reason=reason)
+        return Outcome(AlertSend.Status.SKIPPED)
+    try:
+        if row.channel == AlertSend.Channel.SMS:
+            sms.send_sms(text_body(row.alert, row.contact), recipients=[row.contact.phone])
+        else:
+            alert_email(row.alert, row.contact, connection).send()
+    except Exception as exc:  # noqa: BLE001 — any failure of a provider is retried, then recorded
+        return _record_failure(row, exc, now)
+    AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.SENT, sent_at=timezone.now(), last_error="")
+    return Outcome(AlertSend.Status.SENT)
+
+
+def _unclaimed(send_id, now):
+    row = AlertSend.objects.filter(pk=send_id).values("status", "claimed_at", "next_attempt_at").first()
+    if row and row["status"] == AlertSend.Status.SENDING:
+        return Outcome("held", retry_in=max(1.0, (row["claimed_at"] + lease() - now).total_seconds() + 1))
+    if row and row["status"] == AlertSend.Status.PENDING and row["next_attempt_at"]:
+        return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
+    return Outcome(row["status"] if row else "missing")
+
+
+def _skip_reason(row):
+    if row.contact.status != AlertContact.Status.ACCEPTED:
+        return "stopped alerts before it went out"
+    if row.alert.status == Alert.Status.CLOSED:
+        return "you closed the call before it went out"
+    return ""
+
+
+def _record_failure(row, exc, now):
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        log.error("Alert message %s failed for good after %s tries: %s", row.pk, row.attempts, error)
+        AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.FAILED, last_error=error)
+        return Outcome(AlertSend.Status.FAILED)
+    # Someone is waiting: the first retries come fast (5 s, 20 s, 80 s…), not the reminders' half minute.
+    wait = backoff(row.attempts) * settings.ALERT_RETRY_BASE_SECONDS / settings.DELIVERY_RETRY_BASE_SECONDS
+    log.warning("Alert message %s try %s failed, retrying in %ss: %s", row.pk, row.attempts, wait, error)
+    AlertSend.objects.filter(pk=row.pk).update(
+        status=AlertSend.Status.PENDING, last_error=error, next_attempt_at=now + dt.timedelta(seconds=wait)
+    )
+    return Outcome(AlertSend.Status.PENDING, retry_in=wait)
+
+
+def text_body(alert, contact):
+    """A text message: the name and the link; nothing about why."""
+    return (
+        f"{settings.SITE_NAME}: {alert.owner.name} would like to hear from you now. "
+        f"Tap to say you're reaching out: {links.absolute(links.answer_path(alert, contact))}"
+    )
+
+
+def alert_email(alert, contact, connection=None):
+    stop_url = links.absolute(links.stop_path(contact))
+    context = {
+        "owner_name": alert.owner.name,
+        "supporter_name": contact.supporter.name,
+        "answer_url": links.absolute(links.answer_path(alert, contact)),
+        "stop_url": stop_url,
+        "sent_at": alert.created_at,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    email = EmailMultiAlternatives(
+        subject=f"{alert.owner.name} would like to hear from you",
+        body=render_to_string("emails/reach/alert.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[contact.email],
+        headers={
+            "Message-ID": f"<alert-{alert.pk}-{contact.pk}@{_domain()}>",
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+        connection=connection,
+    )
+    email.attach_alternative(render_to_string("emails/reach/alert.html", context), "text/html")
+    return email
+
+
+def _domain():
+    return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+
+
+def stalled_ids(now=None, limit=1000):
+    """Messages whose task was lost: pending well past their time, or claimed by a worker that died."""
+    now = now or timezone.now()
+    grace = dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS / 3)
+    return list(
+        AlertSend.objects.filter(
+            models.Q(status=AlertSend.Status.PENDING, next_attempt_at__lte=now - grace)
+            | models.Q(status=AlertSend.Status.SENDING, claimed_at__lte=now - lease())
+        ).values_list("pk", flat=True)[:limit]
+    )

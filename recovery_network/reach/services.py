@@ -1,0 +1,370 @@
+"""Reach out now, as operations views, tasks and tests call alike.
+
+Asking a supporter to be there (`ask`), their answer (`accept`, `decline`, `stop`), and a call for support
+(`raise_alert`) with its waves (`start_wave`, `escalate`), answers (`answer`) and end (`close`). Every step is a
+row written once: a wave is unique per (alert, number), a message per (alert, supporter, channel), an answer
+per (alert, supporter); so a double tap, a retried task or two workers racing all meet the same row.
+
+Messages waiting to be sent are announced (`alerts_pending`) after the transaction that wrote them commits,
+and a wave's deadline too (`wave_started`); tasks.py queues both, and its sweep catches what a lost broker
+message would have dropped.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from recovery_network.care import sharing
+from recovery_network.care.models import AccessEvent
+from recovery_network.models import User
+from recovery_network.notifications.delivery import count_new_notifications
+from recovery_network.notifications.models import Notification
+
+from . import links
+from .models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave, new_nonce
+
+log = logging.getLogger(__name__)
+
+# With `send_ids`: messages committed as pending, to be sent now.
+alerts_pending = Signal()
+# With `alert_id` and `at`: when the wave just started has waited long enough.
+wave_started = Signal()
+
+REQUEST_SUBJECT = "You have a request on {site}"
+
+
+class ReachProblem(Exception):
+    """Why something cannot be done; the message is shown to the person as it is."""
+
+
+# Asking, and the supporter's answer
+
+
+def askable(supporter):
+    """Whether a supporter can be asked: someone current, with an email address or an account of their own."""
+    return supporter.archived_at is None and bool(supporter.email or supporter.linked_user_id)
+
+
+def ask(owner, supporter, now=None):
+    """Ask a supporter whether they agree to be alerted; asking again sends a fresh request (older links die)."""
+    now = now or timezone.now()
+    if supporter.owner_id != owner.pk:
+        raise ReachProblem("That person is not in your network.")
+    if not askable(supporter):
+        raise ReachProblem(f"Add an email address for {supporter.name} first, so they can be asked.")
+    with transaction.atomic():
+        contact = AlertContact.objects.select_for_update().filter(supporter=supporter).first()
+        if contact is not None and contact.is_accepted:
+            raise ReachProblem(f"{supporter.name} has already agreed to be there.")
+        if contact is None:
+            last = AlertContact.objects.for_owner(owner).order_by("-position").values_list("position", flat=True)
+            contact = AlertContact(owner=owner, supporter=supporter, position=(last.first() or 0) + 1)
+        contact.status = AlertContact.Status.ASKED
+        contact.email = supporter.email
+        contact.user_id = supporter.linked_user_id
+        contact.time_zone = owner.time_zone
+        contact.nonce = new_nonce()
+        contact.asked_at = now
+        contact.answered_at = None
+        contact.save()
+        if contact.user_id:
+            _in_app(
+                contact.user_id,
+                "reach_request",
+                f"{owner.name} has a request for you",
+                url=links.request_path(contact),
+                now=now,
+            )
+    if contact.email:
+        transaction.on_commit(lambda: _send_request_email(contact, owner))
+    return contact
+
+
+def _send_request_email(contact, owner):
+    context = {
+        "owner_name": owner.name,
+        "supporter_name": contact.supporter.name,
+        "request_url": links.absolute(links.request_path(contact)),
+        "max_per_hour": settings.ALERT_MAX_PER_HOUR,
+        "days": settings.ALERT_REQUEST_MAX_AGE_DAYS,
+    }
+    try:
+        sharing.send_link_email(contact.email, REQUEST_SUBJECT, "emails/reach/request", context)
+    except Exception:  # noqa: BLE001 — the request stands; the person can send it again from their list
+        log.warning("The request to contact %s could not be emailed", contact.pk, exc_info=True)
+
+
+def accept(contact, *, night_alerts, phone, time_zone, now=None):
+    """The supporter agrees to be alerted (from the link in their request)."""
+    now = now or timezone.now()
+    if contact.status not in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED):
+        raise ReachProblem("This request is no longer open.")
+    contact.status = AlertContact.Status.ACCEPTED
+    contact.night_alerts = night_alerts
+    contact.phone = phone
+    contact.time_zone = time_zone
+    contact.answered_at = now
+    contact.save()
+    _tell_owner(contact, f"{contact.supporter.name} agreed to be there when you need support", now)
+    return contact
+
+
+def decline(contact, now=None):
+    now = now or timezone.now()
+    if contact.status != AlertContact.Status.ASKED:
+        raise ReachProblem("This request is no longer open.")
+    contact.status = AlertContact.Status.DECLINED
+    contact.answered_at = now
+    contact.save(update_fields=["status", "answered_at"])
+    _tell_owner(contact, f"{contact.supporter.name} answered your request", now)
+    return contact
+
+
+def stop(contact, now=None):
+    """The supporter stops alerts (one click, from any alert or the request); every older link dies."""
+    now = now or timezone.now()
+    if contact.status == AlertContact.Status.STOPPED:
+        return contact
+    was_accepted = contact.is_accepted
+    contact.status = AlertContact.Status.STOPPED
+    contact.answered_at = now
+    contact.nonce = new_nonce()
+    contact.save(update_fields=["status", "answered_at", "nonce"])
+    if was_accepted:
+        _tell_owner(contact, f"{contact.supporter.name} stopped alerts", now)
+    return contact
+
+
+def withdraw(contact, now=None):
+    """The person takes a supporter off their list: nothing more reaches them, and their links die."""
+    contact.status = AlertContact.Status.WITHDRAWN
+    contact.nonce = new_nonce()
+    contact.save(update_fields=["status", "nonce"])
+    return contact
+
+
+def move(contact, up):
+    """Swap a supporter with the one before (up) or after them in the order people are alerted in."""
+    contacts = list(AlertContact.objects.for_owner(contact.owner).in_order())
+    index = next(i for i, other in enumerate(contacts) if other.pk == contact.pk)
+    swap = index - 1 if up else index + 1
+    if not 0 <= swap < len(contacts):
+        return
+    contacts[index], contacts[swap] = contacts[swap], contacts[index]
+    with transaction.atomic():
+        for position, other in enumerate(contacts, start=1):
+            if other.position != position:
+                AlertContact.objects.filter(pk=other.pk).update(position=position)
+
+
+def _in_app(user_id, kind, title, *, url="", body="", action_url="", action_label="", now=None):
+    Notification.objects.create(
+        recipient_id=user_id,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        url=url,
+        action_url=action_url,
+        action_label=action_label,
+        created_at=now or timezone.now(),
+    )
+    count_new_notifications({user_id: 1})
+
+
+def _tell_owner(contact, title, now):
+    _in_app(contact.owner_id, "reach_people", title, url=links.people_path(), now=now)
+
+
+# A call for support
+
+
+def raise_alert(owner, words="", now=None):
+    """Start a call for support, or return the one still live (a second tap adds nothing). (alert, created)."""
+    now = now or timezone.now()
+    words = words.strip()
+    with transaction.atomic():
+        # One person's taps queue here, so two at once cannot both start an alert.
+        User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+        live = Alert.objects.for_owner(owner).live(now, live_for()).first()
+        if live is not None:
+            if words and not live.words:
+                Alert.objects.filter(pk=live.pk).update(words=words[:500])
+                live.words = words[:500]
+            return live, False
+        if not AlertContact.objects.for_owner(owner).accepted().exists():
+            raise ReachProblem("No one has agreed to be alerted yet.")
+        if Alert.objects.for_owner(owner).since(now - dt.timedelta(hours=1)).count() >= settings.ALERT_MAX_PER_HOUR:
+            raise ReachProblem(
+                f"You have asked for support {settings.ALERT_MAX_PER_HOUR} times in the last hour, so no one more "
+                "was alerted. The people you asked can see it; if you need someone now, the lines below answer "
+                "at any hour."
+            )
+        alert = Alert.objects.create(owner=owner, words=words[:500], created_at=now)
+        start_wave(alert, 1, now)
+    return alert, True
+
+
+def live_for():
+    """How long a call stays the one a new tap returns to: three waves' worth of waiting."""
+    return dt.timedelta(minutes=3 * settings.ALERT_ANSWER_MINUTES)
+
+
+def start_wave(alert, number, now=None):
+    """Alert the next people in order, once: the wave's row is unique, so a second start is a no-op (None)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                wave = AlertWave.objects.create(alert=alert, number=number, started_at=now)
+        except IntegrityError:
+            return None
+        chosen, sleeping = _next_people(alert, now)
+        pending = _write_sends(alert, chosen, number, now)
+        _write_skipped(alert, sleeping, number, now)
+        wave.size = len(chosen)
+        wave.save(update_fields=["size"])
+        deadline = now + dt.timedelta(minutes=settings.ALERT_ANSWER_MINUTES) if chosen else None
+        Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(next_wave_at=deadline)
+        alert.next_wave_at = deadline
+    transaction.on_commit(lambda: alerts_pending.send(sender=Alert, send_ids=pending))
+    if deadline:
+        transaction.on_commit(lambda: wave_started.send(sender=Alert, alert_id=alert.pk, at=deadline))
+    return wave
+
+
+def _next_people(alert, now):
+    """(who to alert now, who is asleep and asked not to be woken) among accepted people not yet alerted."""
+    done = AlertSend.objects.filter(alert=alert).values("contact_id")
+    waiting = (
+        AlertContact.objects.filter(owner_id=alert.owner_id)
+        .accepted()
+        .exclude(pk__in=done)
+        .select_related("user", "supporter")
+        .in_order()
+    )
+    chosen, sleeping = [], []
+    for contact in waiting:
+        if contact.may_be_alerted(now):
+            if len(chosen) < settings.ALERT_WAVE_SIZE:
+                chosen.append(contact)
+        else:
+            sleeping.append(contact)
+    return chosen, sleeping
+
+
+def _write_sends(alert, contacts, wave, now):
+    """A row per channel for each person alerted; the in-app note is written at once. Pending ids."""
+    rows = []
+    for contact in contacts:
+        made = {"alert": alert, "contact": contact, "wave": wave, "created_at": now}
+        if contact.email:
+            rows.append(AlertSend(channel=AlertSend.Channel.EMAIL, next_attempt_at=now, **made))
+        if contact.phone:
+            rows.append(AlertSend(channel=AlertSend.Channel.SMS, next_attempt_at=now, **made))
+        if contact.user_id:
+            rows.append(AlertSend(channel=AlertSend.Channel.APP, status=AlertSend.Status.SENT, sent_at=now, **made))
+            answer_path = links.answer_path(alert, contact)
+            _in_app(
+                contact.user_id,
+                "reach_alert",
+                f"{alert.owner.name} would like to hear from you now",
+                url=answer_path,
+                action_url=answer_path,
+                action_label="I'm reaching out now",
+                now=now,
+            )
+    AlertSend.objects.bulk_create(rows)
+    return [row.pk for row in rows if row.status == AlertSend.Status.PENDING]
+
+
+def _write_skipped(alert, contacts, wave, now):
+    """Those asleep who asked not to be woken: a row saying so, so the history tells why and no wave retries."""
+    AlertSend.objects.bulk_create(
+        [
+            AlertSend(
+                alert=alert,
+                contact=contact,
+                wave=wave,
+                channel=AlertSend.Channel.EMAIL,
+                status=AlertSend.Status.SKIPPED,
+                skip_reason="asked not to be alerted at night",
+                created_at=now,
+            )
+            for contact in contacts
+        ]
+    )
+
+
+def escalate(alert_id, now=None):
+    """At a wave's deadline with no answer: alert the next people; with no one left, the call ends unanswered.
+
+    Safe to run any number of times, early or late: it acts only on an open alert whose deadline has passed,
+    and the next wave's row is unique."""
+    now = now or timezone.now()
+    alert = Alert.objects.select_related("owner").filter(pk=alert_id).first()
+    if alert is None or not alert.is_open or alert.next_wave_at is None or alert.next_wave_at > now:
+        return None
+    last = alert.waves.order_by("-number").values_list("number", flat=True).first() or 0
+    wave = start_wave(alert, last + 1, now)
+    if wave is not None and wave.size == 0:
+        Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+            status=Alert.Status.UNANSWERED, next_wave_at=None, closed_at=now
+        )
+    return wave
+
+
+def due_alert_ids(now=None, limit=1000):
+    now = now or timezone.now()
+    return list(
+        Alert.objects.filter(status=Alert.Status.OPEN, next_wave_at__lte=now)
+        .order_by("next_wave_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def answer(alert, contact, now=None):
+    """A supporter's "I'm reaching out now": recorded once; it stops the escalation and tells the person."""
+    now = now or timezone.now()
+    if not alert.is_live:
+        raise ReachProblem(f"{alert.owner.name} has closed this call for support. Thank you for being there.")
+    with transaction.atomic():
+        answer_row, created = AlertAnswer.objects.get_or_create(
+            alert=alert, contact=contact, defaults={"answered_at": now}
+        )
+        if created:
+            Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+                status=Alert.Status.ANSWERED, next_wave_at=None
+            )
+            _in_app(
+                alert.owner_id,
+                "reach_answer",
+                f"{contact.supporter.name} is reaching out to you now",
+                url=links.alert_path(alert),
+                now=now,
+            )
+    return answer_row, created
+
+
+def close(alert, now=None):
+    """The person says they are all right now: no one more is alerted."""
+    now = now or timezone.now()
+    Alert.objects.filter(pk=alert.pk, status__in=[Alert.Status.OPEN, Alert.Status.ANSWERED]).update(
+        status=Alert.Status.CLOSED, next_wave_at=None, closed_at=now
+    )
+
+
+def log_opened(alert, contact, path, now=None):
+    """A supporter opening an alert's page (which shows the person's words) is a line in the person's log."""
+    AccessEvent.objects.create(
+        owner_id=alert.owner_id,
+        actor_id=contact.user_id,
+        actor_name=contact.supporter.name,
+        action=AccessEvent.Action.VIEWED,
+        what="your call for support",
+        path=path[:300],
+        created_at=now or timezone.now(),
+    )

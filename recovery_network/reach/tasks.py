@@ -1,0 +1,67 @@
+"""Reach out now's Celery tasks: each takes ids and is safe to run twice.
+
+What services.py announces is queued here: each pending message as a task of its own (an alert's few messages
+go out side by side on as many workers as there are), and each wave's deadline as a task for that moment.
+`sweep_alerts`, every 30 seconds from beat, is the safety net for a lost or unqueued task: a broker that was
+down when the alert was raised, a worker killed holding a message.
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.dispatch import receiver
+from django.utils import timezone
+
+from . import sending, services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="recovery_network.reach.tasks.send_alert_message", time_limit=settings.ALERT_SEND_TIME_LIMIT)
+def send_alert_message(send_id):
+    outcome = sending.send_alert_message(send_id)
+    if outcome.retry_in is not None:
+        send_alert_message.apply_async((send_id,), countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="recovery_network.reach.tasks.escalate_alert")
+def escalate_alert(alert_id):
+    wave = services.escalate(alert_id)
+    return wave.number if wave else None
+
+
+@shared_task(name="recovery_network.reach.tasks.sweep_alerts")
+def sweep_alerts():
+    """Escalate every alert past its deadline, and send again what a lost task left behind."""
+    now = timezone.now()
+    escalated = [alert_id for alert_id in services.due_alert_ids(now) if services.escalate(alert_id, now)]
+    stalled = sending.stalled_ids(now)
+    queue_sends(stalled)
+    return {"escalated": len(escalated), "requeued": len(stalled)}
+
+
+def queue_sends(send_ids):
+    """Queue each message; a broker that cannot be reached is logged, and the sweep sends them later."""
+    if not send_ids:
+        return
+    try:
+        with send_alert_message.app.producer_or_acquire() as producer:
+            for send_id in send_ids:
+                send_alert_message.apply_async((send_id,), producer=producer)
+    except Exception:  # noqa: BLE001 — the rows are pending in the database; sweep_alerts sends them
+        log.warning("Could not queue %s alert messages; the sweep will send them", len(send_ids), exc_info=True)
+
+
+@receiver(services.alerts_pending, dispatch_uid="reach-queue-sends")
+def queue_pending(sender, send_ids, **kwargs):
+    queue_sends(send_ids)
+
+
+@receiver(services.wave_started, dispatch_uid="reach-queue-deadline")
+def queue_deadline(sender, alert_id, at, **kwargs):
+    try:
+        escalate_alert.apply_async((alert_id,), eta=at)
+    except Exception:  # noqa: BLE001 — the deadline is in the database; sweep_alerts escalates it
+        log.warning("Could not queue the deadline of alert %s; the sweep will escalate it", alert_id, exc_info=True)

@@ -1,0 +1,43 @@
+// An alert's page, live: who has answered shows within seconds, without reloading. Without JavaScript the
+// page refreshes itself (a <noscript> meta refresh) and has a "Refresh now" link.
+(function () {
+  var region = document.getElementById("alert-live");
+  if (!region || !region.dataset.liveUrl) {
+    return;
+  }
+  document.querySelectorAll(".no-js-only").forEach(function (element) {
+    element.hidden = true;
+  });
+  var seconds = Number(region.dataset.pollSeconds) || 5;
+  var last = region.innerHTML;
+  var stopped = false;
+
+  function poll() {
+    if (stopped) {
+      return;
+    }
+    fetch(region.dataset.liveUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403 || response.status === 404) {
+          stopped = true;
+        }
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        // Replaced only when something changed, so a screen reader announces news, not every poll.
+        if (html !== null && html !== last) {
+          last = html;
+          region.innerHTML = html;
+        }
+      })
+      .catch(function () {
+        // Offline for a moment: try again at the next tick.
+      })
+      .finally(function () {
+        if (!stopped) {
+          window.setTimeout(poll, seconds * 1000);
+        }
+      });
+  }
+  window.setTimeout(poll, seconds * 1000);
+})();

@@ -1,0 +1,315 @@
+"""A call for support, from the tap to the answer: each supporter told once per channel, the answer shown,
+escalation at the deadline, closing, limits, and nothing said in a subject or preview about why."""
+
+import datetime as dt
+
+import pytest
+import sms
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from recovery_network.notifications.models import Notification
+from recovery_network.reach import links, sending, services
+from recovery_network.reach.models import Alert, AlertContact, AlertSend, AlertWave
+from tests.factories import UserFactory
+from tests.reach.factories import AlertContactFactory, accepted
+
+pytestmark = pytest.mark.django_db
+
+NIGHT_UTC = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)  # 3 AM in Chicago
+DAY_UTC = dt.datetime(2026, 12, 5, 18, 0, tzinfo=dt.UTC)  # noon in Chicago
+
+
+@pytest.fixture(autouse=True)
+def _outbox():
+    sms.outbox = []
+
+
+def send_all(now=None):
+    """What a worker does with every pending message."""
+    for send_id in AlertSend.objects.filter(status=AlertSend.Status.PENDING).values_list("pk", flat=True):
+        sending.send_alert_message(send_id, now=now)
+
+
+def test_an_alert_reaches_the_first_three_accepted_people_once_each(owner, django_capture_on_commit_callbacks):
+    people = accepted(owner, 4)
+    with django_capture_on_commit_callbacks(execute=False):
+        alert, created = services.raise_alert(owner, "rough night", now=DAY_UTC)
+    assert created
+    send_all(DAY_UTC)
+    send_all(DAY_UTC)  # a second worker, or a redelivered task: nothing more
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(c.email for c in people[:3])
+    assert AlertWave.objects.get(alert=alert).size == 3
+    assert Alert.objects.get(pk=alert.pk).next_wave_at == DAY_UTC + dt.timedelta(minutes=10)
+
+
+def test_nothing_reaches_someone_asked_who_did_not_accept(owner):
+    AlertContactFactory(owner=owner, status=AlertContact.Status.ASKED)
+    AlertContactFactory(owner=owner, status=AlertContact.Status.DECLINED)
+    yes = AlertContactFactory(owner=owner)
+    services.raise_alert(owner, now=DAY_UTC)
+    send_all(DAY_UTC)
+    assert [message.to for message in mail.outbox] == [[yes.email]]
+
+
+def test_with_no_one_accepted_no_alert_is_made(owner):
+    AlertContactFactory(owner=owner, status=AlertContact.Status.ASKED)
+    with pytest.raises(services.ReachProblem):
+        services.raise_alert(owner, now=DAY_UTC)
+    assert not Alert.objects.exists()
+
+
+def test_the_subject_and_preview_say_nothing_of_why(owner):
+    AlertContactFactory(owner=owner, phone="+1 555 010 0199")
+    services.raise_alert(owner, "I relapsed and want to drink", now=DAY_UTC)
+    send_all(DAY_UTC)
+    (email,) = mail.outbox
+    assert email.subject == f"{owner.name} would like to hear from you"
+    assert email.body.splitlines()[0] == f"{owner.name} would like to hear from you now."
+    everything = email.subject + email.body + email.alternatives[0][0] + sms.outbox[0].body
+    for word in ("relapse", "drink", "craving", "recovery", "struggl"):
+        assert word not in everything.lower().replace("recovery network", "")
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http")
+
+
+def test_texts_go_through_the_sms_backend(owner):
+    AlertContactFactory(owner=owner, phone="+15550100199")
+    services.raise_alert(owner, now=DAY_UTC)
+    send_all(DAY_UTC)
+    (text,) = sms.outbox
+    assert text.recipients == ["+15550100199"]
+    assert "/reach/answer/" in text.body
+
+
+def test_a_supporter_with_an_account_gets_the_alert_in_the_app_at_once(owner):
+    friend = UserFactory()
+    contact = AlertContactFactory(owner=owner, user=friend)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    note = Notification.objects.get(recipient=friend, kind="reach_alert")
+    assert note.action_url == links.answer_path(alert, contact)
+    assert AlertSend.objects.get(alert=alert, channel="app").status == "sent"
+
+
+def test_a_second_tap_returns_the_open_alert(owner):
+    accepted(owner, 1)
+    first, _ = services.raise_alert(owner, now=DAY_UTC)
+    second, created = services.raise_alert(owner, "words after all", now=DAY_UTC + dt.timedelta(seconds=5))
+    assert second.pk == first.pk and not created
+    assert Alert.objects.get().words == "words after all"
+    assert AlertWave.objects.count() == 1
+
+
+def test_at_most_a_few_alerts_an_hour(owner, settings):
+    accepted(owner, 1)
+    for minute in range(3):
+        alert, _ = services.raise_alert(owner, now=DAY_UTC + dt.timedelta(minutes=minute))
+        services.close(alert)
+    with pytest.raises(services.ReachProblem, match="3 times in the last hour"):
+        services.raise_alert(owner, now=DAY_UTC + dt.timedelta(minutes=5))
+    services.raise_alert(owner, now=DAY_UTC + dt.timedelta(minutes=61))
+
+
+def test_no_answer_escalates_at_the_deadline_to_the_next_people(owner):
+    people = accepted(owner, 5)
+    with time_machine.travel(DAY_UTC, tick=False):
+        alert, _ = services.raise_alert(owner)
+    with time_machine.travel(DAY_UTC + dt.timedelta(minutes=9), tick=False):
+        assert services.escalate(alert.pk) is None  # not yet
+    with time_machine.travel(DAY_UTC + dt.timedelta(minutes=10), tick=False):
+        wave = services.escalate(alert.pk)
+        assert services.escalate(alert.pk) is None  # twice is once
+    assert wave.number == 2 and wave.size == 2
+    send_all(DAY_UTC + dt.timedelta(minutes=10))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in people)
+    with time_machine.travel(DAY_UTC + dt.timedelta(minutes=20), tick=False):
+        last = services.escalate(alert.pk)
+    assert last.size == 0
+    assert Alert.objects.get(pk=alert.pk).status == Alert.Status.UNANSWERED
+
+
+def test_an_answer_stops_the_escalation_and_tells_the_person(owner):
+    first, *_ = accepted(owner, 4)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    services.answer(alert, first, now=DAY_UTC + dt.timedelta(minutes=2))
+    services.answer(alert, first, now=DAY_UTC + dt.timedelta(minutes=3))  # a second tap
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ANSWERED and alert.next_wave_at is None
+    assert services.escalate(alert.pk, now=DAY_UTC + dt.timedelta(minutes=30)) is None
+    assert AlertWave.objects.filter(alert=alert).count() == 1
+    assert Notification.objects.filter(recipient=owner, kind="reach_answer").count() == 1
+
+
+def test_at_night_those_who_declined_night_alerts_are_passed_over(owner):
+    sleeper = AlertContactFactory(owner=owner, night_alerts=False)
+    owl = AlertContactFactory(owner=owner, night_alerts=True)
+    alert, _ = services.raise_alert(owner, now=NIGHT_UTC)
+    send_all(NIGHT_UTC)
+    assert [m.to for m in mail.outbox] == [[owl.email]]
+    skipped = AlertSend.objects.get(alert=alert, contact=sleeper)
+    assert skipped.status == "skipped" and "night" in skipped.skip_reason
+
+
+def test_a_supporters_own_quiet_hours_decide_their_night(owner):
+    friend = UserFactory(time_zone="Europe/London")  # 9 AM there at NIGHT_UTC; quiet hours 22–7 by default
+    contact = AlertContactFactory(owner=owner, user=friend, night_alerts=False, time_zone="America/Chicago")
+    services.raise_alert(owner, now=NIGHT_UTC)
+    send_all(NIGHT_UTC)
+    assert [m.to for m in mail.outbox] == [[contact.email]]
+
+
+def test_the_persons_own_quiet_hours_do_not_hold_their_alert(owner):
+    owner.quiet_hours_start, owner.quiet_hours_end = dt.time(0, 0), dt.time(23, 59)
+    owner.save()
+    accepted(owner, 1)
+    services.raise_alert(owner, now=NIGHT_UTC)
+    send_all(NIGHT_UTC)
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_is_retried_without_sending_twice(owner, settings):
+    settings.EMAIL_BACKEND = "tests.reach.test_alerts.FailOnce"
+    FailOnce.failures = 1
+    accepted(owner, 1)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    row = AlertSend.objects.get(alert=alert)
+    outcome = sending.send_alert_message(row.pk, now=DAY_UTC)
+    assert outcome.status == "pending" and outcome.retry_in == 5
+    assert sending.send_alert_message(row.pk, now=DAY_UTC).status == "waiting"
+    later = DAY_UTC + dt.timedelta(seconds=6)
+    assert sending.send_alert_message(row.pk, now=later).status == "sent"
+    assert sending.send_alert_message(row.pk, now=later).status == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_a_message_held_by_a_worker_that_died_is_sent_after_the_lease(owner, settings):
+    accepted(owner, 1)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    row = AlertSend.objects.get(alert=alert)
+    AlertSend.objects.filter(pk=row.pk).update(status="sending", claimed_at=DAY_UTC, attempts=1)
+    assert sending.send_alert_message(row.pk, now=DAY_UTC + dt.timedelta(seconds=10)).status == "held"
+    after = DAY_UTC + dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS + 1)
+    assert sending.stalled_ids(after) == [row.pk]
+    assert sending.send_alert_message(row.pk, now=after).status == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_someone_who_stopped_before_the_send_gets_nothing(owner):
+    contact = AlertContactFactory(owner=owner)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    services.stop(contact)
+    send_all(DAY_UTC)
+    assert mail.outbox == []
+    assert AlertSend.objects.get(alert=alert).status == "skipped"
+
+
+class FailOnce:
+    """An email backend that refuses the first `failures` messages, then delivers to the outbox."""
+
+    failures = 0
+
+    def __init__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.backend = EmailBackend(*args, **kwargs)
+
+    def send_messages(self, messages):
+        if FailOnce.failures:
+            FailOnce.failures -= 1
+            raise ConnectionRefusedError("SMTP server refused")
+        return self.backend.send_messages(messages)
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+
+# Pages
+
+
+def test_the_home_check_in_and_crisis_pages_offer_the_button(owner_client):
+    for name in ("home", "milestones:checkin", "crisis"):
+        page = owner_client.get(reverse(name))
+        assert b'action="/reach/"' in page.content, name
+
+
+def test_one_tap_from_home_sends_and_shows_the_alert(owner, owner_client):
+    accepted(owner, 2)
+    response = owner_client.post(reverse("reach:now"))
+    alert = Alert.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reach:alert", args=[alert.pk])
+    page = owner_client.get(response["Location"])
+    assert b"Waiting for an answer" in page.content
+
+
+def test_the_answer_shows_on_the_persons_page(owner, owner_client, client):
+    contact = AlertContactFactory(owner=owner)
+    alert, _ = services.raise_alert(owner, "please call")
+    url = links.answer_path(alert, contact)
+    opened = client.get(url)
+    assert b"please call" in opened.content and b"I'm reaching out now" in opened.content
+    assert Alert.objects.get().status == "open"  # opening answers nothing
+    client.post(url)
+    live = owner_client.get(reverse("reach:alert_live", args=[alert.pk]))
+    assert f"{contact.supporter.name} is reaching out to you now".encode() in live.content
+
+
+def test_opening_an_alert_is_in_the_persons_access_log(owner, client):
+    contact = AlertContactFactory(owner=owner)
+    alert, _ = services.raise_alert(owner)
+    client.get(links.answer_path(alert, contact))
+    event = owner.access_events.get()
+    assert event.actor_name == contact.supporter.name and "call for support" in event.what
+
+
+def test_an_expired_alert_link_says_so(owner, client):
+    contact = AlertContactFactory(owner=owner)
+    with time_machine.travel(DAY_UTC):
+        alert, _ = services.raise_alert(owner)
+        url = links.answer_path(alert, contact)
+    with time_machine.travel(DAY_UTC + dt.timedelta(hours=25)):
+        response = client.get(url)
+    assert response.status_code == 410 and b"expired" in response.content
+
+
+def test_a_mangled_link_is_a_404_with_a_page(client):
+    for name in ("reach:answer", "reach:request", "reach:stop"):
+        response = client.get(reverse(name, args=["not-a-token"]))
+        assert response.status_code == 404, name
+
+
+def test_someone_elses_alert_is_a_404(owner, stranger_client):
+    accepted(owner, 1)
+    alert, _ = services.raise_alert(owner)
+    for name in ("reach:alert", "reach:alert_live"):
+        assert stranger_client.get(reverse(name, args=[alert.pk])).status_code == 404
+    assert stranger_client.post(reverse("reach:close", args=[alert.pk])).status_code == 404
+
+
+def test_the_limit_gets_a_clear_message_and_the_crisis_lines(owner, owner_client):
+    accepted(owner, 1)
+    for _ in range(3):
+        owner_client.post(reverse("reach:now"))
+        Alert.objects.update(status="closed")
+    response = owner_client.post(reverse("reach:now"))
+    assert response.status_code == 429
+    assert b"3 times in the last hour" in response.content and b"988" in response.content
+
+
+def test_closing_stops_the_escalation(owner, owner_client):
+    accepted(owner, 5)
+    alert, _ = services.raise_alert(owner, now=timezone.now() - dt.timedelta(minutes=1))
+    owner_client.post(reverse("reach:close", args=[alert.pk]))
+    assert services.escalate(alert.pk, now=timezone.now() + dt.timedelta(hours=1)) is None
+    assert Alert.objects.get().status == "closed"
+
+
+def test_history_lists_every_step(owner, owner_client):
+    first, second = accepted(owner, 2)
+    alert, _ = services.raise_alert(owner, "hard day")
+    services.answer(alert, second)
+    page = owner_client.get(reverse("reach:history")).content.decode()
+    assert "hard day" in page and f"{second.supporter.name} answered" in page
