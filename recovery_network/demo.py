@@ -25,7 +25,13 @@ from .models import User
 
 DEMO_PASSWORD = "recovery-demo-2026"
 SCALE_DOMAIN = "scale.example.com"
-APPS_WITH_DEMO_DATA = ["recovery_network.notifications", "supports", "milestones", "recovery_network.care"]
+APPS_WITH_DEMO_DATA = [
+    "recovery_network.notifications",
+    "supports",
+    "milestones",
+    "recovery_network.care",
+    "recovery_network.reach",
+]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ PRIVATE = [
     "PRIVATE-CONTACT-NOTE",
     "PRIVATE-SUPPORTER-NOTE",
     "PRIVATE-OWN-TRIGGER",
+    "PRIVATE-ALERT-WORDS",
 ]
 # Shared only within a scope: visible to a viewer holding it, to no one else.
 SCOPED = {

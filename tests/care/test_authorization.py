@@ -14,6 +14,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from recovery_network.care.consent_requests import ask_for_consent
 from recovery_network.care.sharing import invitation_token
+from recovery_network.reach.models import AlertContact
+from recovery_network.reach.services import raise_alert
 from supports.models import Meeting
 from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
 from tests.factories import sign_in
@@ -73,6 +75,9 @@ OWN_PAGES = [
     "welcome:group",
     "welcome:checkin",
     "welcome:sharing",
+    "reach:now",
+    "reach:people",
+    "reach:history",
 ]
 # Actions on the person's own account (POST only): nothing of the owner's is involved.
 OWN_ACTIONS = [
@@ -100,6 +105,8 @@ OWNER_OBJECT_PAGES = {
     "milestones:celebrate": lambda w: [w["journey"].pk, "d90"],
     "milestones:goal_celebrate": lambda w: [w["goal"].pk],
     "notifications:open": lambda w: [w["notification"].pk],
+    "reach:alert": lambda w: [w["alert"].pk],
+    "reach:alert_live": lambda w: [w["alert"].pk],
 }
 OWNER_OBJECT_ACTIONS = {
     "supports:supporter_archive": lambda w: [w["supporter"].pk],
@@ -114,9 +121,14 @@ OWNER_OBJECT_ACTIONS = {
     "care:consent_request_withdraw": lambda w: [w["consent_request"].pk],
     "care:recommendation_done": lambda w: [w["recommendation"].pk],
     "milestones:goal_delete": lambda w: [w["goal"].pk],
+    "reach:ask": lambda w: [w["supporter"].pk],
+    "reach:withdraw": lambda w: [w["alert_contact"].pk],
+    "reach:move": lambda w: [w["alert_contact"].pk],
+    "reach:close": lambda w: [w["alert"].pk],
 }
 # Links whose token is the key (no sign-in): a wrong token opens nothing.
-TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "supports:reached_out"]
+TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "supports:reached_out", "reach:request",
+               "reach:answer", "reach:stop"]  # fmt: skip
 # Shared pages: what each role gets (GET pages, POST actions with an empty form).
 SHARED = {
     "care:person": (
@@ -166,7 +178,10 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
         invitation=pending_invitation,
         consent_request=consent_request,
         uploaded_meeting=Meeting.objects.create(owner=owner, slug="mine", name="My uploaded meeting", weekdays=",1,"),
-    )
+        alert_contact=AlertContact.objects.create(owner=owner, supporter=world["supporter"], status="accepted",
+                                                  email="maya@example.net", night_alerts=True),
+    )  # fmt: skip
+    world["alert"] = raise_alert(owner, "PRIVATE-ALERT-WORDS")[0]
     clients = {role: client_for(user) for role, user in people.items()}
     clients["counselor_password_only"] = sign_in(Client(), people["counselor_password_only"], two_factor=False)
     clients["anonymous"] = __import__("django.test", fromlist=["Client"]).Client()

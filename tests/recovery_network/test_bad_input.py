@@ -28,11 +28,14 @@ from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications.models import Delivery, Notification
+from recovery_network.reach import links as reach_links
+from recovery_network.reach import services as reach_services
 from supports import services
 from supports.notification_kinds import reached_out_token
 from tests.care.factories import InvitationFactory, RecommendationFactory
 from tests.factories import sign_in
 from tests.milestones.factories import CheckInFactory, JourneyFactory, PersonalGoalFactory
+from tests.reach.factories import AlertContactFactory
 from tests.supports.factories import (
     AttendanceFactory,
     CommunityActivityFactory,
@@ -281,6 +284,7 @@ FORM_MODULES = (
     "recovery_network.forms",
     "recovery_network.notifications.forms",
     "recovery_network.welcome.forms",
+    "recovery_network.reach.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -297,6 +301,8 @@ OBJECT_BEFORE_ID = {
     "journeys": "journey",
     "goals": "goal",
     "notifications": "notification",
+    "alerts": "alert",
+    "people": "alert_contact",
 }
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
@@ -306,12 +312,16 @@ TOKENS = {
     "notifications:unsubscribe": lambda site: channel_prefs.unsubscribe_token(site["owner"], "checkin"),
     "supports:reached_out": lambda site: reached_out_token(site["delivery"]),
     "milestones:calendar_feed": lambda site: site["calendar"].token,
+    "reach:request": lambda site: reach_links.request_path(site["alert_contact"]).split("/")[-2],
+    "reach:answer": lambda site: reach_links.answer_path(site["alert"], site["alert_contact"]).split("/")[-2],
+    "reach:stop": lambda site: reach_links.stop_path(site["alert_contact"]).split("/")[-2],
 }
 OTHER_ARGS = {
     "owner_id": lambda site: site["owner"].pk,
     "day": lambda site: site["checkin"].local_date.isoformat(),
     "key": lambda site: "m12",
     "uidb36": lambda site: "1",
+    "supporter_pk": lambda site: site["supporter"].pk,
 }
 
 
@@ -382,6 +392,8 @@ def _valid_values(site):
         # recovery_network
         "display_name": "Olive", "checkin_time": "20:00", "quiet_hours_start": "", "quiet_hours_end": "",
         "meeting_reminder_minutes": "30",
+        # recovery_network.reach.forms
+        "words": "A hard night.", "night_alerts": "on",
     }  # fmt: skip
 
 
@@ -460,7 +472,14 @@ def site(owner, family, counselor, stranger):
         "consent": Consent.objects.get(owner=owner, counselor=counselor),
         "recommendation": RecommendationFactory(owner=owner, counselor=counselor),
         "calendar": CalendarFeed.objects.create(owner=owner),
+        **_reach(owner, supporter),
     }
+
+
+def _reach(owner, supporter):
+    """A supporter who agreed to be alerted, and an alert of the owner's."""
+    contact = AlertContactFactory(owner=owner, supporter=supporter)
+    return {"alert_contact": contact, "alert": reach_services.raise_alert(owner, "a hard night")[0]}
 
 
 @pytest.fixture
