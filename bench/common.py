@@ -52,6 +52,7 @@ class World:
     journey_id: int | None = None
     consent_id: int | None = None
     checkin_day: str | None = None
+    alert_id: int | None = None
 
 
 def world_of(owner, family=None, counselor=None):
@@ -59,6 +60,7 @@ def world_of(owner, family=None, counselor=None):
     (an active supporter and group, a journey, their consent to this counselor, their last check-in's day)."""
     from milestones.models import CheckIn, Journey
     from recovery_network.care.models import Consent
+    from recovery_network.reach.models import Alert
     from supports.models import PeerGroup, Supporter
 
     last_checkin = CheckIn.objects.for_owner(owner).order_by("-local_date").values_list("local_date", flat=True)
@@ -75,7 +77,31 @@ def world_of(owner, family=None, counselor=None):
         journey_id=Journey.objects.for_owner(owner).order_by("pk").values_list("pk", flat=True).first(),
         consent_id=consents.order_by("pk").values_list("pk", flat=True).first(),
         checkin_day=day.isoformat() if (day := last_checkin.first()) else None,
+        alert_id=Alert.objects.for_owner(owner).order_by("-pk").values_list("pk", flat=True).first(),
     )
+
+
+def _build_alerts(owner, supporters, size, now):
+    """2 × size people who agreed to be alerted, and 3 × size past calls for support, each told three of them,
+    answered by one. The newest call's id for its page."""
+    from recovery_network.reach.models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave
+
+    contacts = AlertContact.objects.bulk_create(
+        AlertContact(owner=owner, supporter=supporter, status="accepted", position=n, email=f"s{n}@bench.example.com")
+        for n, supporter in enumerate(supporters[: 2 * size])
+    )
+    alerts = Alert.objects.bulk_create(
+        Alert(owner=owner, words=f"Call {n}", status="answered", created_at=now - dt.timedelta(days=n + 1))
+        for n in range(3 * size)
+    )
+    AlertWave.objects.bulk_create(AlertWave(alert=alert, number=1, size=3) for alert in alerts)
+    AlertSend.objects.bulk_create(
+        AlertSend(alert=alert, contact=contact, channel="email", status="sent", sent_at=alert.created_at)
+        for alert in alerts
+        for contact in contacts[:3]
+    )
+    AlertAnswer.objects.bulk_create(AlertAnswer(alert=alert, contact=contacts[0]) for alert in alerts)
+    return alerts[0].pk
 
 
 def build_world(size, now=None, tag=None):
@@ -232,6 +258,7 @@ def build_world(size, now=None, tag=None):
         journey_id=journey.pk,
         consent_id=consent.pk,
         checkin_day=(today - dt.timedelta(days=1)).isoformat(),
+        alert_id=_build_alerts(owner, supporters, size, now),
     )
 
 
@@ -297,6 +324,10 @@ SIGNED_IN_PAGES = [
     Page("welcome group step", "owner", "welcome:group"),
     Page("welcome check-in step", "owner", "welcome:checkin"),
     Page("welcome sharing step", "owner", "welcome:sharing"),
+    Page("need support now", "owner", "reach:now"),
+    Page("who is alerted", "owner", "reach:people"),
+    Page("calls for support", "owner", "reach:history"),
+    Page("a call for support", "owner", "reach:alert", "alert_id"),
     Page("family home", "family", "home"),
     Page("family view", "family", "care:person", "owner"),
     Page("how to help", "family", "care:how_to_help"),

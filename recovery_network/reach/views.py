@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -113,19 +113,22 @@ def history(request):
     return render(request, "reach/history.html", {"page": page})
 
 
+# The people offered to ask, closest first: two or three from the inner circle is what the list is for.
+ASKABLE_SHOWN = 30
+
+
 @login_required
 def people(request):
     user = request.user
     contacts = list(AlertContact.objects.for_owner(user).select_related("supporter").in_order())
-    asked = {contact.supporter_id for contact in contacts}
-    supporters = (
-        Supporter.objects.for_owner(user).active().exclude(pk__in=asked).only("name", "email", "linked_user_id")
-    )
+    listed = [contact.supporter_id for contact in contacts if contact.status != AlertContact.Status.WITHDRAWN]
+    supporters = Supporter.objects.for_owner(user).active().exclude(pk__in=listed).order_by("closeness", "name", "pk")
+    with_address = Q(email__gt="") | Q(linked_user__isnull=False)
     context = {
         "listed": [c for c in contacts if c.status != AlertContact.Status.WITHDRAWN],
-        "withdrawn": [c for c in contacts if c.status == AlertContact.Status.WITHDRAWN],
-        "askable": [s for s in supporters if services.askable(s)],
-        "no_address": [s for s in supporters if not services.askable(s)],
+        "askable": list(supporters.filter(with_address).only("name", "closeness")[: ASKABLE_SHOWN + 1]),
+        "askable_shown": ASKABLE_SHOWN,
+        "no_address": list(supporters.exclude(with_address).only("name", "closeness")[:6]),
         "wave_size": settings.ALERT_WAVE_SIZE,
         "minutes": settings.ALERT_ANSWER_MINUTES,
     }
