@@ -18,7 +18,12 @@ from . import sending, services
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="recovery_network.reach.tasks.send_alert_message", time_limit=settings.ALERT_SEND_TIME_LIMIT)
+@shared_task(
+    name="recovery_network.reach.tasks.send_alert_message",
+    time_limit=settings.ALERT_SEND_TIME_LIMIT,
+    # Below the hard limit (Celery refuses to queue a task whose soft limit, the default 240 s, is above it).
+    soft_time_limit=settings.ALERT_SEND_TIME_LIMIT * 3 // 4,
+)
 def send_alert_message(send_id):
     outcome = sending.send_alert_message(send_id)
     if outcome.retry_in is not None:

@@ -313,3 +313,12 @@ def test_history_lists_every_step(owner, owner_client):
     services.answer(alert, second)
     page = owner_client.get(reverse("reach:history")).content.decode()
     assert "hard day" in page and f"{second.supporter.name} answered" in page
+
+
+def test_messages_are_queued_on_the_broker_when_the_alert_commits(owner, caplog, django_capture_on_commit_callbacks):
+    """Queued through the configured broker (kombu's filesystem one here): Celery refuses a task whose soft time
+    limit is above its hard one, and a refusal would leave the alert to the sweep, up to 30 s late."""
+    accepted(owner, 2)
+    with django_capture_on_commit_callbacks(execute=True), caplog.at_level("WARNING"):
+        services.raise_alert(owner)
+    assert "Could not queue" not in caplog.text
