@@ -92,9 +92,11 @@ def run():
     if os.environ.get("DEBUG", "1").lower() in ("1", "true", "yes", "on"):
         say("Loading demo data")
         manage("seed_demo")
-    # The settings build SITE_URL from PORT (unless SITE_URL is set), so links in emails open this server.
     say(f"Starting web on http://127.0.0.1:{port}, a Celery worker and beat. Ctrl-C stops them all.")
     env = {**os.environ, "PORT": port, "PYTHONUNBUFFERED": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    # Links in emails and texts open this server. Said outright: honcho gives each process a PORT of its own (the
+    # worker's is 100 more), and the worker is what sends them.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     # honcho runs the three processes of Procfile.dev in the foreground and
     # stops them all when one exits or on Ctrl-C.
     command = [BIN / "honcho", "--app-root", ROOT, "-f", ROOT / "Procfile.dev", "start"]
