@@ -9,9 +9,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from recovery_network.notifications.models import Notification
-from recovery_network.reach import links, sending, services
+from recovery_network.reach import links, sending, services, tasks
 from recovery_network.reach.models import Alert, AlertContact, AlertSend, AlertWave
 from tests.factories import UserFactory
 from tests.reach.factories import AlertContactFactory, accepted
@@ -322,3 +323,44 @@ def test_messages_are_queued_on_the_broker_when_the_alert_commits(owner, caplog,
     with django_capture_on_commit_callbacks(execute=True), caplog.at_level("WARNING"):
         services.raise_alert(owner)
     assert "Could not queue" not in caplog.text
+
+
+def test_the_alert_is_in_the_supporters_notification_centre_with_one_tap(owner, client):
+    friend = UserFactory()
+    contact = AlertContactFactory(owner=owner, user=friend)
+    alert, _ = services.raise_alert(owner, "PRIVATE words")
+    client.force_login(friend)
+    page = client.get(reverse("notifications:index")).content.decode()
+    assert f"{owner.name} would like to hear from you now" in page
+    assert f'formaction="{links.answer_path(alert, contact)}"' in page
+    assert "PRIVATE words" not in page  # the words only on the page the link opens
+    client.post(links.answer_path(alert, contact))
+    assert Alert.objects.get().status == "answered"
+
+
+def test_the_persons_access_log_says_who_opened_their_call(owner, owner_client, client):
+    contact = AlertContactFactory(owner=owner)
+    alert, _ = services.raise_alert(owner)
+    client.get(links.answer_path(alert, contact))
+    page = owner_client.get(reverse("care:access_log")).content.decode()
+    assert contact.supporter.name in page and "your call for support" in page
+
+
+def test_with_the_broker_down_the_alert_is_still_made_and_the_sweep_sends_it(
+    owner, owner_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_alert_message, "apply_async", refuse)
+    monkeypatch.setattr(tasks.escalate_alert, "apply_async", refuse)
+    accepted(owner, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("reach:now"))
+    assert response.status_code == 302  # the person sees their call, not an error
+    row = AlertSend.objects.get()
+    assert row.status == "pending"
+    later = timezone.now() + dt.timedelta(seconds=31)
+    assert sending.stalled_ids(later) == [row.pk]
+    sending.send_alert_message(row.pk, now=later)
+    assert len(mail.outbox) == 1
