@@ -137,8 +137,14 @@ class Alert(models.Model):
 
     @property
     def is_live(self):
-        """Still worth answering: open, or answered and not yet closed (more people may still come)."""
+        """Open, or answered and not yet closed (more people may still come)."""
         return self.status in (self.Status.OPEN, self.Status.ANSWERED)
+
+    @property
+    def accepts_answers(self):
+        """A supporter may still say they are coming: unless the person closed it, even after no one answered
+        in time (a late call is still welcome)."""
+        return self.status != self.Status.CLOSED
 
 
 class AlertWave(models.Model):

@@ -228,8 +228,15 @@ def start_wave(alert, number, now=None):
         wave.size = len(chosen)
         wave.save(update_fields=["size"])
         deadline = now + dt.timedelta(minutes=settings.ALERT_ANSWER_MINUTES) if chosen else None
-        Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(next_wave_at=deadline)
-        alert.next_wave_at = deadline
+        if chosen:
+            Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(next_wave_at=deadline)
+        else:
+            # No one left to ask (or everyone left asleep): the call ends unanswered, and its page says so
+            # beside the crisis lines. A supporter told earlier may still answer it.
+            Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
+                status=Alert.Status.UNANSWERED, next_wave_at=None, closed_at=now
+            )
+        alert.refresh_from_db(fields=["status", "next_wave_at", "closed_at"])
     transaction.on_commit(lambda: alerts_pending.send(sender=Alert, send_ids=pending))
     if deadline:
         transaction.on_commit(lambda: wave_started.send(sender=Alert, alert_id=alert.pk, at=deadline))
@@ -309,12 +316,7 @@ def escalate(alert_id, now=None):
     if alert is None or not alert.is_open or alert.next_wave_at is None or alert.next_wave_at > now:
         return None
     last = alert.waves.order_by("-number").values_list("number", flat=True).first() or 0
-    wave = start_wave(alert, last + 1, now)
-    if wave is not None and wave.size == 0:
-        Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-            status=Alert.Status.UNANSWERED, next_wave_at=None, closed_at=now
-        )
-    return wave
+    return start_wave(alert, last + 1, now)
 
 
 def due_alert_ids(now=None, limit=1000):
@@ -329,15 +331,15 @@ def due_alert_ids(now=None, limit=1000):
 def answer(alert, contact, now=None):
     """A supporter's "I'm reaching out now": recorded once; it stops the escalation and tells the person."""
     now = now or timezone.now()
-    if not alert.is_live:
-        raise ReachProblem(f"{alert.owner.name} has closed this call for support. Thank you for being there.")
+    if not alert.accepts_answers:
+        raise ReachProblem(f"{alert.owner.name} has said they are all right now. Thank you for being there.")
     with transaction.atomic():
         answer_row, created = AlertAnswer.objects.get_or_create(
             alert=alert, contact=contact, defaults={"answered_at": now}
         )
         if created:
-            Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
-                status=Alert.Status.ANSWERED, next_wave_at=None
+            Alert.objects.filter(pk=alert.pk, status__in=[Alert.Status.OPEN, Alert.Status.UNANSWERED]).update(
+                status=Alert.Status.ANSWERED, next_wave_at=None, closed_at=None
             )
             _in_app(
                 alert.owner_id,
@@ -352,7 +354,7 @@ def answer(alert, contact, now=None):
 def close(alert, now=None):
     """The person says they are all right now: no one more is alerted."""
     now = now or timezone.now()
-    Alert.objects.filter(pk=alert.pk, status__in=[Alert.Status.OPEN, Alert.Status.ANSWERED]).update(
+    Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.CLOSED).update(
         status=Alert.Status.CLOSED, next_wave_at=None, closed_at=now
     )
 

@@ -73,6 +73,7 @@ def _alert_context(request, pk):
         "waves": waves,
         "waiting_past_deadline": alert.is_open and len(waves) > 1,
         "no_one_left": alert.status == Alert.Status.UNANSWERED,
+        "no_one_now": bool(waves) and waves[0].size == 0,
         "minutes": settings.ALERT_ANSWER_MINUTES,
         "poll_seconds": 5,
     }

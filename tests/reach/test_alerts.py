@@ -364,3 +364,28 @@ def test_with_the_broker_down_the_alert_is_still_made_and_the_sweep_sends_it(
     assert sending.stalled_ids(later) == [row.pk]
     sending.send_alert_message(row.pk, now=later)
     assert len(mail.outbox) == 1
+
+
+def test_when_everyone_asked_not_to_be_woken_the_call_ends_at_once_with_the_crisis_lines(owner, owner_client):
+    AlertContactFactory(owner=owner, night_alerts=False)
+    with time_machine.travel(NIGHT_UTC, tick=False):
+        alert, _ = services.raise_alert(owner)
+        page = owner_client.get(reverse("reach:alert", args=[alert.pk])).content.decode()
+    assert Alert.objects.get().status == Alert.Status.UNANSWERED
+    assert "No one could be alerted right now" in page and "988" in page
+    assert mail.outbox == []
+
+
+def test_a_late_answer_is_still_welcome_but_not_after_the_person_closed_the_call(owner):
+    first, second = accepted(owner, 2)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    services.escalate(alert.pk, now=DAY_UTC + dt.timedelta(minutes=10))  # no one left: unanswered
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.UNANSWERED
+    services.answer(alert, first, now=DAY_UTC + dt.timedelta(minutes=15))
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ANSWERED
+    services.close(alert)
+    alert.refresh_from_db()
+    with pytest.raises(services.ReachProblem, match="all right now"):
+        services.answer(alert, second)
