@@ -54,17 +54,28 @@ def backoff(attempt):
     return settings.DELIVERY_RETRY_BASE_SECONDS * 4 ** (attempt - 1)
 
 
-def _claim(delivery_id, now):
-    """Move one delivery to sending, if it is due and no live worker holds it. True when this worker won."""
+def claim(model, pk, now, held_for):
+    """Move one row of a claim-then-send table (a Delivery, an alert's message: status pending/sending,
+    next_attempt_at, claimed_at, attempts) to sending, if it is due and no live worker holds it — a claim older
+    than `held_for` belonged to a worker that died. True when this worker won."""
     due = models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
-    claimable = models.Q(due, status=Delivery.Status.PENDING) | models.Q(
-        status=Delivery.Status.SENDING, claimed_at__lte=now - lease()
-    )
+    claimable = models.Q(due, status="pending") | models.Q(status="sending", claimed_at__lte=now - held_for)
     return bool(
-        Delivery.objects.filter(claimable, pk=delivery_id).update(
-            status=Delivery.Status.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
+        model.objects.filter(claimable, pk=pk).update(
+            status="sending", claimed_at=now, attempts=models.F("attempts") + 1
         )
     )
+
+
+def unclaimed_outcome(model, pk, now, held_for):
+    """The Outcome for a row this worker could not claim: held elsewhere, waiting, or already done."""
+    row = model.objects.filter(pk=pk).values("status", "claimed_at", "next_attempt_at").first()
+    if row and row["status"] == "sending":
+        return Outcome("held", retry_in=max(1.0, (row["claimed_at"] + held_for - now).total_seconds() + 1))
+    if row and row["status"] == "pending" and row["next_attempt_at"]:
+        # A copy of the task arrived before its back-off ended (a redelivered message).
+        return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
+    return Outcome(row["status"] if row else "missing")
 
 
 def send_delivery(delivery_id, now=None, connection=None):
@@ -77,8 +88,8 @@ def send_delivery(delivery_id, now=None, connection=None):
     email opens a fresh one.
     """
     now = now or timezone.now()
-    if not _claim(delivery_id, now):
-        return _unclaimed_outcome(delivery_id, now)
+    if not claim(Delivery, delivery_id, now, lease()):
+        return unclaimed_outcome(Delivery, delivery_id, now, lease())
 
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
     kind = get_kind(delivery.kind)
@@ -99,18 +110,6 @@ def send_delivery(delivery_id, now=None, connection=None):
         return _record_failure(delivery, exc, now)
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return Outcome(Delivery.Status.SENT)
-
-
-def _unclaimed_outcome(delivery_id, now):
-    """The Outcome for a delivery this worker could not claim: held elsewhere, waiting, or already done."""
-    row = Delivery.objects.filter(pk=delivery_id).values("status", "claimed_at", "next_attempt_at").first()
-    if row and row["status"] == Delivery.Status.SENDING:
-        held_for = (row["claimed_at"] + lease() - now).total_seconds()
-        return Outcome("held", retry_in=max(1.0, held_for + 1))
-    if row and row["status"] == Delivery.Status.PENDING:
-        # A copy of the task arrived before its back-off ended (a redelivered message).
-        return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
-    return Outcome(row["status"] if row else "missing")
 
 
 def _skip_reason(delivery, kind, now):

@@ -19,7 +19,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recovery_network.notifications.delivery import Outcome, backoff
+from recovery_network.notifications.delivery import Outcome, backoff, claim, unclaimed_outcome
 
 from . import links
 from .models import Alert, AlertContact, AlertSend
@@ -31,23 +31,11 @@ def lease():
     return dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS)
 
 
-def _claim(send_id, now):
-    due = models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
-    claimable = models.Q(due, status=AlertSend.Status.PENDING) | models.Q(
-        status=AlertSend.Status.SENDING, claimed_at__lte=now - lease()
-    )
-    return bool(
-        AlertSend.objects.filter(claimable, pk=send_id).update(
-            status=AlertSend.Status.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
-        )
-    )
-
-
 def send_alert_message(send_id, now=None, connection=None):
     """Send one message; returns an Outcome whose retry_in asks to be run again then."""
     now = now or timezone.now()
-    if not _claim(send_id, now):
-        return _unclaimed(send_id, now)
+    if not claim(AlertSend, send_id, now, lease()):
+        return unclaimed_outcome(AlertSend, send_id, now, lease())
     row = AlertSend.objects.select_related("alert__owner", "contact__supporter").get(pk=send_id)
     reason = _skip_reason(row)
     if reason:
@@ -62,15 +50,6 @@ def send_alert_message(send_id, now=None, connection=None):
         return _record_failure(row, exc, now)
     AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.SENT, sent_at=timezone.now(), last_error="")
     return Outcome(AlertSend.Status.SENT)
-
-
-def _unclaimed(send_id, now):
-    row = AlertSend.objects.filter(pk=send_id).values("status", "claimed_at", "next_attempt_at").first()
-    if row and row["status"] == AlertSend.Status.SENDING:
-        return Outcome("held", retry_in=max(1.0, (row["claimed_at"] + lease() - now).total_seconds() + 1))
-    if row and row["status"] == AlertSend.Status.PENDING and row["next_attempt_at"]:
-        return Outcome("waiting", retry_in=max(1.0, (row["next_attempt_at"] - now).total_seconds()))
-    return Outcome(row["status"] if row else "missing")
 
 
 def _skip_reason(row):
