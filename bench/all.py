@@ -7,7 +7,8 @@
 database is already seeded). Then: plans, queries, each page's CPU in-process, HTTP for every signed-in page
 (the long-haul person000100 and a typical person000101, about five minutes each),
 capacity (a day's mix at rising rates: people served by this machine, a few
-minutes), deliveries through a worker, and the reminder dispatch for 100 000 people
+minutes), deliveries through a worker, alerts to their supporters' emails through
+workers (a minute), and the reminder dispatch for 100 000 people
 (bench/dispatch_bench.py, on the database --dispatch-database, by default
 DATABASE_URL with "_dispatch" appended, since it adds and removes its own people).
 Each script prints its table; this exits 1 if any of them missed a budget.
@@ -68,6 +69,7 @@ def main(argv=None):
         ("http (person000101)", [python, "bench/http_bench.py", "--owner", "person000101@scale.example.com"], None),
         ("capacity", [python, "bench/capacity_bench.py", "--strict"], None),
         ("deliveries", [python, "bench/delivery_bench.py"], None),
+        ("alerts", [python, "bench/alert_bench.py"], None),
         # As production runs it: the dispatch task and a helper on the other core (REMINDER_DISPATCH_HELPERS).
         (
             "dispatch",

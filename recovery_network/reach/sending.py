@@ -76,9 +76,10 @@ def _record_failure(row, exc, now):
 
 
 def text_body(alert, contact):
-    """A text message: the name and the link; nothing about why."""
+    """A text message: the name and the link; nothing about why, and not the site's name either, which on a
+    lock screen would say what kind of site it is."""
     return (
-        f"{settings.SITE_NAME}: {alert.owner.name} would like to hear from you now. "
+        f"{alert.owner.name} would like to hear from you now. "
         f"Tap to say you're reaching out: {links.absolute(links.answer_path(alert, contact))}"
     )
 

@@ -222,9 +222,9 @@ def start_wave(alert, number, now=None):
                 wave = AlertWave.objects.create(alert=alert, number=number, started_at=now)
         except IntegrityError:
             return None
-        chosen, sleeping = _next_people(alert, now)
+        chosen, passed_over = _next_people(alert, now)
         pending = _write_sends(alert, chosen, number, now)
-        _write_skipped(alert, sleeping, number, now)
+        _write_skipped(alert, passed_over, number, now)
         wave.size = len(chosen)
         wave.save(update_fields=["size"])
         deadline = now + dt.timedelta(minutes=settings.ALERT_ANSWER_MINUTES) if chosen else None
@@ -244,7 +244,8 @@ def start_wave(alert, number, now=None):
 
 
 def _next_people(alert, now):
-    """(who to alert now, who is asleep and asked not to be woken) among accepted people not yet alerted."""
+    """(who to alert now, [(who is passed over, why)]) among accepted people not yet alerted: asleep and asked
+    not to be woken, or with no way left to reach them."""
     done = AlertSend.objects.filter(alert=alert).values("contact_id")
     waiting = (
         AlertContact.objects.filter(owner_id=alert.owner_id)
@@ -253,14 +254,15 @@ def _next_people(alert, now):
         .select_related("user", "supporter")
         .in_order()
     )
-    chosen, sleeping = [], []
+    chosen, passed_over = [], []
     for contact in waiting:
-        if contact.may_be_alerted(now):
-            if len(chosen) < settings.ALERT_WAVE_SIZE:
-                chosen.append(contact)
-        else:
-            sleeping.append(contact)
-    return chosen, sleeping
+        if not (contact.email or contact.phone or contact.user_id):
+            passed_over.append((contact, "no address to reach them at"))  # their account was deleted
+        elif not contact.may_be_alerted(now):
+            passed_over.append((contact, "asked not to be alerted at night"))
+        elif len(chosen) < settings.ALERT_WAVE_SIZE:
+            chosen.append(contact)
+    return chosen, passed_over
 
 
 def _write_sends(alert, contacts, wave, now):
@@ -288,8 +290,8 @@ def _write_sends(alert, contacts, wave, now):
     return [row.pk for row in rows if row.status == AlertSend.Status.PENDING]
 
 
-def _write_skipped(alert, contacts, wave, now):
-    """Those asleep who asked not to be woken: a row saying so, so the history tells why and no wave retries."""
+def _write_skipped(alert, passed_over, wave, now):
+    """Those passed over: a row saying why, so the history tells it and no later wave picks them again."""
     AlertSend.objects.bulk_create(
         [
             AlertSend(
@@ -298,10 +300,10 @@ def _write_skipped(alert, contacts, wave, now):
                 wave=wave,
                 channel=AlertSend.Channel.EMAIL,
                 status=AlertSend.Status.SKIPPED,
-                skip_reason="asked not to be alerted at night",
+                skip_reason=reason,
                 created_at=now,
             )
-            for contact in contacts
+            for contact, reason in passed_over
         ]
     )
 

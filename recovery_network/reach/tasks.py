@@ -17,6 +17,9 @@ from . import sending, services
 
 log = logging.getLogger(__name__)
 
+# Ahead of everything else queued (CELERY_TASK_DEFAULT_PRIORITY is lower): someone is waiting.
+PRIORITY = 0
+
 
 @shared_task(
     name="recovery_network.reach.tasks.send_alert_message",
@@ -27,7 +30,7 @@ log = logging.getLogger(__name__)
 def send_alert_message(send_id):
     outcome = sending.send_alert_message(send_id)
     if outcome.retry_in is not None:
-        send_alert_message.apply_async((send_id,), countdown=outcome.retry_in)
+        send_alert_message.apply_async((send_id,), countdown=outcome.retry_in, priority=PRIORITY)
     return outcome.status
 
 
@@ -54,7 +57,7 @@ def queue_sends(send_ids):
     try:
         with send_alert_message.app.producer_or_acquire() as producer:
             for send_id in send_ids:
-                send_alert_message.apply_async((send_id,), producer=producer)
+                send_alert_message.apply_async((send_id,), producer=producer, priority=PRIORITY)
     except Exception:  # noqa: BLE001 — the rows are pending in the database; sweep_alerts sends them
         log.warning("Could not queue %s alert messages; the sweep will send them", len(send_ids), exc_info=True)
 
@@ -67,6 +70,6 @@ def queue_pending(sender, send_ids, **kwargs):
 @receiver(services.wave_started, dispatch_uid="reach-queue-deadline")
 def queue_deadline(sender, alert_id, at, **kwargs):
     try:
-        escalate_alert.apply_async((alert_id,), eta=at)
+        escalate_alert.apply_async((alert_id,), eta=at, priority=PRIORITY)
     except Exception:  # noqa: BLE001 — the deadline is in the database; sweep_alerts escalates it
         log.warning("Could not queue the deadline of alert %s; the sweep will escalate it", alert_id, exc_info=True)

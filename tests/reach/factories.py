@@ -5,7 +5,7 @@ from tests.supports.factories import SupporterFactory
 
 
 class AlertContactFactory(factory.django.DjangoModelFactory):
-    """A supporter who has agreed to be alerted (accepted), by email, with night alerts off."""
+    """A supporter who has agreed to be alerted (accepted), by email, at night too."""
 
     class Meta:
         model = AlertContact

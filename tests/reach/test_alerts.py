@@ -389,3 +389,31 @@ def test_a_late_answer_is_still_welcome_but_not_after_the_person_closed_the_call
     alert.refresh_from_db()
     with pytest.raises(services.ReachProblem, match="all right now"):
         services.answer(alert, second)
+
+
+def test_someone_left_with_no_way_to_reach_them_is_passed_over_once(owner):
+    """An account deleted after agreeing through it leaves no address: no wave may pick them again and again."""
+    gone = AlertContactFactory(owner=owner, email="", phone="", user=None)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    assert AlertSend.objects.get(alert=alert, contact=gone).skip_reason == "no address to reach them at"
+    assert Alert.objects.get().status == Alert.Status.UNANSWERED
+
+
+def test_an_alerts_tasks_go_ahead_of_everything_else_queued(
+    owner, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.send_alert_message, "apply_async", lambda *a, **kw: queued.append(kw["priority"]))
+    monkeypatch.setattr(tasks.escalate_alert, "apply_async", lambda *a, **kw: queued.append(kw["priority"]))
+    accepted(owner, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.raise_alert(owner)
+    assert queued == [0, 0, 0] and settings.CELERY_TASK_DEFAULT_PRIORITY > 0
+
+
+def test_a_text_does_not_name_the_site(owner):
+    AlertContactFactory(owner=owner, phone="+15550100199")
+    services.raise_alert(owner, now=DAY_UTC)
+    send_all(DAY_UTC)
+    assert sms.outbox[0].body.startswith(f"{owner.name} would like to hear from you now.")
+    assert "Recovery" not in sms.outbox[0].body
