@@ -23,6 +23,7 @@ from recovery_network.care.models import AccessEvent
 from recovery_network.models import User
 from recovery_network.notifications.delivery import count_new_notifications
 from recovery_network.notifications.models import Notification
+from supports.models import Influence
 
 from . import links
 from .models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave, new_nonce
@@ -45,8 +46,13 @@ class ReachProblem(Exception):
 
 
 def askable(supporter):
-    """Whether a supporter can be asked: someone current, with an email address or an account of their own."""
-    return supporter.archived_at is None and bool(supporter.email or supporter.linked_user_id)
+    """Whether a supporter can be asked: someone current, not marked as a risk to the person's recovery, with an
+    email address or an account of their own."""
+    return (
+        supporter.archived_at is None
+        and supporter.influence != Influence.RISK
+        and bool(supporter.email or supporter.linked_user_id)
+    )
 
 
 def ask(owner, supporter, now=None):
@@ -54,6 +60,8 @@ def ask(owner, supporter, now=None):
     now = now or timezone.now()
     if supporter.owner_id != owner.pk:
         raise ReachProblem("That person is not in your network.")
+    if supporter.influence == Influence.RISK:
+        raise ReachProblem(f"{supporter.name} is marked as a risk to your recovery, so they can't be asked.")
     if not askable(supporter):
         raise ReachProblem(f"Add an email address for {supporter.name} first, so they can be asked.")
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from recovery_network import params
-from supports.models import Supporter
+from supports.models import Influence, Supporter
 
 from . import links, services
 from .forms import AcceptForm, AlertForm
@@ -123,7 +123,14 @@ def people(request):
     user = request.user
     contacts = list(AlertContact.objects.for_owner(user).select_related("supporter").in_order())
     listed = [contact.supporter_id for contact in contacts if contact.status != AlertContact.Status.WITHDRAWN]
-    supporters = Supporter.objects.for_owner(user).active().exclude(pk__in=listed).order_by("closeness", "name", "pk")
+    # Someone marked as a risk to the person's recovery is not who a hard moment should reach: not offered.
+    supporters = (
+        Supporter.objects.for_owner(user)
+        .active()
+        .exclude(pk__in=listed)
+        .exclude(influence=Influence.RISK)
+        .order_by("closeness", "name", "pk")
+    )
     with_address = Q(email__gt="") | Q(linked_user__isnull=False)
     context = {
         "listed": [c for c in contacts if c.status != AlertContact.Status.WITHDRAWN],

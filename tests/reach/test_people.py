@@ -177,3 +177,10 @@ def test_the_demo_gives_alex_people_who_agreed():
         ("Priya", "asked"),
     ]
     assert contacts[0].user == cast["family"]
+
+
+def test_someone_marked_as_a_risk_is_not_offered_nor_asked(owner, owner_client):
+    risky = SupporterFactory(owner=owner, name="Jesse", email="jesse@example.net", influence="risk")
+    assert b"Jesse" not in owner_client.get(reverse("reach:people")).content
+    with pytest.raises(services.ReachProblem, match="risk"):
+        services.ask(owner, risky)
