@@ -362,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A safety net: an alert's next wave is queued for its deadline, and this catches one whose task was lost,
     # and any alert message left pending by a worker that died.
+    # Silence as a warning sign: people watched for "no check-in for N days" (recovery_network/care/warning_signs.py).
+    "warning-signs": {
+        "task": "recovery_network.care.tasks.sweep_silence",
+        "schedule": 900.0,
+    },
     "escalate-alerts": {
         "task": "recovery_network.reach.tasks.sweep_alerts",
         "schedule": float(envint("ALERT_SWEEP_INTERVAL_SECONDS", 30)),
@@ -380,6 +385,7 @@ NOTIFICATION_KINDS = [
     "recovery_network.care.notification_kinds.CircleNews",
     "recovery_network.care.notification_kinds.EncouragementReceived",
     "recovery_network.care.notification_kinds.CaseloadDigest",
+    "recovery_network.care.notification_kinds.WarningSignKind",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
 # Extra dispatch tasks started on other workers in a minute with many due reminders.

@@ -13,4 +13,5 @@ class CareConfig(AppConfig):
         from . import (
             notification_kinds,  # noqa: F401 — its receivers listen to the sharing door's signals
             roles,  # noqa: F401 — keeps each account's circle roles on its row
+            warning_signs,  # noqa: F401 — a check-in saved is evaluated for the signs the person shares
         )

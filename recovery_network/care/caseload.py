@@ -25,7 +25,16 @@ from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 from supports.models import Attendance, PeerGroup, Supporter
 from supports.network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
 
-from .models import SCOPE_FIELDS, CaseloadRoster, CaseloadView, Consent, RosterEntry
+from .models import (
+    SCOPE_FIELDS,
+    CaseloadRoster,
+    CaseloadView,
+    Consent,
+    RosterEntry,
+    SignEpisode,
+    SignWatch,
+    allowed_signs,
+)
 from .people import actor_label
 from .sharing import describe
 
@@ -58,6 +67,8 @@ class ClientRow:
     next_milestone_days: int | None = None
     reasons: list = field(default_factory=list)
     score: int = 0
+    # Warning signs the client chose to tell this counselor of, open or from the last three days.
+    warning_signs: list = field(default_factory=list)
 
     @property
     def craving_change(self):
@@ -86,6 +97,10 @@ class ClientRow:
 def _score(row):
     """Higher first. Silence and rising craving weigh most: they are the early signs of relapse risk."""
     reasons, score = [], 0
+    for episode in row.warning_signs:
+        # The client asked that this counselor be told: above every signal the caseload reads for itself.
+        reasons.append(f"Warning sign: {episode.get_sign_display().lower()}")
+        score += 10
     if "checkins" in row.scopes:
         if row.days_since_checkin is None:
             reasons.append("No check-ins yet")
@@ -131,7 +146,7 @@ def caseload(counselor, *, sort="attention", path="", now=None):
     now = now or timezone.now()
     consents = client_consents(counselor, now)
     log_view(counselor, consents, path, now)
-    return client_rows(consents, sort, now)
+    return client_rows(consents, sort, now, counselor)
 
 
 @dataclass(frozen=True)
@@ -242,14 +257,16 @@ def write_roster(counselor, counselor_name, digest, entries, now):
         return CaseloadRoster.objects.get(counselor=counselor, digest=digest)
 
 
-def client_rows(consents, sort, now):
-    """The rows of the caseload, signals computed in six queries whatever its size."""
+def client_rows(consents, sort, now, counselor=None):
+    """The rows of the caseload, signals computed in eight queries whatever its size."""
     rows = _load_rows(consents)
     if not rows:
         return []
     ids = list(rows)
     utc_today = now.date()
     _add_checkin_signals(rows, ids, utc_today, now)
+    if counselor is not None:
+        _add_warning_signs(rows, ids, counselor, now)
     summaries, slots = _network_summaries(ids, now)
     attended = _meetings_attended(ids, utc_today)
     journeys = {}
@@ -287,6 +304,17 @@ def _load_rows(consents):
         if consent is not None:  # gone since the first query (a client who deleted their account)
             rows[owner_id] = ClientRow(consent, consent.owner, item.scopes)
     return rows
+
+
+def _add_warning_signs(rows, ids, counselor, now):
+    """The signs each client chose to tell this counselor of, where their consent shows them: two queries."""
+    watches = {watch.owner_id: watch for watch in SignWatch.objects.filter(watcher=counselor, owner_id__in=ids)}
+    if not watches:
+        return
+    for episode in SignEpisode.objects.filter(owner_id__in=list(watches)).recent(now).order_by("opened_at", "pk"):
+        row = rows[episode.owner_id]
+        if watches[episode.owner_id].watches(episode.sign) and episode.sign in allowed_signs(row.scopes):
+            row.warning_signs.append(episode)
 
 
 def _craving_since(start, end=None):

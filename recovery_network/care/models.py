@@ -12,6 +12,7 @@ migration 0001 took them over without moving a row.
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -560,3 +561,82 @@ class CaseloadView(AppendOnly):
 
     def __str__(self):
         return f"{self.roster.counselor_name} viewed the caseload at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Warning signs: the person chooses who in their circle is told of which (recovery_network/care/warning_signs.py).
+
+
+class WarningSign(models.TextChoices):
+    NO_CHECKIN = "no_checkin", "No check-in for a few days"
+    CRAVING = "craving", "Cravings of 8 or more three days running"
+    USE = "use", "A check-in recording use"
+
+
+# The scopes that show each sign: someone may be told of a sign only when what they are allowed to see shows it.
+SIGN_SCOPES = {
+    WarningSign.NO_CHECKIN: {"checkins"},
+    WarningSign.CRAVING: {"checkins"},
+    WarningSign.USE: {"checkins", "setbacks"},
+}
+
+
+def allowed_signs(scopes):
+    """The warning signs someone holding these scopes may be told of."""
+    return {sign for sign, needs in SIGN_SCOPES.items() if needs & set(scopes)}
+
+
+class SignWatchQuerySet(OwnedQuerySet):
+    party_fields = ("watcher",)
+
+
+class SignWatch(models.Model):
+    """Who the person wants told of which warning signs: private by default (no row, no one is told)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_watches")
+    watcher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signs_watched")
+    no_checkin = models.BooleanField("no check-in for a few days", default=False)
+    no_checkin_days = models.PositiveSmallIntegerField(
+        "days without a check-in", default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    craving = models.BooleanField("cravings of 8 or more three days running", default=False)
+    use = models.BooleanField("a check-in recording use", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignWatchQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "watcher"], name="signwatch_once")]
+        indexes = [models.Index(fields=["watcher", "owner"], name="signwatch_watcher_idx")]
+
+    def __str__(self):
+        return f"{self.watcher_id} watches {self.owner_id}"
+
+    def watches(self, sign):
+        return bool(getattr(self, sign))
+
+
+class SignEpisodeQuerySet(OwnedQuerySet):
+    def recent(self, now_utc, days=3):
+        """Open, or opened within `days` (a day of use is an episode that ends as it opens)."""
+        return self.filter(Q(ended_at__isnull=True) | Q(opened_at__gte=now_utc - dt.timedelta(days=days)))
+
+
+class SignEpisode(models.Model):
+    """One stretch of one warning sign, named by the local day that begins it: the last check-in before a
+    silence, the first day of a run of strong cravings, the day of a use. Unique, so it fires once."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_episodes")
+    sign = models.CharField(max_length=12, choices=WarningSign.choices)
+    started_on = models.DateField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignEpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "sign", "started_on"], name="signepisode_once")]
+        indexes = [models.Index(fields=["owner", "-opened_at"], name="signepisode_owner_idx")]
+
+    def __str__(self):
+        return f"{self.sign} of {self.owner_id} from {self.started_on}"

@@ -28,9 +28,9 @@ from recovery_network.notifications.registry import Kind, Message, Occurrence, g
 from recovery_network.two_factor import totp_authenticators
 
 from .caseload import caseload
-from .models import AccessEvent, Consent, Grant
+from .models import AccessEvent, Consent, Grant, SignEpisode, SignWatch, WarningSign, allowed_signs
 from .people import actor_label
-from .sharing import encouragement_sent, sharing_changed
+from .sharing import encouragement_sent, find_access, sharing_changed
 
 FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -478,3 +478,54 @@ class CaseloadDigest(Kind):
             else "Your weekly digest: nothing stands out"
         )
         return Message(title=title, body="\n".join(lines), url=reverse("care:caseload"))
+
+
+def may_be_told(watch, sign, now=None):
+    """Whether this watcher is to be told of this sign now: chosen, and shown by their grant or consent."""
+    if not watch.watches(sign):
+        return False
+    access = find_access(watch.watcher, watch.owner_id, now)
+    return access is not None and sign in allowed_signs(access.scopes)
+
+
+class WarningSignKind(Kind):
+    """A warning sign the person chose to share: once per episode and watcher (warning_signs.py)."""
+
+    key = "warning_sign"
+    label = "Warning signs"
+    description = "When someone who shares with you shows a warning sign they chose to tell you of."
+    scheduled = False
+
+    def load(self, subject_ids):
+        episodes = SignEpisode.objects.filter(pk__in=list(subject_ids)).select_related("owner")
+        return {episode.pk: episode for episode in episodes}
+
+    def offered_to(self, user):
+        return user.views_someone or user.counsels_someone
+
+    def still_allowed(self, delivery, episode, now_utc):
+        watch = SignWatch.objects.filter(owner_id=episode.owner_id, watcher_id=delivery.recipient_id).first()
+        return watch is not None and may_be_told(watch, episode.sign, now_utc)
+
+    def message(self, delivery, episode):
+        """For family, the person's name and the sign, which their grant shows; for a counselor no name, as
+        everything that reaches a counselor outside the two-factor pages (the caseload says who)."""
+        owner = episode.owner
+        counselor = Consent.objects.filter(owner=owner, counselor_id=delivery.recipient_id).exists()
+        if counselor:
+            return Message(
+                title="A client may need a call today",
+                body="One of your clients shared a warning sign with you. Your caseload lists them first.",
+                url=reverse("care:caseload"),
+            )
+        silent = (owner.local_today() - episode.started_on).days
+        why = {
+            WarningSign.NO_CHECKIN: f"{owner.name} hasn't checked in for {silent} days.",
+            WarningSign.CRAVING: f"{owner.name} has had strong cravings three days running.",
+            WarningSign.USE: f"{owner.name} had a hard day and recorded it honestly.",
+        }[episode.sign]
+        return Message(
+            title=f"{owner.name} may need a call today",
+            body=f"{why} A call or a kind word can help; no need to mention why you're calling.",
+            url=reverse("care:person", args=[owner.pk]),
+        )

@@ -3,7 +3,7 @@ sends those addresses here."""
 
 from django.urls import path
 
-from . import request_views, views
+from . import request_views, sign_views, views
 
 app_name = "care"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("consents/<id:pk>/", views.consent_detail, name="consent_detail"),
     path("consents/<id:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("log/", views.access_log, name="access_log"),
+    path("signs/", sign_views.warning_signs, name="warning_signs"),
     path("recommendations/<id:pk>/done/", views.recommendation_done, name="recommendation_done"),
     # The invitee's, family's and counselor's side
     path("join/<str:token>/", views.invitation, name="invitation"),

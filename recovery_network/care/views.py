@@ -32,7 +32,7 @@ from supports.network import find_gaps, network_summary
 from supports.support_map import build_support_map
 
 from . import caseload as caseload_module
-from . import sharing
+from . import sharing, warning_signs
 from .access_log import entries as log_entries
 from .forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
 from .models import AccessEvent, Consent, Grant, Invitation, Recommendation
@@ -352,6 +352,7 @@ def _person_context(request, access, now, form=None):
         "access": access,
         "owner": owner,
         "scopes": access.scopes,
+        "warning_signs": warning_signs.shown_to(owner, viewer, access.scopes, now),
         "scope_key": ",".join(sorted(access.scopes)),
         "owner_today": owner.local_today(now),
         "setback_page": (setback_page := _page_number(request, "setbacks")),
@@ -391,7 +392,7 @@ def caseload(request):
     kept = caches["default" if settings.PAGE_CACHE else "off"]
     table = kept.get(key)
     if table is None:
-        rows = caseload_module.client_rows(consents, sort, now)
+        rows = caseload_module.client_rows(consents, sort, now, counselor)
         page = Paginator(rows, caseload_module.CLIENTS_PER_PAGE).get_page(number)
         context = {"rows": page.object_list, "page": page, "sort": sort, "sort_label": caseload_module.SORTS[sort]}
         table = render_to_string("care/includes/caseload_body.html", context, request)

@@ -58,6 +58,7 @@ OWN_PAGES = [
     "care:consent_create",
     "care:consent_request_create",
     "care:access_log",
+    "care:warning_signs",
     "milestones:overview",
     "milestones:checkin",
     "milestones:checkin_supporters",

@@ -49,6 +49,7 @@ def test_built_in_kinds_are_registered_in_order():
         "circle_news",
         "encouragement",
         "caseload_digest",
+        "warning_sign",
     ]
 
 
