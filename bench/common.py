@@ -304,6 +304,7 @@ SIGNED_IN_PAGES = [
     Page("new consent", "owner", "care:consent_create"),
     Page("consent", "owner", "care:consent_detail", "consent_id"),
     Page("access log", "owner", "care:access_log"),
+    Page("warning signs", "owner", "care:warning_signs"),
     Page("progress", "owner", "milestones:overview"),
     Page("check-in form", "owner", "milestones:checkin"),
     Page("check-in history", "owner", "milestones:checkins"),

@@ -5,9 +5,10 @@ person's page shows it within seconds without being reloaded. Without JavaScript
 import pytest
 
 from milestones.models import Journey
-from recovery_network.reach import sending
+from recovery_network.reach import links, sending, services
 from recovery_network.reach.models import Alert, AlertContact, AlertSend
 from tests.e2e.helpers import last_link_in_mail, login
+from tests.e2e.test_every_page import VIEWPORTS, _problems
 from tests.factories import UserFactory
 from tests.supports.factories import SupporterFactory
 
@@ -93,3 +94,21 @@ def test_the_button_is_reached_and_pressed_with_the_keyboard(page, live_server, 
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Your call for support").wait_for()
     assert Alert.objects.count() == 1
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop", "phone, dark"])
+def test_the_supporters_pages_fit_the_screen_and_pass_axe(browser, live_server, person, device):
+    """The pages a supporter opens from a link, with no account: the request, the alert, stopping."""
+    contact = AlertContact.objects.create(
+        owner=person, supporter=person.supporters.get(), status="asked", email="maya@example.net"
+    )
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, **VIEWPORTS[device])
+    page = context.new_page()
+    page.goto(links.request_path(contact))
+    assert _problems(page) == []
+    AlertContact.objects.filter(pk=contact.pk).update(status="accepted")
+    alert, _ = services.raise_alert(person, "A hard evening")
+    for path in (links.answer_path(alert, contact), links.stop_path(contact)):
+        page.goto(path)
+        assert _problems(page) == [], path
+    context.close()
