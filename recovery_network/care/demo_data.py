@@ -17,11 +17,17 @@ from supports.models import Supporter
 
 from . import roles
 from .caseload import client_consents, roster_of, write_roster
-from .models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
+from .models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation, SignWatch
 
 
 def seed_cast(cast, now):
     seed_circle(cast, now)
+    # Alex chose who is told of warning signs: Sam of silence (after three days) and strong cravings, Dana of all.
+    owner = cast["owner"]
+    SignWatch.objects.get_or_create(owner=owner, watcher=cast["family"], defaults={"no_checkin": True, "craving": True})
+    SignWatch.objects.get_or_create(
+        owner=owner, watcher=cast["counselor"], defaults={"no_checkin": True, "craving": True, "use": True}
+    )
 
 
 def seed_scale(people, rng, now):
