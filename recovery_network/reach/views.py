@@ -2,6 +2,8 @@
 the supporter's, opened by a link that is a key (no account needed; GET only shows, a POST acts, so a mail
 scanner following links changes nothing)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,9 +41,8 @@ def now(request):
 
 
 def _over_limit(user):
-    return Alert.objects.for_owner(user).since(timezone.now() - timezone.timedelta(hours=1)).count() >= (
-        settings.ALERT_MAX_PER_HOUR
-    )
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    return Alert.objects.for_owner(user).since(an_hour_ago).count() >= settings.ALERT_MAX_PER_HOUR
 
 
 def _now_page(request, form, problem="", status=200):
