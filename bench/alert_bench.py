@@ -40,20 +40,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import delivery_bench  # noqa: E402
 from bench.common import ROOT, machine_facts, migrate, print_table, setup_django  # noqa: E402
 from bench.delivery_bench import start_worker, stop_worker  # noqa: E402
-from bench.http_bench import database_url, free_port  # noqa: E402
+from bench.http_bench import database_url  # noqa: E402
 
 DOMAIN = "alert-bench.example.com"
 # sending.alert_email names the alert and the supporter in every alert's Message-ID.
 MESSAGE_ID = re.compile(rb"^Message-ID: <alert-(\d+)-(\d+)@", re.IGNORECASE | re.MULTILINE)
 
 
-class Sink:
+class Sink(delivery_bench.Sink):
     """A real SMTP server on 127.0.0.1 noting, for each alert email, (alert id, contact id) and when it came."""
 
     def __init__(self):
+        super().__init__()
         self.received = []  # (alert_id, contact_id, unix time)
         self.other = 0  # emails that are not alerts
-        self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         arrived = time.time()
@@ -64,20 +64,6 @@ class Sink:
             else:
                 self.other += 1
         return "250 2.0.0 Accepted"
-
-    def start(self):
-        import logging
-
-        from aiosmtpd.controller import Controller
-
-        logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per SMTP command otherwise
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-        return self
-
-    def stop(self):
-        self.controller.stop()
 
 
 def make_people(count, contacts_each):
