@@ -21,7 +21,7 @@ class SignWatchForm(forms.ModelForm):
         widgets = {"no_checkin_days": forms.NumberInput(attrs={"min": 1, "max": 30, "inputmode": "numeric"})}
 
     def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.allowed = allowed
         for sign in WarningSign.values:
             if sign not in allowed:
