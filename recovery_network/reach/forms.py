@@ -33,6 +33,14 @@ class AcceptForm(forms.Form):
     )
     time_zone = TimeZoneField(help_text="So that we know when it is night where you are.")
 
+    def __init__(self, *args, needs_phone=False, **kwargs):
+        """`needs_phone`: asked by text, with no email address or account, a number is the only way to reach them."""
+        super().__init__(*args, **kwargs)
+        if needs_phone:
+            self.fields["phone"].required = True
+            self.fields["phone"].label = "Mobile number for texts"
+            self.fields["phone"].help_text = "Alerts come to you by text."
+
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if phone and (not PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 15):

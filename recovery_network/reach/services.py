@@ -13,6 +13,7 @@ message would have dropped.
 import datetime as dt
 import logging
 
+import sms
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
@@ -47,11 +48,11 @@ class ReachProblem(Exception):
 
 def askable(supporter):
     """Whether a supporter can be asked: someone current, not marked as a risk to the person's recovery, with an
-    email address or an account of their own."""
+    email address, a mobile number or an account of their own."""
     return (
         supporter.archived_at is None
         and supporter.influence != Influence.RISK
-        and bool(supporter.email or supporter.linked_user_id)
+        and bool(supporter.email or supporter.phone or supporter.linked_user_id)
     )
 
 
@@ -63,7 +64,7 @@ def ask(owner, supporter, now=None):
     if supporter.influence == Influence.RISK:
         raise ReachProblem(f"{supporter.name} is marked as a risk to your recovery, so they can't be asked.")
     if not askable(supporter):
-        raise ReachProblem(f"Add an email address for {supporter.name} first, so they can be asked.")
+        raise ReachProblem(f"Add an email address or a mobile number for {supporter.name} first, so they can be asked.")
     with transaction.atomic():
         contact = AlertContact.objects.select_for_update().filter(supporter=supporter).first()
         if contact is not None and contact.is_accepted:
@@ -73,6 +74,8 @@ def ask(owner, supporter, now=None):
             contact = AlertContact(owner=owner, supporter=supporter, position=(last.first() or 0) + 1)
         contact.status = AlertContact.Status.ASKED
         contact.email = supporter.email
+        # Where a request by text goes; whoever accepts says again where alerts should (accept()).
+        contact.phone = supporter.phone
         contact.user_id = supporter.linked_user_id
         contact.time_zone = owner.time_zone
         contact.nonce = new_nonce()
@@ -89,7 +92,24 @@ def ask(owner, supporter, now=None):
             )
     if contact.email:
         transaction.on_commit(lambda: _send_request_email(contact, owner))
+    elif contact.phone and not contact.user_id:
+        transaction.on_commit(lambda: _send_request_text(contact, owner))
     return contact
+
+
+def request_channel(contact):
+    """How a request reached them, in the person's words: "by email and in the app", "by text"…"""
+    ways = [way for way, used in (("by email", contact.email), ("in the app", contact.user_id)) if used]
+    return " and ".join(ways) if ways else "by text"
+
+
+def _send_request_text(contact, owner):
+    """For someone with only a number: the name and the link, nothing about why (the page says it all)."""
+    body = f"{owner.name} has a request for you: {links.absolute(links.request_path(contact))}"
+    try:
+        sms.send_sms(body, recipients=[contact.phone])
+    except Exception:  # noqa: BLE001 — the request stands; the person can send it again from their list
+        log.warning("The request to contact %s could not be texted", contact.pk, exc_info=True)
 
 
 def _send_request_email(contact, owner):

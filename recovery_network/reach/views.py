@@ -132,7 +132,7 @@ def people(request):
         .exclude(influence=Influence.RISK)
         .order_by("closeness", "name", "pk")
     )
-    with_address = Q(email__gt="") | Q(linked_user__isnull=False)
+    with_address = Q(email__gt="") | Q(phone__gt="") | Q(linked_user__isnull=False)
     context = {
         "listed": [c for c in contacts if c.status != AlertContact.Status.WITHDRAWN],
         "askable": list(supporters.filter(with_address).only("name", "closeness")[: ASKABLE_SHOWN + 1]),
@@ -153,8 +153,7 @@ def ask(request, supporter_pk):
     except services.ReachProblem as problem:
         messages.error(request, str(problem))
     else:
-        where = "by email and in the app" if contact.email and contact.user_id else "in the app"
-        where = "by email" if contact.email and not contact.user_id else where
+        where = services.request_channel(contact)
         messages.success(request, f"{supporter.name} has been asked {where}. Nothing reaches them unless they agree.")
     return redirect("reach:people")
 
@@ -202,7 +201,7 @@ def request_page(request, token):
     if contact.status not in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED):
         return render(request, "reach/request_done.html", {"contact": contact, "token": token})
     initial = {"phone": contact.supporter.phone, "time_zone": contact.time_zone}
-    form = AcceptForm(request.POST or None, initial=initial)
+    form = AcceptForm(request.POST or None, initial=initial, needs_phone=not (contact.email or contact.user_id))
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "decline":

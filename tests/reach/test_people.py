@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+import sms
 import time_machine
 from django.core import mail
 from django.urls import reverse
@@ -134,11 +135,11 @@ def test_taking_someone_off_the_list(owner, owner_client):
 
 
 def test_a_supporter_without_an_address_cannot_be_asked(owner, owner_client):
-    nameless = SupporterFactory(owner=owner, email="")
+    nameless = SupporterFactory(owner=owner, email="", phone="")
     owner_client.post(reverse("reach:ask", args=[nameless.pk]))
     assert not AlertContact.objects.exists()
     page = owner_client.get(reverse("reach:people")).content.decode()
-    assert "add their email address first" in page
+    assert "add an email address or a mobile number first" in page
 
 
 def test_the_people_page_for_the_owner(owner, owner_client, maya):
@@ -185,3 +186,25 @@ def test_someone_marked_as_a_risk_is_not_offered_nor_asked(owner, owner_client):
     assert b"Jesse" not in owner_client.get(reverse("reach:people")).content
     with pytest.raises(services.ReachProblem, match="risk"):
         services.ask(owner, risky)
+
+
+def test_someone_with_only_a_number_is_asked_by_text_and_alerted_by_text(
+    owner, owner_client, client, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "http://testserver"
+    sms.outbox = []
+    ray = SupporterFactory(owner=owner, name="Ray", email="", phone="+1 555 010 0142")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("reach:ask", args=[ray.pk]), follow=True)
+    assert b"Ray has been asked by text" in response.content
+    (request_text,) = sms.outbox
+    assert request_text.recipients == ["+1 555 010 0142"]
+    assert request_text.body.startswith(f"{owner.name} has a request for you: http://testserver/reach/request/")
+    path = re.search(r"/reach/request/\S+", request_text.body).group(0)
+    refused = client.post(path, {"answer": "accept", "phone": "", "time_zone": "America/Chicago"})
+    assert refused.status_code == 400  # a number is the only way to reach them
+    accepted = {"answer": "accept", "phone": "+1 555 010 0142", "time_zone": "America/Chicago", "night_alerts": "on"}
+    client.post(path, accepted)
+    assert AlertContact.objects.get().is_accepted
+    alert, _ = services.raise_alert(owner)
+    assert list(alert.sends.values_list("channel", flat=True)) == ["sms"]
