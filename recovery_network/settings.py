@@ -164,7 +164,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "recovery_network.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Short, so an unreachable Redis is known at once and the cache misses (recovery_network/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # What templates' {% cache … using=page_cache %} use when PAGE_CACHE is off: nothing kept.

@@ -1,0 +1,101 @@
+"""With Redis unreachable the cache misses instead of failing: signing in, pages and the check-in work from
+the database alone (sessions are kept there too), and the cache is used again once Redis is back.
+
+Each test runs its own redis-server on a free port (or none at all), never the shared one."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from milestones.models import CheckIn
+from recovery_network import cache as cache_module
+from recovery_network.cache import RedisCache
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.milestones.factories import JourneyFactory
+
+OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 1.0}
+needs_redis_server = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OwnRedis:
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def own_redis():
+    server = OwnRedis().start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@needs_redis_server
+def test_a_cache_whose_redis_stops_misses_and_comes_back(own_redis, monkeypatch):
+    cache = RedisCache(f"redis://127.0.0.1:{own_redis.port}/0", {"OPTIONS": OPTIONS})
+    cache.set("k", "v")
+    assert cache.get("k") == "v"
+
+    own_redis.stop()
+    assert cache.get("k", "missed") == "missed"  # no error: a miss
+    assert cache.set("k", "w") is None and cache.add("other", 1) is True and cache.get_many(["k"]) == {}
+    # While it is known to be down, nothing is tried (each try would wait for the connect timeout).
+    monkeypatch.setattr(cache._cache, "get_client", lambda *a, **kw: pytest.fail("Redis was tried again"))
+    assert cache.get("k") is None
+    monkeypatch.undo()
+
+    own_redis.start()
+    monkeypatch.setattr(cache_module, "RETRY_AFTER", 0)
+    cache._cache._down_until = 0
+    cache.set("k", "back")
+    assert cache.get("k") == "back"
+
+
+@pytest.mark.django_db
+def test_signing_in_pages_and_the_check_in_work_with_the_cache_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                    "OPTIONS": OPTIONS},
+        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }  # fmt: skip
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.PAGE_CACHE = True
+    assert caches["default"].get("anything", "missed") == "missed"
+    person = UserFactory(email="olive@example.org", time_zone="America/Chicago")
+    JourneyFactory(owner=person, started_on=person.local_today())
+
+    response = client.post(reverse("account_login"), {"login": person.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    for name in ("home", "milestones:checkin", "supports:index", "crisis", "reach:now"):
+        assert client.get(reverse(name)).status_code == 200, name
+    saved = client.post(reverse("milestones:checkin"), {"sober": "yes", "mood": "4", "craving": "2"})
+    assert saved.status_code == 302
+    assert CheckIn.objects.filter(owner=person).count() == 1
