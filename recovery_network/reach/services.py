@@ -69,6 +69,15 @@ def ask(owner, supporter, now=None):
         contact = AlertContact.objects.select_for_update().filter(supporter=supporter).first()
         if contact is not None and contact.is_accepted:
             raise ReachProblem(f"{supporter.name} has already agreed to be there.")
+        if contact is not None and contact.status == AlertContact.Status.STOPPED:
+            # They stopped alerts with one click: that click must hold, so no request reaches them again from here.
+            raise ReachProblem(f"{supporter.name} stopped these alerts, so they can't be asked again here.")
+        if (
+            contact is not None
+            and contact.status in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED)
+            and (now - contact.asked_at < dt.timedelta(days=1))
+        ):
+            raise ReachProblem(f"{supporter.name} was asked less than a day ago; give them time to answer.")
         if contact is None:
             last = AlertContact.objects.for_owner(owner).order_by("-position").values_list("position", flat=True)
             contact = AlertContact(owner=owner, supporter=supporter, position=(last.first() or 0) + 1)

@@ -88,7 +88,7 @@ def test_opening_a_request_changes_nothing(owner, maya, client):
 
 
 def test_asking_again_voids_the_older_link(owner, maya, client):
-    first = links.request_path(services.ask(owner, maya))
+    first = links.request_path(services.ask(owner, maya, now=timezone.now() - dt.timedelta(days=2)))
     services.ask(owner, maya)
     assert client.get(first).status_code == 404
 
@@ -208,3 +208,21 @@ def test_someone_with_only_a_number_is_asked_by_text_and_alerted_by_text(
     assert AlertContact.objects.get().is_accepted
     alert, _ = services.raise_alert(owner)
     assert list(alert.sends.values_list("channel", flat=True)) == ["sms"]
+
+
+def test_someone_who_stopped_alerts_is_never_asked_again(owner, owner_client, maya):
+    contact = AlertContactFactory(owner=owner, supporter=maya)
+    services.stop(contact)
+    mail.outbox.clear()
+    with pytest.raises(services.ReachProblem, match="stopped"):
+        services.ask(owner, maya)
+    assert b"Ask again" not in owner_client.get(reverse("reach:people")).content
+    assert mail.outbox == []
+
+
+def test_a_request_is_not_sent_again_within_a_day(owner, maya):
+    services.ask(owner, maya)
+    with pytest.raises(services.ReachProblem, match="less than a day"):
+        services.ask(owner, maya)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1, minutes=1)):
+        services.ask(owner, maya)
