@@ -81,6 +81,34 @@ def world_of(owner, family=None, counselor=None):
     )
 
 
+def _build_signs(owner, watchers, clients, counselor, today, now, size):
+    """Warning signs: the owner's family member and counselor are told of every sign, and size days of use were
+    told to both (the owner's history; today's holds, for the family view and the client page); every client tells
+    the counselor of use, and recorded one today (the caseload's marks)."""
+    from recovery_network.care.models import SignEpisode, SignWatch
+    from recovery_network.notifications.models import Delivery
+
+    every = {"no_checkin": True, "craving": True, "use": True}
+    SignWatch.objects.bulk_create(
+        [SignWatch(owner=owner, watcher=watcher, **every) for watcher in watchers]
+        + [SignWatch(owner=client, watcher=counselor, use=True) for client in clients]
+    )
+    days = [dt.timedelta(days=n) for n in range(size)]
+    told = SignEpisode.objects.bulk_create(
+        SignEpisode(owner=owner, sign="use", started_on=today - ago, opened_at=now - ago, ended_at=now - ago)
+        for ago in days
+    )
+    SignEpisode.objects.bulk_create(
+        SignEpisode(owner=client, sign="use", started_on=today, opened_at=now, ended_at=now) for client in clients
+    )
+    Delivery.objects.bulk_create(
+        Delivery(recipient=watcher, kind="warning_sign", subject_id=episode.pk, occurrence=f"w{episode.pk}",
+                 status="sent", in_app=True, sent_at=episode.opened_at, created_at=episode.opened_at)
+        for episode in told
+        for watcher in watchers
+    )  # fmt: skip
+
+
 def _build_alerts(owner, supporters, size, now):
     """2 × size people who agreed to be alerted, and 3 × size past calls for support, each told three of them,
     answered by one. The newest call's id for its page."""
@@ -248,6 +276,7 @@ def build_world(size, now=None, tag=None):
         for d in range(1, 10 * size + 1)
     )
     assert len(client_journeys) == len(clients)
+    _build_signs(owner, (family, counselor), clients, counselor, today, now, size)
     return World(
         size=size,
         owner=owner,

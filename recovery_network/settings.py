@@ -367,13 +367,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recovery_network.tasks.reconcile_reminders",
         "schedule": 900.0,
     },
-    # A safety net: an alert's next wave is queued for its deadline, and this catches one whose task was lost,
-    # and any alert message left pending by a worker that died.
     # Silence as a warning sign: people watched for "no check-in for N days" (recovery_network/care/warning_signs.py).
     "warning-signs": {
         "task": "recovery_network.care.tasks.sweep_silence",
         "schedule": 900.0,
     },
+    # A safety net: an alert's next wave is queued for its deadline, and this catches one whose task was lost,
+    # and any alert message left pending by a worker that died.
     "escalate-alerts": {
         "task": "recovery_network.reach.tasks.sweep_alerts",
         "schedule": float(envint("ALERT_SWEEP_INTERVAL_SECONDS", 30)),

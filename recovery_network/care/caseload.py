@@ -67,7 +67,7 @@ class ClientRow:
     next_milestone_days: int | None = None
     reasons: list = field(default_factory=list)
     score: int = 0
-    # Warning signs the client chose to tell this counselor of, open or from the last three days.
+    # The warning signs the client chose to tell this counselor of that hold now, in words: "no check-in for 4 days".
     warning_signs: list = field(default_factory=list)
 
     @property
@@ -88,6 +88,11 @@ class ClientRow:
         return "steady"
 
     @property
+    def signals(self):
+        """The reasons the caseload read for itself: those after the warning signs, which _score puts first."""
+        return self.reasons[len(self.warning_signs) :]
+
+    @property
     def meetings_missed(self):
         if self.meetings_expected is None:
             return None
@@ -97,9 +102,9 @@ class ClientRow:
 def _score(row):
     """Higher first. Silence and rising craving weigh most: they are the early signs of relapse risk."""
     reasons, score = [], 0
-    for episode in row.warning_signs:
-        # The client asked that this counselor be told: above every signal the caseload reads for itself.
-        reasons.append(f"Warning sign: {episode.get_sign_display().lower()}")
+    for sign in row.warning_signs:
+        # The client asked that this counselor be told: first, whatever the caseload reads for itself (_sort_key).
+        reasons.append(f"Warning sign: {sign}")
         score += 10
     if "checkins" in row.scopes:
         if row.days_since_checkin is None:
@@ -138,7 +143,10 @@ def _sort_key(sort):
             far if row.next_milestone_days is None else row.next_milestone_days,
             row.owner.name.lower(),
         ),
-    }.get(sort, lambda row: (-row.score, -(row.days_since_checkin or 0), row.owner.name.lower()))
+    }.get(
+        sort,
+        lambda row: (not row.warning_signs, -row.score, -(row.days_since_checkin or 0), row.owner.name.lower()),
+    )
 
 
 def caseload(counselor, *, sort="attention", path="", now=None):
@@ -307,14 +315,17 @@ def _load_rows(consents):
 
 
 def _add_warning_signs(rows, ids, counselor, now):
-    """The signs each client chose to tell this counselor of, where their consent shows them: two queries."""
+    """The signs that hold now that each client chose to tell this counselor of, where their consent shows them:
+    two queries (one when no client watches). Any change to them changes the client's data_version, which the
+    table's key names; a day more of silence comes with the quarter hour, as the days since a check-in do."""
     watches = {watch.owner_id: watch for watch in SignWatch.objects.filter(watcher=counselor, owner_id__in=ids)}
     if not watches:
         return
-    for episode in SignEpisode.objects.filter(owner_id__in=list(watches)).recent(now).order_by("opened_at", "pk"):
+    for episode in SignEpisode.objects.filter(owner_id__in=list(watches)).current(now).order_by("opened_at", "pk"):
         row = rows[episode.owner_id]
-        if watches[episode.owner_id].watches(episode.sign) and episode.sign in allowed_signs(row.scopes):
-            row.warning_signs.append(episode)
+        today = row.owner.local_today(now)
+        if episode.sign in allowed_signs(row.scopes) and watches[episode.owner_id].told_of(episode, today):
+            row.warning_signs.append(episode.summary(today))
 
 
 def _craving_since(start, end=None):

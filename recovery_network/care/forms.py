@@ -1,15 +1,16 @@
-"""Forms of the circle of care: inviting, choosing what to share, consent, encouragement."""
+"""Forms of the circle of care: inviting, choosing what to share, consent, encouragement, warning signs."""
 
 import datetime as dt
 
 from django import forms
 
 from milestones.models import READY_PHRASES
+from recovery_network import params
 from recovery_network.forms import person_choice
 from supports.models import Supporter
 
 from . import consent_requests, sharing
-from .models import SCOPE_FIELDS, SCOPE_NAMES, SCOPES, Consent, ConsentRequest
+from .models import SCOPE_FIELDS, SCOPE_NAMES, SCOPES, SIGN_SCOPES, Consent, ConsentRequest, SignWatch, WarningSign
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CONSENT_DAYS = 366
@@ -235,3 +236,88 @@ class RecommendationForm(forms.Form):
             attrs={"placeholder": "For example: join a SMART Recovery group", "form": "recommend-form"}
         ),
     )
+
+
+DAYS_MESSAGE = "Choose a number of days from 1 to 30."
+
+
+def needs(sign):
+    """What someone must be allowed to see to be told of this sign, in the owner's words."""
+    return " or ".join(SCOPE_NAMES[scope] for scope in SCOPE_FIELDS if scope in SIGN_SCOPES[sign])
+
+
+class SignWatchForm(forms.Form):
+    """One person of the circle on the warning-signs page: which signs they are told of.
+
+    Who it is travels with the row (`watcher`), so a circle that changed since the page was opened never moves
+    a tick to someone else. A sign their scope doesn't show is drawn disabled, saying why; ticked all the same
+    (a forged post), it is refused with that reason.
+    """
+
+    watcher = forms.CharField(widget=forms.HiddenInput, required=False)
+    no_checkin = forms.BooleanField(label="No check-in for a few days", required=False)
+    no_checkin_days = forms.IntegerField(
+        label="After how many days without a check-in",
+        min_value=1,
+        max_value=30,
+        required=False,
+        error_messages={"invalid": DAYS_MESSAGE, "min_value": DAYS_MESSAGE, "max_value": DAYS_MESSAGE},
+        widget=forms.NumberInput(attrs={"min": 1, "max": 30, "inputmode": "numeric"}),
+    )
+    craving = forms.BooleanField(label="Cravings of 8 or more, three days running", required=False)
+    use = forms.BooleanField(label="A check-in recording use", required=False)
+
+    def __init__(self, *args, circle, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.circle = circle
+        watcher = self.data.get(self.add_prefix("watcher")) if self.is_bound else self.initial.get("watcher")
+        self.member = circle.get(params.object_id(watcher))
+        for sign in WarningSign.values:
+            if self.member is not None and sign not in self.member.allowed:
+                self.fields[sign].widget.attrs["disabled"] = True
+                self.fields[sign].help_text = f"Needs {needs(sign)}: share that with them to choose it."
+                if sign == WarningSign.NO_CHECKIN:
+                    self.fields["no_checkin_days"].widget.attrs["disabled"] = True
+
+    def clean_watcher(self):
+        return params.object_id(self.cleaned_data["watcher"])
+
+    def clean(self):
+        cleaned = super().clean()
+        member = self.circle.get(cleaned.get("watcher"))
+        if member is None:
+            raise forms.ValidationError(
+                "This person no longer shares in your circle, so nothing can be chosen for them. "
+                "Reload the page to see who does."
+            )
+        for sign in WarningSign.values:
+            if cleaned.get(sign) and sign not in member.allowed:
+                self.add_error(
+                    sign,
+                    f"{member.watcher.name} can't be told of this: it needs {needs(sign)}. "
+                    "Change what they see first, or leave it unticked.",
+                )
+        if cleaned.get("no_checkin_days") is None and "no_checkin_days" not in self.errors:
+            cleaned["no_checkin_days"] = SignWatch._meta.get_field("no_checkin_days").default
+        return cleaned
+
+
+class BaseSignWatchFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        watchers = [form.cleaned_data.get("watcher") for form in self.forms]
+        if len(set(watchers)) != len(watchers):
+            raise forms.ValidationError("Each person can be listed only once. Reload the page and try again.")
+
+
+# A circle is a handful of people; the bound keeps a forged TOTAL_FORMS from building thousands of forms.
+MAX_CIRCLE = 500
+SignWatchFormSet = forms.formset_factory(
+    SignWatchForm,
+    formset=BaseSignWatchFormSet,
+    extra=0,
+    max_num=MAX_CIRCLE,
+    absolute_max=MAX_CIRCLE,
+    validate_max=True,
+)

@@ -600,6 +600,7 @@ class SignWatch(models.Model):
     )
     craving = models.BooleanField("cravings of 8 or more three days running", default=False)
     use = models.BooleanField("a check-in recording use", default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SignWatchQuerySet.as_manager()
@@ -614,11 +615,22 @@ class SignWatch(models.Model):
     def watches(self, sign):
         return bool(getattr(self, sign))
 
+    def told_of(self, episode, local_today):
+        """Whether this watcher hears of this episode: they chose its sign and, for a silence, their own number
+        of days has passed on the person's calendar (`local_today`)."""
+        if not self.watches(episode.sign):
+            return False
+        return episode.sign != WarningSign.NO_CHECKIN or (local_today - episode.started_on).days >= self.no_checkin_days
+
+
+USE_SHOWN_DAYS = 3  # a day of use ends as it opens: the pages that show signs show it this long
+
 
 class SignEpisodeQuerySet(OwnedQuerySet):
-    def recent(self, now_utc, days=3):
-        """Open, or opened within `days` (a day of use is an episode that ends as it opens)."""
-        return self.filter(Q(ended_at__isnull=True) | Q(opened_at__gte=now_utc - dt.timedelta(days=days)))
+    def current(self, now_utc):
+        """The signs that hold now: open ones, and a use recorded in the last USE_SHOWN_DAYS."""
+        recent_use = Q(sign=WarningSign.USE, opened_at__gte=now_utc - dt.timedelta(days=USE_SHOWN_DAYS))
+        return self.filter(Q(ended_at__isnull=True) | recent_use)
 
 
 class SignEpisode(models.Model):
@@ -640,3 +652,12 @@ class SignEpisode(models.Model):
 
     def __str__(self):
         return f"{self.sign} of {self.owner_id} from {self.started_on}"
+
+    def summary(self, local_today):
+        """The sign in a few words, for the pages behind a grant or two-factor ("no check-in for 4 days")."""
+        if self.sign == WarningSign.NO_CHECKIN:
+            days = (local_today - self.started_on).days
+            return f"no check-in for {days} day{'s' if days != 1 else ''}"
+        if self.sign == WarningSign.USE:  # each day of use is an episode: the day tells them apart
+            return f"a check-in recording use, {self.started_on:%A} {self.started_on.day} {self.started_on:%B}"
+        return self.get_sign_display().lower()

@@ -1,5 +1,5 @@
 """The notifications the circle of care brings: celebrations for the people who share in them,
-encouragement received, and the counselors' weekly caseload digest.
+encouragement received, the counselors' weekly caseload digest, and warning signs.
 
 They are registry.Kind classes like the person's own reminders (notification_kinds.py here and in
 milestones); they live in supports until the circle of care has an app of its own;
@@ -489,12 +489,18 @@ def may_be_told(watch, sign, now=None):
 
 
 class WarningSignKind(Kind):
-    """A warning sign the person chose to share: once per episode and watcher (warning_signs.py)."""
+    """A warning sign the person chose to share: once per episode and watcher (warning_signs.py).
+
+    In the app and by email by default, as a sign is worth hearing of; each watcher may turn either off.
+    The title is what a lock screen or a notification list shows: no health detail in it.
+    """
 
     key = "warning_sign"
     label = "Warning signs"
     description = "When someone who shares with you shows a warning sign they chose to tell you of."
     scheduled = False
+    default_email = True
+    default_in_app = True
 
     def load(self, subject_ids):
         episodes = SignEpisode.objects.filter(pk__in=list(subject_ids)).select_related("owner")
@@ -507,25 +513,48 @@ class WarningSignKind(Kind):
         watch = SignWatch.objects.filter(owner_id=episode.owner_id, watcher_id=delivery.recipient_id).first()
         return watch is not None and may_be_told(watch, episode.sign, now_utc)
 
+    @staticmethod
+    def to_counselor(delivery, episode):
+        """Whether the note goes to a counselor of this person. Someone who is both family and counselor gets
+        the counselor's nameless note: what reaches a counselor outside the two-factor pages names no one."""
+        return Consent.objects.filter(owner_id=episode.owner_id, counselor_id=delivery.recipient_id).exists()
+
+    def delivered(self, items, now_utc):
+        # A note naming a sign is a look at the owner's check-ins: a line in their access log, as CircleMilestone's.
+        AccessEvent.objects.bulk_create(
+            [
+                AccessEvent(
+                    owner_id=episode.owner_id,
+                    actor_id=delivery.recipient_id,
+                    actor_name=actor_label(delivery.recipient),  # notify() made the delivery with its recipient
+                    action=AccessEvent.Action.VIEWED,
+                    what=f"warning sign: {episode.get_sign_display().lower()}",
+                    created_at=now_utc,
+                )
+                for delivery, episode in items
+            ]
+        )
+
     def message(self, delivery, episode):
-        """For family, the person's name and the sign, which their grant shows; for a counselor no name, as
-        everything that reaches a counselor outside the two-factor pages (the caseload says who)."""
-        owner = episode.owner
-        counselor = Consent.objects.filter(owner=owner, counselor_id=delivery.recipient_id).exists()
-        if counselor:
+        """For family, the person's name and the sign, which their grant shows — never a note; for a counselor no
+        name, as everything that reaches a counselor outside the two-factor pages (the caseload says who)."""
+        if self.to_counselor(delivery, episode):
             return Message(
                 title="A client may need a call today",
-                body="One of your clients shared a warning sign with you. Your caseload lists them first.",
+                body="One of your clients chose to tell you of a warning sign. Your caseload lists them first.",
                 url=reverse("care:caseload"),
             )
-        silent = (owner.local_today() - episode.started_on).days
+        owner = episode.owner
+        # Counted on the person's calendar on the day the note was written, so a later email says the same.
+        silent = (owner.local_today(delivery.created_at) - episode.started_on).days
         why = {
-            WarningSign.NO_CHECKIN: f"{owner.name} hasn't checked in for {silent} days.",
-            WarningSign.CRAVING: f"{owner.name} has had strong cravings three days running.",
-            WarningSign.USE: f"{owner.name} had a hard day and recorded it honestly.",
+            WarningSign.NO_CHECKIN: f"{owner.name} hasn't checked in for {silent} day{'s' if silent != 1 else ''}.",
+            WarningSign.CRAVING: f"{owner.name} has noted strong cravings three days running.",
+            WarningSign.USE: f"{owner.name} recorded a use in their check-in for {episode.started_on:%A}. "
+            "Being honest about it takes courage.",
         }[episode.sign]
         return Message(
             title=f"{owner.name} may need a call today",
-            body=f"{why} A call or a kind word can help; no need to mention why you're calling.",
+            body=f"{why} A call or a kind word can help; no need to say why you're calling.",
             url=reverse("care:person", args=[owner.pk]),
         )

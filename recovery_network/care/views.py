@@ -421,6 +421,7 @@ def _client_page(request, access, now, form=None):
         "scopes": access.scopes,
         "scope_key": ",".join(sorted(access.scopes)),
         "owner_today": owner.local_today(now),
+        "warning_signs": warning_signs.shown_to(owner, counselor, access.scopes, now),
         "setback_page": setback_page,
         "client": SimpleLazyObject(lambda: _client_context(access, now, setback_page)),
         "recommendation_page": recommendation_page,

@@ -9,8 +9,16 @@
     element.hidden = true;
   });
   var seconds = Number(region.dataset.pollSeconds) || 5;
-  var last = region.innerHTML;
   var stopped = false;
+
+  // The fetched HTML as the browser would write it back (whitespace, empty tags, entities), so that it compares
+  // equal to the region's own markup when nothing changed.
+  function normalised(html) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = html;
+    return parsed.innerHTML.trim();
+  }
+  var last = region.innerHTML.trim();
 
   function poll() {
     if (stopped) {
@@ -18,15 +26,21 @@
     }
     fetch(region.dataset.liveUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
-        if (response.status === 401 || response.status === 403 || response.status === 404) {
+        // Signed out meanwhile (another tab, the session's end): the sign-in page the request was redirected to
+        // is not news for this region.
+        if (response.redirected || response.status === 401 || response.status === 403 || response.status === 404) {
           stopped = true;
         }
-        return response.ok ? response.text() : null;
+        return response.ok && !response.redirected ? response.text() : null;
       })
       .then(function (html) {
         // Replaced only when something changed, so a screen reader announces news, not every poll.
-        if (html !== null && html !== last) {
-          last = html;
+        if (html === null) {
+          return;
+        }
+        var fresh = normalised(html);
+        if (fresh !== last) {
+          last = fresh;
           region.innerHTML = html;
         }
       })

@@ -15,6 +15,8 @@ from django.conf import settings
 from bench.common import SIGNED_IN_PAGES, build_world, signed_in_client
 from milestones.models import Journey
 from recovery_network.models import User
+from recovery_network.reach import links
+from recovery_network.reach.models import Alert, AlertContact
 from supports.models import PeerGroup, Supporter
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,5 +93,41 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, world, 
             report.append(f"{signed_in.label} ({url}): answered {response.status}")
             continue
         report += [f"{signed_in.label} ({url}): {problem}" for problem in _problems(page)]
+    context.close()
+    assert report == [], "\n".join(report)
+
+
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_a_supporters_pages_from_links_fit_the_screen_and_pass_axe(browser, live_server, world, device):
+    """The pages someone with no account opens from a link in an email or a text: a request to be there (and the
+    same link once answered), an alert before and after "I'm reaching out now", stopping alerts, and a link
+    that no longer works. The person's and the supporter's names are the long ones, and so is an address."""
+    owner = world.owner
+    answered = AlertContact.objects.get(supporter_id=world.supporter_id)  # who answered the world's newest call
+    told = AlertContact.objects.for_owner(owner).accepted().exclude(pk=answered.pk).in_order().first()
+    answered.email = f"{LONG_NAME.lower()}@example.net"
+    answered.phone = "+1 555 010 0199"
+    answered.save()
+    newcomer = Supporter.objects.create(owner=owner, name=LONG_NAME, email="newcomer@example.net")
+    asked = AlertContact.objects.create(owner=owner, supporter=newcomer, status="asked", email=newcomer.email)
+    alert = Alert.objects.get(pk=world.alert_id)
+    pages = [
+        ("a request to be there", links.request_path(asked), 200),
+        ("a request answered", links.request_path(answered), 200),
+        ("an alert", links.answer_path(alert, told), 200),
+        ("an alert answered", links.answer_path(alert, answered), 200),
+        ("stop alerts", links.stop_path(answered), 200),
+        ("a link replaced by a newer one", links.request_path(AlertContact(pk=asked.pk, nonce="old")), 404),
+    ]
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, **VIEWPORTS[device])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    report = []
+    for label, url, status in pages:
+        response = page.goto(url)
+        if response.status != status:
+            report.append(f"{label} ({url}): answered {response.status}")
+            continue
+        report += [f"{label}: {problem}" for problem in _problems(page)]
     context.close()
     assert report == [], "\n".join(report)

@@ -343,17 +343,22 @@ def _field_kind(field):
     return "text"
 
 
+# Forms posted as a formset's first row: the group pages' meeting times, the warning-signs page's people.
+FORMSET_PREFIXES = {"MeetingTimeForm": "times", "SignWatchForm": "signs"}
+
+
 def _form_fields():
-    """{field name: its kinds} over every form of ours, and the meeting-times formset as the group pages post it."""
+    """{field name: its kinds} over every form of ours, and the formsets' first rows as their pages post them."""
     kinds = {}
     for module in map(importlib.import_module, FORM_MODULES):
         for form in vars(module).values():
             if isinstance(form, type) and issubclass(form, forms.BaseForm) and form.__module__ == module.__name__:
                 for name, field in form.base_fields.items():
-                    prefix = "times-0-" if form.__name__ == "MeetingTimeForm" else ""
+                    prefix = f"{FORMSET_PREFIXES[form.__name__]}-0-" if form.__name__ in FORMSET_PREFIXES else ""
                     kinds.setdefault(prefix + name, set()).add(_field_kind(field))
-    for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-        kinds[f"times-{name}"] = {"number"}
+    for formset in FORMSET_PREFIXES.values():
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            kinds[f"{formset}-{name}"] = {"number"}
     return kinds
 
 
@@ -394,6 +399,10 @@ def _valid_values(site):
         "meeting_reminder_minutes": "30",
         # recovery_network.reach.forms
         "words": "A hard night.", "night_alerts": "on",
+        # recovery_network.care.forms: the warning-signs page, its first row the counselor (who sees everything)
+        "signs-TOTAL_FORMS": "1", "signs-INITIAL_FORMS": "1", "signs-MIN_NUM_FORMS": "0",
+        "signs-MAX_NUM_FORMS": "500", "signs-0-watcher": getattr(site.get("consent"), "counselor_id", 1),
+        "signs-0-no_checkin": "on", "signs-0-no_checkin_days": "3", "signs-0-craving": "on", "signs-0-use": "",
     }  # fmt: skip
 
 
