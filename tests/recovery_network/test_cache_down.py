@@ -99,3 +99,42 @@ def test_signing_in_pages_and_the_check_in_work_with_the_cache_unreachable(clien
     saved = client.post(reverse("milestones:checkin"), {"sober": "yes", "mood": "4", "craving": "2"})
     assert saved.status_code == 302
     assert CheckIn.objects.filter(owner=person).count() == 1
+
+
+def unreachable_cache():
+    return RedisCache(f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": OPTIONS})
+
+
+def test_rate_limits_and_used_codes_are_kept_in_memory_while_redis_is_down():
+    cache = unreachable_cache()
+    limit = "allauth:rl:account:login_failed:5/300s/key:abc"
+    code = "allauth.mfa.totp.used?user=7&code=123456"
+    # A page-cache key misses: an add always succeeds, nothing is kept.
+    assert cache.add("page:home", 1) is True and cache.add("page:home", 1) is True
+    assert cache.get("page:home", "missed") == "missed"
+    # A rate limit's history and its lock are kept, and so is a used code: the second add is refused.
+    cache.set(limit, [1.0, 2.0], 300)
+    assert cache.get(limit, []) == [1.0, 2.0]
+    assert cache.add(f"{limit}:lock", True, 10) is True and cache.add(f"{limit}:lock", True, 10) is False
+    cache.delete(f"{limit}:lock")
+    assert cache.add(f"{limit}:lock", True, 10) is True
+    assert cache.add(code, "y", 90) is True and cache.add(code, "y", 90) is False
+    # Each cache keeps its own: nothing is shared through module state.
+    assert unreachable_cache().get(limit, []) == []
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_still_limited_with_the_cache_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                    "OPTIONS": OPTIONS},
+        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }  # fmt: skip
+    person = UserFactory(email="quinn@example.org")
+    # allauth's default: 5 failures per account in 5 minutes.
+    for attempt in range(5):
+        response = client.post(reverse("account_login"), {"login": person.email, "password": f"wrong-{attempt}"})
+        assert response.status_code == 200 and b"Too many" not in response.content
+    response = client.post(reverse("account_login"), {"login": person.email, "password": TEST_PASSWORD})
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
