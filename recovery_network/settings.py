@@ -331,8 +331,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Redis: a task not acknowledged within this time is handed to another worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    # Redis: a task not acknowledged within this time is handed to another worker. A Redis that is down or hung
+    # costs a publish at most these timeouts (kombu's default is to wait for ever); what could not be queued is
+    # in the database and queued by the next dispatch or sweep (notifications/tasks.py, reach/tasks.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 2.0,
+    }
+# Celery's default tries a publish four times over 0.6 s; a request should not wait on a broker that is away.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -122,3 +122,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_known_down():
+    """A test that made the broker unreachable leaves this process not trying it for a few seconds
+    (recovery_network/broker.py): each test starts trusting it again."""
+    from recovery_network import broker
+
+    broker._down_until = 0.0
+    yield
+    broker._down_until = 0.0

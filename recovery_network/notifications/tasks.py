@@ -5,15 +5,19 @@ Each keeps the name it had before the app moved out of the project package
 or queued by a worker of the previous release must still find its task.
 """
 
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .delivery import close_quietly, deliveries_pending, send_delivery
+from recovery_network import broker
+
+from .delivery import close_quietly, deliveries_pending, lease, send_delivery
 from .dispatch import dispatch, reconcile
-from .models import Reminder
+from .models import Delivery, Reminder
 
 
 @shared_task(name="recovery_network.tasks.dispatch_reminders")
@@ -46,7 +50,7 @@ def send_deliveries(delivery_ids):
         for delivery_id in delivery_ids:
             outcome = send_delivery(delivery_id, connection=connection)
             if outcome.retry_in is not None:
-                send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in)
+                _retry_later(delivery_id, outcome.retry_in)
     finally:
         close_quietly(connection)
 
@@ -60,7 +64,28 @@ def enqueue_deliveries(delivery_ids):
             send_deliveries.apply_async((ids[start : start + size],), producer=producer)
 
 
+def _retry_later(delivery_id, countdown):
+    # Not queued, the row waits in the database and requeue_stalled sends it a lease after its time.
+    retry = lambda: send_deliveries.apply_async(([delivery_id],), countdown=countdown)  # noqa: E731
+    broker.publish(retry, f"the retry of delivery {delivery_id}")
+
+
 @receiver(deliveries_pending, dispatch_uid="notifications-enqueue")
 def queue_pending(sender, delivery_ids, **kwargs):
-    """What the dispatch and notify() announce is queued here."""
-    enqueue_deliveries(delivery_ids)
+    """What the dispatch and notify() announce is queued here.
+
+    A broker that cannot be reached loses nothing and fails nothing: the deliveries are pending in the
+    database, so the page or check-in that announced them goes on, and those due now are dated back by a lease,
+    which makes them the stalled deliveries the next dispatch queues again (dispatch.requeue_stalled) — once
+    Redis is back, within a minute. One held by quiet hours keeps its time and is queued a lease after it.
+    """
+    if not broker.publish(lambda: enqueue_deliveries(delivery_ids), f"{len(delivery_ids)} deliveries"):
+        not_queued(delivery_ids)
+
+
+def not_queued(delivery_ids, now=None):
+    """Make deliveries whose send task could not be published stalled at once, for the next dispatch."""
+    now = now or timezone.now()
+    Delivery.objects.filter(pk__in=list(delivery_ids), status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
+        next_attempt_at=now - lease() - dt.timedelta(seconds=1)
+    )

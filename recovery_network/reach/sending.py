@@ -115,10 +115,23 @@ def _domain():
     return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
 
 
+def _grace():
+    return dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS / 3)
+
+
+def not_queued(send_ids, now=None):
+    """Messages whose task could not be published (the broker was down): pending messages due now are dated back
+    past the grace, so the first sweep that runs — the moment the broker is back — sends them, not 30 s later."""
+    now = now or timezone.now()
+    AlertSend.objects.filter(pk__in=list(send_ids), status=AlertSend.Status.PENDING, next_attempt_at__lte=now).update(
+        next_attempt_at=now - _grace() - dt.timedelta(seconds=1)
+    )
+
+
 def stalled_ids(now=None, limit=1000):
     """Messages whose task was lost: pending well past their time, or claimed by a worker that died."""
     now = now or timezone.now()
-    grace = dt.timedelta(seconds=settings.ALERT_SEND_LEASE_SECONDS / 3)
+    grace = _grace()
     return list(
         AlertSend.objects.filter(
             models.Q(status=AlertSend.Status.PENDING, next_attempt_at__lte=now - grace)

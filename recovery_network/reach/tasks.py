@@ -6,16 +6,14 @@ go out side by side on as many workers as there are), and each wave's deadline a
 down when the alert was raised, a worker killed holding a message.
 """
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import sending, services
+from recovery_network import broker
 
-log = logging.getLogger(__name__)
+from . import sending, services
 
 # Ahead of everything else queued (CELERY_TASK_DEFAULT_PRIORITY is lower): someone is waiting.
 PRIORITY = 0
@@ -54,12 +52,14 @@ def queue_sends(send_ids):
     """Queue each message; a broker that cannot be reached is logged, and the sweep sends them later."""
     if not send_ids:
         return
-    try:
+
+    def send():
         with send_alert_message.app.producer_or_acquire() as producer:
             for send_id in send_ids:
                 send_alert_message.apply_async((send_id,), producer=producer, priority=PRIORITY)
-    except Exception:  # noqa: BLE001 — the rows are pending in the database; sweep_alerts sends them
-        log.warning("Could not queue %s alert messages; the sweep will send them", len(send_ids), exc_info=True)
+
+    if not broker.publish(send, f"{len(send_ids)} alert messages"):
+        sending.not_queued(send_ids)  # pending in the database: the next sweep sends them
 
 
 @receiver(services.alerts_pending, dispatch_uid="reach-queue-sends")
@@ -69,7 +69,7 @@ def queue_pending(sender, send_ids, **kwargs):
 
 @receiver(services.wave_started, dispatch_uid="reach-queue-deadline")
 def queue_deadline(sender, alert_id, at, **kwargs):
-    try:
-        escalate_alert.apply_async((alert_id,), eta=at, priority=PRIORITY)
-    except Exception:  # noqa: BLE001 — the deadline is in the database; sweep_alerts escalates it
-        log.warning("Could not queue the deadline of alert %s; the sweep will escalate it", alert_id, exc_info=True)
+    # Not queued, the deadline is in the database: sweep_alerts escalates it.
+    broker.publish(
+        lambda: escalate_alert.apply_async((alert_id,), eta=at, priority=PRIORITY), f"the deadline of alert {alert_id}"
+    )
