@@ -10,4 +10,4 @@ EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = int(os.environ["SINK_PORT"])
 EMAIL_USE_TLS = False
 EMAIL_USE_SSL = False
-EMAIL_TIMEOUT = 60
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "60"))  # a test of a hanging server shortens it
