@@ -1,8 +1,11 @@
+import sys
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -13,6 +16,9 @@ from . import health
 from .forms import ProfileForm
 from .home import home_sections, supporting_sections
 from .templatetags.icons import sprite_names
+
+# A restart of PostgreSQL takes seconds; a person told to try again shouldn't wait long.
+DATABASE_RETRY_AFTER_SECONDS = 10
 
 
 def index(request):
@@ -122,10 +128,19 @@ def styleguide(request):
 def server_error(request):
     """The 500 page (handler500). Django's own renders 500.html with an empty context; this one adds the crisis
     lines and the site's name from settings, and still no context processor: they read the session and the
-    database, which may be what failed."""
+    database, which may be what failed.
+
+    A database that could not answer (PostgreSQL restarting, the session to it cut) is no bug: that is a 503 asking
+    to try again in a moment, with Retry-After. Django closes the broken session as the request ends, so the next
+    request opens a fresh one. Django calls this handler while handling the exception, as sys.exception().
+    """
     context = {
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "crisis_url": reverse("crisis"),
     }
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html", context))

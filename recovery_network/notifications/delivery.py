@@ -13,10 +13,12 @@ task layer (tasks.py) listens and queues them, so nothing below the tasks import
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
+from django.db import connection as database
 from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -90,6 +92,7 @@ def send_delivery(delivery_id, now=None, connection=None):
     now = now or timezone.now()
     if not claim(Delivery, delivery_id, now, lease()):
         return unclaimed_outcome(Delivery, delivery_id, now, lease())
+    surely_ours_until = time.monotonic() + lease().total_seconds() / 2
 
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
     kind = get_kind(delivery.kind)
@@ -108,8 +111,31 @@ def send_delivery(delivery_id, now=None, connection=None):
         if connection is not None:
             close_quietly(connection)
         return _record_failure(delivery, exc, now)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    record_sent(Delivery, delivery.pk, surely_ours_until)
     return Outcome(Delivery.Status.SENT)
+
+
+def record_sent(model, pk, surely_ours_until):
+    """Record a message of a claim-then-send table (a Delivery, an alert's message) as sent, even when the database
+    session ended while it was sent (PostgreSQL restarted, the connection cut): left unrecorded, the claim would
+    lapse and the message go out a second time.
+
+    It is written again on a fresh session for as long as the claim surely holds (half its lease); a database
+    away for longer than that costs this one message a duplicate.
+    """
+    wait = 0.1
+    while True:
+        try:
+            model.objects.filter(pk=pk).update(status="sent", sent_at=timezone.now(), last_error="")
+            return
+        except (OperationalError, InterfaceError):
+            # Inside a transaction a new session can't carry on its work: the caller's transaction fails as a whole.
+            if database.in_atomic_block or time.monotonic() + wait > surely_ours_until:
+                raise
+            log.warning("Could not record %s %s as sent; trying again in %ss", model.__name__, pk, wait, exc_info=True)
+        database.close()
+        time.sleep(wait)
+        wait = min(wait * 2, 5)
 
 
 def _skip_reason(delivery, kind, now):

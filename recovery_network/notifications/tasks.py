@@ -10,6 +10,7 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -41,7 +42,14 @@ def reconcile_reminders():
     return reconcile()
 
 
-@shared_task(name="recovery_network.tasks.send_deliveries")
+@shared_task(
+    name="recovery_network.tasks.send_deliveries",
+    # A database gone in the middle of a chunk (PostgreSQL restarting, the session cut) doesn't leave the rest of
+    # it to wait a lease: the chunk runs again on a fresh session, and what it sent already is not sent again.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    max_retries=6,
+)
 def send_deliveries(delivery_ids):
     """Send a chunk of deliveries' emails over one SMTP connection; each one that must try again goes back
     alone, later."""

@@ -11,6 +11,7 @@ are shown only on the page the link opens.
 
 import datetime as dt
 import logging
+import time
 
 import sms
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from recovery_network.notifications.delivery import Outcome, backoff, claim, unclaimed_outcome
+from recovery_network.notifications.delivery import Outcome, backoff, claim, record_sent, unclaimed_outcome
 
 from . import links
 from .models import Alert, AlertContact, AlertSend
@@ -36,6 +37,7 @@ def send_alert_message(send_id, now=None, connection=None):
     now = now or timezone.now()
     if not claim(AlertSend, send_id, now, lease()):
         return unclaimed_outcome(AlertSend, send_id, now, lease())
+    surely_ours_until = time.monotonic() + lease().total_seconds() / 2
     row = AlertSend.objects.select_related("alert__owner", "contact__supporter").get(pk=send_id)
     reason = _skip_reason(row)
     if reason:
@@ -48,7 +50,7 @@ def send_alert_message(send_id, now=None, connection=None):
             alert_email(row.alert, row.contact, connection).send()
     except Exception as exc:  # noqa: BLE001 — any failure of a provider is retried, then recorded
         return _record_failure(row, exc, now)
-    AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.SENT, sent_at=timezone.now(), last_error="")
+    record_sent(AlertSend, row.pk, surely_ours_until)  # survives a database session cut while it was sent
     return Outcome(AlertSend.Status.SENT)
 
 

@@ -8,6 +8,7 @@ down when the alert was raised, a worker killed holding a message.
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -24,6 +25,11 @@ PRIORITY = 0
     time_limit=settings.ALERT_SEND_TIME_LIMIT,
     # Below the hard limit (Celery refuses to queue a task whose soft limit, the default 240 s, is above it).
     soft_time_limit=settings.ALERT_SEND_TIME_LIMIT * 3 // 4,
+    # A database gone for a moment (PostgreSQL restarting, the session cut): try again at once on a fresh session,
+    # rather than wait for the sweep; the claim keeps it from going out twice.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    max_retries=6,
 )
 def send_alert_message(send_id):
     outcome = sending.send_alert_message(send_id)

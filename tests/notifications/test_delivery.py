@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.admin.sites import site
 from django.core import mail
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
@@ -237,3 +239,42 @@ def test_a_chunk_goes_out_over_one_smtp_connection_and_a_refusal_costs_only_its_
     # One connection before the refusal, one fresh one after it: not one per email.
     first, *rest = smtp_sink.connections
     assert len(set(rest)) == 1 and rest[0] != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_sent_while_the_database_session_ended_is_recorded_on_a_fresh_one(owner, monkeypatch):
+    """Left "sending", its claim would lapse and the email go out twice (tests/recovery_network/test_postgres_faults.py
+    cuts real sessions)."""
+    delivery = make_delivery(owner)
+    update, cut = QuerySet.update, []
+
+    def cut_once(queryset, **values):
+        if values.get("status") == "sent" and not cut:
+            cut.append(values)
+            raise OperationalError("server closed the connection unexpectedly")
+        return update(queryset, **values)
+
+    monkeypatch.setattr(QuerySet, "update", cut_once)
+    assert send_delivery(delivery.pk).status == "sent"
+    assert len(cut) == 1 and len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+def test_a_chunk_cut_off_by_the_database_runs_again_sending_each_email_once(owner, monkeypatch):
+    from recovery_network.notifications import tasks
+
+    deliveries = [make_delivery(owner, occurrence=f"2026-06-0{day}") for day in range(1, 4)]
+    cut = []
+
+    def send_or_cut(delivery_id, **kwargs):
+        if delivery_id == deliveries[1].pk and not cut:
+            cut.append(delivery_id)
+            raise OperationalError("terminating connection due to administrator command")
+        return send_delivery(delivery_id, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_delivery", send_or_cut)
+    tasks.send_deliveries.apply(([delivery.pk for delivery in deliveries],))  # a worker's run: it retries
+    assert cut == [deliveries[1].pk]
+    assert [Delivery.objects.get(pk=delivery.pk).status for delivery in deliveries] == ["sent"] * 3
+    assert sorted(message.subject for message in mail.outbox) == ["A note from Recovery Network"] * 3

@@ -7,6 +7,8 @@ import pytest
 import sms
 import time_machine
 from django.core import mail
+from django.db import OperationalError as DatabaseGone
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -182,6 +184,46 @@ def test_a_failed_send_is_retried_without_sending_twice(owner, settings):
     assert sending.send_alert_message(row.pk, now=later).status == "sent"
     assert sending.send_alert_message(row.pk, now=later).status == "sent"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_while_the_database_session_ended_is_recorded_on_a_fresh_one(owner, monkeypatch):
+    """Left "sending", its claim would lapse and the sweep send it twice (the reminders' test_delivery.py has the
+    same; tests/recovery_network/test_postgres_faults.py cuts real sessions)."""
+    accepted(owner, 1)
+    alert, _ = services.raise_alert(owner)
+    row = AlertSend.objects.get(alert=alert)
+    update, cut = QuerySet.update, []
+
+    def cut_once(queryset, **values):
+        if values.get("status") == "sent" and not cut:
+            cut.append(values)
+            raise DatabaseGone("server closed the connection unexpectedly")
+        return update(queryset, **values)
+
+    monkeypatch.setattr(QuerySet, "update", cut_once)
+    assert sending.send_alert_message(row.pk).status == "sent"
+    assert len(cut) == 1 and len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_a_send_cut_off_by_the_database_runs_again_at_once(owner, monkeypatch):
+    accepted(owner, 1)
+    alert, _ = services.raise_alert(owner)
+    row = AlertSend.objects.get(alert=alert)
+    real, cut = sending.send_alert_message, []
+
+    def cut_first(send_id, **kwargs):
+        if not cut:
+            cut.append(send_id)
+            raise DatabaseGone("terminating connection due to administrator command")
+        return real(send_id, **kwargs)
+
+    monkeypatch.setattr(sending, "send_alert_message", cut_first)
+    tasks.send_alert_message.apply((row.pk,))  # as a worker runs it: retried, not left to the sweep
+    assert cut == [row.pk] and len(mail.outbox) == 1
+    assert AlertSend.objects.get(pk=row.pk).status == "sent"
 
 
 def test_a_message_held_by_a_worker_that_died_is_sent_after_the_lease(owner, settings):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
@@ -30,8 +31,17 @@ def _broken(request):
     raise RuntimeError("a bug")
 
 
-# The project's URLs and two that fail on purpose, so the real handlers (handler500 included) are used.
-urlpatterns = [*project_urls.urlpatterns, path("test-forbidden/", _forbidden), path("test-broken/", _broken)]
+def _database_gone(request):
+    raise OperationalError("terminating connection due to administrator command")
+
+
+# The project's URLs and three that fail on purpose, so the real handlers (handler500 included) are used.
+urlpatterns = [
+    *project_urls.urlpatterns,
+    path("test-forbidden/", _forbidden),
+    path("test-broken/", _broken),
+    path("test-database-gone/", _database_gone),
+]
 handler500 = project_urls.handler500
 
 
@@ -212,6 +222,17 @@ def test_a_server_error_is_ours_with_the_crisis_lines(request, who):
     assert "<h1>Something went wrong on our side</h1>" in page
     assert 'href="/help/">' in page and "Get help now" in page
     assert 'href="tel:988"' in page  # the crisis lines themselves, from settings
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_a_database_that_went_away_asks_to_try_again_with_the_crisis_lines(owner_client):
+    """tests/recovery_network/test_postgres_faults.py has this from a real PostgreSQL, restarted and cut."""
+    owner_client.raise_request_exception = False
+    response = owner_client.get("/test-database-gone/")
+    page = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "<h1>We can't reach your records just now</h1>" in page and "Please try again in a minute" in page
+    assert 'href="tel:988"' in page and 'href="/help/">' in page
 
 
 def test_the_500_page_renders_with_no_request_and_no_database(django_assert_num_queries):
