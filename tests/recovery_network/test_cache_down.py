@@ -3,10 +3,12 @@ the database alone (sessions are kept there too), and the cache is used again on
 
 Each test runs its own redis-server on a free port (or none at all), never the shared one."""
 
+import logging
 import shutil
 import socket
 import subprocess
 import time
+from collections import Counter
 
 import pytest
 from django.core.cache import caches
@@ -17,6 +19,7 @@ from recovery_network import cache as cache_module
 from recovery_network.cache import RedisCache
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.milestones.factories import JourneyFactory
+from tests.recovery_network.test_bad_input import PATTERNS, ROLES, _valid_args, cast, site  # noqa: F401 — fixtures
 
 OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 1.0}
 needs_redis_server = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
@@ -138,3 +141,30 @@ def test_failed_sign_ins_are_still_limited_with_the_cache_unreachable(client, se
     response = client.post(reverse("account_login"), {"login": person.email, "password": TEST_PASSWORD})
     assert b"Too many failed login attempts" in response.content
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_every_page_answers_every_role_with_the_cache_unreachable(site, cast, settings, caplog):  # noqa: F811
+    """Every URL pattern of the site (the bad-input sweep's list, with each page's own valid ids and tokens),
+    as each person of the cast: no 500 with Redis unreachable, and the pages people use are served."""
+    caplog.set_level(logging.ERROR, logger="django.request")
+    settings.CACHES = {
+        "default": {"BACKEND": "recovery_network.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                    "OPTIONS": OPTIONS},
+        "off": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }  # fmt: skip
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.PAGE_CACHE = True
+    served = Counter()
+    for name, route, args in PATTERNS:
+        path = route % _valid_args(name, route, args, site)
+        for who in ROLES:
+            response = cast[who].get(path)
+            assert response.status_code < 500, f"GET {path} as {who}: {response.status_code}"
+            served[response.status_code] += 1
+    # Each role's own pages are there: the owner's home, the family's view, the counselor's caseload.
+    for who, name, args in (("owner", "home", []), ("family", "care:person", [site["owner"].pk]),
+                            ("counselor", "care:caseload", []), ("owner", "supports:map", [])):  # fmt: skip
+        assert cast[who].get(reverse(name, args=args)).status_code == 200, (who, name)
+    assert served[200] >= len(PATTERNS), served
+    print(f"\nCache unreachable: {len(PATTERNS)} pages × {len(ROLES)} roles, answers {dict(served)}")
