@@ -211,6 +211,9 @@ def _step(request, step, make_form, save, nothing_needed, extra=None):
                     first_run.set_aside()
                     return _later(request)
                 return _onwards(request, first_run, step)
+            # A refused answer leaves nothing behind: not even the first run made above to hold the lock, which
+            # would send someone the admin or the demo made to the first run after their next sign-in.
+            transaction.set_rollback(True)
         status = 400
     else:
         first_run = services.first_run_of(user)
