@@ -7,10 +7,11 @@ class RecoveryNetworkConfig(AppConfig):
     verbose_name = "Recovery Network"
 
     def ready(self):
-        from . import checks, page_cache, two_factor  # noqa: F401 — checks registers itself
+        from . import checks, logs, page_cache, two_factor  # noqa: F401 — checks registers itself
 
         page_cache.connect()
         two_factor.connect()
+        logs.connect()
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -1,5 +1,5 @@
-"""Request-wide pieces: pages kept out of caches, times in each person's zone, devices seen at most once a minute,
-the CSP header built once."""
+"""Request-wide pieces: a log line for each request, pages kept out of caches, times in each person's zone,
+devices seen at most once a minute, the CSP header built once."""
 
 import hashlib
 import time
@@ -13,7 +13,30 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from . import logs
+
 SESSION_SEEN_SECONDS = 60
+
+
+class RequestLogMiddleware:
+    """One line in the log for each request: its method, route, status, time taken, who (a numeric id) and an id
+    for the request, given back as X-Request-ID (the proxy's own, when it sent one). Never its path or query
+    string (recovery_network/logs.py).
+
+    First in MIDDLEWARE, so the time covers all the rest, and a response made before the view (a redirect to
+    HTTPS or to the address with a slash, a static file) has its line too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started_at = time.perf_counter()
+        request.request_id = logs.request_id(request)
+        response = self.get_response(request)
+        logs.log_request(request, response, time.perf_counter() - started_at)
+        response["X-Request-ID"] = request.request_id
+        return response
 
 
 class PrivatePagesMiddleware:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "recovery_network.middleware.RequestLogMiddleware",  # first: one log line for every request, with its time
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control: private, no-store; outside the rest, so a response they make (CommonMiddleware's
@@ -276,7 +277,7 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # X-Forwarded-Proto; `manage.py check --deploy` is clean with these values.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/web$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -358,6 +359,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = envint("HEARTBEAT_INTERVAL_SECONDS", 60)
 # A monitor sending "Authorization: Bearer <this>" to /healthz is told which part failed; empty: staff only.
 HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
+# /healthz fails (503) when the worker last beat longer ago than this, or work has waited longer than its limit
+# (0: reported, never failing). Reminders are dispatched every minute, alert messages sent within seconds.
+HEALTHZ_MAX_HEARTBEAT_AGE_SECONDS = envint("HEALTHZ_MAX_HEARTBEAT_AGE_SECONDS", 3 * HEARTBEAT_INTERVAL_SECONDS)
+HEALTHZ_MAX_DISPATCH_LAG_SECONDS = envint("HEALTHZ_MAX_DISPATCH_LAG_SECONDS", 600)
+HEALTHZ_MAX_ALERT_LAG_SECONDS = envint("HEALTHZ_MAX_ALERT_LAG_SECONDS", 120)
+# (part of /healthz, f(now_utc) -> when the oldest due work began to wait or None, the setting of its limit):
+# named as strings, as the core can't import the apps above it (recovery_network/health.py).
+HEALTHZ_LAGS = [
+    ("dispatch_lag", "recovery_network.notifications.dispatch.waiting_since", "HEALTHZ_MAX_DISPATCH_LAG_SECONDS"),
+    ("alert_lag", "recovery_network.reach.sending.waiting_since", "HEALTHZ_MAX_ALERT_LAG_SECONDS"),
+]
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "recovery_network.tasks.heartbeat",
@@ -466,10 +478,21 @@ CRISIS_RESOURCES = json.loads(os.environ.get("CRISIS_RESOURCES") or "null") or [
     },
 ]
 
+# json: one JSON object a line (python-json-logger), the default in production, with a line for each request
+# and each Celery task (recovery_network/logs.py); text for reading in a terminal, the default in development.
+# Either way no line carries a path, a query string or an email address.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private": {"()": "recovery_network.logs.PrivateFilter"}},
+    "formatters": {
+        "json": {"()": "recovery_network.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

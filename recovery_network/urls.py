@@ -18,6 +18,7 @@ urlpatterns = [
     path("help/", views.crisis, name="crisis"),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/web", views.healthz_web, name="healthz_web"),
     path("styleguide/", views.styleguide, name="styleguide"),  # development only: a 404 unless DEBUG
     # At the top so the worker may control every page (a service worker's scope is its URL's folder).
     path("sw.js", offline.service_worker, name="service_worker"),

@@ -57,8 +57,17 @@ def profile(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """200 or 503 for the load balancer; which part failed, and the worker's heartbeat, for operators only."""
-    ok, parts = health.report()
+    """200 or 503 for a monitor: every part, the worker's heartbeat and the lags; which part failed for operators
+    only."""
+    return _health_response(request, *health.report())
+
+
+def healthz_web(request):
+    """200 or 503 for the proxy: can this instance serve people (health.web_report)."""
+    return _health_response(request, *health.web_report())
+
+
+def _health_response(request, ok, parts):
     body = {"status": "ok" if ok else "unavailable"}
     if health.may_see_detail(request):
         body.update(parts)

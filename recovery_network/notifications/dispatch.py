@@ -324,6 +324,20 @@ def requeue_stalled(now=None, enqueue=None, limit=10_000):
     return len(ids)
 
 
+def waiting_since(now=None):
+    """When the engine's oldest due work began to wait for the dispatch, or None: a part of /healthz
+    (settings.HEALTHZ_LAGS).
+
+    A due reminder waits for the next dispatch (every minute), a delivery whose send task was lost for the
+    dispatch to queue it again once its lease has run out. Either waiting long means the dispatch is not
+    running or not keeping up. Rows a dispatch holds locked count as waiting until its batch commits: the
+    look takes no lock, so it never slows the dispatch.
+    """
+    now = now or timezone.now()
+    times = (Reminder.objects.waiting_since(now), Delivery.objects.stalled_since(now, lease()))
+    return min((at for at in times if at is not None), default=None)
+
+
 # Keeping rows current --------------------------------------------------------
 
 

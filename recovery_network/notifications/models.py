@@ -17,6 +17,16 @@ class ReminderQuerySet(models.QuerySet):
     def due(self, now_utc):
         return self.filter(due_at__lte=now_utc)
 
+    def waiting_since(self, now_utc):
+        """When the oldest due reminder began to wait for the dispatch; None when none is due.
+
+        A reminder waits from its due time, or from when its row was written if it was written already due (a
+        schedule built with catch-up: a supporter overdue when added is due at once, days "late"). The oldest by
+        due time stands for them all: one row read off the due_at index, however many are due.
+        """
+        row = self.due(now_utc).order_by("due_at").values_list("due_at", "updated_at").first()
+        return max(row) if row else None
+
 
 class Reminder(models.Model):
     """What to remind whom about, and when next: one row per (recipient, kind, subject).
@@ -61,6 +71,15 @@ class DeliveryQuerySet(models.QuerySet):
             models.Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now_utc - lease)
             | models.Q(status=Delivery.Status.SENDING, claimed_at__lte=now_utc - lease)
         )
+
+    def stalled_since(self, now_utc, lease):
+        """When the lease of the first stalled delivery ran out, the moment the dispatch should have queued it
+        again (requeue_stalled); None when none is stalled. One query, over the stalled rows only."""
+        first = self.stalled(now_utc, lease).aggregate(
+            pending=models.Min("next_attempt_at", filter=models.Q(status=Delivery.Status.PENDING)),
+            sending=models.Min("claimed_at", filter=models.Q(status=Delivery.Status.SENDING)),
+        )
+        return min((at + lease for at in first.values() if at is not None), default=None)
 
 
 class Delivery(models.Model):

@@ -140,3 +140,23 @@ def stalled_ids(now=None, limit=1000):
             | models.Q(status=AlertSend.Status.SENDING, claimed_at__lte=now - lease())
         ).values_list("pk", flat=True)[:limit]
     )
+
+
+def waiting_since(now=None):
+    """When the oldest alert message due to go out began to wait, or None: a part of /healthz
+    (settings.HEALTHZ_LAGS), with a tighter limit than the reminders': someone is waiting for each.
+
+    A pending message waits from its time (one waiting out a retry's back-off is not due yet), one claimed by a
+    worker that died from the end of its lease. The sweep never moves a message's time, so this is how long
+    it has really waited; normally a message leaves within seconds. One query, over those rows only.
+    """
+    now = now or timezone.now()
+    first = AlertSend.objects.filter(
+        models.Q(status=AlertSend.Status.PENDING, next_attempt_at__lte=now)
+        | models.Q(status=AlertSend.Status.SENDING, claimed_at__lte=now - lease())
+    ).aggregate(
+        pending=models.Min("next_attempt_at", filter=models.Q(status=AlertSend.Status.PENDING)),
+        sending=models.Min("claimed_at", filter=models.Q(status=AlertSend.Status.SENDING)),
+    )
+    times = (first["pending"], first["sending"] and first["sending"] + lease())
+    return min((at for at in times if at is not None), default=None)

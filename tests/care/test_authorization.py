@@ -38,7 +38,7 @@ NOT_OWNER = [role for role in ROLES if role not in ("owner", "anonymous")]
 
 # Pages anyone may open.
 # (The offline page shows a signed-in person their own crisis supporters, and no one else's.)
-PUBLIC = ["home", "crisis", "healthz", "care:how_to_help", "offline", "manifest", "service_worker"]
+PUBLIC = ["home", "crisis", "healthz", "healthz_web", "care:how_to_help", "offline", "manifest", "service_worker"]
 # Pages every signed-in person has for themselves: no one sees the owner's data there.
 OWN_PAGES = [
     "profile",

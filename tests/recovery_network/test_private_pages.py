@@ -88,7 +88,7 @@ def test_the_private_calendar_feed_is_private(owner_world, anon_client):
     assert_private(response, url)
 
 
-@pytest.mark.parametrize("url", ["/", "/help/", "/accounts/login/", "/accounts/signup/", "/healthz"])
+@pytest.mark.parametrize("url", ["/", "/help/", "/accounts/login/", "/accounts/signup/", "/healthz", "/healthz/web"])
 def test_anonymous_pages_are_not_kept_either(anon_client, url):
     assert_private(anon_client.get(url), url)
 
