@@ -92,7 +92,7 @@ def send_delivery(delivery_id, now=None, connection=None):
     now = now or timezone.now()
     if not claim(Delivery, delivery_id, now, lease()):
         return unclaimed_outcome(Delivery, delivery_id, now, lease())
-    surely_ours_until = time.monotonic() + lease().total_seconds() / 2
+    surely_ours_until = time.monotonic() + lease().total_seconds() - 1  # no one may take it before the lease ends
 
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
     kind = get_kind(delivery.kind)
@@ -120,8 +120,9 @@ def record_sent(model, pk, surely_ours_until):
     session ended while it was sent (PostgreSQL restarted, the connection cut): left unrecorded, the claim would
     lapse and the message go out a second time.
 
-    It is written again on a fresh session for as long as the claim surely holds (half its lease); a database
-    away for longer than that costs this one message a duplicate.
+    It is written again on a fresh session for as long as the claim surely holds (until a second before its lease
+    ends, when another worker may take it); a database away for longer than that costs this one message a
+    duplicate.
     """
     wait = 0.1
     while True:
@@ -132,7 +133,9 @@ def record_sent(model, pk, surely_ours_until):
             # Inside a transaction a new session can't carry on its work: the caller's transaction fails as a whole.
             if database.in_atomic_block or time.monotonic() + wait > surely_ours_until:
                 raise
-            log.warning("Could not record %s %s as sent; trying again in %ss", model.__name__, pk, wait, exc_info=True)
+            log.warning(
+                "Could not record %s %s as sent; trying again in %ss", model._meta.verbose_name, pk, wait, exc_info=True
+            )
         database.close()
         time.sleep(wait)
         wait = min(wait * 2, 5)

@@ -37,7 +37,7 @@ def send_alert_message(send_id, now=None, connection=None):
     now = now or timezone.now()
     if not claim(AlertSend, send_id, now, lease()):
         return unclaimed_outcome(AlertSend, send_id, now, lease())
-    surely_ours_until = time.monotonic() + lease().total_seconds() / 2
+    surely_ours_until = time.monotonic() + lease().total_seconds() - 1  # no one may take it before the lease ends
     row = AlertSend.objects.select_related("alert__owner", "contact__supporter").get(pk=send_id)
     reason = _skip_reason(row)
     if reason:

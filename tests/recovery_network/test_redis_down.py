@@ -45,9 +45,9 @@ def broker_at(url):
     """Point this process's Celery app at another broker (the web process's publishes), and back."""
 
     def forget_connections():
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-            celery_app._pool = None
+        # Dropped, not closed: kombu keeps one pool per broker address for the whole process (kombu.pools), and
+        # closing the shared one would leave every later publish of this process acquiring from a closed pool.
+        celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
     saved = celery_app.conf.broker_url
