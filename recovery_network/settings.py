@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "recovery_network.care",
     "recovery_network.welcome",
     "recovery_network.reach",
+    "recovery_network.privacy",
 ]
 
 MIDDLEWARE = [
@@ -397,6 +399,20 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {
         "task": "recovery_network.reach.tasks.sweep_alerts",
         "schedule": float(envint("ALERT_SWEEP_INTERVAL_SECONDS", 30)),
+    },
+    # Your data (recovery_network/privacy/): exports whose task was lost, erasures past their grace period, and
+    # the nightly retention sweep.
+    "sweep-exports": {
+        "task": "recovery_network.privacy.tasks.sweep_exports",
+        "schedule": 300.0,
+    },
+    "erase-due": {
+        "task": "recovery_network.privacy.tasks.erase_due",
+        "schedule": 3600.0,
+    },
+    "apply-retention": {
+        "task": "recovery_network.privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -229,7 +229,11 @@ class Consent(Scoped):
     without anyone acting.
     """
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents_given")
+    # Empty once the client has erased their account: the counselor keeps the consent's record (who signed,
+    # when, what it allowed and when it ended), never the client's data (recovery_network/privacy/erasure.py).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents_given"
+    )
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -264,6 +268,8 @@ class Consent(Scoped):
     redisclosure_notice = CONSENT_REDISCLOSURE_NOTICE
 
     def is_expired(self, now=None):
+        if self.owner_id is None:  # the client erased their account: it ended then (revoked_at)
+            return True
         return self.lapsed(self.expires_on, self.owner.zone, now)
 
     @staticmethod
@@ -287,6 +293,8 @@ class Consent(Scoped):
         return self.counselor_id is not None and self.revoked_at is None and not self.is_expired(now)
 
     def status_label(self, now=None):
+        if self.owner_id is None:
+            return "Ended: the client erased their account"
         if self.revoked_at:
             return "Revoked"
         if self.is_expired(now):
