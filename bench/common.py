@@ -187,7 +187,7 @@ def build_world(size, now=None, tag=None):
         for days in (0, 9)
     )
     groups = PeerGroup.objects.bulk_create(
-        PeerGroup(owner=owner, name=f"Group {n + 1}", time_zone=owner.time_zone, is_home_group=n == 0)
+        PeerGroup(owner=owner, name=f"Group {n + 1}", fellowship="aa", time_zone=owner.time_zone, is_home_group=n == 0)
         for n in range(2 * size)
     )
     MeetingTime.objects.bulk_create(
@@ -332,6 +332,7 @@ SIGNED_IN_PAGES = [
     Page("invite", "owner", "care:invite"),
     Page("new consent", "owner", "care:consent_create"),
     Page("consent", "owner", "care:consent_detail", "consent_id"),
+    Page("renew consent", "owner", "care:consent_renew", "consent_id"),
     Page("access log", "owner", "care:access_log"),
     Page("warning signs", "owner", "care:warning_signs"),
     Page("progress", "owner", "milestones:overview"),
@@ -358,12 +359,16 @@ SIGNED_IN_PAGES = [
     Page("who is alerted", "owner", "reach:people"),
     Page("calls for support", "owner", "reach:history"),
     Page("a call for support", "owner", "reach:alert", "alert_id"),
+    Page("your data", "owner", "privacy:index"),
+    Page("bring your records", "owner", "privacy:import"),
     Page("family home", "family", "home"),
     Page("family view", "family", "care:person", "owner"),
     Page("how to help", "family", "care:how_to_help"),
     Page("counselor home", "counselor", "home"),
     Page("counselor caseload", "counselor", "care:caseload"),
     Page("ask for consent", "counselor", "care:consent_request_create"),
+    Page("consents that ended", "counselor", "care:consent_records"),
+    Page("consent, the counselor's copy", "counselor", "care:consent_detail", "consent_id"),
     Page("client", "counselor", "care:client", "owner"),
     Page("client report", "counselor", "care:client_report", "owner", scope="support_map"),
 ]

@@ -416,6 +416,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Retention (recovery_network/privacy/retention.py, beat's "apply-retention" above): days a record is kept once
+# it is done with, 0 for ever. Read notifications; finished deliveries (never fewer than 90 days: a delivery's
+# row keeps its reminder from going out twice); the access log, six years by default (HIPAA's records period).
+NOTIFICATION_RETENTION_DAYS = envint("NOTIFICATION_RETENTION_DAYS", 90)
+DELIVERY_RETENTION_DAYS = envint("DELIVERY_RETENTION_DAYS", 90)
+ACCESS_LOG_RETENTION_DAYS = envint("ACCESS_LOG_RETENTION_DAYS", 6 * 365 + 2)
+
 # Reminders and notifications (the recovery_network.notifications app).
 # A kind is a dotted path to a registry.Kind subclass in the feature app it belongs to; docs/DEVELOPING.md
 # tells how to add one.
@@ -429,6 +436,8 @@ NOTIFICATION_KINDS = [
     "recovery_network.care.notification_kinds.EncouragementReceived",
     "recovery_network.care.notification_kinds.CaseloadDigest",
     "recovery_network.care.notification_kinds.WarningSignKind",
+    "recovery_network.care.consent_reminders.ConsentEnding",
+    "recovery_network.care.consent_reminders.ConsentEndingCounselor",
 ]
 REMINDER_DISPATCH_BATCH = envint("REMINDER_DISPATCH_BATCH", 2000)
 # Extra dispatch tasks started on other workers in a minute with many due reminders.

@@ -5,6 +5,9 @@ owning the address it was sent to, whose answer goes through the consent form li
 they answer the counselor learns nothing about them, not even whether the address has an account, and
 nothing is written to anyone's access log. Signing and declining go into the client's log through the
 sharing door's `log`, as every change to what they share does.
+
+A counselor may also ask a client to renew a consent they hold (`ask_to_renew`, one click from the consent's
+page): the same request, proposing the consent as it stands, whose signing takes over from it (renewals.py).
 """
 
 import datetime as dt
@@ -19,6 +22,7 @@ from recovery_network import page_cache
 
 from .models import CONSENT_REQUEST_DAYS, SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
 from .people import actor_label
+from .renewals import NotRenewable, is_renewable, lock, renewable_or_raise, renewal_line, renewal_terms, take_over
 from .sharing import (
     InvitationProblem,
     describe,
@@ -45,7 +49,7 @@ def consent_request_token(consent_request):
 
 
 def consent_request_from_token(token):
-    rows = ConsentRequest.objects.select_related("counselor", "consent")
+    rows = ConsentRequest.objects.select_related("counselor", "consent", "renews")
     return row_from_signed_token(token, CONSENT_REQUEST_SALT, rows)
 
 
@@ -54,9 +58,11 @@ def consent_request_url(consent_request):
 
 
 def consent_requests_left_today(counselor, now=None):
-    """A request sends email to any address: the same small daily allowance as invitations."""
+    """A request sends email to any address: the same small daily allowance as invitations. Renewals don't count:
+    each goes to a client who consented to this counselor, one at a time per consent (ask_to_renew), and a
+    caseload whose consents end together must not use up the day's requests to new clients."""
     since = (now or timezone.now()) - dt.timedelta(days=1)
-    sent = ConsentRequest.objects.for_owner(counselor).filter(created_at__gte=since).count()
+    sent = ConsentRequest.objects.for_owner(counselor).filter(created_at__gte=since, renews__isnull=True).count()
     return max(0, CONSENT_REQUESTS_PER_DAY - sent)
 
 
@@ -83,6 +89,28 @@ def ask_for_consent(counselor, email, *, scopes, note="", now=None, **proposed):
     )
     send_consent_request_email(consent_request)
     return consent_request
+
+
+def ask_to_renew(consent, counselor, now=None):
+    """The counselor's one click: ask the client to renew this consent as it stands, for as long a term again
+    (renewals.renewal_terms). Returns (the request, whether it was made now).
+
+    A renewal already waiting for the client is returned, not sent again: a second click, or a second tab, sends
+    nothing. The consent's row stays locked while the request is made and its email sent, so two clicks at once
+    make one request, and an email that fails makes none: the click can simply be tried again.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        consent = lock(consent.pk)
+        if consent.counselor_id != counselor.pk:
+            raise NotRenewable("Only the counselor a consent names can ask for its renewal.")
+        renewable_or_raise(consent)
+        waiting = ConsentRequest.objects.for_owner(counselor).pending(now).filter(renews=consent).first()
+        if waiting is not None:
+            return waiting, False
+        terms = renewal_terms(consent, consent.owner.local_today(now))
+        scopes = set(terms.pop("scopes"))
+        return ask_for_consent(counselor, consent.owner.email, scopes=scopes, renews=consent, now=now, **terms), True
 
 
 def send_consent_request_email(consent_request):
@@ -136,8 +164,13 @@ def check_consent_request(consent_request, user, now=None):
 def sign_requested_consent(consent_request, owner, *, scopes, now=None, **fields):
     """The client signs the consent a counselor asked for, as they chose its elements. The counselor is
     known and asked for it, so it names them at once: no invitation to accept. Signing twice (a double
-    click) finds the request answered and signs nothing more."""
+    click) finds the request answered and signs nothing more.
+
+    A renewal takes over from the consent it renews (renewals.take_over), unless the client revoked that one in
+    the meantime: then it is a consent of its own. The renewed consent is locked before the request, in the order
+    the client's own renewal takes them, so the two never wait on each other."""
     now = now or timezone.now()
+    renewed = lock(consent_request.renews_id) if consent_request.renews_id else None  # renews never changes
     consent_request = (
         ConsentRequest.objects.select_for_update(of=("self",)).select_related("counselor").get(pk=consent_request.pk)
     )
@@ -152,6 +185,11 @@ def sign_requested_consent(consent_request, owner, *, scopes, now=None, **fields
     )
     ConsentRequest.objects.filter(pk=consent_request.pk).update(answered_at=now, consent=consent)
     page_cache.bump([counselor.pk])  # their circle page counts their clients
+    if renewed is not None and renewed.owner_id == owner.pk and is_renewable(renewed):
+        take_over(renewed, consent, now)
+        what = renewal_line(consent, renewed, owner, actor_label(counselor))
+        log(owner, owner, AccessEvent.Action.CONSENT_RENEWED, what, now=now)
+        return consent
     log(
         owner,
         owner,

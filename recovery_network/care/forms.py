@@ -9,7 +9,7 @@ from recovery_network import params
 from recovery_network.forms import person_choice
 from supports.models import Supporter
 
-from . import consent_requests, sharing
+from . import consent_requests, renewals, sharing
 from .models import SCOPE_FIELDS, SCOPE_NAMES, SCOPES, SIGN_SCOPES, Consent, ConsentRequest, SignWatch, WarningSign
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -132,6 +132,17 @@ class RequestedConsentForm(ConsentForm):
 
     def __init__(self, *args, consent_request, **kwargs):
         kwargs.setdefault("initial", consent_request.proposed())
+        super().__init__(*args, **kwargs)
+
+
+class RenewalForm(ConsentForm):
+    """The consent form for renewing a consent: the same elements, started from the consent as it stands, every
+    one of them the client's to change. No email: the renewal names the same counselor's account."""
+
+    email = None
+
+    def __init__(self, *args, consent, **kwargs):
+        kwargs.setdefault("initial", renewals.renewal_terms(consent, kwargs["today"]))
         super().__init__(*args, **kwargs)
 
 

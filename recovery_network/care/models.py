@@ -253,6 +253,10 @@ class Consent(Scoped):
     signed_name = models.CharField("your full name, as your signature", max_length=120)
     signed_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The renewal that took over from this one the moment it was signed, when this one ended (renewals.py).
+    renewed_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="renews"
+    )
 
     objects = ConsentQuerySet.as_manager()
 
@@ -295,6 +299,8 @@ class Consent(Scoped):
     def status_label(self, now=None):
         if self.owner_id is None:
             return "Ended: the client erased their account"
+        if self.revoked_at and self.renewed_by_id:
+            return "Renewed"
         if self.revoked_at:
             return "Revoked"
         if self.is_expired(now):
@@ -359,6 +365,10 @@ class ConsentRequest(Scoped):
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     consent = models.ForeignKey(Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Set when the counselor asked to renew this consent of the client's: signing the request renews it.
+    renews = models.ForeignKey(
+        Consent, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="renewal_requests"
+    )
 
     objects = ConsentRequestQuerySet.as_manager()
 
@@ -479,6 +489,7 @@ class AccessEvent(AppendOnly):
         GRANT_REVOKED = "grant_revoked", "Access removed"
         CONSENT_SIGNED = "consent_signed", "Consent signed"
         CONSENT_REVOKED = "consent_revoked", "Consent revoked"
+        CONSENT_RENEWED = "consent_renewed", "Consent renewed"
         CONSENT_REQUEST_DECLINED = "request_declined", "Consent request declined"
         ENCOURAGEMENT_SENT = "encouragement_sent", "Encouragement sent"
         RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"

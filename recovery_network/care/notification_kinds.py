@@ -211,7 +211,7 @@ class CircleMilestone(Kind):
         url = reverse("care:client" if counselor else "care:person", args=[journey.owner_id])
         if counselor:
             title = f"A client reaches {label} {'tomorrow' if when == 'eve' else 'today'}"
-            return Message(title=title, body=f"{title}. Open their page to see who.", url=url)
+            return Message(title=title, body=f"{title}. Open their page to see who.", url=url, about=journey.owner_id)
         name = journey.owner.name
         if when == TOLD:
             # The title is what a notification list or a shared screen shows: news, not what it is about.
@@ -229,7 +229,10 @@ class CircleMilestone(Kind):
         else:
             title = f"{name} reaches {label} today"
             body = f"Today {name} reaches {label}. A short note to say you noticed is enough."
-        return Message(title=title, body=body, url=url)
+        return Message(title=title, body=body, url=url, about=journey.owner_id)
+
+    def subjects_about(self, person_id):
+        return _journey_ids_of(person_id)
 
 
 # The owner's own "tell my circle" about a milestone reached: CircleNews's occurrence "<key>:<date>:told".
@@ -543,6 +546,7 @@ class WarningSignKind(Kind):
                 title="A client may need a call today",
                 body="One of your clients chose to tell you of a warning sign. Your caseload lists them first.",
                 url=reverse("care:caseload"),
+                about=episode.owner_id,
             )
         owner = episode.owner
         # Counted on the person's calendar on the day the note was written, so a later email says the same.
@@ -557,4 +561,8 @@ class WarningSignKind(Kind):
             title=f"{owner.name} may need a call today",
             body=f"{why} A call or a kind word can help; no need to say why you're calling.",
             url=reverse("care:person", args=[owner.pk]),
+            about=owner.pk,
         )
+
+    def subjects_about(self, person_id):
+        return SignEpisode.objects.filter(owner_id=person_id).values_list("pk", flat=True)

@@ -462,15 +462,22 @@ def change_scopes(grant, scopes):
     return grant
 
 
-def revoke_grant(grant, now=None):
-    """Access ends with this UPDATE: every page checks the grant on every request."""
+def revoke_grant(grant, now=None, *, by=None, what=None):
+    """Access ends with this UPDATE: every page checks the grant on every request.
+
+    `by` and `what` say otherwise than "the owner revoked it" in the owner's log (the viewer left for good)."""
     now = now or timezone.now()
     if Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(revoked_at=now):
         grant.revoked_at = now
         roles.refresh([grant.viewer_id])
         sharing_changed.send(sender=Grant, owner_id=grant.owner_id)
         page_cache.bump([grant.viewer_id])  # their circle page lists who shares with them
-        log(grant.owner, grant.owner, AccessEvent.Action.GRANT_REVOKED, f"{grant.viewer.name} ({grant.viewer.email})")
+        log(
+            grant.owner,
+            by or grant.owner,
+            AccessEvent.Action.GRANT_REVOKED,
+            what or f"{grant.viewer.name} ({grant.viewer.email})",
+        )
 
 
 @transaction.atomic
@@ -491,7 +498,7 @@ def sign_consent(owner, *, email, scopes, now=None, **fields):
     return consent
 
 
-def revoke_consent(consent, now=None):
+def revoke_consent(consent, now=None, *, by=None, what=None):
     now = now or timezone.now()
     if Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=now):
         consent.revoked_at = now
@@ -501,7 +508,7 @@ def revoke_consent(consent, now=None):
         Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
             withdrawn_at=now
         )
-        log(consent.owner, consent.owner, AccessEvent.Action.CONSENT_REVOKED, str(consent))
+        log(consent.owner, by or consent.owner, AccessEvent.Action.CONSENT_REVOKED, what or str(consent))
 
 
 def consent_for_party_or_404(user, pk):

@@ -32,10 +32,18 @@ from supports.network import find_gaps, network_summary
 from supports.support_map import build_support_map
 
 from . import caseload as caseload_module
-from . import sharing, warning_signs
+from . import consent_requests, renewals, sharing, warning_signs
 from .access_log import entries as log_entries
-from .forms import AcceptForm, ConsentForm, EncouragementForm, InvitationForm, RecommendationForm, ScopesForm
-from .models import AccessEvent, Consent, Grant, Invitation, Recommendation
+from .forms import (
+    AcceptForm,
+    ConsentForm,
+    EncouragementForm,
+    InvitationForm,
+    RecommendationForm,
+    RenewalForm,
+    ScopesForm,
+)
+from .models import AccessEvent, Consent, ConsentRequest, Grant, Invitation, Recommendation
 
 ATTENDANCE_DAYS = 30
 # Lists on shared pages that grow with the owner's history go a page at a time.
@@ -90,6 +98,7 @@ def _circle_context(user, recommendation_page):
     consents = list(Consent.objects.for_owner(user).select_related("counselor", "owner"))
     for consent in consents:
         consent.status = consent.status_label(now)
+        consent.renewable = renewals.is_renewable(consent)
     held_grants, held_consents = sharing.shared_with(user, now)
     return {
         "grants": list(Grant.objects.for_owner(user).active().select_related("viewer")),
@@ -187,12 +196,96 @@ def consent_detail(request, pk):
     if request.user.pk != consent.owner_id:
         if not two_factor.verified(request):
             raise sharing.TwoFactorRequired()
-        sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
-    return render(
-        request,
-        "care/consent_detail.html",
-        {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id},
-    )
+        if consent.owner_id is not None:  # else the client erased their account: the record is the counselor's
+            sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
+    context = {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id}
+    return render(request, "care/consent_detail.html", {**context, **_renewal_context(request.user, consent)})
+
+
+def _renewal_context(user, consent):
+    """When the consent ends and how to renew it, for either side: the client's "Renew" opens the consent form;
+    the counselor's asks the client, or says that they were asked."""
+    if not renewals.is_renewable(consent):
+        return {"renewable": False}
+    client_today = consent.owner.local_today()
+    context = {"renewable": True, "days_left": (consent.expires_on - client_today).days}
+    if user.pk == consent.counselor_id:
+        context["renewal_expires_on"] = renewals.renewal_expires_on(consent, client_today)
+        context["renewal_request"] = ConsentRequest.objects.for_owner(user).pending().filter(renews=consent).first()
+    return context
+
+
+@login_required
+def consent_renew(request, pk):
+    """The client renews their consent: the consent form, started from it as it stands. Whose it is, and whether
+    it can still be renewed, are settled before the password is asked for again."""
+    consent = Consent.objects.select_related("owner", "counselor").get_for_owner_or_404(request.user, pk=pk)
+    try:
+        renewals.renewable_or_raise(consent)
+    except renewals.NotRenewable as problem:
+        messages.info(request, str(problem))
+        return redirect("care:consent_detail", consent.pk)
+    return _renew(request, consent)
+
+
+@reauthentication_required
+def _renew(request, consent):
+    user = request.user
+    local_today = user.local_today()
+    form = RenewalForm(request.POST or None, consent=consent, owner=user, today=local_today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            renewal = renewals.renew_consent(
+                consent,
+                user,
+                scopes=set(data["scopes"]),
+                recipient_name=data["recipient_name"],
+                organisation=data["organisation"],
+                purpose=data["purpose"],
+                expires_on=data["expires_on"],
+                signed_name=data["signed_name"],
+            )
+        except renewals.NotRenewable as problem:
+            messages.info(request, str(problem))
+            return redirect("care:consent_detail", consent.pk)
+        messages.success(
+            request,
+            f"Consent renewed. {renewal.recipient_name} keeps seeing what you chose, now until "
+            f"{renewal.expires_on:%-d %B %Y}; the consent it renews has ended.",
+        )
+        return redirect("care:consent_detail", renewal.pk)
+    context = {"form": form, "local_today": local_today, "renewing": consent}
+    return render(request, "care/consent_form.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@_two_factor_gate
+@require_POST
+def consent_ask_renewal(request, pk):
+    """The counselor's one click on the consent's page (which the reminder opens): the client is asked, by the
+    consent-request email, to renew it. A second click finds the request waiting and sends nothing."""
+    consent = sharing.consent_for_party_or_404(request.user, pk)
+    if request.user.pk != consent.counselor_id:
+        raise Http404("No consent here.")
+    if not two_factor.verified(request):
+        raise sharing.TwoFactorRequired()
+    back = redirect(reverse("care:consent_detail", args=[consent.pk]) + "#renew")
+    try:
+        consent_request, made = consent_requests.ask_to_renew(consent, request.user)
+    except renewals.NotRenewable as problem:
+        messages.info(request, str(problem))
+        return back
+    if made:
+        messages.success(
+            request,
+            f"We asked {consent.owner.name} to renew this consent. They review it, may change any part, and sign; "
+            "the renewal takes over the moment they do.",
+        )
+    else:
+        asked_on = timezone.localtime(consent_request.created_at)
+        messages.info(request, f"You already asked {consent.owner.name} on {asked_on:%-d %B}: nothing more was sent.")
+    return back
 
 
 @login_required
@@ -370,6 +463,34 @@ def how_to_help(request):
 
 
 # Counselors
+
+
+CONSENT_RECORDS_PAGE = 50
+
+
+@login_required
+@_two_factor_gate
+def consent_records(request):
+    """A counselor's records of consents that ended (revoked, lapsed, renewed, or the client erased their
+    account): who signed, when, what it allowed and when it ended — the record they keep, never client data.
+    Each listed client who still has an account gets a line in their access log, as any look does."""
+    if not two_factor.verified(request):
+        raise sharing.TwoFactorRequired()
+    now = timezone.now()
+    ended = [
+        consent
+        for consent in Consent.objects.for_counselor(request.user).select_related("owner").order_by("-signed_at", "-id")
+        if not consent.is_valid(now)
+    ]
+    page = Paginator(ended, CONSENT_RECORDS_PAGE).get_page(request.GET.get("page"))
+    sharing.log_each(
+        [consent.owner_id for consent in page if consent.owner_id],
+        request.user,
+        AccessEvent.Action.VIEWED,
+        "the record of a consent that ended",
+        request.path,
+    )
+    return render(request, "care/consent_records.html", {"page": page, "now": now})
 
 
 @login_required

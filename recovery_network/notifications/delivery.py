@@ -201,6 +201,7 @@ def notification_for(delivery, message, now):
     return Notification(
         recipient_id=delivery.recipient_id,
         delivery_id=delivery.pk,
+        about_id=message.about,
         kind=delivery.kind,
         title=message.title[:200],
         body=message.body,

@@ -168,6 +168,11 @@ class Notification(models.Model):
     delivery = models.OneToOneField(
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
     )
+    # The person this notification tells someone else about (a milestone, a call for support), if any: it goes
+    # with their account when they erase it.
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -36,6 +36,9 @@ class Message:
     url: str = ""
     action_url: str = ""
     action_label: str = ""
+    # The id of the person it tells someone else about (the owner of a shared milestone), if any: the
+    # notification goes with their account when they erase it.
+    about: int | None = None
 
 
 class Kind:
@@ -104,6 +107,11 @@ class Kind:
         """Asked again just before an email goes out: may this person still receive it?
         A kind sent to someone other than the owner says no once access has ended."""
         return True
+
+    def subjects_about(self, person_id):
+        """Ids of this kind's subjects that are about this person when others receive them: their erasure
+        deletes other people's reminders and deliveries about these. Empty for kinds only ever sent to the owner."""
+        return ()
 
     def delivered(self, items, now_utc):
         """Called with [(delivery, subject)] of the deliveries written to go out (e.g. to log them)."""

@@ -88,6 +88,8 @@ class Erasure(models.Model):
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="erasure")
     requested_at = models.DateTimeField(default=timezone.now)
     erase_after = models.DateTimeField()
+    # Their own break from reminders before they asked (the grace period pauses them all), given back on cancel.
+    paused_until_before = models.DateTimeField(null=True, blank=True)
 
     objects = ErasureQuerySet.as_manager()
 

@@ -97,6 +97,7 @@ def ask(owner, supporter, now=None):
                 "reach_request",
                 f"{owner.name} has a request for you",
                 url=links.request_path(contact),
+                about=owner.pk,
                 now=now,
             )
     if contact.email:
@@ -198,9 +199,10 @@ def move(contact, up):
                 AlertContact.objects.filter(pk=other.pk).update(position=position)
 
 
-def _in_app(user_id, kind, title, *, url="", body="", action_url="", action_label="", now=None):
+def _in_app(user_id, kind, title, *, url="", body="", action_url="", action_label="", about=None, now=None):
     Notification.objects.create(
         recipient_id=user_id,
+        about_id=about,
         kind=kind,
         title=title[:200],
         body=body,
@@ -321,6 +323,7 @@ def _write_sends(alert, contacts, wave, now):
                 url=answer_path,
                 action_url=answer_path,
                 action_label="I'm reaching out now",
+                about=alert.owner_id,
                 now=now,
             )
     AlertSend.objects.bulk_create(rows)

@@ -14,6 +14,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from recovery_network.care.consent_requests import ask_for_consent
 from recovery_network.care.sharing import invitation_token
+from recovery_network.privacy.exporting import build as build_export
+from recovery_network.privacy.exporting import request_export
 from recovery_network.reach.models import AlertContact
 from recovery_network.reach.services import raise_alert
 from supports.models import Meeting
@@ -38,7 +40,8 @@ NOT_OWNER = [role for role in ROLES if role not in ("owner", "anonymous")]
 
 # Pages anyone may open.
 # (The offline page shows a signed-in person their own crisis supporters, and no one else's.)
-PUBLIC = ["home", "crisis", "healthz", "healthz_web", "care:how_to_help", "offline", "manifest", "service_worker"]
+PUBLIC = ["home", "crisis", "healthz", "healthz_web", "care:how_to_help", "offline", "manifest", "service_worker",
+          "privacy:erase_requested"]  # fmt: skip
 # Pages every signed-in person has for themselves: no one sees the owner's data there.
 OWN_PAGES = [
     "profile",
@@ -79,6 +82,10 @@ OWN_PAGES = [
     "reach:now",
     "reach:people",
     "reach:history",
+    "privacy:index",
+    "privacy:export",
+    "privacy:erase",
+    "privacy:import",
 ]
 # Actions on the person's own account (POST only): nothing of the owner's is involved.
 OWN_ACTIONS = [
@@ -108,6 +115,9 @@ OWNER_OBJECT_PAGES = {
     "notifications:open": lambda w: [w["notification"].pk],
     "reach:alert": lambda w: [w["alert"].pk],
     "reach:alert_live": lambda w: [w["alert"].pk],
+    "privacy:export_status": lambda w: [w["export"].pk],
+    "privacy:export_live": lambda w: [w["export"].pk],
+    "privacy:export_download": lambda w: [w["export"].pk],
 }
 OWNER_OBJECT_ACTIONS = {
     "supports:supporter_archive": lambda w: [w["supporter"].pk],
@@ -144,8 +154,11 @@ SHARED = {
 # The style guide holds no one's data and is a 404 unless DEBUG (tests/recovery_network/test_styleguide.py).
 # A missed day's check-in is each person's own day, whatever its date (tests/milestones/test_late_checkin.py).
 # A consent request's link answers only its client (tests/care/test_consent_requests.py).
+# Renewing a consent: its client, or asked by its counselor (tests/care/test_consent_renewal.py).
+# A counselor's records of consents that ended, behind two-factor (tests/care/test_consent_records.py).
 SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
-           "care:consent_request", "care:consent_request_sign"]  # fmt: skip
+           "care:consent_request", "care:consent_request_sign", "care:consent_renew",
+           "care:consent_ask_renewal", "care:consent_records"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):
@@ -183,6 +196,8 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
                                                   email="maya@example.net", night_alerts=True),
     )  # fmt: skip
     world["alert"] = raise_alert(owner, "PRIVATE-ALERT-WORDS")[0]
+    world["export"] = request_export(owner, lambda export_id: None)
+    build_export(world["export"].pk)
     clients = {role: client_for(user) for role, user in people.items()}
     clients["counselor_password_only"] = sign_in(Client(), people["counselor_password_only"], two_factor=False)
     clients["anonymous"] = __import__("django.test", fromlist=["Client"]).Client()
@@ -223,7 +238,7 @@ def test_own_pages_are_each_persons_own(matrix, role):
         response = clients[role].get(reverse(name))
         if role == "anonymous":
             assert_sent_to_sign_in(response)
-        elif name == "care:consent_create":
+        elif name in ("care:consent_create", "privacy:export", "privacy:erase"):  # the password first
             assert response.status_code == 302 and "reauthenticate" in response.url
         else:
             assert response.status_code == 200, (name, role)

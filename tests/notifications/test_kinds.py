@@ -50,6 +50,8 @@ def test_built_in_kinds_are_registered_in_order():
         "encouragement",
         "caseload_digest",
         "warning_sign",
+        "consent_ending",
+        "consent_ending_counselor",
     ]
 
 

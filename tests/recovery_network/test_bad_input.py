@@ -8,8 +8,10 @@ path argument, query parameter and form field, by GET and POST, as each person o
 
 import datetime as dt
 import importlib
+import io
 import logging
 import re
+import zipfile
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +30,7 @@ from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications.models import Delivery, Notification
+from recovery_network.privacy import exporting as privacy_exporting
 from recovery_network.reach import links as reach_links
 from recovery_network.reach import services as reach_services
 from supports import services
@@ -285,6 +288,7 @@ FORM_MODULES = (
     "recovery_network.notifications.forms",
     "recovery_network.welcome.forms",
     "recovery_network.reach.forms",
+    "recovery_network.privacy.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -303,6 +307,7 @@ OBJECT_BEFORE_ID = {
     "notifications": "notification",
     "alerts": "alert",
     "people": "alert_contact",
+    "export": "export",
 }
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
@@ -382,7 +387,7 @@ def _valid_values(site):
         "times-MAX_NUM_FORMS": "1000", "times-0-weekday": "2", "times-0-start_time": "19:00",
         "times-0-end_time": "20:00", "attended_on": today, "q": "serenity", "day": "2", "circle": "2",
         "kind": "volunteering", "title": "Food bank", "happened_on": today - dt.timedelta(days=1), "hours": "2",
-        "feed": "", "link_supporter": "",
+        "feed": "", "link_supporter": "", "archive": "",
         # recovery_network.care.forms
         "scopes": "clean_time", "recipient_name": "Casey", "organisation": "Riverside", "purpose": "Treatment",
         "expires_on": today + dt.timedelta(days=30), "signed_name": "Olive Owner", "understood": "on",
@@ -417,7 +422,17 @@ VALID_FOR = {  # where two forms share a field name, this page's own
 # A goal is a day count or a date: (the one given, the one left empty); when a round fills the empty one, the
 # given one is emptied instead.
 EITHER_OR = (("days", "on_date"),)
+
+
+def _zipped(name, content):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 HOSTILE_FEED = b"[" * 100_000  # the meeting-feed upload's file in every round
+HOSTILE_EXPORT = _zipped("recovery-network.json", HOSTILE_FEED)  # the export upload's
 
 
 def _rounds(name, site):
@@ -481,8 +496,16 @@ def site(owner, family, counselor, stranger):
         "consent": Consent.objects.get(owner=owner, counselor=counselor),
         "recommendation": RecommendationFactory(owner=owner, counselor=counselor),
         "calendar": CalendarFeed.objects.create(owner=owner),
+        "export": _export(owner),
         **_reach(owner, supporter),
     }
+
+
+def _export(owner):
+    """A download of the owner's data, built as the worker builds it."""
+    export = privacy_exporting.request_export(owner, lambda export_id: None)
+    privacy_exporting.build(export.pk)
+    return export
 
 
 def _reach(owner, supporter):
@@ -531,7 +554,7 @@ def _request(client, method, path, data, who):
     """One request; a 500 or an exception fails the test, naming the page, the person and the input."""
     try:
         if method == "GET":
-            response = client.get(path, {key: value for key, value in data.items() if key != "feed"})
+            response = client.get(path, {key: value for key, value in data.items() if key not in ("feed", "archive")})
         else:
             response = client.post(path, data)
     except Exception as exc:
@@ -556,6 +579,8 @@ def test_no_input_gives_a_server_error(site, cast, caplog, name, route, args):
         for title, data in list(_rounds(name, site))[: 1 if who == "stranger" else None]:
             if name == "supports:meeting_import":
                 data["feed"] = SimpleUploadedFile("feed.json", HOSTILE_FEED, "application/json")
+            if name == "privacy:import":  # a zip of the same nesting, where an export's JSON should be
+                data["archive"] = SimpleUploadedFile("export.zip", HOSTILE_EXPORT, "application/zip")
             for method in ("GET", "POST"):
                 _request(client, method, route % valid, data, f"{who} ({title})")
 

@@ -169,8 +169,10 @@ def test_every_model_owned_by_a_person_is_watched():
     watched = set(page_cache.owned_models())
     # The access log (and a caseload roster's entries, part of it) is written by others' looks;
     # the calendar feed's secret shows on no cached page, nor does the receipt of a check-in sent from a phone
-    # (the check-in it saved is watched).
+    # (the check-in it saved is watched); nor does a download of one's data or a request to be erased.
     unwatched_on_purpose = {
+        "privacy.Export",
+        "privacy.Erasure",
         "care.AccessEvent",
         "care.RosterEntry",
         "milestones.CalendarFeed",
