@@ -225,3 +225,10 @@ def requeue_stalled(task, now=None):
     for export_id in stalled:
         broker.publish(lambda export_id=export_id: task.delay(export_id), f"export {export_id}")
     return len(stalled)
+
+
+def delete_expired(now=None):
+    """Delete the files no longer offered (a day after they were asked for); returns how many. Beat runs it
+    with sweep_exports every few minutes, so a file does not outlive its day by more than that."""
+    deleted, _ = Export.objects.expired(now or timezone.now()).delete()
+    return deleted

@@ -18,7 +18,9 @@ def build_export(export_id):
 
 @shared_task(name="recovery_network.privacy.tasks.sweep_exports")
 def sweep_exports():
-    """Queue again an export whose task was lost (a broker down when it was asked for, a worker killed)."""
+    """Delete the files past their day, and queue again an export whose task was lost (a broker down when it
+    was asked for, a worker killed)."""
+    exporting.delete_expired()
     return exporting.requeue_stalled(build_export)
 
 

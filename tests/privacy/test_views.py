@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recovery_network.care.models import Grant
-from recovery_network.privacy import exporting
+from recovery_network.privacy import exporting, tasks
 from recovery_network.privacy.models import Erasure, Export
 from tests.factories import TEST_PASSWORD, sign_in
 
@@ -167,3 +167,12 @@ def test_the_page_after_asking_gives_the_day_on_the_persons_own_calendar(owner, 
     client = _reauthenticated(owner)
     response = client.post(reverse("privacy:erase"), {"understood": "on"}, follow=True)
     assert b'datetime="2026-12-13"' in response.content and b"Sunday 13 December 2026" in response.content
+
+
+def test_a_file_past_its_day_is_deleted_by_the_next_sweep(owner, export, time_machine):
+    time_machine.move_to(export.expires_at - dt.timedelta(seconds=1))
+    tasks.sweep_exports()
+    assert Export.objects.filter(pk=export.pk).exists()
+    time_machine.move_to(export.expires_at + dt.timedelta(seconds=1))
+    tasks.sweep_exports()
+    assert not Export.objects.filter(pk=export.pk).exists()
