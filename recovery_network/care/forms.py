@@ -113,6 +113,12 @@ class ConsentForm(forms.ModelForm):
             raise forms.ValidationError("Type your full name to sign.")
         return name
 
+    def signed_elements(self):
+        """The consent as signed, as the services that record it take it (sign, sign a request, renew)."""
+        data = self.cleaned_data
+        names = ("recipient_name", "organisation", "purpose", "expires_on", "signed_name")
+        return {"scopes": set(data["scopes"]), **{name: data[name] for name in names}}
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if email == self.owner.email.lower():

@@ -134,17 +134,11 @@ def _sign(request, found, token):
     local_today = user.local_today()
     form = RequestedConsentForm(request.POST or None, consent_request=found, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             consent = consent_requests.sign_requested_consent(
                 found,
                 user,
-                scopes=set(data["scopes"]),
-                recipient_name=data["recipient_name"],
-                organisation=data["organisation"],
-                purpose=data["purpose"],
-                expires_on=data["expires_on"],
-                signed_name=data["signed_name"],
+                **form.signed_elements(),
             )
         except consent_requests.ConsentRequestProblem as problem:
             found.refresh_from_db()

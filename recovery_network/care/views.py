@@ -170,17 +170,7 @@ def consent_create(request):
     local_today = user.local_today()
     form = ConsentForm(request.POST or None, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        consent = sharing.sign_consent(
-            user,
-            email=data["email"],
-            scopes=set(data["scopes"]),
-            recipient_name=data["recipient_name"],
-            organisation=data["organisation"],
-            purpose=data["purpose"],
-            expires_on=data["expires_on"],
-            signed_name=data["signed_name"],
-        )
+        consent = sharing.sign_consent(user, email=form.cleaned_data["email"], **form.signed_elements())
         messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
         return redirect("care:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
@@ -234,17 +224,11 @@ def _renew(request, consent):
     local_today = user.local_today()
     form = RenewalForm(request.POST or None, consent=consent, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             renewal = renewals.renew_consent(
                 consent,
                 user,
-                scopes=set(data["scopes"]),
-                recipient_name=data["recipient_name"],
-                organisation=data["organisation"],
-                purpose=data["purpose"],
-                expires_on=data["expires_on"],
-                signed_name=data["signed_name"],
+                **form.signed_elements(),
             )
         except renewals.NotRenewable as problem:
             messages.info(request, str(problem))

@@ -47,10 +47,6 @@ class Section:
             queryset = queryset.distinct()  # a path through a to-many relation
         return queryset.order_by("pk")
 
-    def link_field(self):
-        """The first step of the path: the field on this model that points towards the person."""
-        return self.model._meta.get_field(self.path.split("__")[0]) if self.path else None
-
 
 ACCOUNT_INTERNALS = (
     "password",

@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 ERASURE_SUBJECT = "Your {site} account"
 
 
-def pending(user):
-    return Erasure.objects.filter(owner=user).first()
-
-
 @transaction.atomic
 def request(user, now=None):
     """Ask to be erased. Returns the Erasure (the same one when asked twice)."""

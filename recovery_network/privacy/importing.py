@@ -141,7 +141,7 @@ def _write(doc, user):
         model = section.model
         built = _instances(doc, key, user, ids)
         instances = [instance for _, instance, _ in built]
-        stamps = [field for field in section.fields() if getattr(field, "auto_now", False) or field_auto_now_add(field)]
+        stamps = [field for field in section.fields() if _stamped(field)]
         kept = [{field.attname: getattr(instance, field.attname) for field in stamps} for instance in instances]
         for instance in instances:
             if isinstance(instance, Supporter):
@@ -173,8 +173,9 @@ def _write(doc, user):
     return counts
 
 
-def field_auto_now_add(field):
-    return getattr(field, "auto_now_add", False)
+def _stamped(field):
+    """A date the insert writes itself (auto_now, auto_now_add): the import puts the record's own back."""
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def _account(doc, user):
