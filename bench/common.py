@@ -53,6 +53,8 @@ class World:
     consent_id: int | None = None
     checkin_day: str | None = None
     alert_id: int | None = None
+    review_id: int | None = None  # a finished network review: its "what changed" page
+    open_review_id: int | None = None  # a network review in progress: its steps
 
 
 def world_of(owner, family=None, counselor=None):
@@ -61,8 +63,11 @@ def world_of(owner, family=None, counselor=None):
     from milestones.models import CheckIn, Journey
     from recovery_network.care.models import Consent
     from recovery_network.reach.models import Alert
+    from recovery_network.review.models import NetworkReview
     from supports.models import PeerGroup, Supporter
 
+    reviews = NetworkReview.objects.for_owner(owner)
+    finished_review = reviews.finished().values_list("pk", flat=True).first()
     last_checkin = CheckIn.objects.for_owner(owner).order_by("-local_date").values_list("local_date", flat=True)
     consents = Consent.objects.for_owner(owner).unrevoked()
     if counselor is not None:
@@ -78,7 +83,39 @@ def world_of(owner, family=None, counselor=None):
         consent_id=consents.order_by("pk").values_list("pk", flat=True).first(),
         checkin_day=day.isoformat() if (day := last_checkin.first()) else None,
         alert_id=Alert.objects.for_owner(owner).order_by("-pk").values_list("pk", flat=True).first(),
+        review_id=finished_review,
+        # A seeded person may have no review under way: a finished one's steps then answer with a redirect.
+        open_review_id=reviews.open().values_list("pk", flat=True).first() or finished_review,
     )
+
+
+def _build_reviews(owner, supporters, groups, today, now):
+    """Two finished network reviews (about three months apart, each with its snapshot; at the second, every other
+    supporter moved a circle closer), then one under way. The ids of the second and of the one under way."""
+    from recovery_network.review.models import GroupReview, NetworkReview, SupporterReview
+    from recovery_network.review.services import begin_review
+    from supports.services import save_snapshot
+
+    reviews = []
+    for days_ago in (95, 3):
+        at, day = now - dt.timedelta(days=days_ago), today - dt.timedelta(days=days_ago)
+        snapshot = save_snapshot(owner, now=at)
+        reviews.append(NetworkReview.objects.create(owner=owner, started_at=at, started_on=day, finished_at=at,
+                                                    finished_on=day, snapshot=snapshot))  # fmt: skip
+    first, second = reviews
+    SupporterReview.objects.bulk_create(
+        SupporterReview(review=review, supporter=supporter, name=supporter.name,
+                        closeness_before=supporter.closeness, influence_before=supporter.influence,
+                        closeness_after=max(1, supporter.closeness - n % 2) if review is second else None)
+        for review in reviews
+        for n, supporter in enumerate(supporters)
+    )  # fmt: skip
+    GroupReview.objects.bulk_create(
+        GroupReview(review=review, group=group, name=group.name, attended_in_window=4)
+        for review in reviews
+        for group in groups
+    )
+    return second.pk, begin_review(owner, now)[0].pk
 
 
 def _build_signs(owner, watchers, clients, counselor, today, now, size):
@@ -277,6 +314,7 @@ def build_world(size, now=None, tag=None):
     )
     assert len(client_journeys) == len(clients)
     _build_signs(owner, (family, counselor), clients, counselor, today, now, size)
+    review_id, open_review_id = _build_reviews(owner, supporters, groups, today, now)
     return World(
         size=size,
         owner=owner,
@@ -288,6 +326,8 @@ def build_world(size, now=None, tag=None):
         consent_id=consent.pk,
         checkin_day=(today - dt.timedelta(days=1)).isoformat(),
         alert_id=_build_alerts(owner, supporters, size, now),
+        review_id=review_id,
+        open_review_id=open_review_id,
     )
 
 
@@ -346,6 +386,16 @@ SIGNED_IN_PAGES = [
     Page("new goal", "owner", "milestones:goal_create"),
     Page("trends", "owner", "milestones:trends"),
     Page("calendar", "owner", "milestones:calendar"),
+    Page("recovery capital", "owner", "capital:overview"),
+    Page("monthly check-up", "owner", "capital:new"),
+    Page("network review", "owner", "review:start"),
+    Page("review: people", "owner", "review:people", "open_review_id"),
+    Page("review: groups", "owner", "review:groups", "open_review_id"),
+    Page("review: community", "owner", "review:community", "open_review_id"),
+    Page("review: gaps", "owner", "review:gaps", "open_review_id"),
+    Page("review: finish", "owner", "review:finish", "open_review_id"),
+    Page("what changed since the last review", "owner", "review:changes", "review_id"),
+    Page("a client's network review", "counselor", "review:client_latest", "owner", scope="support_map"),
     Page("offline page", "owner", "offline"),
     Page("notification centre", "owner", "notifications:index"),
     Page("notification preferences", "owner", "notifications:preferences"),

@@ -8,6 +8,7 @@ Idempotent: a second run adds only the days that are missing.
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from recovery_network.demo import chunks, insert_rows
 from supports.demo_data import LARGEST_NETWORK_INDEX, SCALE_CHUNK
@@ -20,6 +21,8 @@ DEMO_JOURNEY_WORDS = "Sober from drinking"
 FIRST_START_DAYS_AGO = 430
 SETBACK_DAYS_AGO = 160
 HISTORY_DAYS = 365
+DEMO_COST_PER_DAY = Decimal("18.00")
+DEMO_HOURS = Decimal("3.0")
 
 GRATITUDE = [
     "Coffee with Sam this morning.",
@@ -81,6 +84,10 @@ def _ensure_journey(owner, first_start, setback_day):
         own_words=DEMO_JOURNEY_WORDS,
         defaults={"first_started_on": first_start, "started_on": first_start},
     )
+    if journey.cost_per_day is None and journey.hours_per_day is None:
+        # What the drinking cost each day, so the home and the journey show what the count gave back.
+        journey.cost_per_day, journey.cost_currency, journey.hours_per_day = DEMO_COST_PER_DAY, "USD", DEMO_HOURS
+        journey.save(update_fields=["cost_per_day", "cost_currency", "hours_per_day"])
     if created:
         Setback.objects.create(
             owner=owner,

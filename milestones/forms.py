@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.db.models import F
@@ -7,6 +8,7 @@ from recovery_network import params
 from recovery_network.forms import person_choice
 from supports.models import PeerGroup, Supporter
 
+from . import money
 from .models import (
     FILL_IN_DAYS,
     HELPED_CHOICES,
@@ -73,6 +75,87 @@ class JourneyForm(forms.ModelForm):
         if commit:
             journey.save()
         return journey
+
+
+# "12,50" or "1.234,50" where a comma marks the decimals; "1,234.50" where it groups thousands.
+DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
+GROUPED_BY_COMMA = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+GROUPED_BY_POINT = re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}")
+
+
+class AmountField(forms.DecimalField):
+    """A decimal typed as people type money: "12", "12.50", "12,50", "1,234.50" or "1.234,50". A plain text box
+    (a number box throws away what it cannot read, and with it what the person typed)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "")
+            if GROUPED_BY_POINT.fullmatch(value):
+                value = value.replace(".", "").replace(",", ".")
+            elif DECIMAL_COMMA.fullmatch(value):
+                value = value.replace(",", ".")
+            elif GROUPED_BY_COMMA.fullmatch(value):
+                value = value.replace(",", "")
+        return super().to_python(value)
+
+
+class JourneyWithCostForm(JourneyForm):
+    """The journey form of the progress pages, with what the habit cost each day (the first run asks only
+    the journey itself, with JourneyForm)."""
+
+    COST_FIELDS = ("cost_per_day", "cost_currency", "hours_per_day")
+
+    class Meta(JourneyForm.Meta):
+        fields = [*JourneyForm.Meta.fields, "cost_per_day", "cost_currency", "hours_per_day"]
+        field_classes = {"cost_per_day": AmountField, "hours_per_day": AmountField}
+        labels = {
+            **JourneyForm.Meta.labels,
+            "cost_per_day": "Money a day (optional)",
+            "hours_per_day": "Hours a day (optional)",
+        }
+        help_texts = {
+            **JourneyForm.Meta.help_texts,
+            "cost_per_day": "For example 12.50.",
+            "hours_per_day": "Getting it, using it, getting over it: for example 3 or 1.5.",
+        }
+        error_messages = {
+            "cost_per_day": {
+                "invalid": "Enter the money as a number, for example 12.50.",
+                "max_digits": "That is more than we can keep; enter a smaller amount.",
+                "max_whole_digits": "That is more than we can keep; enter a smaller amount.",
+                "max_decimal_places": "Use at most 2 decimal places, for example 12.50.",
+            },
+            "hours_per_day": {
+                "invalid": "Enter the hours as a number, for example 3 or 1.5.",
+                "max_digits": "A day has 24 hours: enter 24 or fewer.",
+                "max_whole_digits": "A day has 24 hours: enter 24 or fewer.",
+                "max_decimal_places": "Use at most one decimal place, for example 1.5.",
+            },
+            "cost_currency": {"invalid_choice": "Choose a currency from the list."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        currency = self.fields["cost_currency"]
+        # Named in the active language, read when the form is made rather than when this module was imported.
+        currency.choices = money.currency_choices()
+        # A form sent without it (an older page, a script) keeps the journey's currency, or the default.
+        currency.required = False
+
+    def clean_cost_currency(self):
+        return self.cleaned_data["cost_currency"] or self.instance.cost_currency or money.DEFAULT_CURRENCY
+
+    def journey_fields(self):
+        return [field for field in self.visible_fields() if field.name not in self.COST_FIELDS]
+
+    def cost_fields(self):
+        return [self[name] for name in self.COST_FIELDS]
+
+    def costs(self):
+        """The cleaned cost fields, for `services.start_journey`."""
+        return {name: self.cleaned_data[name] for name in self.COST_FIELDS}
 
 
 class OwnRecordsField(forms.ModelMultipleChoiceField):

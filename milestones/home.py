@@ -20,6 +20,8 @@ def section(user):
                 "clean_time": journey.clean_time(today),
                 "milestone_today": journey.milestone_today(today),
                 "next": upcoming[0] if upcoming else None,
+                # The owner's own home only: care's sections for family and counselors never show it.
+                "saved": journey.saved(today),
             }
         )
     return {

@@ -8,6 +8,7 @@ person's zone changes. Instants (created_at) are stored in UTC as usual.
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,7 +18,7 @@ from django.db.models import Q
 from recovery_network import params
 from recovery_network.querysets import OwnedQuerySet
 
-from . import schedule
+from . import money, schedule
 
 TRIGGER_CHOICES = [
     ("stress", "Stress"),
@@ -95,6 +96,30 @@ class Journey(models.Model):
     # The current count's first day. It moves forward only when the person chooses
     # to restart after a setback.
     started_on = models.DateField("start date")
+    # What the habit cost each day, if the person cares to say: the journey's pages show what they got back.
+    # Theirs alone: no sharing scope includes it, so family and counselors never see it.
+    cost_per_day = models.DecimalField(
+        "money a day",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "Enter an amount of 0 or more.")],
+    )
+    cost_currency = models.CharField(
+        "currency", max_length=3, choices=money.currency_choices, default=money.DEFAULT_CURRENCY
+    )
+    hours_per_day = models.DecimalField(
+        "hours a day",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, "Enter 0 hours or more."),
+            MaxValueValidator(24, "A day has 24 hours: enter 24 or fewer."),
+        ],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = JourneyQuerySet.as_manager()
@@ -104,6 +129,10 @@ class Journey(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(started_on__gte=models.F("first_started_on")), name="journey_start_after_first_start"
+            ),
+            models.CheckConstraint(condition=Q(cost_per_day__gte=0), name="journey_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gte=0, hours_per_day__lte=24), name="journey_hours_within_a_day"
             ),
         ]
 
@@ -124,6 +153,22 @@ class Journey(models.Model):
 
     def clean_days(self, today):
         return schedule.clean_days(self.started_on, today)
+
+    def saved(self, today):
+        """What the current count has given back by `today`: the daily cost times its clean days, or None
+        when no cost was entered. A restart after a setback starts it again from the new start date."""
+        if self.cost_per_day is None and self.hours_per_day is None:
+            return None
+        days = self.clean_days(today)
+        return Saved(
+            since=self.started_on,
+            days=days,
+            currency=self.cost_currency,
+            money=None if self.cost_per_day is None else self.cost_per_day * days,
+            hours=None if self.hours_per_day is None else self.hours_per_day * days,
+            money_per_day=self.cost_per_day,
+            hours_per_day=self.hours_per_day,
+        )
 
     def milestone(self, key):
         """The scheduled milestone of the current count named by `key`, or None."""
@@ -190,6 +235,19 @@ class Journey(models.Model):
 
     def longest_streak(self, today):
         return max(self.streaks(today), key=lambda streak: streak.days)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Money and hours a journey's current count has given back (`Journey.saved`)."""
+
+    since: dt.date
+    days: int
+    currency: str
+    money: Decimal | None
+    hours: Decimal | None
+    money_per_day: Decimal | None
+    hours_per_day: Decimal | None
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from django.db import IntegrityError, transaction
 from .models import CheckIn, CheckInReceipt, Journey, Setback
 
 
-def start_journey(owner, *, kind, started_on, own_words=""):
+def start_journey(owner, *, kind, started_on, own_words="", **costs):
+    """`costs`: what the habit cost each day, if given (cost_per_day, cost_currency, hours_per_day)."""
     return Journey.objects.create(
-        owner=owner, kind=kind, own_words=own_words, first_started_on=started_on, started_on=started_on
+        owner=owner, kind=kind, own_words=own_words, first_started_on=started_on, started_on=started_on, **costs
     )
 
 

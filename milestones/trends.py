@@ -15,9 +15,12 @@ from .models import NETWORK_HELPED, TRIGGER_LABELS, CheckIn
 
 PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 30
+# A comparison is shown only with at least this many check-in days on each side: an average of two or three
+# days is one hard evening or one good week, and says nothing about what tends to go together.
+MIN_DAYS = 5
 
 
-def _mean(values):
+def mean(values):
     values = [value for value in values if value is not None]
     return sum(values) / len(values) if values else None
 
@@ -32,6 +35,11 @@ class Comparison:
     without_days: int
     without_craving: float | None
     without_mood: float | None
+
+    @property
+    def enough_days(self):
+        """Enough check-in days on both sides to say something (MIN_DAYS each)."""
+        return self.with_days >= MIN_DAYS and self.without_days >= MIN_DAYS
 
     @property
     def has_both(self):
@@ -62,11 +70,11 @@ def compare(checkins, days_with_network):
         (with_network if helped_by_network or checkin.local_date in days_with_network else without).append(checkin)
     return Comparison(
         with_days=len(with_network),
-        with_craving=_mean(c.craving for c in with_network),
-        with_mood=_mean(c.mood for c in with_network),
+        with_craving=mean(c.craving for c in with_network),
+        with_mood=mean(c.mood for c in with_network),
         without_days=len(without),
-        without_craving=_mean(c.craving for c in without),
-        without_mood=_mean(c.mood for c in without),
+        without_craving=mean(c.craving for c in without),
+        without_mood=mean(c.mood for c in without),
     )
 
 
@@ -83,7 +91,7 @@ def bucketed(checkins, first_day, period_days, bucket_days, attribute):
     for length in lengths:
         values = [by_day.get(day + dt.timedelta(days=offset)) for offset in range(length)]
         label = f"{day:%b} {day.day}" if bucket_days == 1 else f"Week of {day:%b} {day.day}"
-        series.append((label, _mean(values)))
+        series.append((label, mean(values)))
         day += dt.timedelta(days=length)
     return series
 
@@ -99,7 +107,7 @@ def _describe(name, values, scale, bucket_days):
         return ""
     shown = "weekly averages" if bucket_days > 1 else "one point per day"
     return (
-        f"Average {name} {_mean(values):.1f} of {scale} over {len(values)} check-ins; "
+        f"Average {name} {mean(values):.1f} of {scale} over {len(values)} check-ins; "
         f"lowest {min(values)}, highest {max(values)}. The chart shows {shown}."
     )
 
@@ -132,8 +140,8 @@ def trends_for(owner, period_days, today):
         "bucket_days": bucket_days,
         "checkin_count": len(checkins),
         "sober_days": sum(1 for c in checkins if c.sober == CheckIn.Sober.YES),
-        "mood_average": _mean(moods),
-        "craving_average": _mean(cravings),
+        "mood_average": mean(moods),
+        "craving_average": mean(cravings),
         "mood_range": (min(moods), max(moods)) if moods else None,
         "craving_range": (min(cravings), max(cravings)) if cravings else None,
         "mood_chart": charts.line_chart(mood_series, low=1, high=5, ticks=[1, 2, 3, 4, 5]),
@@ -141,4 +149,5 @@ def trends_for(owner, period_days, today):
         "triggers": triggers,
         "trigger_chart": charts.bar_chart(triggers[:10]),
         "comparison": comparison,
+        "min_days": MIN_DAYS,
     }

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 from recovery_network import params
 from supports.models import Contact
 
-from . import celebration, ics, services, streak_calendar, trends, wins
+from . import celebration, ics, network_effects, services, streak_calendar, trends, wins
 from .forms import (
     CHOOSABLE,
     CheckInForm,
     ChoiceSearchForm,
     EncouragementForm,
-    JourneyForm,
+    JourneyWithCostForm,
     PersonalGoalForm,
     SentFromDeviceForm,
     SetbackForm,
@@ -111,13 +111,14 @@ def _form(request, make_form):
 def journey_create(request):
     user = request.user
     today = user.local_today()
-    form, keep = _form(request, lambda data: JourneyForm(data, today=today, initial={"started_on": today}))
+    form, keep = _form(request, lambda data: JourneyWithCostForm(data, today=today, initial={"started_on": today}))
     if not keep and form.is_valid():
         journey = services.start_journey(
             user,
             kind=form.cleaned_data["kind"],
             own_words=form.cleaned_data["own_words"],
             started_on=form.cleaned_data["started_on"],
+            **form.costs(),
         )
         messages.success(request, f"Your journey “{journey.name}” is saved. Every day counts.")
         return redirect("milestones:journey", pk=journey.pk)
@@ -161,7 +162,7 @@ def journey_edit(request, pk):
     user = request.user
     journey = Journey.objects.get_for_owner_or_404(user, pk=pk)
     today = user.local_today()
-    form, keep = _form(request, lambda data: JourneyForm(data, instance=journey.load_history(), today=today))
+    form, keep = _form(request, lambda data: JourneyWithCostForm(data, instance=journey.load_history(), today=today))
     if not keep and form.is_valid():
         form.save()
         messages.success(request, "Your journey is updated.")
@@ -547,7 +548,8 @@ def goal_celebrate(request, pk):
 @login_required
 def trends_page(request):
     """The charts are a {% cache %} fragment under the person's data version, local date, zone and the
-    period; the period's check-ins are read only when the cache doesn't have it."""
+    period; the period's check-ins are read only when the cache doesn't have it. Days with each supporter and
+    group (always the last 90 days) are in the same fragment, read as lazily: only the owner sees them."""
     user = request.user
     period = params.integer(request.GET.get("days"), 1, max(trends.PERIODS))
     period = period if period in trends.PERIODS else trends.DEFAULT_PERIOD
@@ -557,6 +559,7 @@ def trends_page(request):
         "period_days": period,
         "periods": trends.PERIODS,
         "trend": SimpleLazyObject(lambda: trends.trends_for(user, period, today)),
+        "network": SimpleLazyObject(lambda: network_effects.network_effects(user, today)),
     }
     return render(request, "milestones/trends.html", context)
 

@@ -52,11 +52,44 @@ def _chrome_urls(script_prefix):
     return urls
 
 
+# Which entry of the main navigation a page belongs to. An app's pages belong to its entry, except the
+# counselor's pages (Caseload) and the daily check-in (Check in), named one by one as (namespace, URL name).
+NAV_BY_APP = {
+    "supports": "network",
+    "review": "network",
+    "milestones": "progress",
+    "capital": "progress",
+    "care": "circle",
+    "notifications": "notifications",
+}
+NAV_BY_PAGE = {
+    ("milestones", "checkin"): "checkin",
+    ("care", "caseload"): "caseload",
+    ("care", "client"): "caseload",
+    ("care", "client_report"): "caseload",
+    ("care", "client_recommend"): "caseload",
+    ("care", "consent_records"): "caseload",
+    ("care", "consent_request_create"): "caseload",
+    ("review", "client_latest"): "caseload",
+    ("review", "client_changes"): "caseload",
+    ("", "home"): "home",
+    ("", "profile"): "settings",
+}
+
+
+def nav_section(match):
+    """The main navigation's entry for a resolved page ("" for none: an error page, allauth's pages)."""
+    if match is None:
+        return ""
+    return NAV_BY_PAGE.get((match.namespace, match.url_name)) or NAV_BY_APP.get(match.namespace, "")
+
+
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
         "chrome_urls": _chrome_urls(get_script_prefix()),
+        "nav_section": nav_section(getattr(request, "resolver_match", None)),
     }
 
 

@@ -29,7 +29,9 @@ APPS_WITH_DEMO_DATA = [
     "recovery_network.notifications",
     "supports",
     "milestones",
+    "recovery_network.capital",
     "recovery_network.care",
+    "recovery_network.review",
     "recovery_network.reach",
 ]
 

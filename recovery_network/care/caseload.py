@@ -5,7 +5,8 @@ effect with their clients (whose versions key the rendered table), the roster an
 one row recording the view, which every client's access log reads through the
 caseload's roster; then, when the table must be rendered, check-in aggregates,
 network aggregates, peer groups and their weekly slots, recent attendance and
-journeys. Each signal appears only where that client's consent covers it.
+journeys, and the two newest recovery capital check-ups. Each signal appears only where that client's
+consent covers it.
 """
 
 import datetime as dt
@@ -20,6 +21,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
+from recovery_network.capital.models import NOTABLE_FALL, SUSTAINED_REMISSION_TOTAL, CapitalCheck
 from recovery_network.models import User, zone_named
 from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 from supports.models import Attendance, PeerGroup, Supporter
@@ -69,6 +71,9 @@ class ClientRow:
     score: int = 0
     # The warning signs the client chose to tell this counselor of that hold now, in words: "no check-in for 4 days".
     warning_signs: list = field(default_factory=list)
+    # The newest BARC-10 total and its change from the check-up before (None with only one).
+    capital_total: int | None = None
+    capital_change: int | None = None
 
     @property
     def craving_change(self):
@@ -86,6 +91,21 @@ class ClientRow:
         if change <= -1:
             return "easing"
         return "steady"
+
+    @property
+    def capital_step(self):
+        return None if self.capital_change is None else abs(self.capital_change)
+
+    @property
+    def capital_attention(self):
+        """Why recovery capital asks for a look, in words ("below 47", "fell by 6"): the caseload sorts these
+        rows first after the warning signs."""
+        words = []
+        if self.capital_total is not None and self.capital_total < SUSTAINED_REMISSION_TOTAL:
+            words.append(f"below {SUSTAINED_REMISSION_TOTAL}")
+        if self.capital_change is not None and self.capital_change <= -NOTABLE_FALL:
+            words.append(f"fell by {-self.capital_change}")
+        return words
 
     @property
     def signals(self):
@@ -106,6 +126,7 @@ def _score(row):
         # The client asked that this counselor be told: first, whatever the caseload reads for itself (_sort_key).
         reasons.append(f"Warning sign: {sign}")
         score += 10
+    reasons.extend(f"Recovery capital {words}" for words in row.capital_attention)
     if "checkins" in row.scopes:
         if row.days_since_checkin is None:
             reasons.append("No check-ins yet")
@@ -145,7 +166,13 @@ def _sort_key(sort):
         ),
     }.get(
         sort,
-        lambda row: (not row.warning_signs, -row.score, -(row.days_since_checkin or 0), row.owner.name.lower()),
+        lambda row: (
+            not row.warning_signs,
+            not row.capital_attention,
+            -row.score,
+            -(row.days_since_checkin or 0),
+            row.owner.name.lower(),
+        ),
     )
 
 
@@ -197,7 +224,7 @@ def client_consents(counselor, now):
 
 
 @functools.cache
-def _scope_set(flags):  # 32 possible sets; a caseload reads two hundred rows a view
+def _scope_set(flags):  # 64 possible sets; a caseload reads two hundred rows a view
     return frozenset(itertools.compress(SCOPE_FIELDS, flags))
 
 
@@ -266,7 +293,7 @@ def write_roster(counselor, counselor_name, digest, entries, now):
 
 
 def client_rows(consents, sort, now, counselor=None):
-    """The rows of the caseload, signals computed in eight queries whatever its size."""
+    """The rows of the caseload, signals computed in nine queries whatever its size."""
     rows = _load_rows(consents)
     if not rows:
         return []
@@ -275,6 +302,7 @@ def client_rows(consents, sort, now, counselor=None):
     _add_checkin_signals(rows, ids, utc_today, now)
     if counselor is not None:
         _add_warning_signs(rows, ids, counselor, now)
+    _add_capital(rows)
     summaries, slots = _network_summaries(ids, now)
     attended = _meetings_attended(ids, utc_today)
     journeys = {}
@@ -326,6 +354,20 @@ def _add_warning_signs(rows, ids, counselor, now):
         today = row.owner.local_today(now)
         if episode.sign in allowed_signs(row.scopes) and watches[episode.owner_id].told_of(episode, today):
             row.warning_signs.append(episode.summary(today))
+
+
+def _add_capital(rows):
+    """The newest recovery capital total and its change from the one before, where consent shows it: one query
+    (none when no client's consent does)."""
+    ids = [owner_id for owner_id, row in rows.items() if "recovery_capital" in row.scopes]
+    if not ids:
+        return
+    for owner_id, total in CapitalCheck.objects.latest_two_by_owner(ids).values_list("owner_id", "total"):
+        row = rows[owner_id]
+        if row.capital_total is None:
+            row.capital_total = total
+        else:
+            row.capital_change = row.capital_total - total
 
 
 def _craving_since(start, end=None):

@@ -101,6 +101,7 @@ def seed_circle(cast, now):
             signed_at=now - dt.timedelta(days=30),
             clean_time=True,
             checkins=True,
+            recovery_capital=True,
             support_map=True,
             attendance=True,
             setbacks=True,
@@ -145,6 +146,7 @@ def _scale_consent(person, counselor, organisation, rng, now):
         support_map=rng.random() < 0.8,
         attendance=rng.random() < 0.8,
         setbacks=rng.random() < 0.5,
+        recovery_capital=rng.random() < 0.6,
     )
 
 

@@ -39,6 +39,7 @@ SCOPES = [
         "Check-in summaries: mood and craving trends (never your notes)",
         "check-in trends",
     ),
+    ("recovery_capital", "Recovery capital check-ups (BARC-10 totals and each answer's trend)", "recovery capital"),
     ("support_map", "Your support map and where it is thin", "support map"),
     ("attendance", "Meeting attendance", "meeting attendance"),
     ("setbacks", "Setbacks (the dates, never what you wrote about them)", "setbacks"),
@@ -52,6 +53,7 @@ class Scoped(models.Model):
 
     clean_time = models.BooleanField("clean time and milestones", default=True)
     checkins = models.BooleanField("check-in trends", default=False)
+    recovery_capital = models.BooleanField("recovery capital", default=False)
     support_map = models.BooleanField("support map", default=False)
     attendance = models.BooleanField("meeting attendance", default=False)
     setbacks = models.BooleanField("setbacks", default=False)

@@ -69,7 +69,7 @@ def describe(scopes):
 
 
 @functools.cache
-def _describe(scopes):  # 32 possible sets; a caseload asks for 200 every view
+def _describe(scopes):  # 64 possible sets; a caseload asks for 200 every view
     return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
 
 

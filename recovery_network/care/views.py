@@ -27,6 +27,8 @@ from django.views.decorators.http import require_POST
 from milestones import trends
 from milestones.models import Encouragement, Journey, Setback
 from recovery_network import params, two_factor
+from recovery_network.capital.models import CapitalCheck
+from recovery_network.capital.trends import capital_trend
 from supports.models import Attendance
 from supports.network import find_gaps, network_summary
 from supports.support_map import build_support_map
@@ -48,6 +50,7 @@ from .models import AccessEvent, Consent, ConsentRequest, Grant, Invitation, Rec
 ATTENDANCE_DAYS = 30
 # Lists on shared pages that grow with the owner's history go a page at a time.
 SETBACKS_PER_PAGE = 20
+CAPITAL_CHECKS_SHOWN = 24  # two years of monthly check-ups
 RECOMMENDATIONS_PER_PAGE = 10
 
 
@@ -55,7 +58,7 @@ def _page_number(request, name):
     return params.integer(request.GET.get(name, ""), 1, 10**6) or 1
 
 
-def _two_factor_gate(view):
+def two_factor_gate(view):
     """Counselors open client data only from a session that passed two-factor authentication; otherwise
     a page says how: set up an authenticator app, or confirm this session with a code from it."""
 
@@ -178,7 +181,7 @@ def consent_create(request):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 def consent_detail(request, pk):
     """The signed consent, printable, for the client and the counselor alike (the counselor's copy names the
     client and why they are in care: client data, behind this session's second factor like the rest)."""
@@ -244,7 +247,7 @@ def _renew(request, consent):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 @require_POST
 def consent_ask_renewal(request, pk):
     """The counselor's one click on the consent's page (which the reminder opens): the client is asked, by the
@@ -349,7 +352,7 @@ def _shared_context(access, now, setback_page=1):
     owner = access.owner
     today = owner.local_today(now)
     context = {"access": access, "owner": owner, "today": today, "scopes": access.scopes}
-    context.update(dict.fromkeys(("journeys", "trend", "map", "map_key", "attendance", "setbacks")))
+    context.update(dict.fromkeys(("journeys", "trend", "capital", "map", "map_key", "attendance", "setbacks")))
     if access.allows("clean_time"):
         journeys = []
         for journey in Journey.objects.for_owner(owner):
@@ -380,6 +383,9 @@ def _shared_context(access, now, setback_page=1):
                 "last_day",
             )
         }
+    if access.allows("recovery_capital"):
+        newest_first = CapitalCheck.objects.for_owner(owner).on_or_before(today)[:CAPITAL_CHECKS_SHOWN]
+        context["capital"] = capital_trend(list(newest_first)[::-1])
     if access.allows("support_map"):
         # Viewers get no links; the map's group titles say when the owner last went: attendance is its own scope.
         support_map = build_support_map(owner, now, links=False, group_dates=access.allows("attendance"))
@@ -453,7 +459,7 @@ CONSENT_RECORDS_PAGE = 50
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 def consent_records(request):
     """A counselor's records of consents that ended (revoked, lapsed, renewed, or the client erased their
     account): who signed, when, what it allowed and when it ended — the record they keep, never client data.
@@ -478,7 +484,7 @@ def consent_records(request):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 def caseload(request):
     counselor, now = request.user, timezone.now()
     # The account's authenticator and this session's code: nothing is shown or logged without both.
@@ -506,7 +512,7 @@ def caseload(request):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 def client(request, owner_id):
     now = timezone.now()
     access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
@@ -559,7 +565,7 @@ def _client_context(access, now, setback_page=1):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 @require_POST
 def client_recommend(request, owner_id):
     now = timezone.now()
@@ -578,7 +584,7 @@ def client_recommend(request, owner_id):
 
 
 @login_required
-@_two_factor_gate
+@two_factor_gate
 def client_report(request, owner_id):
     """A printable support-map report for a session."""
     now = timezone.now()

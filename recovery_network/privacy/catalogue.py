@@ -220,6 +220,39 @@ SECTIONS = [
         "Dated pictures of your network, kept to compare over time.",
         importable=True,
     ),
+    Section(
+        "network_reviews",
+        "review.NetworkReview",
+        "owner",
+        "Network reviews",
+        "Each review of your network: when you began and finished it, and your notes on community and gaps.",
+        importable=True,
+    ),
+    Section(
+        "network_review_supporters",
+        "review.SupporterReview",
+        "review__owner",
+        "Supporters in your reviews",
+        "What each review saw of a supporter (closeness, how often you talked) and what you decided.",
+        importable=True,
+    ),
+    Section(
+        "network_review_groups",
+        "review.GroupReview",
+        "review__owner",
+        "Groups in your reviews",
+        "What each review saw of a group (meetings in the 90 days before) and what you decided.",
+        importable=True,
+    ),
+    # Recovery capital
+    Section(
+        "recovery_capital",
+        "capital.CapitalCheck",
+        "owner",
+        "Recovery capital check-ups",
+        "Your answers to the ten BARC-10 statements and their total, on each day you answered them.",
+        importable=True,
+    ),
     # The circle of care
     Section(
         "invitations_sent",

@@ -57,6 +57,10 @@ ORDER = (
     "attendance",
     "community",
     "network_snapshots",
+    "network_reviews",
+    "network_review_supporters",
+    "network_review_groups",
+    "recovery_capital",
     "reminder_settings",
 )
 

@@ -11,9 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey, PersonalGoal, Setback
+from recovery_network.capital.models import ITEM_FIELDS, CapitalCheck
 from recovery_network.care.models import Consent, Grant, Recommendation
 from recovery_network.notifications.models import Notification
-from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, turn_on_two_factor
+from tests.care.factories import ConsentFactory, GrantFactory, InvitationFactory, all_scopes, turn_on_two_factor
 from tests.factories import UserFactory, sign_in
 from tests.milestones.factories import EncouragementFactory
 from tests.supports.factories import (
@@ -42,6 +43,7 @@ SCOPED = {
     "attendance": "1 meeting in the last 30 days",
     "setbacks": "a new count began",
     "checkins": "check-ins since",
+    "recovery_capital": 'id="capital-heading"',
 }
 OWNER_ONLY = ["Recovery walk volunteer", "Rowan's graduation", "Kept note from Gran"]
 
@@ -89,6 +91,7 @@ def world(owner):
             notes="PRIVATE-CHECKIN-NOTE",
             gratitude="PRIVATE-GRATITUDE",
         )
+    CapitalCheck.objects.create(owner=owner, taken_on=today - dt.timedelta(days=3), **dict.fromkeys(ITEM_FIELDS, 5))
     goal = PersonalGoal.objects.create(owner=owner, title="Rowan's graduation", on_date=today + dt.timedelta(days=40))
     encouragement = EncouragementFactory(owner=owner, from_name="Gran", message="Kept note from Gran")
     notification = Notification.objects.create(recipient=owner, kind="checkin", title="Time to check in")
@@ -141,7 +144,7 @@ def people(owner, family, counselor, stranger):
     ConsentFactory(owner=owner, counselor=no_two_factor)
     assert not Authenticator.objects.filter(user=no_two_factor).exists()
     family_everything = UserFactory(email="fam-all@example.org", display_name="Fam All")
-    GrantFactory(owner=owner, viewer=family_everything, checkins=True, support_map=True, attendance=True, setbacks=True)
+    GrantFactory(owner=owner, viewer=family_everything, **all_scopes())
     return {
         "owner": owner,
         "family": family,

@@ -42,6 +42,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     signed_name = "Olive Owner"
     clean_time = True
     checkins = True
+    recovery_capital = True
     support_map = True
     attendance = True
     setbacks = True

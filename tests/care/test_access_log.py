@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 NON_OWNER_READS = [
     ("family_client", "care:person", "clean time and milestones"),
-    ("counselor_client", "care:client", "clean time and milestones, check-in trends, support map"),
+    ("counselor_client", "care:client", "clean time and milestones, check-in trends, recovery capital, support map"),
     ("counselor_client", "care:client_report", "support map"),
 ]
 

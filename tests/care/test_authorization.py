@@ -11,6 +11,7 @@ and the owner's objects are a 404 for everyone else. A new URL without a row her
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from recovery_network.care.consent_requests import ask_for_consent
 from recovery_network.care.sharing import invitation_token
@@ -18,6 +19,8 @@ from recovery_network.privacy.exporting import build as build_export
 from recovery_network.privacy.exporting import request_export
 from recovery_network.reach.models import AlertContact
 from recovery_network.reach.services import raise_alert
+from recovery_network.review.models import NetworkReview
+from recovery_network.review.services import begin_review
 from supports.models import Meeting
 from tests.care.conftest import OWNER_ONLY, PRIVATE, SCOPED, client_for
 from tests.factories import sign_in
@@ -71,6 +74,8 @@ OWN_PAGES = [
     "milestones:goal_create",
     "milestones:trends",
     "milestones:calendar",
+    "capital:overview",
+    "capital:new",
     "notifications:index",
     "notifications:preferences",
     "welcome:start",
@@ -86,6 +91,7 @@ OWN_PAGES = [
     "privacy:export",
     "privacy:erase",
     "privacy:import",
+    "review:start",
 ]
 # Actions on the person's own account (POST only): nothing of the owner's is involved.
 OWN_ACTIONS = [
@@ -94,6 +100,7 @@ OWN_ACTIONS = [
     "notifications:pause",
     "welcome:later",
     "welcome:dismiss",
+    "review:begin",
 ]
 # The owner's objects: 404 for everyone else, GET and POST alike.
 OWNER_OBJECT_PAGES = {
@@ -118,6 +125,12 @@ OWNER_OBJECT_PAGES = {
     "privacy:export_status": lambda w: [w["export"].pk],
     "privacy:export_live": lambda w: [w["export"].pk],
     "privacy:export_download": lambda w: [w["export"].pk],
+    "review:people": lambda w: [w["review"].pk],
+    "review:groups": lambda w: [w["review"].pk],
+    "review:community": lambda w: [w["review"].pk],
+    "review:gaps": lambda w: [w["review"].pk],
+    "review:finish": lambda w: [w["review"].pk],
+    "review:changes": lambda w: [w["finished_review"].pk],
 }
 OWNER_OBJECT_ACTIONS = {
     "supports:supporter_archive": lambda w: [w["supporter"].pk],
@@ -150,15 +163,17 @@ SHARED = {
     "care:client": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
     "care:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
     "care:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    "review:client_latest": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
 # The style guide holds no one's data and is a 404 unless DEBUG (tests/recovery_network/test_styleguide.py).
 # A missed day's check-in is each person's own day, whatever its date (tests/milestones/test_late_checkin.py).
 # A consent request's link answers only its client (tests/care/test_consent_requests.py).
 # Renewing a consent: its client, or asked by its counselor (tests/care/test_consent_renewal.py).
 # A counselor's records of consents that ended, behind two-factor (tests/care/test_consent_records.py).
+# A client's network review by id (two ids): tests/review/test_changes_counselor.py.
 SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
            "care:consent_request", "care:consent_request_sign", "care:consent_renew",
-           "care:consent_ask_renewal", "care:consent_records"]  # fmt: skip
+           "care:consent_ask_renewal", "care:consent_records", "review:client_changes"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):
@@ -196,6 +211,10 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
                                                   email="maya@example.net", night_alerts=True),
     )  # fmt: skip
     world["alert"] = raise_alert(owner, "PRIVATE-ALERT-WORDS")[0]
+    today = owner.local_today()
+    world["finished_review"] = NetworkReview.objects.create(owner=owner, started_on=today, finished_on=today,
+                                                            finished_at=timezone.now())  # fmt: skip
+    world["review"] = begin_review(owner)[0]  # one open review at a time: begun after the finished one
     world["export"] = request_export(owner, lambda export_id: None)
     build_export(world["export"].pk)
     clients = {role: client_for(user) for role, user in people.items()}

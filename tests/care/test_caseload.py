@@ -173,7 +173,7 @@ def test_of_two_consents_from_one_client_the_broader_counts(counselor, owner):
     from recovery_network.care.caseload import client_consents
 
     ConsentFactory(owner=owner, counselor=counselor, checkins=False, support_map=False, attendance=False)
-    assert len(client_consents(counselor, timezone.now())[owner.pk].scopes) == 5
+    assert len(client_consents(counselor, timezone.now())[owner.pk].scopes) == 6
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,13 @@ def clients(counselor, owner):
     ConsentFactory(owner=second, counselor=counselor)
     third = UserFactory(email="third@example.org", display_name="Tess")
     ConsentFactory(
-        owner=third, counselor=counselor, checkins=False, support_map=False, attendance=False, setbacks=False
+        owner=third,
+        counselor=counselor,
+        checkins=False,
+        recovery_capital=False,
+        support_map=False,
+        attendance=False,
+        setbacks=False,
     )
     return owner, second, third
 
@@ -110,7 +116,9 @@ def test_a_lapsed_consent_leaves_the_roster(clients, counselor, counselor_client
 def test_narrowed_scopes_make_a_new_roster_saying_what_was_shown(clients, counselor, counselor_client):
     owner, second, third = clients
     view(counselor_client)
-    Consent.objects.filter(owner=second).update(checkins=False, support_map=False, attendance=False, setbacks=False)
+    Consent.objects.filter(owner=second).update(
+        checkins=False, recovery_capital=False, support_map=False, attendance=False, setbacks=False
+    )
     view(counselor_client)
     newest, older = caseload_lines(second)
     assert newest.what == "caseload summary: clean time and milestones" and "check-in trends" in older.what

@@ -396,7 +396,7 @@ def test_the_consent_form_starts_from_what_the_counselor_proposed(asker, people)
     assert sorted(form["scopes"].value()) == sorted(consent_request.scopes)
     assert "email" not in form.fields
     body = response.content.decode()
-    assert "Asa Asker, LCSW" in body and 'value="setbacks" id="id_scopes_4" checked' in body.replace("\n", " ")
+    assert "Asa Asker, LCSW" in body and 'value="setbacks" id="id_scopes_5" checked' in body.replace("\n", " ")
     assert "Sign the consent" in body
 
 

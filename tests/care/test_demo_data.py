@@ -11,7 +11,7 @@ from django.utils import timezone
 from recovery_network import demo
 from recovery_network.care import demo_data, sharing
 from recovery_network.care.caseload import caseload
-from recovery_network.care.models import CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
+from recovery_network.care.models import SCOPE_FIELDS, CaseloadRoster, CaseloadView, Consent, Grant, Recommendation
 from tests.care.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_the_demo_family_member_and_counselor_are_linked_with_sensible_scopes(se
     grant = Grant.objects.get(owner=cast["owner"], viewer=cast["family"])
     assert grant.scopes == {"clean_time", "checkins", "attendance"}  # not the map, not setbacks
     consent = Consent.objects.get(owner=cast["owner"], counselor=cast["counselor"])
-    assert consent.is_valid() and len(consent.scopes) == 5
+    assert consent.is_valid() and consent.scopes == set(SCOPE_FIELDS)
     assert Authenticator.objects.filter(user=cast["counselor"], type="totp").exists()
 
     family_page = client_for(cast["family"]).get(reverse("care:person", args=[cast["owner"].pk]))

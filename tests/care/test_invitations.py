@@ -52,7 +52,7 @@ def test_minimum_is_the_default_scope(owner_client):
     form = owner_client.get(reverse("care:invite")).context["form"]
     assert form.fields["scopes"].initial == ["clean_time"]
     assert [name for name, _ in form.fields["scopes"].choices] == [
-        "clean_time", "checkins", "support_map", "attendance", "setbacks"
+        "clean_time", "checkins", "recovery_capital", "support_map", "attendance", "setbacks"
     ]  # fmt: skip
 
 

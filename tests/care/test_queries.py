@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from milestones.models import CheckIn, Encouragement
+from recovery_network.capital.models import ITEM_FIELDS, CapitalCheck
 from recovery_network.care import home, sharing
 from recovery_network.care.models import SCOPE_FIELDS, Recommendation
 from tests.supports.factories import AttendanceFactory, PeerGroupFactory, SupporterFactory
@@ -29,6 +30,9 @@ def grow(owner, size):
     Encouragement.objects.bulk_create(
         [Encouragement(owner=owner, from_name="Fran", message="Hi", received_on=today, sender_id=None)] * size
     )
+    for offset in range(size):  # monthly check-ups, years of them: the page shows the newest two years'
+        answers = dict.fromkeys(ITEM_FIELDS, 1 + offset % 6)
+        CapitalCheck.objects.create(owner=owner, taken_on=today - dt.timedelta(days=30 * offset + 7), **answers)
     Recommendation.objects.bulk_create(
         [Recommendation(owner=owner, counselor_name="Casey", text=f"Step {n}") for n in range(size)]
     )

@@ -97,8 +97,8 @@ OWN_QUERIES = {
     "journey": 3,  # the streak calendar's twelve weeks of check-ins: one query
     "celebrate": 5,  # who in the circle sees milestones, and who was told of this one: two queries
     "goal_celebrate": 3,
-    "trends_30": 2,
-    "trends_365": 2,
+    "trends_30": 8,  # and the last 90 days' days with each supporter and group: six queries (network_effects.py)
+    "trends_365": 8,
     "calendar": 0,  # the profile page's form costs as much as the feed lookup
 }
 

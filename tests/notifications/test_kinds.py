@@ -43,8 +43,10 @@ def test_built_in_kinds_are_registered_in_order():
     assert list(registry.kinds()) == [
         "checkin",
         "milestone",
+        "capital_check",
         "meeting",
         "reach_out",
+        "network_review",
         "circle_milestone",
         "circle_news",
         "encouragement",

@@ -24,6 +24,8 @@ from milestones.models import (
     PersonalGoal,
     Setback,
 )
+from recovery_network.capital.models import ITEM_FIELDS as CAPITAL_FIELDS
+from recovery_network.capital.models import CapitalCheck
 from recovery_network.care.models import (
     AccessEvent,
     CaseloadRoster,
@@ -40,6 +42,7 @@ from recovery_network.care.models import (
 from recovery_network.notifications.models import Delivery, Notification, NotificationPreference, Reminder
 from recovery_network.privacy.models import Erasure, Export
 from recovery_network.reach.models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave
+from recovery_network.review.models import GroupReview, NetworkReview, SupporterReview
 from recovery_network.welcome.models import FirstRun
 from supports.models import (
     Attendance,
@@ -95,7 +98,24 @@ def fill(person, peer, *, erasure=True):
     Attendance.objects.create(owner=person, group=group, attended_on=today)
     Meeting.objects.create(owner=person, slug=f"my-meeting-{tag}", name="My meeting", weekdays="1")
     CommunityActivity.objects.create(owner=person, title="Food bank", happened_on=today)
-    NetworkSnapshot.objects.create(owner=person, taken_on=today, summary={"people": 1})
+    snapshot = NetworkSnapshot.objects.create(owner=person, taken_on=today, summary={"people": 1})
+    review = NetworkReview.objects.create(
+        owner=person, started_on=today, finished_at=now, finished_on=today, snapshot=snapshot, gaps_note="A sponsor"
+    )
+    SupporterReview.objects.create(
+        review=review,
+        supporter=supporter,
+        name=supporter.name,
+        closeness_before=2,
+        closeness_after=1,
+        influence_before="supportive",
+        influence_after="supportive",
+        contacts_in_window=3,
+        still_supportive="yes",
+        answered_at=now,
+    )
+    GroupReview.objects.create(review=review, group=group, name=group.name, attended_in_window=4, still_going="yes")
+    CapitalCheck.objects.create(owner=person, taken_on=today, **dict.fromkeys(CAPITAL_FIELDS, 5))
 
     expires = now + dt.timedelta(days=7)
     Invitation.objects.create(

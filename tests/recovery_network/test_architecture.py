@@ -20,7 +20,11 @@ WELCOME = "recovery_network.welcome"
 REACH = "recovery_network.reach"
 # Your data: above everything, as it exports and erases every app's rows; nothing but the composition imports it.
 PRIVACY = "recovery_network.privacy"
-FEATURES = ("supports", "milestones", CARE, WELCOME, REACH, PRIVACY)
+# Recovery capital (BARC-10 check-ups): above the journeys, below the circle of care, which shows it to counselors.
+CAPITAL = "recovery_network.capital"
+# The network review: on top, beside reach; it reads the network, recovery capital and the circle's door.
+REVIEW = "recovery_network.review"
+FEATURES = ("supports", "milestones", CAPITAL, CARE, WELCOME, REACH, REVIEW, PRIVACY)
 # Core modules that may import the apps above them, and why.
 CORE_ON_TOP = {
     "recovery_network.urls": "the composition root: it mounts every app's URLs",
@@ -150,7 +154,7 @@ def test_the_core_imports_nothing_above_it(above):
         f"{name} imports {imported}"
         for name in SOURCES
         if _within(name, "recovery_network")
-        and not any(_within(name, app) for app in (ENGINE, CARE, WELCOME, REACH, PRIVACY))
+        and not any(_within(name, app) for app in (ENGINE, CAPITAL, CARE, WELCOME, REACH, REVIEW, PRIVACY))
         and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
         if _within(imported, above)
@@ -171,7 +175,7 @@ def test_the_features_know_nothing_of_the_circle_of_care(feature):
     assert reached == []
 
 
-@pytest.mark.parametrize("top", [WELCOME, REACH, PRIVACY])
+@pytest.mark.parametrize("top", [WELCOME, REACH, REVIEW, PRIVACY])
 def test_nothing_but_the_composition_imports_the_apps_on_top(top):
     """The first run and reach out now sit on top: settings and templates name them as strings. Your data sits
     above them all (it exports and erases their rows too)."""
@@ -181,6 +185,19 @@ def test_nothing_but_the_composition_imports_the_apps_on_top(top):
         if not _within(name, top) and name not in CORE_ON_TOP and not (_within(name, PRIVACY) and top != PRIVACY)
         for imported, _, _ in imports_of(name)
         if _within(imported, top)
+    ]
+    assert reached == []
+
+
+@pytest.mark.parametrize("feature", ["supports", "milestones"])
+def test_the_network_and_the_journeys_know_nothing_of_recovery_capital(feature):
+    """Recovery capital reads the journeys; the circle of care and the review read it; nothing below reaches up."""
+    reached = [
+        f"{name} imports {imported}"
+        for name in SOURCES
+        if _within(name, feature)
+        for imported, _, _ in imports_of(name)
+        if _within(imported, CAPITAL)
     ]
     assert reached == []
 

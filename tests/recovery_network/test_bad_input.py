@@ -33,6 +33,8 @@ from recovery_network.notifications.models import Delivery, Notification
 from recovery_network.privacy import exporting as privacy_exporting
 from recovery_network.reach import links as reach_links
 from recovery_network.reach import services as reach_services
+from recovery_network.review.models import NetworkReview
+from recovery_network.review.services import begin_review
 from supports import services
 from supports.notification_kinds import reached_out_token
 from tests.care.factories import InvitationFactory, RecommendationFactory
@@ -279,7 +281,8 @@ ROUNDS = {
     "very long": (EVERY_KIND, dict.fromkeys(EVERY_KIND, "9" * 10000), {}),
     "addresses that don't parse": ({"text"}, {"text": "http://[::1"}, {"next": "//[::1"}),  # urlparse raises
 }  # fmt: skip
-QUERY_ONLY = {"page": "number", "days": "number", "since": "id", "before": "cursor", "sort": "text", "next": "text"}
+QUERY_ONLY = {"page": "number", "days": "number", "since": "id", "before": "cursor", "sort": "text", "next": "text",
+              "person": "id", "group": "id"}  # fmt: skip
 FORM_MODULES = (
     "supports.forms",
     "recovery_network.care.forms",
@@ -289,6 +292,8 @@ FORM_MODULES = (
     "recovery_network.welcome.forms",
     "recovery_network.reach.forms",
     "recovery_network.privacy.forms",
+    "recovery_network.review.forms",
+    "recovery_network.capital.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -308,6 +313,8 @@ OBJECT_BEFORE_ID = {
     "alerts": "alert",
     "people": "alert_contact",
     "export": "export",
+    "review": "review",  # /network/review/<id:pk>/people/, …/changes/: the open review
+    "%(client_id)s": "network_review",  # /network/review/clients/<id:client_id>/<id:pk>/: a finished one
 }
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
@@ -327,6 +334,7 @@ OTHER_ARGS = {
     "key": lambda site: "m12",
     "uidb36": lambda site: "1",
     "supporter_pk": lambda site: site["supporter"].pk,
+    "client_id": lambda site: site["owner"].pk,
 }
 
 
@@ -393,12 +401,16 @@ def _valid_values(site):
         "expires_on": today + dt.timedelta(days=30), "signed_name": "Olive Owner", "understood": "on",
         "phrase": "proud", "message": "Proud of you.", "text": "Try a new meeting.",
         # milestones.forms
+        "cost_per_day": "18.00", "cost_currency": "USD", "hours_per_day": "3",
         "sober": "yes", "mood": "4", "craving": "2", "triggers": "stress", "own_triggers": "", "helped": "meeting",
         "supporters": supporter.pk, "groups": site["group"].pk, "gratitude": "Sunshine", "from_name": "Me",
         "received_on": today, "own_words": "", "started_on": today - dt.timedelta(days=10),
         "journey": site["journey"].pk, "days": "7", "on_date": "", "what_happened": "A hard evening.",
         "what_learned": "", "reach_out_to": "", "reach_out_supporter": "", "count": "restart", "restart_on": "",
         "device_key": "0b7e6a2c-2f7e-4d8e-9a51-3c1f2b9d4e77", "filled_on": today, "answers": "all",
+        # recovery_network.capital.forms: the ten BARC-10 answers, 1 (strongly disagree) to 6 (strongly agree)
+        "beyond_using": "5", "happy_with_life": "4", "energy": "4", "community": "3", "friends": "5",
+        "fulfilling_life": "4", "living_space": "4", "responsibility": "6", "professionals": "4", "progress": "5",
         # recovery_network
         "display_name": "Olive", "checkin_time": "20:00", "quiet_hours_start": "", "quiet_hours_end": "",
         "meeting_reminder_minutes": "30",
@@ -408,6 +420,9 @@ def _valid_values(site):
         "signs-TOTAL_FORMS": "1", "signs-INITIAL_FORMS": "1", "signs-MIN_NUM_FORMS": "0",
         "signs-MAX_NUM_FORMS": "500", "signs-0-watcher": getattr(site.get("consent"), "counselor_id", 1),
         "signs-0-no_checkin": "on", "signs-0-no_checkin_days": "3", "signs-0-craving": "on", "signs-0-use": "",
+        # recovery_network.review.forms
+        "still_supportive": "yes", "closeness_after": "2", "influence_after": "supportive", "stepped_back": "",
+        "still_going": "yes", "community_note": "More service", "gaps_note": "Find a counselor",
     }  # fmt: skip
 
 
@@ -467,7 +482,12 @@ def site(owner, family, counselor, stranger):
     AttendanceFactory(group=group, attended_on=today)
     journey = JourneyFactory(owner=owner, started_on=today - dt.timedelta(days=400))
     services.save_snapshot(owner, note="First look")
+    network_review = NetworkReview.objects.create(
+        owner=owner, started_on=today, finished_on=today, finished_at=dt.datetime.now(dt.UTC)
+    )
     return {
+        "network_review": network_review,
+        "review": begin_review(owner)[0],  # begun after the finished one: one open review at a time
         "today": today,
         "owner": owner,
         "supporter": supporter,

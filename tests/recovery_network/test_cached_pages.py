@@ -105,7 +105,9 @@ def test_a_reader_of_someone_elses_data_never_gets_another_readers_rendering(own
     assert "Supporter 0" in cold
 
 
-@pytest.mark.parametrize("name", ["home", "supports:map", "milestones:checkin", "notifications:index"])
+@pytest.mark.parametrize(
+    "name", ["home", "supports:map", "milestones:checkin", "milestones:trends", "notifications:index"]
+)
 def test_a_persons_own_page_follows_their_zone_and_preferences(owner_with_history, owner_client, name):
     owner = owner_with_history
     url = reverse(name)

@@ -1,0 +1,134 @@
+"""Craving and mood on days with each supporter and each peer group, against days without.
+
+Always the 90 days ending today in the person's zone, whatever period the charts above show. A day
+"with" a supporter is a local date with a contact logged with them (`happened_at` is UTC: the date is
+the person's own) or a check-in naming them among the people who helped; a day with a group, one with
+a meeting of it attended (`attended_on` is already a local date) or a check-in naming the group. Only
+days with a check-in are compared, since craving and mood come from check-ins. What went together,
+never what caused what: a hard day may be the reason someone called.
+
+Six queries whatever the size of the network or the history: the window's check-ins with the
+supporters they name, the groups they name, its contacts, its attendance, and the supporters and
+groups to name.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from supports.models import Attendance, Contact, PeerGroup, Supporter
+
+from .models import CheckIn
+from .trends import MIN_DAYS, Comparison, mean
+
+WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Row:
+    """One supporter or group: how check-in days with them compare with days without."""
+
+    name: str
+    archived: bool
+    comparison: Comparison
+
+
+@dataclass(frozen=True)
+class NetworkEffects:
+    first_day: dt.date
+    last_day: dt.date
+    checkin_days: int
+    people: list
+    groups: list
+    people_waiting: int
+    groups_waiting: int
+    min_days: int = MIN_DAYS
+
+    @property
+    def has_network(self):
+        return bool(self.people or self.groups or self.people_waiting or self.groups_waiting)
+
+    @property
+    def waiting(self):
+        """One sentence: how many are not shown yet, and what will show them. Empty when none wait."""
+        more = " more" if self.people or self.groups else ""
+        parts = []
+        if self.people_waiting:
+            parts.append(f"{self.people_waiting}{more} {'person' if self.people_waiting == 1 else 'people'}")
+            more = ""
+        if self.groups_waiting:
+            parts.append(f"{self.groups_waiting}{more} group{'' if self.groups_waiting == 1 else 's'}")
+        if not parts:
+            return ""
+        return (
+            f"{' and '.join(parts)} will appear once there are at least {self.min_days} check-in days "
+            f"with them and {self.min_days} without."
+        )
+
+
+def _compare(days, days_with):
+    """`days` maps each local date with a check-in to its (mood, craving)."""
+    with_them = [answers for day, answers in days.items() if day in days_with]
+    without = [answers for day, answers in days.items() if day not in days_with]
+    return Comparison(
+        with_days=len(with_them),
+        with_mood=mean(mood for mood, _ in with_them),
+        with_craving=mean(craving for _, craving in with_them),
+        without_days=len(without),
+        without_mood=mean(mood for mood, _ in without),
+        without_craving=mean(craving for _, craving in without),
+    )
+
+
+def _order(row):
+    """Largest drop in craving on days with them first; rows without a craving to compare last; then by name."""
+    difference = row.comparison.craving_difference
+    return (difference is None, -(difference or 0), row.name.casefold())
+
+
+def _rows(named, days_by_id, days):
+    """(rows shown, how many wait) for (id, name, archived_at) triples: current ones, and archived ones with days."""
+    shown, waiting = [], 0
+    for pk, name, archived_at in named:
+        days_with = days_by_id.get(pk, set())
+        if archived_at is not None and not days_with:
+            continue
+        comparison = _compare(days, days_with)
+        if comparison.enough_days:
+            shown.append(Row(name=name, archived=archived_at is not None, comparison=comparison))
+        else:
+            waiting += 1
+    return sorted(shown, key=_order), waiting
+
+
+def network_effects(owner, today):
+    first_day = today - dt.timedelta(days=WINDOW_DAYS - 1)
+    days, supporter_days, group_days = {}, {}, {}
+    checkins = CheckIn.objects.for_owner(owner).between(first_day, today).order_by()
+    for local_date, mood, craving, supporter_id in checkins.values_list(
+        "local_date", "mood", "craving", "helped_supporters"
+    ):
+        days[local_date] = (mood, craving)
+        if supporter_id is not None:
+            supporter_days.setdefault(supporter_id, set()).add(local_date)
+    if not days:
+        return NetworkEffects(first_day, today, 0, [], [], 0, 0)
+    for local_date, group_id in checkins.filter(helped_groups__isnull=False).values_list("local_date", "helped_groups"):
+        group_days.setdefault(group_id, set()).add(local_date)
+
+    zone = owner.zone
+    start_utc = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    end_utc = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    contacts = Contact.objects.for_owner(owner).filter(happened_at__gte=start_utc, happened_at__lt=end_utc)
+    for supporter_id, happened_at in contacts.order_by().values_list("supporter_id", "happened_at"):
+        supporter_days.setdefault(supporter_id, set()).add(happened_at.astimezone(zone).date())
+    attendance = Attendance.objects.for_owner(owner).between(first_day, today).order_by()
+    for group_id, attended_on in attendance.values_list("group_id", "attended_on"):
+        group_days.setdefault(group_id, set()).add(attended_on)
+
+    supporters = Supporter.objects.for_owner(owner).filter(Q(archived_at__isnull=True) | Q(pk__in=list(supporter_days)))
+    groups = PeerGroup.objects.for_owner(owner).filter(Q(archived_at__isnull=True) | Q(pk__in=list(group_days)))
+    people, people_waiting = _rows(supporters.values_list("pk", "name", "archived_at"), supporter_days, days)
+    groups, groups_waiting = _rows(groups.values_list("pk", "name", "archived_at"), group_days, days)
+    return NetworkEffects(first_day, today, len(days), people, groups, people_waiting, groups_waiting)

@@ -1,0 +1,45 @@
+"""Demo data for the network review (see recovery_network/demo.py).
+
+Alex (the owner) finished a review 95 days ago, so the quarterly reminder fell due four days ago, still within
+its week: it arrives with the demo's first dispatch, and "Review your network" shows the last review and its
+"what changed" page. His next review, begun from the reminder, has that one to compare with.
+"""
+
+import datetime as dt
+
+from supports.models import Influence
+
+from . import services
+from .models import GroupReview, NetworkReview, StillGoing, StillSupportive, SupporterReview
+
+REVIEWED_DAYS_AGO = 95
+
+
+def seed_cast(cast, now):
+    owner = cast["owner"]
+    if NetworkReview.objects.for_owner(owner).exists():
+        return
+    began_at = now - dt.timedelta(days=REVIEWED_DAYS_AGO)
+    review, _ = services.begin_review(owner, began_at)
+    answered_at = began_at + dt.timedelta(minutes=12)
+    people = list(review.supporter_reviews.all())
+    for row in people:
+        supportive = row.influence_before == Influence.SUPPORTIVE
+        row.still_supportive = StillSupportive.YES if supportive else StillSupportive.UNSURE
+        row.closeness_after, row.influence_after = row.closeness_before, row.influence_before
+        row.answered_at = answered_at
+    SupporterReview.objects.bulk_update(
+        people, ["still_supportive", "closeness_after", "influence_after", "answered_at"]
+    )
+    groups = list(review.group_reviews.all())
+    for row in groups:
+        row.still_going, row.answered_at = StillGoing.YES, answered_at
+    GroupReview.objects.bulk_update(groups, ["still_going", "answered_at"])
+    services.save_notes(review, gaps_note="Ask Priya about a weekend walk now and then.")
+    services.finish_review(review, began_at + dt.timedelta(minutes=20))
+
+
+def seed_scale(people, rng, now):
+    """Nothing: the load-test people have no reviews. A review's pages run a fixed number of queries whatever the
+    size of the network (tests/review/test_review_flow.py), and its reminder is one row a person, which reconcile
+    builds from the supporters seeded for them."""
