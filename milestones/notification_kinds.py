@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from recovery_network.models import User, end_of_local_day, local_moment
 from recovery_network.notifications.models import Delivery
-from recovery_network.notifications.registry import Kind, Message, Occurrence, daily_occurrence
+from recovery_network.notifications.registry import Kind, Message, Occurrence, PersonalKind, daily_occurrence
 
 from . import schedule
 from .models import CheckIn, Journey
@@ -28,7 +28,7 @@ def _checkin_message():
     )
 
 
-class DailyCheckIn(Kind):
+class DailyCheckIn(PersonalKind):
     """At the person's chosen check-in time; skipped on a day they have already checked in. Only for someone with a
     journey of their own: a mother who supports her son, or a counselor, is not asked how their day went."""
 
@@ -48,17 +48,8 @@ class DailyCheckIn(Kind):
         # The subject is the recipient, already loaded with the row.
         return {reminder.subject_id: reminder.recipient for reminder in reminders}
 
-    def recipients(self, subject):
-        return [subject]
-
-    def subjects_for(self, recipient):
-        return [recipient.pk]
-
     def eligible(self):
         return User.objects.filter(is_active=True, has_journey=True)
-
-    def offered_to(self, user):
-        return user.in_recovery
 
     def next_occurrence(self, recipient, subject, after_utc):
         if not recipient.is_active or not recipient.has_journey:

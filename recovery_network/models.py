@@ -58,6 +58,10 @@ class UserQuerySet(models.QuerySet):
 
     update.alters_data = True
 
+    def in_recovery(self):
+        """The accounts `User.in_recovery` is true of, as a filter (a test holds the two to the same answer)."""
+        return self.filter(models.Q(has_journey=True) | models.Q(views_someone=False, counsels_someone=False))
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from recovery_network.models import User, local_moment
-from recovery_network.notifications.registry import Kind, Message, Occurrence
+from recovery_network.notifications.registry import Message, Occurrence, PersonalKind
 
 from . import schedule
 
@@ -28,7 +28,7 @@ def _message():
     )
 
 
-class CapitalCheckDue(Kind):
+class CapitalCheckDue(PersonalKind):
     """Once a month, for a person with a journey of their own, as the daily check-in: a family member or a counselor
     is not asked about their recovery, and neither is an account that hasn't started a journey (its first journey
     starts the schedule). The dispatch asks again when it is due, so a journey deleted by a bulk write drops it."""
@@ -47,17 +47,8 @@ class CapitalCheckDue(Kind):
         people = User.objects.filter(pk__in=list(subject_ids)).annotate(last_capital_on=Max("capital_checks__taken_on"))
         return {person.pk: person for person in people}
 
-    def recipients(self, subject):
-        return [subject]
-
-    def subjects_for(self, recipient):
-        return [recipient.pk]
-
     def eligible(self):
         return User.objects.filter(is_active=True, has_journey=True)
-
-    def offered_to(self, user):
-        return user.in_recovery
 
     def next_occurrence(self, recipient, subject, after_utc):
         if not recipient.is_active or not recipient.has_journey:

@@ -123,6 +123,20 @@ class Kind:
         return f"<Kind {self.key}>"
 
 
+class PersonalKind(Kind):
+    """A reminder to a person about themselves (their check-in, their monthly check-up, their network review): the
+    subject is the recipient, offered to people the app speaks to as in recovery."""
+
+    def recipients(self, subject):
+        return [subject]
+
+    def subjects_for(self, recipient):
+        return [recipient.pk]
+
+    def offered_to(self, user):
+        return user.in_recovery
+
+
 @functools.cache
 def _registry(paths):
     kinds = {}

@@ -15,11 +15,11 @@ the next one from that day. Only people in recovery with someone in their networ
 import datetime as dt
 import functools
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from recovery_network.models import User, end_of_local_day, local_moment
-from recovery_network.notifications.registry import Kind, Message, Occurrence
+from recovery_network.notifications.registry import Message, Occurrence, PersonalKind
 from supports.models import Supporter
 
 from .models import REVIEW_EVERY_DAYS, NetworkReview
@@ -40,16 +40,11 @@ def _message():
     )
 
 
-def _in_recovery():
-    # User.in_recovery as a filter: a journey of their own, or an account no one brought into a circle.
-    return Q(has_journey=True) | Q(views_someone=False, counsels_someone=False)
-
-
 def _network_of(field="pk"):
     return Supporter.objects.filter(owner=OuterRef(field), archived_at__isnull=True)
 
 
-class NetworkReviewDue(Kind):
+class NetworkReviewDue(PersonalKind):
     """About every three months: "Time for a look at your network", linking to the review's start page."""
 
     key = "network_review"
@@ -71,17 +66,8 @@ class NetworkReviewDue(Kind):
         )
         return {person.pk: person for person in people}
 
-    def recipients(self, subject):
-        return [subject]
-
-    def subjects_for(self, recipient):
-        return [recipient.pk]
-
     def eligible(self):
-        return User.objects.filter(_in_recovery(), Exists(_network_of()), is_active=True)
-
-    def offered_to(self, user):
-        return user.in_recovery
+        return User.objects.in_recovery().filter(Exists(_network_of()), is_active=True)
 
     def catch_up(self, subject):
         # A due date passed while the row was missing (before this kind existed, a review just finished late)

@@ -1,8 +1,9 @@
 import datetime as dt
+import itertools
 
 import pytest
 
-from recovery_network.models import Heartbeat
+from recovery_network.models import Heartbeat, User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,14 @@ def test_heartbeat_record_counts_beats():
     beat = Heartbeat.objects.get(name="worker")
     assert beat.beats == 2
     assert beat.last_beat_at == first + dt.timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_the_in_recovery_filter_picks_exactly_the_accounts_the_property_calls_in_recovery():
+    people = [
+        UserFactory(has_journey=journey, views_someone=views, counsels_someone=counsels)
+        for journey, views, counsels in itertools.product([False, True], repeat=3)
+    ]
+    assert {user.pk for user in User.objects.in_recovery()} == {user.pk for user in people if user.in_recovery}
+    # Someone who only supports others is not; a counselor with a journey of their own is.
+    assert {user.in_recovery for user in people} == {True, False}
