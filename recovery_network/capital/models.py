@@ -28,6 +28,17 @@ CITATION = (
 )
 
 
+def reasons_to_look(total, change):
+    """Why a person's recovery capital asks a counselor's look, in words: the newest total below the line, or a
+    notable fall since the check-up before ([] when neither, or nothing is known)."""
+    reasons = []
+    if total is not None and total < SUSTAINED_REMISSION_TOTAL:
+        reasons.append(f"below {SUSTAINED_REMISSION_TOTAL}")
+    if change is not None and change <= -NOTABLE_FALL:
+        reasons.append(f"fell by {-change}")
+    return reasons
+
+
 class Agreement(models.IntegerChoices):
     STRONGLY_DISAGREE = 1, "Strongly disagree"
     DISAGREE = 2, "Disagree"
@@ -119,7 +130,7 @@ class CapitalCheck(models.Model):
                 for field in ITEM_FIELDS
             ),
         ]
-        indexes = [models.Index(fields=["owner", "taken_on"], name="capital_owner_day_idx")]
+        # One a day is also the index a person's check-ups are read by (their own page, a caseload's newest two).
 
     def __str__(self):
         return f"BARC-10 on {self.taken_on}: {self.total}"

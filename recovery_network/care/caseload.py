@@ -21,7 +21,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
 
 from milestones.models import CheckIn, Journey
-from recovery_network.capital.models import NOTABLE_FALL, SUSTAINED_REMISSION_TOTAL, CapitalCheck
+from recovery_network.capital.models import CapitalCheck, reasons_to_look
 from recovery_network.models import User, zone_named
 from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 from supports.models import Attendance, PeerGroup, Supporter
@@ -100,12 +100,7 @@ class ClientRow:
     def capital_attention(self):
         """Why recovery capital asks for a look, in words ("below 47", "fell by 6"): the caseload sorts these
         rows first after the warning signs."""
-        words = []
-        if self.capital_total is not None and self.capital_total < SUSTAINED_REMISSION_TOTAL:
-            words.append(f"below {SUSTAINED_REMISSION_TOTAL}")
-        if self.capital_change is not None and self.capital_change <= -NOTABLE_FALL:
-            words.append(f"fell by {-self.capital_change}")
-        return words
+        return reasons_to_look(self.capital_total, self.capital_change)
 
     @property
     def signals(self):

@@ -132,6 +132,16 @@ def test_the_currencies_offered_are_named_and_include_the_common_ones():
     assert "DEM" not in choices  # no currency retired long ago
 
 
+def test_the_kept_list_of_currencies_is_the_list_worked_out_afresh():
+    """The list is kept per process (money.py says why): it must be what building it again gives, in each language."""
+    for language in ("en-us", "es"):
+        with translation.override(language):
+            locale = money.current_locale()
+            money.currency_choices()  # kept
+            assert money.currency_choices() == list(money._choices_in.__wrapped__(locale))
+            assert money._codes() == money._codes.__wrapped__()
+
+
 # The form
 
 
