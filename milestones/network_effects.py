@@ -20,7 +20,7 @@ from django.db.models import Q
 from supports.models import Attendance, Contact, PeerGroup, Supporter
 
 from .models import CheckIn
-from .trends import MIN_DAYS, Comparison, mean
+from .trends import MIN_DAYS, Comparison
 
 WINDOW_DAYS = 90
 
@@ -67,17 +67,31 @@ class NetworkEffects:
         )
 
 
-def _compare(days, days_with):
-    """`days` maps each local date with a check-in to its (mood, craving)."""
-    with_them = [answers for day, answers in days.items() if day in days_with]
-    without = [answers for day, answers in days.items() if day not in days_with]
+def _sums(answers):
+    """(days, sum of moods, moods, sum of cravings, cravings) of (mood, craving) pairs; an answer left blank
+    counts on neither side."""
+    moods = [mood for mood, _ in answers if mood is not None]
+    cravings = [craving for _, craving in answers if craving is not None]
+    return len(answers), sum(moods), len(moods), sum(cravings), len(cravings)
+
+
+def _average(total, count):
+    return total / count if count else None
+
+
+def _compare(days, days_with, every_day):
+    """`days` maps each local date with a check-in to its (mood, craving); `every_day` is their _sums(). The days
+    without someone are every day less the days with them: a network of 500 over 90 days is then a walk over each
+    one's own days, not 500 walks over all of them (18 ms of the trends page before, bench/page_cpu.py)."""
+    with_them = _sums([days[day] for day in days_with if day in days])
+    without = [everything - part for everything, part in zip(every_day, with_them, strict=True)]
     return Comparison(
-        with_days=len(with_them),
-        with_mood=mean(mood for mood, _ in with_them),
-        with_craving=mean(craving for _, craving in with_them),
-        without_days=len(without),
-        without_mood=mean(mood for mood, _ in without),
-        without_craving=mean(craving for _, craving in without),
+        with_days=with_them[0],
+        with_mood=_average(with_them[1], with_them[2]),
+        with_craving=_average(with_them[3], with_them[4]),
+        without_days=without[0],
+        without_mood=_average(without[1], without[2]),
+        without_craving=_average(without[3], without[4]),
     )
 
 
@@ -90,11 +104,12 @@ def _order(row):
 def _rows(named, days_by_id, days):
     """(rows shown, how many wait) for (id, name, archived_at) triples: current ones, and archived ones with days."""
     shown, waiting = [], 0
+    every_day = _sums(list(days.values()))
     for pk, name, archived_at in named:
         days_with = days_by_id.get(pk, set())
         if archived_at is not None and not days_with:
             continue
-        comparison = _compare(days, days_with)
+        comparison = _compare(days, days_with, every_day)
         if comparison.enough_days:
             shown.append(Row(name=name, archived=archived_at is not None, comparison=comparison))
         else:

@@ -40,6 +40,23 @@ def seed_cast(cast, now):
 
 
 def seed_scale(people, rng, now):
-    """Nothing: the load-test people have no reviews. A review's pages run a fixed number of queries whatever the
-    size of the network (tests/review/test_review_flow.py), and its reminder is one row a person, which reconcile
-    builds from the supporters seeded for them."""
+    """Every tenth load-test person (person000010, …, person000100 the heaviest) finished a review 95 days ago, and
+    every twentieth has begun the next one, so the benches measure the review's pages with a large network (its
+    pages run a fixed number of queries whatever its size: tests/review/). Idempotent: a person with a review is
+    left as they are."""
+    chosen = [person for person in people if _index(person) % 10 == 0]
+    have = set(NetworkReview.objects.filter(owner__in=chosen).values_list("owner_id", flat=True))
+    for person in chosen:
+        if person.pk in have:
+            continue
+        began_at = now - dt.timedelta(days=REVIEWED_DAYS_AGO)
+        review, _ = services.begin_review(person, began_at)
+        services.finish_review(review, began_at + dt.timedelta(minutes=20))
+        if _index(person) % 20 == 0:
+            services.begin_review(person, now)
+
+
+def _index(person):
+    # person000100@scale.example.com → 100
+    digits = person.email.partition("@")[0].removeprefix("person")
+    return int(digits) if digits.isdigit() else 1

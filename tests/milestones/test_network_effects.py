@@ -1,6 +1,7 @@
 """Trends: craving and mood on days with each supporter and each group, against days without."""
 
 import datetime as dt
+import random
 
 import pytest
 import time_machine
@@ -289,3 +290,23 @@ def test_the_trends_page_asks_anyone_signed_out_to_sign_in(anon_client):
     response = anon_client.get(reverse("milestones:trends"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_days_without_someone_are_every_day_less_the_days_with_them():
+    """_compare works the side without them out from the totals: the same figures as averaging it directly."""
+    rng = random.Random(22)
+    start = dt.date(2026, 9, 1)
+    for _ in range(50):
+        days = {
+            start + dt.timedelta(days=n): (rng.choice([None, 1, 2, 3, 4, 5]), rng.choice([None, *range(11)]))
+            for n in rng.sample(range(90), rng.randint(0, 90))
+        }
+        days_with = {start + dt.timedelta(days=n) for n in rng.sample(range(95), rng.randint(0, 40))}
+        got = network_effects._compare(days, days_with, network_effects._sums(list(days.values())))
+        with_them = [answers for day, answers in days.items() if day in days_with]
+        without = [answers for day, answers in days.items() if day not in days_with]
+        assert (got.with_days, got.without_days) == (len(with_them), len(without))
+        assert got.with_mood == trends.mean(mood for mood, _ in with_them)
+        assert got.with_craving == trends.mean(craving for _, craving in with_them)
+        assert got.without_mood == pytest.approx(trends.mean(mood for mood, _ in without))
+        assert got.without_craving == pytest.approx(trends.mean(craving for _, craving in without))
