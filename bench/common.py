@@ -55,6 +55,7 @@ class World:
     alert_id: int | None = None
     review_id: int | None = None  # a finished network review: its "what changed" page
     open_review_id: int | None = None  # a network review in progress: its steps
+    lesson_slug: str = "supportive-or-enabling"  # a lesson of the family course (one with examples to sort)
 
 
 def world_of(owner, family=None, counselor=None):
@@ -414,6 +415,8 @@ SIGNED_IN_PAGES = [
     Page("family home", "family", "home"),
     Page("family view", "family", "care:person", "owner"),
     Page("how to help", "family", "care:how_to_help"),
+    Page("family course", "family", "learning:index"),
+    Page("a lesson of the family course", "family", "learning:lesson", "lesson_slug"),
     Page("counselor home", "counselor", "home"),
     Page("counselor caseload", "counselor", "care:caseload"),
     Page("ask for consent", "counselor", "care:consent_request_create"),

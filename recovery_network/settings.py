@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "recovery_network.capital",
     "recovery_network.care",
     "recovery_network.review",
+    "recovery_network.learning",
     "recovery_network.welcome",
     "recovery_network.reach",
     "recovery_network.privacy",
@@ -468,6 +469,9 @@ ALERT_SEND_TIME_LIMIT = envint("ALERT_SEND_TIME_LIMIT", 60)
 ALERT_SEND_LEASE_SECONDS = envint("ALERT_SEND_LEASE_SECONDS", ALERT_SEND_TIME_LIMIT + 30)
 ALERT_RETRY_BASE_SECONDS = envint("ALERT_RETRY_BASE_SECONDS", 5)
 REMINDER_EMAIL_SUBJECT = os.environ.get("REMINDER_EMAIL_SUBJECT", f"A note from {SITE_NAME}")
+
+# Learning to help (recovery_network/learning/): the family course's lesson files, Markdown with front matter.
+LESSONS_DIR = Path(os.environ.get("LESSONS_DIR", BASE_DIR / "recovery_network" / "learning" / "lessons"))
 
 # The signed-in home page is made of sections contributed by each app: dotted
 # paths to functions f(user) -> {"template": ..., **context} or None.

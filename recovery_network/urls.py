@@ -36,6 +36,7 @@ urlpatterns = [
     path("welcome/", include("recovery_network.welcome.urls")),
     path("reach/", include("recovery_network.reach.urls")),
     path("privacy/", include("recovery_network.privacy.urls")),
+    path("learn/", include("recovery_network.learning.urls")),
     # Where "I reached out" lived before it moved to supports: links in emails already sent still work.
     path("notifications/reached-out/<str:token>/", reminder_views.reached_out),
     path("notifications/", include("recovery_network.notifications.urls")),

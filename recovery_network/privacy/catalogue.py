@@ -244,6 +244,15 @@ SECTIONS = [
         "What each review saw of a group (meetings in the 90 days before) and what you decided.",
         importable=True,
     ),
+    # Learning to help (the family course)
+    Section(
+        "course_progress",
+        "learning.LessonProgress",
+        "owner",
+        "Family course",
+        "The lessons of Learning to help you started and finished, and your private note on each.",
+        importable=True,
+    ),
     # Recovery capital
     Section(
         "recovery_capital",

@@ -61,6 +61,7 @@ ORDER = (
     "network_review_supporters",
     "network_review_groups",
     "recovery_capital",
+    "course_progress",
     "reminder_settings",
 )
 

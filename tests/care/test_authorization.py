@@ -75,6 +75,7 @@ OWN_PAGES = [
     "milestones:trends",
     "milestones:calendar",
     "capital:overview",
+    "learning:index",
     "capital:new",
     "notifications:index",
     "notifications:preferences",
@@ -171,9 +172,11 @@ SHARED = {
 # Renewing a consent: its client, or asked by its counselor (tests/care/test_consent_renewal.py).
 # A counselor's records of consents that ended, behind two-factor (tests/care/test_consent_records.py).
 # A client's network review by id (two ids): tests/review/test_changes_counselor.py.
+# A lesson of the family course, by its slug: open to anyone signed in, each reading and writing only their own
+# note (tests/learning/test_views.py asks it of every role).
 SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
            "care:consent_request", "care:consent_request_sign", "care:consent_renew",
-           "care:consent_ask_renewal", "care:consent_records", "review:client_changes"]  # fmt: skip
+           "care:consent_ask_renewal", "care:consent_records", "review:client_changes", "learning:lesson"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):

@@ -39,6 +39,7 @@ from recovery_network.care.models import (
     SignEpisode,
     SignWatch,
 )
+from recovery_network.learning.models import LessonProgress
 from recovery_network.notifications.models import Delivery, Notification, NotificationPreference, Reminder
 from recovery_network.privacy.models import Erasure, Export
 from recovery_network.reach.models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave
@@ -116,6 +117,8 @@ def fill(person, peer, *, erasure=True):
     )
     GroupReview.objects.create(review=review, group=group, name=group.name, attended_in_window=4, still_going="yes")
     CapitalCheck.objects.create(owner=person, taken_on=today, **dict.fromkeys(CAPITAL_FIELDS, 5))
+    LessonProgress.objects.create(owner=person, lesson="supportive-or-enabling", version=1, started_at=now, done_at=now,
+                                  note="PRIVATE-COURSE-NOTE", note_updated_at=now)  # fmt: skip
 
     expires = now + dt.timedelta(days=7)
     Invitation.objects.create(

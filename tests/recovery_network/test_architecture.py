@@ -24,7 +24,9 @@ PRIVACY = "recovery_network.privacy"
 CAPITAL = "recovery_network.capital"
 # The network review: on top, beside reach; it reads the network, recovery capital and the circle's door.
 REVIEW = "recovery_network.review"
-FEATURES = ("supports", "milestones", CAPITAL, CARE, WELCOME, REACH, REVIEW, PRIVACY)
+# Learning to help (the family course): on top too; it reads its own lesson files and the circle.
+LEARNING = "recovery_network.learning"
+FEATURES = ("supports", "milestones", CAPITAL, CARE, WELCOME, REACH, REVIEW, LEARNING, PRIVACY)
 # Core modules that may import the apps above them, and why.
 CORE_ON_TOP = {
     "recovery_network.urls": "the composition root: it mounts every app's URLs",
@@ -154,7 +156,7 @@ def test_the_core_imports_nothing_above_it(above):
         f"{name} imports {imported}"
         for name in SOURCES
         if _within(name, "recovery_network")
-        and not any(_within(name, app) for app in (ENGINE, CAPITAL, CARE, WELCOME, REACH, REVIEW, PRIVACY))
+        and not any(_within(name, app) for app in (ENGINE, CAPITAL, CARE, WELCOME, REACH, REVIEW, LEARNING, PRIVACY))
         and name not in CORE_ON_TOP
         for imported, _, _ in imports_of(name)
         if _within(imported, above)
@@ -175,7 +177,7 @@ def test_the_features_know_nothing_of_the_circle_of_care(feature):
     assert reached == []
 
 
-@pytest.mark.parametrize("top", [WELCOME, REACH, REVIEW, PRIVACY])
+@pytest.mark.parametrize("top", [WELCOME, REACH, REVIEW, LEARNING, PRIVACY])
 def test_nothing_but_the_composition_imports_the_apps_on_top(top):
     """The first run and reach out now sit on top: settings and templates name them as strings. Your data sits
     above them all (it exports and erases their rows too)."""

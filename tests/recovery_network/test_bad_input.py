@@ -28,6 +28,7 @@ from recovery_network import params
 from recovery_network.care import consent_requests, sharing
 from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
+from recovery_network.learning import content as learning_content
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications.models import Delivery, Notification
 from recovery_network.privacy import exporting as privacy_exporting
@@ -294,6 +295,7 @@ FORM_MODULES = (
     "recovery_network.privacy.forms",
     "recovery_network.review.forms",
     "recovery_network.capital.forms",
+    "recovery_network.learning.forms",
 )
 # The object a path's <id:pk> names, by the path segment before it.
 OBJECT_BEFORE_ID = {
@@ -335,6 +337,7 @@ OTHER_ARGS = {
     "uidb36": lambda site: "1",
     "supporter_pk": lambda site: site["supporter"].pk,
     "client_id": lambda site: site["owner"].pk,
+    "slug": lambda site: learning_content.lessons()[0].slug,  # a lesson of the family course
 }
 
 
@@ -423,6 +426,8 @@ def _valid_values(site):
         # recovery_network.review.forms
         "still_supportive": "yes", "closeness_after": "2", "influence_after": "supportive", "stepped_back": "",
         "still_going": "yes", "community_note": "More service", "gaps_note": "Find a counselor",
+        # recovery_network.learning.forms (its "note" shares the contact's valid value above)
+        "done": "on",
     }  # fmt: skip
 
 
