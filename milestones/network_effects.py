@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from recovery_network.models import end_of_local_day, local_moment
 from supports.models import Attendance, Contact, PeerGroup, Supporter
 
 from .models import CheckIn
@@ -133,8 +134,7 @@ def network_effects(owner, today):
         group_days.setdefault(group_id, set()).add(local_date)
 
     zone = owner.zone
-    start_utc = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
-    end_utc = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    start_utc, end_utc = local_moment(first_day, dt.time.min, zone), end_of_local_day(today, zone)
     contacts = Contact.objects.for_owner(owner).filter(happened_at__gte=start_utc, happened_at__lt=end_utc)
     for supporter_id, happened_at in contacts.order_by().values_list("supporter_id", "happened_at"):
         supporter_days.setdefault(supporter_id, set()).add(happened_at.astimezone(zone).date())

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from recovery_network.models import end_of_local_day, local_moment
 from supports.models import Attendance, Contact
 
 from . import charts
@@ -56,8 +57,7 @@ def network_days(owner, first_day, last_day):
     """Local dates in the period with a meeting attended or a supporter contact logged."""
     days = set(Attendance.objects.for_owner(owner).between(first_day, last_day).values_list("attended_on", flat=True))
     zone = owner.zone
-    start_utc = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
-    end_utc = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+    start_utc, end_utc = local_moment(first_day, dt.time.min, zone), end_of_local_day(last_day, zone)
     moments = Contact.objects.for_owner(owner).filter(happened_at__gte=start_utc, happened_at__lt=end_utc)
     days.update(moment.astimezone(zone).date() for moment in moments.values_list("happened_at", flat=True))
     return days
