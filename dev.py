@@ -44,6 +44,7 @@ ICONS = [
     "info",
     "chevron-right",
     "briefcase",
+    "book-open",
 ]
 LUCIDE = ROOT / "node_modules" / "lucide-static"
 SPRITE_DIR = ROOT / "static" / "icons"

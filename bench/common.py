@@ -411,6 +411,7 @@ SIGNED_IN_PAGES = [
     Page("calls for support", "owner", "reach:history"),
     Page("a call for support", "owner", "reach:alert", "alert_id"),
     Page("your data", "owner", "privacy:index"),
+    Page("suggest a lesson", "owner", "learning:suggest"),
     Page("bring your records", "owner", "privacy:import"),
     Page("family home", "family", "home"),
     Page("family view", "family", "care:person", "owner"),

@@ -519,13 +519,21 @@ class CheckInReceipt(models.Model):
 
 
 # Ready phrases a family member or friend can send with one tap, in our own words.
-READY_PHRASES = [
+EVERYDAY_PHRASES = [
     ("proud", "I'm proud of you."),
     ("thinking", "Thinking of you today."),
     ("one_day", "One day at a time. I'm with you."),
     ("here", "I'm here if you want to talk."),
     ("keep_going", "Keep going. You're doing something hard and brave."),
 ]
+# Words from the family course (recovery_network/learning/lessons/): listening and talking, after a setback,
+# rewarding sober time.
+COURSE_PHRASES = [
+    ("what_helps", "I know this is hard. What would help right now?"),
+    ("not_erased", "A hard day doesn't erase everything you've done. I'm still here."),
+    ("enjoyed", "I really enjoyed our time together."),
+]
+READY_PHRASES = EVERYDAY_PHRASES + COURSE_PHRASES
 READY_PHRASE_TEXT = dict(READY_PHRASES)
 
 

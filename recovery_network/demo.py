@@ -33,6 +33,7 @@ APPS_WITH_DEMO_DATA = [
     "recovery_network.care",
     "recovery_network.review",
     "recovery_network.reach",
+    "recovery_network.learning",
 ]
 
 

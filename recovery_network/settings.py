@@ -439,6 +439,7 @@ NOTIFICATION_KINDS = [
     "recovery_network.care.notification_kinds.CircleMilestone",
     "recovery_network.care.notification_kinds.CircleNews",
     "recovery_network.care.notification_kinds.EncouragementReceived",
+    "recovery_network.learning.notification_kinds.LessonSuggested",
     "recovery_network.care.notification_kinds.CaseloadDigest",
     "recovery_network.care.notification_kinds.WarningSignKind",
     "recovery_network.care.consent_reminders.ConsentEnding",
@@ -487,6 +488,8 @@ HOME_SECTIONS = [
 HOME_SUPPORTING_SECTIONS = [
     "recovery_network.care.home.counselor_section",
     "recovery_network.care.home.family_section",
+    # The family course: lessons suggested to them, and the next one.
+    "recovery_network.learning.home.section",
 ]
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in

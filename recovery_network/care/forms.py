@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import forms
 
-from milestones.models import READY_PHRASES
+from milestones.models import COURSE_PHRASES, EVERYDAY_PHRASES
 from recovery_network import params
 from recovery_network.forms import person_choice
 from supports.models import Supporter
@@ -221,7 +221,11 @@ class EncouragementForm(forms.Form):
 
     phrase = forms.ChoiceField(
         label="Pick a ready phrase",
-        choices=[("", "— Or write your own below —"), *READY_PHRASES],
+        choices=[
+            ("", "— Or write your own below —"),
+            ("Everyday", EVERYDAY_PHRASES),
+            ("From Learning to help, the family course", COURSE_PHRASES),
+        ],
         required=False,
         widget=forms.Select(attrs={"form": "encourage-form"}),
     )

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from milestones.models import READY_PHRASES, Encouragement, Journey
+from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey, Setback
 
 from . import sharing
 from .models import AccessEvent, Consent, Grant, Recommendation
@@ -36,12 +36,17 @@ def circle_section(user):
 PEOPLE_SHOWN = 10
 CELEBRATE_WITHIN_DAYS = 3
 LAPSING_WITHIN_DAYS = 14
+# A setback the person shares is news for two weeks: the card says so, points to the course's lesson on helping
+# after one and offers words from it.
+SETBACK_NEWS_DAYS = 14
 
 
 def family_section(user, now=None):
     """Each person who shares with this family member or friend: their clean time and next milestone where they
-    share it (a "celebrate" nudge when it is near), what they share, and a one-tap kind word. Three queries; a
-    person whose clean time it shows gets a line in their access log, as for a look at their page."""
+    share it (a "celebrate" nudge when it is near), a setback of the last two weeks where they share setbacks (each
+    with the family course's lesson for it), what they share, and a one-tap kind word that fits. At most five
+    queries; a person whose clean time or setback it shows gets a line in their access log, as for a look at their
+    page."""
     if not user.views_someone:
         return None
     now = now or timezone.now()
@@ -58,20 +63,51 @@ def family_section(user, now=None):
     first_journeys = {}
     for journey in Journey.objects.filter(owner_id__in=sharing_clean_time).order_by("owner_id", "started_on", "pk"):
         first_journeys.setdefault(journey.owner_id, journey)
-    people = [_person_row(grant, first_journeys.get(grant.owner_id), now) for grant in grants[:PEOPLE_SHOWN]]
+    setbacks = _recent_setbacks([grant for grant in grants[:PEOPLE_SHOWN] if grant.setbacks], now)
+    people = [
+        _person_row(grant, first_journeys.get(grant.owner_id), setbacks.get(grant.owner_id), now)
+        for grant in grants[:PEOPLE_SHOWN]
+    ]
     shown = [row["owner"].pk for row in people if row["journey"] is not None]
     if shown:
         sharing.log_each(shown, user, AccessEvent.Action.VIEWED, "clean time and milestones: on their home page", "/")
-    return {
-        "template": "care/home_family.html",
-        "people": people,
-        "more": len(grants) > PEOPLE_SHOWN,
-        "phrase": READY_PHRASES[1],
-    }
+    if setbacks:
+        sharing.log_each(list(setbacks), user, AccessEvent.Action.VIEWED, "a setback: on their home page", "/")
+    return {"template": "care/home_family.html", "people": people, "more": len(grants) > PEOPLE_SHOWN}
 
 
-def _person_row(grant, journey, now):
-    row = {"owner": grant.owner, "scopes": grant.scope_names, "journey": journey}
+def _recent_setbacks(grants, now):
+    """{owner id: their latest setback} of those that happened in the last SETBACK_NEWS_DAYS of each owner's own
+    calendar (one query, none when no one shares setbacks)."""
+    if not grants:
+        return {}
+    # A day's margin either side of UTC's date covers every zone; each owner's own today decides below.
+    since = now.date() - dt.timedelta(days=SETBACK_NEWS_DAYS + 1)
+    owners = {grant.owner_id: grant.owner for grant in grants}
+    latest = {}
+    for setback in Setback.objects.filter(owner_id__in=list(owners), happened_on__gte=since).order_by(
+        "owner_id", "-happened_on", "-pk"
+    ):
+        today = owners[setback.owner_id].local_today(now)
+        if setback.owner_id not in latest and (today - setback.happened_on).days <= SETBACK_NEWS_DAYS:
+            latest[setback.owner_id] = setback
+    return latest
+
+
+def _phrase(row):
+    """The one-tap kind word that fits the moment: words from the course's lesson after a setback; pride near a
+    milestone; otherwise that they are in your thoughts."""
+    if row["setback"] is not None:
+        key = "not_erased"
+    elif row["journey"] is not None and (row["milestone_today"] or row["near"]):
+        key = "proud"
+    else:
+        key = "thinking"
+    return key, READY_PHRASE_TEXT[key]
+
+
+def _person_row(grant, journey, setback, now):
+    row = {"owner": grant.owner, "scopes": grant.scope_names, "journey": journey, "setback": setback}
     if journey is not None:
         today = grant.owner.local_today(now)
         upcoming = journey.upcoming_milestones(today, 1)
@@ -80,6 +116,7 @@ def _person_row(grant, journey, now):
         row["next"] = upcoming[0] if upcoming else None
         row["days_to_go"] = upcoming[0].days_to_go(today) if upcoming else None
         row["near"] = row["days_to_go"] is not None and row["days_to_go"] <= CELEBRATE_WITHIN_DAYS
+    row["phrase"] = _phrase(row)
     return row
 
 

@@ -426,6 +426,9 @@ class Recommendation(models.Model):
     )
     counselor_name = models.CharField(max_length=120)
     text = models.CharField("recommendation", max_length=300)
+    # A lesson of the family course the counselor suggests for the client's family and friends (its slug); the
+    # client chooses whom to pass it to, and the counselor never learns who.
+    lesson = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -558,10 +558,15 @@ def send_encouragement(access, *, message="", phrase="", now=None):
     return encouragement
 
 
-def recommend(access, text, now=None):
+def recommend(access, text, now=None, lesson=""):
     now = now or timezone.now()
     recommendation = Recommendation.objects.create(
-        owner=access.owner, counselor=access.viewer, counselor_name=access.viewer.name, text=text, created_at=now
+        owner=access.owner,
+        counselor=access.viewer,
+        counselor_name=access.viewer.name,
+        text=text,
+        lesson=lesson,
+        created_at=now,
     )
     log(access.owner, access.viewer, AccessEvent.Action.RECOMMENDATION_WRITTEN, text[:120])
     return recommendation

@@ -28,7 +28,8 @@ FILE_NAME = re.compile(r"(?P<order>\d\d)-(?P<slug>.+)\.md")
 # The site's Content-Security-Policy forbids inline scripts and styles; the format allows no images or headings
 # above ## (the page gives the h1).
 FORBIDDEN = re.compile(r"<script|<style|\sstyle=|<img|<iframe|\son[a-z]+=|^# ", re.IGNORECASE | re.MULTILINE)
-EXTENSIONS = ["sane_lists"]
+# "toc" gives each heading an id, so a page can link to a part of a lesson ("…#celebrating-without-alcohol").
+EXTENSIONS = ["sane_lists", "toc"]
 
 
 class LessonError(ValueError):

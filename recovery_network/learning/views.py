@@ -1,14 +1,40 @@
-"""The family course: the list of lessons and one lesson with its private note. Anyone signed in may take it: the
-pages hold no one else's data, and each reader reads and writes only their own progress (`for_owner`)."""
+"""The family course: the list of lessons and one lesson with its note. Anyone signed in may take it: the pages hold
+no one else's data but the lessons suggested to the reader, and each reader reads and writes only their own
+progress (`for_owner`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from recovery_network.models import User
+
 from . import content
-from .forms import LessonNoteForm
-from .models import LessonProgress
+from .forms import LessonNoteForm, ShareNoteForm
+from .models import LessonProgress, LessonSuggestion
+
+SUGGESTIONS_SHOWN = 20
+
+
+def sharing_with(user):
+    """The people who share with this reader (their active grants): those who may be shown a note. One query."""
+    return list(
+        User.objects.filter(grants_given__viewer=user, grants_given__revoked_at__isnull=True, is_active=True)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def suggestions_for(user, progress):
+    """[{"suggestion", "lesson", "done"}] of what people in this reader's circle suggested, newest first; a lesson
+    file since removed drops out. One query."""
+    rows = []
+    for suggestion in LessonSuggestion.objects.to_viewer(user)[:SUGGESTIONS_SHOWN]:
+        item = content.lesson(suggestion.lesson)
+        if item is not None:
+            done = progress.get(item.slug)
+            rows.append({"suggestion": suggestion, "lesson": item, "done": bool(done and done.done_at)})
+    return rows
 
 
 @login_required
@@ -20,6 +46,7 @@ def index(request):
     context = {
         "rows": rows,
         "suggested": suggested,
+        "suggestions": suggestions_for(request.user, progress) if request.user.views_someone else [],
         "done_count": sum(1 for row in rows if row["progress"] and row["progress"].done_at),
         "total_minutes": sum(item.minutes for item in course),
     }
@@ -31,21 +58,34 @@ def lesson(request, slug):
     item = content.lesson(slug)
     if item is None:
         raise Http404("No lesson here.")
-    progress = LessonProgress.objects.for_owner(request.user).filter(lesson=item.slug).first()
+    user = request.user
+    progress = LessonProgress.objects.for_owner(user).filter(lesson=item.slug).first()
+    people = sharing_with(user) if user.views_someone else []
+
+    def note_form(data=None, initial=None):
+        return ShareNoteForm(data, initial=initial, people=people) if people else LessonNoteForm(data, initial=initial)
+
     if request.method == "POST":
-        form = LessonNoteForm(request.POST)
+        form = note_form(request.POST)
         if form.is_valid():
-            done = form.cleaned_data["done"]
-            LessonProgress.record(request.user, item, form.cleaned_data["note"], done)
-            messages.success(request, "Saved. Well done for finishing this lesson." if done else "Your note is saved.")
+            done, shared_with = form.cleaned_data["done"], form.cleaned_data.get("share_with")
+            LessonProgress.record(user, item, form.cleaned_data["note"], done, shared_with=shared_with)
+            said = "Saved. Well done for finishing this lesson." if done else "Your note is saved."
+            if shared_with is not None:
+                said += f" {shared_with.name} can read it."
+            messages.success(request, said)
             return redirect("learning:lesson", slug=item.slug)
     else:
-        initial = {"note": progress.note, "done": bool(progress.done_at)} if progress else {}
-        form = LessonNoteForm(initial=initial)
+        initial = {}
+        if progress:
+            initial = {"note": progress.note, "done": bool(progress.done_at), "share_with": progress.shared_with_id}
+        form = note_form(initial=initial)
+    suggested_by = list(LessonSuggestion.objects.to_viewer(user).filter(lesson=item.slug)) if user.views_someone else []
     context = {
         "lesson": item,
         "progress": progress,
         "form": form,
+        "suggested_by": suggested_by,
         "previous": content.previous_before(item.slug),
         "next": content.next_after(item.slug),
         "position": content.lessons().index(item) + 1,

@@ -250,8 +250,23 @@ SECTIONS = [
         "learning.LessonProgress",
         "owner",
         "Family course",
-        "The lessons of Learning to help you started and finished, and your private note on each.",
+        "The lessons of Learning to help you started and finished, your note on each, and with whom you shared it.",
         importable=True,
+    ),
+    Section(
+        "lesson_suggestions_sent",
+        "learning.LessonSuggestion",
+        "owner",
+        "Lessons you suggested",
+        "Lessons of the family course you suggested to people in your circle, with your words.",
+    ),
+    Section(
+        "lesson_suggestions_received",
+        "learning.LessonSuggestion",
+        "viewer",
+        "Lessons suggested to you",
+        "Lessons of the family course someone who shares with you suggested, with their words, and when you set "
+        "one aside.",
     ),
     # Recovery capital
     Section(
@@ -470,6 +485,10 @@ ERASURE = {
         KEEP,
         "Your clients' access logs keep the looks at your caseload, under your name as it was.",
     ),
+    ("learning.LessonProgress", "shared_with"): (
+        UNLINK,
+        "A note someone shared with you from the family course stays theirs, shared with no one.",
+    ),
     ("reach.AlertContact", "user"): (
         UNLINK,
         "Someone who asked you to be there keeps you in their list as they entered you; you are no longer alerted.",
@@ -483,6 +502,7 @@ NOT_EXPORTED = {
     ("care.AccessEvent", "actor"): "a line in someone else's access log",
     ("admin.LogEntry", "user"): "changes staff made in the admin, about other people",
     ("notifications.Notification", "about"): "a note in someone else's notification centre about you (erased with you)",
+    ("learning.LessonProgress", "shared_with"): "someone else's note on the family course, which they shared with you",
 }
 
 # Tables that hold nothing of any one person, or hold it only through a table above.

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from recovery_network.care.consent_requests import ask_for_consent
 from recovery_network.care.sharing import invitation_token
+from recovery_network.learning.models import LessonSuggestion
 from recovery_network.privacy.exporting import build as build_export
 from recovery_network.privacy.exporting import request_export
 from recovery_network.reach.models import AlertContact
@@ -93,6 +94,7 @@ OWN_PAGES = [
     "privacy:erase",
     "privacy:import",
     "review:start",
+    "learning:suggest",
 ]
 # Actions on the person's own account (POST only): nothing of the owner's is involved.
 OWN_ACTIONS = [
@@ -150,6 +152,7 @@ OWNER_OBJECT_ACTIONS = {
     "reach:withdraw": lambda w: [w["alert_contact"].pk],
     "reach:move": lambda w: [w["alert_contact"].pk],
     "reach:close": lambda w: [w["alert"].pk],
+    "learning:withdraw": lambda w: [w["lesson_suggestion"].pk],
 }
 # Links whose token is the key (no sign-in): a wrong token opens nothing.
 TOKEN_LINKS = ["milestones:calendar_feed", "notifications:unsubscribe", "supports:reached_out", "reach:request",
@@ -165,6 +168,8 @@ SHARED = {
     "care:client_report": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
     "care:client_recommend": ("POST", {"counselor": 400, "counselor_no_2fa": 403, "counselor_password_only": 403}),
     "review:client_latest": ("GET", {"counselor": 200, "counselor_no_2fa": 403, "counselor_password_only": 403}),
+    # An empty choice of lesson: back to the client's page, saying so (tests/learning/test_suggestions.py).
+    "learning:for_client": ("POST", {"counselor": 302, "counselor_no_2fa": 403, "counselor_password_only": 403}),
 }
 # The style guide holds no one's data and is a 404 unless DEBUG (tests/recovery_network/test_styleguide.py).
 # A missed day's check-in is each person's own day, whatever its date (tests/milestones/test_late_checkin.py).
@@ -173,10 +178,12 @@ SHARED = {
 # A counselor's records of consents that ended, behind two-factor (tests/care/test_consent_records.py).
 # A client's network review by id (two ids): tests/review/test_changes_counselor.py.
 # A lesson of the family course, by its slug: open to anyone signed in, each reading and writing only their own
-# note (tests/learning/test_views.py asks it of every role).
+# note (tests/learning/test_views.py asks it of every role). A lesson suggested to someone is set aside by them
+# alone (tests/learning/test_suggestions.py asks it of every role).
 SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
            "care:consent_request", "care:consent_request_sign", "care:consent_renew",
-           "care:consent_ask_renewal", "care:consent_records", "review:client_changes", "learning:lesson"]  # fmt: skip
+           "care:consent_ask_renewal", "care:consent_records", "review:client_changes", "learning:lesson",
+           "learning:set_aside"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):
@@ -218,6 +225,8 @@ def matrix(world, people, grant, consent, recommendation, pending_invitation, ow
     world["finished_review"] = NetworkReview.objects.create(owner=owner, started_on=today, finished_on=today,
                                                             finished_at=timezone.now())  # fmt: skip
     world["review"] = begin_review(owner)[0]  # one open review at a time: begun after the finished one
+    world["lesson_suggestion"] = LessonSuggestion.objects.create(owner=owner, viewer=people["family"],
+                                                                 lesson="after-a-setback")  # fmt: skip
     world["export"] = request_export(owner, lambda export_id: None)
     build_export(world["export"].pk)
     clients = {role: client_for(user) for role, user in people.items()}

@@ -20,7 +20,7 @@ def test_a_family_member_takes_a_lesson_and_sees_it_done(new_page, live_server, 
     first = content.lessons()[0]
 
     page.goto("/")
-    page.get_by_role("link", name="Learning to help: a short course").click()
+    page.get_by_role("link", name="The whole course").click()
     page.get_by_role("heading", name="Learning to help", level=1).wait_for()
     assert _problems(page) == []
     page.get_by_role("link", name="How to help: the short version").click()

@@ -54,7 +54,7 @@ def test_markdown_and_sort_examples_render(tmp_path):
         "<p><strong>Often enabling.</strong> Because.</p>\n</details>\n"
     )
     lesson = content.parse(write(tmp_path, "01-one.md", body))
-    assert "<h2>A heading</h2>" in lesson.html
+    assert '<h2 id="a-heading">A heading</h2>' in lesson.html  # an id to link to a part of a lesson
     assert "<li>a <strong>bold</strong> point</li>" in lesson.html
     assert '<details class="sort-example"><summary>Paying a phone bill</summary>' in lesson.html
     assert lesson.sources == ("Someone, A. (2020). A study. A Journal, 1, 1–2.",)

@@ -139,4 +139,4 @@ def test_the_index_runs_a_fixed_number_of_queries(settings, tmp_path, family, fa
             response = family_client.get(INDEX)
         assert response.status_code == 200 and response.content.decode().count("learning-lessons__item") == size
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 3, counts
+    assert counts[0] == counts[1] <= 4, counts  # session, user, progress, suggestions

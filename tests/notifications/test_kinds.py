@@ -50,6 +50,7 @@ def test_built_in_kinds_are_registered_in_order():
         "circle_milestone",
         "circle_news",
         "encouragement",
+        "lesson_suggested",
         "caseload_digest",
         "warning_sign",
         "consent_ending",

@@ -39,7 +39,7 @@ from recovery_network.care.models import (
     SignEpisode,
     SignWatch,
 )
-from recovery_network.learning.models import LessonProgress
+from recovery_network.learning.models import LessonProgress, LessonSuggestion
 from recovery_network.notifications.models import Delivery, Notification, NotificationPreference, Reminder
 from recovery_network.privacy.models import Erasure, Export
 from recovery_network.reach.models import Alert, AlertAnswer, AlertContact, AlertSend, AlertWave
@@ -125,6 +125,11 @@ def fill(person, peer, *, erasure=True):
         owner=person, email=peer.email, nonce=secrets.token_hex(8), expires_at=expires, accepted_by=peer
     )
     Grant.objects.create(owner=person, viewer=peer)
+    LessonSuggestion.objects.create(owner=person, viewer=peer, lesson="after-a-setback", message=f"For you {tag}")
+    LessonSuggestion.objects.create(owner=peer, viewer=person, lesson="stepping-back", message=f"From {tag}")
+    # The person shares a note of their own course with the peer: the peer's export leaves it out; it stays theirs.
+    LessonProgress.objects.create(owner=person, lesson="after-a-setback", version=1, note=f"SHARED-NOTE-{tag}",
+                                  shared_with=peer, shared_at=now)  # fmt: skip
     consent = Consent.objects.create(
         owner=person,
         counselor=peer,

@@ -29,6 +29,7 @@ from recovery_network.care import consent_requests, sharing
 from recovery_network.care.models import Consent, Grant
 from recovery_network.converters import DateConverter, IdConverter, TokenConverter
 from recovery_network.learning import content as learning_content
+from recovery_network.learning.models import LessonSuggestion
 from recovery_network.notifications import preferences as channel_prefs
 from recovery_network.notifications.models import Delivery, Notification
 from recovery_network.privacy import exporting as privacy_exporting
@@ -317,6 +318,8 @@ OBJECT_BEFORE_ID = {
     "export": "export",
     "review": "review",  # /network/review/<id:pk>/people/, …/changes/: the open review
     "%(client_id)s": "network_review",  # /network/review/clients/<id:client_id>/<id:pk>/: a finished one
+    "suggest": "lesson_suggestion",  # /learn/suggest/<id:pk>/withdraw/: one the owner suggested
+    "suggested": "lesson_suggestion_received",  # /learn/suggested/<id:pk>/set-aside/: one suggested to the owner
 }
 # Path arguments that aren't an object's id, by name (allauth's own keys have no valid value here).
 TOKENS = {
@@ -426,8 +429,9 @@ def _valid_values(site):
         # recovery_network.review.forms
         "still_supportive": "yes", "closeness_after": "2", "influence_after": "supportive", "stepped_back": "",
         "still_going": "yes", "community_note": "More service", "gaps_note": "Find a counselor",
-        # recovery_network.learning.forms (its "note" shares the contact's valid value above)
-        "done": "on",
+        # recovery_network.learning.forms (its "note" shares the contact's valid value above, "message" the
+        # encouragement's)
+        "done": "on", "share_with": "", "readers": getattr(site.get("family"), "pk", 1), "lesson": "after-a-setback",
     }  # fmt: skip
 
 
@@ -520,6 +524,11 @@ def site(owner, family, counselor, stranger):
         "grant": Grant.objects.get(owner=owner, viewer=family),
         "consent": Consent.objects.get(owner=owner, counselor=counselor),
         "recommendation": RecommendationFactory(owner=owner, counselor=counselor),
+        "lesson_suggestion": LessonSuggestion.objects.create(owner=owner, viewer=family, lesson="after-a-setback"),
+        "lesson_suggestion_received": LessonSuggestion.objects.create(
+            owner=family, viewer=owner, lesson="stepping-back"
+        ),
+        "family": family,
         "calendar": CalendarFeed.objects.create(owner=owner),
         "export": _export(owner),
         **_reach(owner, supporter),
