@@ -4,6 +4,7 @@
     python3 dev.py run     # virtualenv, requirements, migrations, demo data, then web + worker + beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
     python3 dev.py sprite  # static/icons/sprite.svg from node_modules/lucide-static (`npm install` first)
+    python3 dev.py messages  # collect marked strings into locale/es/…/django.po (needs GNU gettext), compile
 
 Ctrl-C stops the web server, the Celery worker and beat together.
 """
@@ -88,6 +89,7 @@ def run():
         print(f"PORT must be a port number, like PORT=8001; it is {port!r}.", file=sys.stderr)
         return 2
     ensure_virtualenv()
+    manage("compile_catalogues", "-v", "0")
     say("Applying database migrations")
     manage("migrate", "--noinput", "-v", "0")
     if os.environ.get("DEBUG", "1").lower() in ("1", "true", "yes", "on"):
@@ -109,6 +111,7 @@ def run():
 
 def test(args):
     ensure_virtualenv()
+    manage("compile_catalogues", "-v", "0")  # the Spanish pages read the compiled catalogue
     return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
 
 
@@ -141,6 +144,22 @@ def sprite():
     return 0
 
 
+# What makemessages reads: our code and templates, not the virtualenv, node_modules or the tests.
+MESSAGES_IGNORE = [".venv/*", "node_modules/*", "tests/*", "staticfiles/*", "bench/*", "docs/*", "var/*"]
+
+
+def messages():
+    """Collect every marked string into the Spanish catalogue (keeping its translations) and compile it."""
+    ensure_virtualenv()
+    if not shutil.which("xgettext"):
+        print("makemessages needs GNU gettext (apt-get install gettext).", file=sys.stderr)
+        return 1
+    ignore = [arg for pattern in MESSAGES_IGNORE for arg in ("-i", pattern)]
+    manage("makemessages", "-l", "es", "--no-obsolete", "--add-location", "file", *ignore)
+    manage("compile_catalogues")
+    return 0
+
+
 def main(argv):
     command = argv[0] if argv else None
     if command == "run":
@@ -149,6 +168,8 @@ def main(argv):
         return test(argv[1:])
     if command == "sprite":
         return sprite()
+    if command == "messages":
+        return messages()
     print(__doc__)
     return 2
 

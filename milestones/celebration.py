@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.dispatch import Signal
 from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 # With `milestone`, `owner` and `now`: a receiver answers with the Circle of people who can hear of it.
 circle_asked = Signal()
@@ -32,11 +33,11 @@ class Circle:
 
     @property
     def can_tell_text(self):
-        return get_text_list(self.can_tell, "and")
+        return get_text_list(self.can_tell, gettext("and"))
 
     @property
     def not_hearing_text(self):
-        return get_text_list(self.not_hearing, "and")
+        return get_text_list(self.not_hearing, gettext("and"))
 
 
 def ask(milestone, owner, now=None):

@@ -3,6 +3,9 @@ import re
 
 from django import forms
 from django.db.models import F
+from django.utils.dateformat import format as format_date
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from recovery_network import params
 from recovery_network.forms import person_choice
@@ -29,10 +32,17 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _check_date_in_range(day, today, what):
+    """`what` is "start date" or "date": which words the errors use."""
     if day > today:
-        raise forms.ValidationError(f"The {what} can't be after today ({today:%-d %B %Y}).")
+        if what == "start date":
+            message = gettext("The start date can't be after today (%(today)s).")
+        else:
+            message = gettext("The date can't be after today (%(today)s).")
+        raise forms.ValidationError(message % {"today": format_date(today, "j F Y")})
     if day < EARLIEST_DATE:
-        raise forms.ValidationError(f"Check the year of the {what}.")
+        if what == "start date":
+            raise forms.ValidationError(gettext("Check the year of the start date."))
+        raise forms.ValidationError(gettext("Check the year of the date."))
     return day
 
 
@@ -41,8 +51,10 @@ class JourneyForm(forms.ModelForm):
         model = Journey
         fields = ["kind", "own_words", "started_on"]
         widgets = {"kind": forms.RadioSelect, "started_on": DATE_WIDGET}
-        labels = {"started_on": "First day of your current count"}
-        help_texts = {"started_on": "Your first full day. Clean time counts from here, in your own time zone."}
+        labels = {"started_on": gettext_lazy("First day of your current count")}
+        help_texts = {
+            "started_on": gettext_lazy("Your first full day. Clean time counts from here, in your own time zone.")
+        }
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,8 +74,11 @@ class JourneyForm(forms.ModelForm):
         started_on = _check_date_in_range(started_on, self.today, "start date")
         if self.last_restart and started_on < self.last_restart:
             raise forms.ValidationError(
-                f"Your current count began after the setback on {self.last_restart:%-d %B %Y}; "
-                "choose that day or later. Earlier streaks stay in your history."
+                gettext(
+                    "Your current count began after the setback on %(day)s; "
+                    "choose that day or later. Earlier streaks stay in your history."
+                )
+                % {"day": format_date(self.last_restart, "j F Y")}
             )
         return started_on
 
@@ -112,28 +127,28 @@ class JourneyWithCostForm(JourneyForm):
         field_classes = {"cost_per_day": AmountField, "hours_per_day": AmountField}
         labels = {
             **JourneyForm.Meta.labels,
-            "cost_per_day": "Money a day (optional)",
-            "hours_per_day": "Hours a day (optional)",
+            "cost_per_day": gettext_lazy("Money a day (optional)"),
+            "hours_per_day": gettext_lazy("Hours a day (optional)"),
         }
         help_texts = {
             **JourneyForm.Meta.help_texts,
-            "cost_per_day": "For example 12.50.",
-            "hours_per_day": "Getting it, using it, getting over it: for example 3 or 1.5.",
+            "cost_per_day": gettext_lazy("For example 12.50."),
+            "hours_per_day": gettext_lazy("Getting it, using it, getting over it: for example 3 or 1.5."),
         }
         error_messages = {
             "cost_per_day": {
-                "invalid": "Enter the money as a number, for example 12.50.",
-                "max_digits": "That is more than we can keep; enter a smaller amount.",
-                "max_whole_digits": "That is more than we can keep; enter a smaller amount.",
-                "max_decimal_places": "Use at most 2 decimal places, for example 12.50.",
+                "invalid": gettext_lazy("Enter the money as a number, for example 12.50."),
+                "max_digits": gettext_lazy("That is more than we can keep; enter a smaller amount."),
+                "max_whole_digits": gettext_lazy("That is more than we can keep; enter a smaller amount."),
+                "max_decimal_places": gettext_lazy("Use at most 2 decimal places, for example 12.50."),
             },
             "hours_per_day": {
-                "invalid": "Enter the hours as a number, for example 3 or 1.5.",
-                "max_digits": "A day has 24 hours: enter 24 or fewer.",
-                "max_whole_digits": "A day has 24 hours: enter 24 or fewer.",
-                "max_decimal_places": "Use at most one decimal place, for example 1.5.",
+                "invalid": gettext_lazy("Enter the hours as a number, for example 3 or 1.5."),
+                "max_digits": gettext_lazy("A day has 24 hours: enter 24 or fewer."),
+                "max_whole_digits": gettext_lazy("A day has 24 hours: enter 24 or fewer."),
+                "max_decimal_places": gettext_lazy("Use at most one decimal place, for example 1.5."),
             },
-            "cost_currency": {"invalid_choice": "Choose a currency from the list."},
+            "cost_currency": {"invalid_choice": gettext_lazy("Choose a currency from the list.")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -187,56 +202,63 @@ OFFER_ORDER = {
 
 class CheckInForm(forms.Form):
     sober = forms.ChoiceField(
-        label="Did you stay sober today?", choices=CheckIn.Sober.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Did you stay sober today?"), choices=CheckIn.Sober.choices, widget=forms.RadioSelect
     )
     mood = forms.TypedChoiceField(
-        label="How is your mood?",
-        choices=[(value, f"{value} · {label}") for value, label in MOOD_LABELS.items()],
+        label=gettext_lazy("How is your mood?"),
+        choices=[(value, format_lazy("{} · {}", value, label)) for value, label in MOOD_LABELS.items()],
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
     )
     craving = forms.TypedChoiceField(
-        label="How strong were cravings? (0 none – 10 strongest)",
+        label=gettext_lazy("How strong were cravings? (0 none – 10 strongest)"),
         choices=[(value, str(value)) for value in range(11)],
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
     )
-    triggers = forms.MultipleChoiceField(label="Triggers today", required=False, widget=forms.CheckboxSelectMultiple)
+    triggers = forms.MultipleChoiceField(
+        label=gettext_lazy("Triggers today"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     own_triggers = forms.CharField(
-        label="Other triggers, in your own words",
+        label=gettext_lazy("Other triggers, in your own words"),
         required=False,
         max_length=300,
-        help_text="Separate them with commas. They'll be offered next time.",
+        help_text=gettext_lazy("Separate them with commas. They'll be offered next time."),
     )
     helped = forms.MultipleChoiceField(
-        label="What helped?", choices=HELPED_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("What helped?"), choices=HELPED_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
     supporters = OwnRecordsField(
         Supporter.objects.none(),
-        label="Supporters who helped",
+        label=gettext_lazy("Supporters who helped"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     groups = OwnRecordsField(
         PeerGroup.objects.none(),
-        label="Groups or meetings that helped",
+        label=gettext_lazy("Groups or meetings that helped"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     gratitude = forms.CharField(
-        label="Something you're grateful for", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Something you're grateful for"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, owner, own_triggers=(), late=False, **kwargs):
         super().__init__(*args, **kwargs)
         if late:  # a missed day filled in later asks about that day
-            self.fields["sober"].label = "Did you stay sober that day?"
-            self.fields["triggers"].label = "Triggers that day"
+            self.fields["sober"].label = gettext("Did you stay sober that day?")
+            self.fields["triggers"].label = gettext("Triggers that day")
         common = [key for key, _ in TRIGGER_CHOICES]
         self.fields["triggers"].choices = TRIGGER_CHOICES + [(t, t) for t in own_triggers if t not in common]
         # Only the owner's own network can be linked: another person's supporter id
@@ -298,7 +320,14 @@ class CheckInForm(forms.Form):
             if word and word.lower() not in (w.lower() for w in words):
                 words.append(word)
         if len(words) > MAX_OWN_TRIGGERS:
-            raise forms.ValidationError(f"Up to {MAX_OWN_TRIGGERS} of your own triggers at a time, please.")
+            raise forms.ValidationError(
+                ngettext(
+                    "Up to %(count)s of your own triggers at a time, please.",
+                    "Up to %(count)s of your own triggers at a time, please.",
+                    MAX_OWN_TRIGGERS,
+                )
+                % {"count": MAX_OWN_TRIGGERS}
+            )
         return words
 
     def checkin_fields(self):
@@ -368,12 +397,17 @@ class SentFromDeviceForm(forms.Form):
             return data
         filled_on = data.get("filled_on")
         if filled_on is None:
-            raise forms.ValidationError("This check-in doesn't say which day it was filled in.")
+            raise forms.ValidationError(gettext("This check-in doesn't say which day it was filled in."))
         if filled_on > self.today:
-            raise forms.ValidationError("This check-in is dated after today; check the phone's date.")
+            raise forms.ValidationError(gettext("This check-in is dated after today; check the phone's date."))
         if filled_on < self.today - dt.timedelta(days=self.OLDEST_DAYS):
             raise forms.ValidationError(
-                f"This check-in was filled in more than {self.OLDEST_DAYS} days ago, so it can't be added now."
+                ngettext(
+                    "This check-in was filled in more than %(count)s day ago, so it can't be added now.",
+                    "This check-in was filled in more than %(count)s days ago, so it can't be added now.",
+                    self.OLDEST_DAYS,
+                )
+                % {"count": self.OLDEST_DAYS}
             )
         return data
 
@@ -382,39 +416,41 @@ class SetbackForm(forms.Form):
     RESTART = "restart"
     KEEP = "keep"
 
-    happened_on = forms.DateField(label="When did it happen?", widget=DATE_WIDGET)
+    happened_on = forms.DateField(label=gettext_lazy("When did it happen?"), widget=DATE_WIDGET)
     what_happened = forms.CharField(
-        label="What happened (optional)",
+        label=gettext_lazy("What happened (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only you can see this.",
+        help_text=gettext_lazy("Only you can see this."),
     )
     what_learned = forms.CharField(
-        label="What did you learn? (optional)",
+        label=gettext_lazy("What did you learn? (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reach_out_to = forms.CharField(label="Whom will you reach out to? (optional)", required=False, max_length=200)
+    reach_out_to = forms.CharField(
+        label=gettext_lazy("Whom will you reach out to? (optional)"), required=False, max_length=200
+    )
     reach_out_supporter = forms.ModelChoiceField(
-        label="Or choose someone from your network", queryset=Supporter.objects.none(), required=False
+        label=gettext_lazy("Or choose someone from your network"), queryset=Supporter.objects.none(), required=False
     )
     count = forms.ChoiceField(
-        label="Your count",
+        label=gettext_lazy("Your count"),
         choices=[
-            (RESTART, "Start a new count from a new date"),
-            (KEEP, "Keep my count going"),
+            (RESTART, gettext_lazy("Start a new count from a new date")),
+            (KEEP, gettext_lazy("Keep my count going")),
         ],
         widget=forms.RadioSelect,
         initial=RESTART,
-        help_text="Either way, every day you've had stays in your history.",
+        help_text=gettext_lazy("Either way, every day you've had stays in your history."),
     )
     restart_on = forms.DateField(
-        label="First day of the new count",
+        label=gettext_lazy("First day of the new count"),
         required=False,
         widget=DATE_WIDGET,
-        help_text="Usually the day after. Leave empty for that.",
+        help_text=gettext_lazy("Usually the day after. Leave empty for that."),
     )
 
     def __init__(self, *args, owner, journey, today, **kwargs):
@@ -428,7 +464,8 @@ class SetbackForm(forms.Form):
         happened_on = _check_date_in_range(self.cleaned_data["happened_on"], self.today, "date")
         if happened_on < self.journey.first_started_on:
             raise forms.ValidationError(
-                f"This journey began on {self.journey.first_started_on:%-d %B %Y}; choose that day or later."
+                gettext("This journey began on %(day)s; choose that day or later.")
+                % {"day": format_date(self.journey.first_started_on, "j F Y")}
             )
         return happened_on
 
@@ -441,15 +478,18 @@ class SetbackForm(forms.Form):
         if happened_on < self.journey.started_on:
             self.add_error(
                 "happened_on",
-                f"Your current count began on {self.journey.started_on:%-d %B %Y}. To restart, choose that day "
-                "or later — or keep your count and the setback is still recorded.",
+                gettext(
+                    "Your current count began on %(day)s. To restart, choose that day "
+                    "or later — or keep your count and the setback is still recorded."
+                )
+                % {"day": format_date(self.journey.started_on, "j F Y")},
             )
             return cleaned
         restart_on = cleaned.get("restart_on") or happened_on + dt.timedelta(days=1)
         if restart_on < happened_on:
-            self.add_error("restart_on", "The new count can begin on the day it happened or later.")
+            self.add_error("restart_on", gettext("The new count can begin on the day it happened or later."))
         elif restart_on > self.today + dt.timedelta(days=1):
-            self.add_error("restart_on", "The new count can begin today or tomorrow at the latest.")
+            self.add_error("restart_on", gettext("The new count can begin today or tomorrow at the latest."))
         cleaned["restart_on"] = restart_on
         return cleaned
 
@@ -459,10 +499,10 @@ class PersonalGoalForm(forms.ModelForm):
         model = PersonalGoal
         fields = ["title", "journey", "days", "on_date"]
         widgets = {"on_date": DATE_WIDGET}
-        labels = {"days": "A day count", "on_date": "Or a date"}
+        labels = {"days": gettext_lazy("A day count"), "on_date": gettext_lazy("Or a date")}
         help_texts = {
-            "days": "For example 100: celebrated 100 days into your current count.",
-            "on_date": "A sober birthday, an anniversary, a day that matters to you.",
+            "days": gettext_lazy("For example 100: celebrated 100 days into your current count."),
+            "on_date": gettext_lazy("A sober birthday, an anniversary, a day that matters to you."),
         }
 
     def __init__(self, *args, owner, **kwargs):
@@ -470,7 +510,7 @@ class PersonalGoalForm(forms.ModelForm):
         journeys = Journey.objects.for_owner(owner)
         self.fields["journey"].queryset = journeys
         self.fields["journey"].empty_label = "—"
-        self.fields["journey"].label = "Counting from (for a day count)"
+        self.fields["journey"].label = gettext("Counting from (for a day count)")
 
     def clean(self):
         cleaned = super().clean()
@@ -478,13 +518,13 @@ class PersonalGoalForm(forms.ModelForm):
         if self.errors:
             return cleaned
         if (days is None) == (on_date is None):
-            raise forms.ValidationError("Give either a day count or a date.")
+            raise forms.ValidationError(gettext("Give either a day count or a date."))
         if days is not None and journey is None:
             journeys = list(self.fields["journey"].queryset[:2])
             if len(journeys) == 1:
                 cleaned["journey"] = self.instance.journey = journeys[0]
             else:
-                self.add_error("journey", "Choose the journey this day count counts from.")
+                self.add_error("journey", gettext("Choose the journey this day count counts from."))
         if on_date is not None:
             cleaned["journey"] = self.instance.journey = None
         return cleaned
@@ -494,7 +534,10 @@ class ChoiceSearchForm(forms.Form):
     """A name typed to find one of the person's own supporters or groups for a check-in."""
 
     q = forms.CharField(
-        label="Find by name", max_length=120, required=False, widget=forms.SearchInput(attrs={"autocomplete": "off"})
+        label=gettext_lazy("Find by name"),
+        max_length=120,
+        required=False,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
     )
 
 
@@ -503,7 +546,10 @@ class EncouragementForm(forms.ModelForm):
         model = Encouragement
         fields = ["from_name", "supporter", "message", "received_on"]
         widgets = {"message": forms.Textarea(attrs={"rows": 3}), "received_on": DATE_WIDGET}
-        labels = {"supporter": "From someone in your network (optional)", "received_on": "Received on"}
+        labels = {
+            "supporter": gettext_lazy("From someone in your network (optional)"),
+            "received_on": gettext_lazy("Received on"),
+        }
 
     def __init__(self, *args, owner, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -521,7 +567,7 @@ class EncouragementForm(forms.ModelForm):
         if not cleaned.get("from_name"):
             supporter = cleaned.get("supporter")
             if supporter is None:
-                self.add_error("from_name", "Say who it came from, or choose someone from your network.")
+                self.add_error("from_name", gettext("Say who it came from, or choose someone from your network."))
             else:
                 cleaned["from_name"] = self.instance.from_name = supporter.name
         return cleaned

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from supports.models import PeerGroup
 
@@ -85,7 +86,7 @@ def build_calendar(owner, now_utc):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "My recovery calendar")
+    calendar.add("x-wr-calname", gettext("My recovery calendar"))
     calendar.add("x-wr-timezone", owner.time_zone)
 
     events = []
@@ -97,8 +98,8 @@ def build_calendar(owner, now_utc):
                 _all_day(
                     f"milestone-{journey.pk}-{count_start}-{milestone.key}@{host}",
                     milestone.due_on,
-                    f"Milestone: {milestone.label}",
-                    "A day worth celebrating.",
+                    gettext("Milestone: %(milestone)s") % {"milestone": milestone.label},
+                    gettext("A day worth celebrating."),
                     now_utc,
                     progress_url,
                 )

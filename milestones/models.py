@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from recovery_network import params
 from recovery_network.querysets import OwnedQuerySet
@@ -21,41 +22,47 @@ from recovery_network.querysets import OwnedQuerySet
 from . import money, schedule
 
 TRIGGER_CHOICES = [
-    ("stress", "Stress"),
-    ("loneliness", "Feeling lonely"),
-    ("boredom", "Boredom"),
-    ("tired", "Tired or short of sleep"),
-    ("hungry", "Hungry"),
-    ("anger", "Anger or conflict"),
-    ("anxiety", "Anxiety or worry"),
-    ("sadness", "Sadness or grief"),
-    ("pain", "Physical pain"),
-    ("money", "Money worries"),
-    ("celebration", "A celebration or party"),
-    ("people_places", "People or places from using days"),
+    ("stress", gettext_lazy("Stress")),
+    ("loneliness", gettext_lazy("Feeling lonely")),
+    ("boredom", gettext_lazy("Boredom")),
+    ("tired", gettext_lazy("Tired or short of sleep")),
+    ("hungry", gettext_lazy("Hungry")),
+    ("anger", gettext_lazy("Anger or conflict")),
+    ("anxiety", gettext_lazy("Anxiety or worry")),
+    ("sadness", gettext_lazy("Sadness or grief")),
+    ("pain", gettext_lazy("Physical pain")),
+    ("money", gettext_lazy("Money worries")),
+    ("celebration", gettext_lazy("A celebration or party")),
+    ("people_places", gettext_lazy("People or places from using days")),
 ]
 TRIGGER_LABELS = dict(TRIGGER_CHOICES)
 
 HELPED_CHOICES = [
-    ("supporter", "Called or met a supporter"),
-    ("meeting", "Went to a meeting"),
-    ("sponsor", "Talked with my sponsor or mentor"),
-    ("counseling", "Counseling or therapy session"),
-    ("exercise", "Exercise or a walk"),
-    ("prayer", "Prayer or meditation"),
-    ("reading", "Recovery reading"),
-    ("journaling", "Journaling"),
-    ("rest", "Rest and sleep"),
-    ("meal", "A proper meal"),
-    ("outdoors", "Time outdoors"),
-    ("service", "Helping someone else"),
-    ("medication", "Took my medication as prescribed"),
+    ("supporter", gettext_lazy("Called or met a supporter")),
+    ("meeting", gettext_lazy("Went to a meeting")),
+    ("sponsor", gettext_lazy("Talked with my sponsor or mentor")),
+    ("counseling", gettext_lazy("Counseling or therapy session")),
+    ("exercise", gettext_lazy("Exercise or a walk")),
+    ("prayer", gettext_lazy("Prayer or meditation")),
+    ("reading", gettext_lazy("Recovery reading")),
+    ("journaling", gettext_lazy("Journaling")),
+    ("rest", gettext_lazy("Rest and sleep")),
+    ("meal", gettext_lazy("A proper meal")),
+    ("outdoors", gettext_lazy("Time outdoors")),
+    ("service", gettext_lazy("Helping someone else")),
+    ("medication", gettext_lazy("Took my medication as prescribed")),
 ]
 HELPED_LABELS = dict(HELPED_CHOICES)
 # "What helped" answers that count as the network showing up, for the trends page.
 NETWORK_HELPED = {"supporter", "meeting", "sponsor", "counseling"}
 
-MOOD_LABELS = {1: "Very low", 2: "Low", 3: "Okay", 4: "Good", 5: "Very good"}
+MOOD_LABELS = {
+    1: gettext_lazy("Very low"),
+    2: gettext_lazy("Low"),
+    3: gettext_lazy("Okay"),
+    4: gettext_lazy("Good"),
+    5: gettext_lazy("Very good"),
+}
 # The longest day count a celebration's address names ("day36500"), as the schedule stops at 100 years.
 MAX_CELEBRATED_DAYS = 365 * schedule.MAX_YEARS
 
@@ -76,48 +83,48 @@ class Journey(models.Model):
     """Something the person is recovering from, and the date their current count began."""
 
     class Kind(models.TextChoices):
-        ALCOHOL = "alcohol", "Alcohol"
-        OPIOIDS = "opioids", "Opioids"
-        STIMULANTS = "stimulants", "Stimulants"
-        CANNABIS = "cannabis", "Cannabis"
-        GAMBLING = "gambling", "Gambling"
-        OTHER = "other", "Something else"
+        ALCOHOL = "alcohol", gettext_lazy("Alcohol")
+        OPIOIDS = "opioids", gettext_lazy("Opioids")
+        STIMULANTS = "stimulants", gettext_lazy("Stimulants")
+        CANNABIS = "cannabis", gettext_lazy("Cannabis")
+        GAMBLING = "gambling", gettext_lazy("Gambling")
+        OTHER = "other", gettext_lazy("Something else")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journeys")
-    kind = models.CharField("recovering from", max_length=20, choices=Kind.choices)
+    kind = models.CharField(gettext_lazy("recovering from"), max_length=20, choices=Kind.choices)
     own_words = models.CharField(
-        "in your own words",
+        gettext_lazy("in your own words"),
         max_length=80,
         blank=True,
-        help_text="Optional. How you'd like this journey named, for example “Sober from drinking”.",
+        help_text=gettext_lazy("Optional. How you'd like this journey named, for example “Sober from drinking”."),
     )
     # The whole history begins here; it never moves, so earlier streaks stay countable.
     first_started_on = models.DateField()
     # The current count's first day. It moves forward only when the person chooses
     # to restart after a setback.
-    started_on = models.DateField("start date")
+    started_on = models.DateField(gettext_lazy("start date"))
     # What the habit cost each day, if the person cares to say: the journey's pages show what they got back.
     # Theirs alone: no sharing scope includes it, so family and counselors never see it.
     cost_per_day = models.DecimalField(
-        "money a day",
+        gettext_lazy("money a day"),
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, "Enter an amount of 0 or more.")],
+        validators=[MinValueValidator(0, gettext_lazy("Enter an amount of 0 or more."))],
     )
     cost_currency = models.CharField(
-        "currency", max_length=3, choices=money.currency_choices, default=money.DEFAULT_CURRENCY
+        gettext_lazy("currency"), max_length=3, choices=money.currency_choices, default=money.DEFAULT_CURRENCY
     )
     hours_per_day = models.DecimalField(
-        "hours a day",
+        gettext_lazy("hours a day"),
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[
-            MinValueValidator(0, "Enter 0 hours or more."),
-            MaxValueValidator(24, "A day has 24 hours: enter 24 or fewer."),
+            MinValueValidator(0, gettext_lazy("Enter 0 hours or more.")),
+            MaxValueValidator(24, gettext_lazy("A day has 24 hours: enter 24 or fewer.")),
         ],
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -179,10 +186,11 @@ class Journey(models.Model):
 
     def milestone_for_days(self, days):
         """Any day count of the current count can be celebrated, not only the scheduled ones."""
-        label = f"{days} day{'' if days == 1 else 's'}"
+        label = schedule.count_words_lazy("days", days)
         if days % 7 == 0 and days < 70:
-            label = f"{days // 7} week{'' if days == 7 else 's'}"
-        return Milestone(self, f"day{days}", label, self.started_on + dt.timedelta(days=days), days, f"{days}d")
+            label = schedule.count_words_lazy("weeks", days // 7)
+        due_on = self.started_on + dt.timedelta(days=days)
+        return Milestone(self, f"day{days}", label, due_on, days, schedule.short_words_lazy("days", days))
 
     def milestone_named(self, key):
         """The milestone a celebration's address names: a scheduled one ("m12") or a day count ("day45");
@@ -301,15 +309,15 @@ class Setback(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="setbacks")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="setbacks")
-    happened_on = models.DateField("when it happened")
+    happened_on = models.DateField(gettext_lazy("when it happened"))
     # The new first day of the count when the person chose to restart; null when
     # they chose to keep counting.
-    restart_on = models.DateField("new start date", null=True, blank=True)
+    restart_on = models.DateField(gettext_lazy("new start date"), null=True, blank=True)
     # The count's start date before this setback, kept so the history can be told.
     previous_started_on = models.DateField()
     what_happened = models.TextField(blank=True, max_length=4000)
-    what_learned = models.TextField("what you learned", blank=True, max_length=4000)
-    reach_out_to = models.CharField("whom you will reach out to", max_length=200, blank=True)
+    what_learned = models.TextField(gettext_lazy("what you learned"), blank=True, max_length=4000)
+    reach_out_to = models.CharField(gettext_lazy("whom you will reach out to"), max_length=200, blank=True)
     reach_out_supporter = models.ForeignKey(
         "supports.Supporter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -328,7 +336,7 @@ class Setback(models.Model):
         ]
 
     def __str__(self):
-        return f"Setback on {self.happened_on}"
+        return gettext("Setback on %(day)s") % {"day": self.happened_on}
 
     @property
     def restarted(self):
@@ -343,19 +351,23 @@ class PersonalGoal(models.Model):
     """A milestone the person sets themselves: a day count (100 days) or a date that matters."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_goals")
-    title = models.CharField(max_length=120, help_text="For example “100 days”, “Sober birthday”, “Mia's wedding”.")
+    title = models.CharField(
+        gettext_lazy("title"),
+        max_length=120,
+        help_text=gettext_lazy("For example “100 days”, “Sober birthday”, “Mia's wedding”."),
+    )
     journey = models.ForeignKey(
         Journey,
         on_delete=models.CASCADE,
         related_name="personal_goals",
         null=True,
         blank=True,
-        help_text="For a day count: the journey it counts from.",
+        help_text=gettext_lazy("For a day count: the journey it counts from."),
     )
     days = models.PositiveIntegerField(
-        "day count", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(36500)]
+        gettext_lazy("day count"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(36500)]
     )
-    on_date = models.DateField("date", null=True, blank=True)
+    on_date = models.DateField(gettext_lazy("date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonalGoalQuerySet.as_manager()
@@ -376,7 +388,7 @@ class PersonalGoal(models.Model):
     @property
     def short(self):
         """What fits on the goal's chip: its day count, or a star for a date that matters."""
-        return f"{self.days}d" if self.days is not None else "★"
+        return schedule.short_words("days", self.days) if self.days is not None else "★"
 
     @property
     def due_on(self):
@@ -433,19 +445,19 @@ class CheckIn(models.Model):
     """How one local day went. One per person per local day, enforced by the database."""
 
     class Sober(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        UNSAID = "unsaid", "I'd rather not say"
+        YES = "yes", gettext_lazy("Yes")
+        NO = "no", gettext_lazy("No")
+        UNSAID = "unsaid", gettext_lazy("I'd rather not say")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     # The person's calendar date when they checked in (their zone at that moment).
     local_date = models.DateField()
-    sober = models.CharField("sober today?", max_length=10, choices=Sober.choices)
+    sober = models.CharField(gettext_lazy("sober today?"), max_length=10, choices=Sober.choices)
     mood = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     craving = models.PositiveSmallIntegerField(
-        "craving", null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+        gettext_lazy("craving"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     # Keys from TRIGGER_CHOICES / HELPED_CHOICES, plus the person's own words for triggers.
     triggers = models.JSONField(default=list, blank=True)
@@ -456,7 +468,7 @@ class CheckIn(models.Model):
     gratitude = models.TextField(blank=True, max_length=2000)
     notes = models.TextField(blank=True, max_length=4000)
     # Filled in on a later day for a day that was missed: counted like any other, and said so where it shows.
-    entered_late = models.BooleanField("filled in later", default=False)
+    entered_late = models.BooleanField(gettext_lazy("filled in later"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -477,7 +489,7 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self):
-        return f"Check-in for {self.local_date}"
+        return gettext("Check-in for %(day)s") % {"day": self.local_date}
 
     def trigger_labels(self):
         return [TRIGGER_LABELS.get(trigger, trigger) for trigger in self.triggers]
@@ -515,26 +527,33 @@ class CheckInReceipt(models.Model):
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_receipt_per_device_key")]
 
     def __str__(self):
-        return f"Check-in for {self.local_date} sent from a device"
+        return gettext("Check-in for %(day)s sent from a device") % {"day": self.local_date}
 
 
-# Ready phrases a family member or friend can send with one tap, in our own words.
-EVERYDAY_PHRASES = [
-    ("proud", "I'm proud of you."),
-    ("thinking", "Thinking of you today."),
-    ("one_day", "One day at a time. I'm with you."),
-    ("here", "I'm here if you want to talk."),
-    ("keep_going", "Keep going. You're doing something hard and brave."),
+# Ready phrases a family member or friend can send with one tap, in our own words. Marked with gettext_noop: these
+# are the English words an encouragement stores (READY_PHRASE_TEXT), whatever language the sender reads; the
+# lists below name them in the reader's language.
+_EVERYDAY_PHRASE_TEXT = [
+    ("proud", gettext_noop("I'm proud of you.")),
+    ("thinking", gettext_noop("Thinking of you today.")),
+    ("one_day", gettext_noop("One day at a time. I'm with you.")),
+    ("here", gettext_noop("I'm here if you want to talk.")),
+    ("keep_going", gettext_noop("Keep going. You're doing something hard and brave.")),
 ]
 # Words from the family course (recovery_network/learning/lessons/): listening and talking, after a setback,
 # rewarding sober time.
-COURSE_PHRASES = [
-    ("what_helps", "I know this is hard. What would help right now?"),
-    ("not_erased", "A hard day doesn't erase everything you've done. I'm still here."),
-    ("enjoyed", "I really enjoyed our time together."),
+_COURSE_PHRASE_TEXT = [
+    ("what_helps", gettext_noop("I know this is hard. What would help right now?")),
+    ("not_erased", gettext_noop("A hard day doesn't erase everything you've done. I'm still here.")),
+    ("enjoyed", gettext_noop("I really enjoyed our time together.")),
 ]
+# {key: English words}: what an encouragement sent with a ready phrase keeps as its message.
+READY_PHRASE_TEXT = dict(_EVERYDAY_PHRASE_TEXT + _COURSE_PHRASE_TEXT)
+# (key, words in the reader's language): for choices and for showing a phrase.
+EVERYDAY_PHRASES = [(key, gettext_lazy(text)) for key, text in _EVERYDAY_PHRASE_TEXT]
+COURSE_PHRASES = [(key, gettext_lazy(text)) for key, text in _COURSE_PHRASE_TEXT]
 READY_PHRASES = EVERYDAY_PHRASES + COURSE_PHRASES
-READY_PHRASE_TEXT = dict(READY_PHRASES)
+READY_PHRASE_LABELS = dict(READY_PHRASES)
 
 
 class EncouragementQuerySet(OwnedQuerySet):
@@ -553,17 +572,19 @@ class Encouragement(models.Model):
     goal = models.ForeignKey(
         PersonalGoal, on_delete=models.CASCADE, related_name="encouragements", null=True, blank=True
     )
-    from_name = models.CharField("from", max_length=80, help_text="Who it came from, as you'd like to remember it.")
+    from_name = models.CharField(
+        gettext_lazy("from"), max_length=80, help_text=gettext_lazy("Who it came from, as you'd like to remember it.")
+    )
     supporter = models.ForeignKey(
         "supports.Supporter", on_delete=models.SET_NULL, null=True, blank=True, related_name="encouragements"
     )
-    message = models.TextField(max_length=2000)
+    message = models.TextField(gettext_lazy("message"), max_length=2000)
     received_on = models.DateField()
     # Set when someone the owner shares with sent it through the app (not typed in by the owner).
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="encouragements_sent"
     )
-    phrase = models.CharField("ready phrase", max_length=20, choices=READY_PHRASES, blank=True)
+    phrase = models.CharField(gettext_lazy("ready phrase"), max_length=20, choices=READY_PHRASES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncouragementQuerySet.as_manager()
@@ -573,7 +594,15 @@ class Encouragement(models.Model):
         indexes = [models.Index(fields=["owner", "received_on"], name="encouragement_owner_day_idx")]
 
     def __str__(self):
-        return f"From {self.from_name}"
+        return gettext("From %(name)s") % {"name": self.from_name}
+
+    @property
+    def shown_message(self):
+        """The message as its reader sees it: a ready phrase sent as it is (stored in English) in the reader's
+        language; anything else, someone's own words, exactly as they wrote it."""
+        if self.phrase and self.message == READY_PHRASE_TEXT.get(self.phrase):
+            return READY_PHRASE_LABELS[self.phrase]
+        return self.message
 
 
 def new_feed_token():
@@ -588,7 +617,7 @@ class CalendarFeed(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return f"Calendar feed of {self.owner}"
+        return gettext("Calendar feed of %(person)s") % {"person": self.owner}
 
     def regenerate(self):
         self.token = new_feed_token()

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_name, get_territory_currencies
 from django.conf import settings
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext, ngettext, to_locale
 
 DEFAULT_CURRENCY = "USD"
 # The currencies offered are those legal tender somewhere on this date: a fixed date, so the list (and a
@@ -81,8 +81,13 @@ def format_hours(hours, locale=None):
     hours = Decimal(hours)
     if hours < HOURS_IN_A_DAY:
         shown = format_decimal(hours, format="#,##0.#", locale=locale)
-        return f"{shown} hour{'' if hours == 1 else 's'}"
+        # A whole number of hours picks its plural form by itself; 2.5 hours reads as many.
+        count = int(hours) if hours == hours.to_integral_value() else 2
+        return ngettext("%(hours)s hour", "%(hours)s hours", count) % {"hours": shown}
     whole = hours.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    days = (hours / HOURS_IN_A_DAY).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    days = int((hours / HOURS_IN_A_DAY).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     shown = format_decimal(whole, format="#,##0", locale=locale)
-    return f"{shown} hours — about {days} day{'' if days == 1 else 's'}"
+    hours_text = ngettext("%(hours)s hour", "%(hours)s hours", int(whole)) % {"hours": shown}
+    days_text = ngettext("about %(days)s day", "about %(days)s days", days) % {"days": days}
+    # Translators: hours saved, then the same in days: "312 hours — about 13 days".
+    return gettext("%(hours)s — %(days)s") % {"hours": hours_text, "days": days_text}

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 
 from recovery_network.models import end_of_local_day, local_moment
 from supports.models import Attendance, Contact, PeerGroup, Supporter
@@ -53,19 +54,36 @@ class NetworkEffects:
     @property
     def waiting(self):
         """One sentence: how many are not shown yet, and what will show them. Empty when none wait."""
-        more = " more" if self.people or self.groups else ""
+        more = bool(self.people or self.groups)  # "more" than those shown, said once, of the first named
         parts = []
         if self.people_waiting:
-            parts.append(f"{self.people_waiting}{more} {'person' if self.people_waiting == 1 else 'people'}")
-            more = ""
+            count = {"count": self.people_waiting}
+            if more:
+                parts.append(ngettext("%(count)s more person", "%(count)s more people", self.people_waiting) % count)
+            else:
+                parts.append(ngettext("%(count)s person", "%(count)s people", self.people_waiting) % count)
+            more = False
         if self.groups_waiting:
-            parts.append(f"{self.groups_waiting}{more} group{'' if self.groups_waiting == 1 else 's'}")
+            count = {"count": self.groups_waiting}
+            if more:
+                parts.append(ngettext("%(count)s more group", "%(count)s more groups", self.groups_waiting) % count)
+            else:
+                parts.append(ngettext("%(count)s group", "%(count)s groups", self.groups_waiting) % count)
         if not parts:
             return ""
-        return (
-            f"{' and '.join(parts)} will appear once there are at least {self.min_days} check-in days "
-            f"with them and {self.min_days} without."
-        )
+        if len(parts) == 2:
+            # Translators: who is not shown yet: "2 people and 1 group".
+            waiting = gettext("%(people)s and %(groups)s") % {"people": parts[0], "groups": parts[1]}
+        else:
+            waiting = parts[0]
+        # The plural follows how many wait (the verb agrees with them where a language says so).
+        return ngettext(
+            "%(waiting)s will appear once there are at least %(min_days)s check-in days "
+            "with them and %(min_days)s without.",
+            "%(waiting)s will appear once there are at least %(min_days)s check-in days "
+            "with them and %(min_days)s without.",
+            self.people_waiting + self.groups_waiting,
+        ) % {"waiting": waiting, "min_days": self.min_days}
 
 
 def _sums(answers):

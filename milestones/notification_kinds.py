@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from recovery_network.models import User, end_of_local_day, local_moment
 from recovery_network.notifications.models import Delivery
@@ -19,11 +20,12 @@ from .models import CheckIn, Journey
 
 
 @functools.cache
-def _checkin_message():
-    # The same for everyone; building it (and reversing its URL) per person cost more than sending it.
+def _checkin_message(language):
+    # The same for everyone who reads `language`; building it (and reversing its URL) per person cost more than
+    # sending it.
     return Message(
-        title="Time for your check-in",
-        body="How did today go? A minute to note your mood and what helped.",
+        title=gettext("Time for your check-in"),
+        body=gettext("How did today go? A minute to note your mood and what helped."),
         url=reverse("milestones:checkin"),
     )
 
@@ -33,8 +35,8 @@ class DailyCheckIn(PersonalKind):
     journey of their own: a mother who supports her son, or a counselor, is not asked how their day went."""
 
     key = "checkin"
-    label = "Daily check-in"
-    description = "A nudge at your check-in time, only on days you haven't checked in yet."
+    label = gettext_lazy("Daily check-in")
+    description = gettext_lazy("A nudge at your check-in time, only on days you haven't checked in yet.")
     # Changes to the person themselves are watched for every kind by recovery_network.signals; a first journey
     # (or the last one deleted) starts or ends the reminder.
     watches = {"milestones.Journey": lambda journey: [journey.owner_id]}
@@ -70,15 +72,15 @@ class DailyCheckIn(PersonalKind):
         }
 
     def message(self, delivery, subject):
-        return _checkin_message()
+        return _checkin_message(get_language())
 
 
 class MilestoneToday(Kind):
     """On the morning a journey reaches a scheduled milestone (24 hours, 30 days, 1 year…)."""
 
     key = "milestone"
-    label = "Milestones"
-    description = "A celebration on the morning you reach a milestone."
+    label = gettext_lazy("Milestones")
+    description = gettext_lazy("A celebration on the morning you reach a milestone.")
     send_at = dt.time(9, 0)
     watches = {"milestones.Journey": lambda journey: [journey.pk]}
 
@@ -103,9 +105,10 @@ class MilestoneToday(Kind):
     def message(self, delivery, journey):
         step_key = delivery.occurrence.split(":", 1)[0]
         step = schedule.step_for_key(step_key)
-        label = step.label if step else "a milestone"
+        label = step.label if step else gettext("a milestone")
         return Message(
-            title=f"{label} today — well done",
-            body=f"Today you reach {label} on “{journey.name}”. Take a moment to mark it.",
+            title=gettext("%(milestone)s today — well done") % {"milestone": label},
+            body=gettext("Today you reach %(milestone)s on “%(journey)s”. Take a moment to mark it.")
+            % {"milestone": label, "journey": journey.name},
             url=reverse("milestones:celebrate", args=[journey.pk, step_key]),
         )

@@ -10,6 +10,9 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from .models import CheckIn, fill_in_window, needs_support
 
 WEEKS = 12
@@ -21,12 +24,12 @@ class DayState:
     label: str  # what the square says to a screen reader, after the date
 
 
-SOBER = DayState("sober", "checked in, sober")
-USE = DayState("use", "checked in, use recorded")
-CHECKED_IN = DayState("checked-in", "checked in")  # "I'd rather not say" is a check-in all the same
-MISSED = DayState("none", "no check-in")
-BEFORE = DayState("before", "before this journey began")
-AHEAD = DayState("ahead", "still to come")
+SOBER = DayState("sober", gettext_lazy("checked in, sober"))
+USE = DayState("use", gettext_lazy("checked in, use recorded"))
+CHECKED_IN = DayState("checked-in", gettext_lazy("checked in"))  # "I'd rather not say" is a check-in all the same
+MISSED = DayState("none", gettext_lazy("no check-in"))
+BEFORE = DayState("before", gettext_lazy("before this journey began"))
+AHEAD = DayState("ahead", gettext_lazy("still to come"))
 # The legend: every state a square can have, in the order the eye meets them.
 LEGEND = [SOBER, USE, CHECKED_IN, MISSED, BEFORE]
 
@@ -43,8 +46,13 @@ class Day:
     @property
     def name(self):
         """The square's accessible name: "Mon 3 Nov: checked in, sober"."""
-        label = "not checked in yet" if self.is_today and self.state is MISSED else self.state.label
-        return f"{'Today, ' if self.is_today else ''}{self.date:%a} {self.date.day} {self.date:%b}: {label}"
+        label = gettext("not checked in yet") if self.is_today and self.state is MISSED else self.state.label
+        words = {"day": format_date(self.date, "D j M"), "state": label}
+        if self.is_today:
+            # Translators: a square of the streak calendar, read by a screen reader: "Today, Mon 3 Nov: checked in".
+            return gettext("Today, %(day)s: %(state)s") % words
+        # Translators: a square of the streak calendar, read by a screen reader: "Mon 3 Nov: checked in, sober".
+        return gettext("%(day)s: %(state)s") % words
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,14 @@ class StreakCalendar:
     @property
     def summary(self):
         if not self.counted_days:
-            return "Your journey's days will fill in here."
+            return gettext("Your journey's days will fill in here.")
         if self.counted_days == 1:
-            return "Checked in today." if self.checked_in_days else "No check-in yet today."
-        return f"Checked in on {self.checked_in_days} of the last {self.counted_days} days."
+            return gettext("Checked in today.") if self.checked_in_days else gettext("No check-in yet today.")
+        return ngettext(
+            "Checked in on %(checked_in)s of the last %(count)s days.",
+            "Checked in on %(checked_in)s of the last %(count)s days.",
+            self.counted_days,
+        ) % {"checked_in": self.checked_in_days, "count": self.counted_days}
 
 
 def first_day(today, weeks=WEEKS):

@@ -8,6 +8,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, ngettext
+
 from recovery_network.models import end_of_local_day, local_moment
 from supports.models import Attendance, Contact
 
@@ -90,7 +93,8 @@ def bucketed(checkins, first_day, period_days, bucket_days, attribute):
     series, day = [], first_day
     for length in lengths:
         values = [by_day.get(day + dt.timedelta(days=offset)) for offset in range(length)]
-        label = f"{day:%b} {day.day}" if bucket_days == 1 else f"Week of {day:%b} {day.day}"
+        shown = format_date(day, "M j")
+        label = shown if bucket_days == 1 else gettext("Week of %(day)s") % {"day": shown}
         series.append((label, mean(values)))
         day += dt.timedelta(days=length)
     return series
@@ -102,14 +106,50 @@ def trigger_counts(checkins):
 
 
 def _describe(name, values, scale, bucket_days):
-    """The chart's text equivalent in one sentence, for its <desc> and caption."""
+    """The chart's text equivalent in one sentence, for its <desc> and caption. `name` is "mood" or "craving"."""
     if not values:
         return ""
-    shown = "weekly averages" if bucket_days > 1 else "one point per day"
-    return (
-        f"Average {name} {mean(values):.1f} of {scale} over {len(values)} check-ins; "
-        f"lowest {min(values)}, highest {max(values)}. The chart shows {shown}."
-    )
+    numbers = {
+        "average": f"{mean(values):.1f}",
+        "scale": scale,
+        "count": len(values),
+        "lowest": min(values),
+        "highest": max(values),
+    }
+    weekly = bucket_days > 1
+    if name == "mood" and weekly:
+        text = ngettext(
+            "Average mood %(average)s of %(scale)s over %(count)s check-in; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows weekly averages.",
+            "Average mood %(average)s of %(scale)s over %(count)s check-ins; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows weekly averages.",
+            len(values),
+        )
+    elif name == "mood":
+        text = ngettext(
+            "Average mood %(average)s of %(scale)s over %(count)s check-in; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows one point per day.",
+            "Average mood %(average)s of %(scale)s over %(count)s check-ins; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows one point per day.",
+            len(values),
+        )
+    elif weekly:
+        text = ngettext(
+            "Average craving %(average)s of %(scale)s over %(count)s check-in; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows weekly averages.",
+            "Average craving %(average)s of %(scale)s over %(count)s check-ins; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows weekly averages.",
+            len(values),
+        )
+    else:
+        text = ngettext(
+            "Average craving %(average)s of %(scale)s over %(count)s check-in; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows one point per day.",
+            "Average craving %(average)s of %(scale)s over %(count)s check-ins; "
+            "lowest %(lowest)s, highest %(highest)s. The chart shows one point per day.",
+            len(values),
+        )
+    return text % numbers
 
 
 def trends_for(owner, period_days, today):

@@ -10,9 +10,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html_join
 from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -120,7 +123,9 @@ def journey_create(request):
             started_on=form.cleaned_data["started_on"],
             **form.costs(),
         )
-        messages.success(request, f"Your journey “{journey.name}” is saved. Every day counts.")
+        messages.success(
+            request, gettext("Your journey “%(name)s” is saved. Every day counts.") % {"name": journey.name}
+        )
         return redirect("milestones:journey", pk=journey.pk)
     return render(request, "milestones/journey_form.html", {"form": form, "keep": keep, "today": today})
 
@@ -165,7 +170,7 @@ def journey_edit(request, pk):
     form, keep = _form(request, lambda data: JourneyWithCostForm(data, instance=journey.load_history(), today=today))
     if not keep and form.is_valid():
         form.save()
-        messages.success(request, "Your journey is updated.")
+        messages.success(request, gettext("Your journey is updated."))
         return redirect("milestones:journey", pk=journey.pk)
     return render(
         request, "milestones/journey_form.html", {"form": form, "keep": keep, "today": today, "journey": journey}
@@ -195,11 +200,16 @@ def setback_create(request, pk):
         if setback.restarted:
             messages.success(
                 request,
-                "Thank you for being honest with yourself. Your new count begins on "
-                f"{setback.restart_on:%-d %B %Y}, and every earlier day is still yours.",
+                gettext(
+                    "Thank you for being honest with yourself. Your new count begins on "
+                    "%(day)s, and every earlier day is still yours."
+                )
+                % {"day": format_date(setback.restart_on, "j F Y")},
             )
         else:
-            messages.success(request, "Thank you for being honest with yourself. It's recorded; your count goes on.")
+            messages.success(
+                request, gettext("Thank you for being honest with yourself. It's recorded; your count goes on.")
+            )
         return redirect("milestones:journey", pk=journey.pk)
     context = {"form": form, "keep": keep, "today": today, "journey": journey}
     return render(request, "milestones/setback_form.html", context)
@@ -237,15 +247,22 @@ def checkin_day(request, day):
     oldest = fill_in_window(today)[0]
     checked_in_on_the_day = False
     if day > today:
-        closed = f"{day:%A %-d %B} hasn't come yet. You can check in for it on the day."
+        closed = gettext("%(day)s hasn't come yet. You can check in for it on the day.") % {
+            "day": format_date(day, "l j F")
+        }
     elif day < oldest:
-        closed = (
-            f"Missed days can be filled in up to {FILL_IN_DAYS} days back, and {day:%A %-d %B %Y} is further back "
-            "than that. The days you did check in are all still counted."
-        )
+        closed = ngettext(
+            "Missed days can be filled in up to %(count)s day back, and %(day)s is further back "
+            "than that. The days you did check in are all still counted.",
+            "Missed days can be filled in up to %(count)s days back, and %(day)s is further back "
+            "than that. The days you did check in are all still counted.",
+            FILL_IN_DAYS,
+        ) % {"count": FILL_IN_DAYS, "day": format_date(day, "l j F Y")}
     elif CheckIn.objects.for_owner(user).filter(local_date=day, entered_late=False).exists():
         checked_in_on_the_day = True
-        closed = f"You checked in on {day:%A %-d %B} itself, so that check-in stays as you lived the day."
+        closed = gettext("You checked in on %(day)s itself, so that check-in stays as you lived the day.") % {
+            "day": format_date(day, "l j F")
+        }
     else:
         return _checkin_page(request, day, today)
     # A 400 tells the phone's script that a check-in it kept can't be saved, so it stops sending it.
@@ -304,20 +321,32 @@ def _save_checkin(request, form, sent, day, late):
     else:
         saved, created = services.save_checkin_from_device(user, sent["device_key"], day, entered_late=late, **answers)
         if saved is None:
-            messages.info(request, "That check-in was already saved.")
+            messages.info(request, gettext("That check-in was already saved."))
             return
     if saved.sober == CheckIn.Sober.NO:
         messages.info(
             request,
-            "Thank you for checking in honestly. A hard day is part of many recoveries. "
-            "If you'd like, you can record it as a setback from your journey page.",
+            gettext(
+                "Thank you for checking in honestly. A hard day is part of many recoveries. "
+                "If you'd like, you can record it as a setback from your journey page."
+            ),
         )
     elif late:
-        messages.success(request, f"Your check-in for {day:%A %-d %B} is saved (filled in later). Every day counts.")
+        messages.success(
+            request,
+            gettext("Your check-in for %(day)s is saved (filled in later). Every day counts.")
+            % {"day": format_date(day, "l j F")},
+        )
     elif day != user.local_today():
-        messages.success(request, f"Your check-in for {day:%A %-d %B} is saved. Well done for showing up.")
+        messages.success(
+            request,
+            gettext("Your check-in for %(day)s is saved. Well done for showing up.")
+            % {"day": format_date(day, "l j F")},
+        )
+    elif created:
+        messages.success(request, gettext("Checked in for today. Well done for showing up."))
     else:
-        messages.success(request, "Checked in for today. Well done for showing up." if created else "Updated.")
+        messages.success(request, gettext("Updated."))
 
 
 def _checkin_context(user, day, today, form=None, posted=None):
@@ -343,19 +372,31 @@ def _checkin_context(user, day, today, form=None, posted=None):
             shown = [pk for pk, _ in form.fields[name].choices]
             page_number = posted.get(f"find-{name}") if posted else None
             searches[name] = _search(user, name, ChoiceSearchForm(posted, prefix=name), page_number, shown)
+    journeys = list(Journey.objects.for_owner(user))
     return {
         "form": form,
         "existing": existing,
-        "journeys": list(Journey.objects.for_owner(user)),
+        "journeys": journeys,
+        "setback_links": _setback_links(journeys),
         "searches": searches,
         "searched": any(search["q"] for search in searches.values()),
     }
 
 
+def _setback_links(journeys):
+    """Each journey's "record a setback" link, for one sentence of the check-in: "… from <a>Alcohol</a> or
+    <a>Gambling</a>."."""
+    # Translators: between the names of two journeys, as in "from Alcohol or Gambling".
+    separator = " " + pgettext("between journeys", "or") + " "
+    links = ((reverse("milestones:setback_create", args=[journey.pk]), journey.name) for journey in journeys)
+    return format_html_join(separator, '<a href="{}">{}</a>', links)  # the separator and names escaped
+
+
 FOUND_PER_PAGE = 10
+# The search's words; its results' sentences are in milestones/includes/checkin_found.html, one set per name.
 SEARCH_WORDS = {
-    "supporters": {"label": "Find someone else in your network", "noun": "supporter"},
-    "groups": {"label": "Find another of your groups", "noun": "group"},
+    "supporters": {"label": gettext_lazy("Find someone else in your network")},
+    "groups": {"label": gettext_lazy("Find another of your groups")},
 }
 
 
@@ -442,7 +483,7 @@ def _celebration(
         encouragement.owner, encouragement.journey, encouragement.goal = user, journey, goal
         encouragement.milestone_key = key
         encouragement.save()
-        messages.success(request, "Saved. It will be here whenever you come back to this day.")
+        messages.success(request, gettext("Saved. It will be here whenever you come back to this day."))
         return redirect(request.path)
     zone = user.zone
     day_start = dt.datetime.combine(due_on, dt.time.min, tzinfo=zone)
@@ -464,6 +505,8 @@ def _celebration(
             "days_to_go": (due_on - today).days,
             "encouragements": list(encouragements),
             "contacts": list(contacts),
+            # Said in one sentence on the page ("On this day you were in touch with …").
+            "contact_names": ", ".join(contact.supporter.name for contact in contacts),
             "form": form,
             "back_url": back_url,
             "journey": journey,
@@ -474,11 +517,19 @@ def _celebration(
 
 def _tell_circle(request, milestone, today):
     if not milestone.is_reached(today):
-        messages.info(request, "You can tell your circle once the day comes.")
+        messages.info(request, gettext("You can tell your circle once the day comes."))
     elif told := celebration.tell(milestone, request.user):
-        messages.success(request, f"Told {get_text_list(told, 'and')}. A note from you is waiting for them.")
+        messages.success(
+            request,
+            ngettext(
+                "Told %(names)s. A note from you is waiting for them.",
+                "Told %(names)s. A note from you is waiting for them.",
+                len(told),
+            )
+            % {"names": get_text_list(told, gettext("and"))},
+        )
     else:
-        messages.info(request, "There was no one new to tell: everyone who hears of your milestones knows.")
+        messages.info(request, gettext("There was no one new to tell: everyone who hears of your milestones knows."))
     return redirect(f"{request.path}#circle")
 
 
@@ -515,7 +566,7 @@ def goal_create(request):
         goal = form.save(commit=False)
         goal.owner = user
         goal.save()
-        messages.success(request, f"Your goal “{goal.title}” is saved.")
+        messages.success(request, gettext("Your goal “%(title)s” is saved.") % {"title": goal.title})
         return redirect("milestones:overview")
     return render(request, "milestones/goal_form.html", {"form": form, "keep": keep, "journey_id": journey_id})
 
@@ -525,7 +576,7 @@ def goal_create(request):
 def goal_delete(request, pk):
     goal = PersonalGoal.objects.get_for_owner_or_404(request.user, pk=pk)
     goal.delete()
-    messages.success(request, "The goal is removed.")
+    messages.success(request, gettext("The goal is removed."))
     return redirect("milestones:overview")
 
 
@@ -572,13 +623,13 @@ def calendar_settings(request):
         action = request.POST.get("action")
         if action == "create" and feed is None:
             CalendarFeed.objects.create(owner=user)
-            messages.success(request, "Your private calendar address is ready.")
+            messages.success(request, gettext("Your private calendar address is ready."))
         elif action == "regenerate" and feed is not None:
             feed.regenerate()
-            messages.success(request, "You have a new address. The old one no longer works.")
+            messages.success(request, gettext("You have a new address. The old one no longer works."))
         elif action == "delete" and feed is not None:
             feed.delete()
-            messages.success(request, "Your calendar feed is turned off. The old address no longer works.")
+            messages.success(request, gettext("Your calendar feed is turned off. The old address no longer works."))
         return redirect("milestones:calendar")
     feed_url = (
         request.build_absolute_uri(reverse("milestones:calendar_feed", args=[feed.token])) if feed is not None else ""
@@ -593,7 +644,9 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.select_related("owner").filter(token=token).first()
     if feed is None or not feed.owner.is_active:
         raise Http404("No such calendar.")
-    response = HttpResponse(ics.build_calendar(feed.owner, timezone.now()), content_type="text/calendar; charset=utf-8")
+    with translation.override(feed.owner.language):  # a calendar app sends no language: the feed is its owner's
+        calendar = ics.build_calendar(feed.owner, timezone.now())
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="recovery-calendar.ics"'
     response["X-Robots-Tag"] = "noindex"
     return response

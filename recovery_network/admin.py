@@ -15,6 +15,7 @@ from allauth.mfa.signals import authenticator_removed
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy
 
 from .admin_site import PersonRecordsAdmin
 from .models import Heartbeat, User
@@ -28,9 +29,15 @@ class UserAdmin(PersonRecordsAdmin, BaseUserAdmin):
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["display_name", "time_zone", "checkin_time", "quiet_hours_start", "quiet_hours_end"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (
+            gettext_lazy("Profile"),
+            {"fields": ["display_name", "time_zone", "checkin_time", "quiet_hours_start", "quiet_hours_end"]},
+        ),
+        (
+            gettext_lazy("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (gettext_lazy("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from recovery_network.care import sharing
@@ -34,8 +35,13 @@ from . import params, two_factor
 
 
 class AdminSite(admin.AdminSite):
-    site_header = f"{settings.SITE_NAME} administration"
-    site_title = f"{settings.SITE_NAME} administration"
+    @property
+    def site_header(self):
+        return gettext("%(site)s administration") % {"site": settings.SITE_NAME}
+
+    @property
+    def site_title(self):
+        return gettext("%(site)s administration") % {"site": settings.SITE_NAME}
 
     def has_permission(self, request):
         return super().has_permission(request) and two_factor.verified(request)
@@ -57,7 +63,7 @@ class AdminSite(admin.AdminSite):
         """A staff member whose session passed no second factor: how to set one up, or confirm with a code."""
         context = {
             **self.each_context(request),
-            "title": "Two-factor authentication required",
+            "title": gettext("Two-factor authentication required"),
             "has_totp": two_factor.account_has_totp(request.user),
             "next_url": next_url,
         }
@@ -166,5 +172,5 @@ class PersonRecordsAdmin:
         counted = {name: count for name, count in model_count.items() if str(name) in held}
         listed = [f"{capfirst(obj._meta.verbose_name)}: {obj}" for obj in objs]
         if len(counted) < len(model_count):
-            listed.append("Related records the administration does not show (not listed)")
-        return listed, counted, perms_needed, ["Records the administration does not show"] if protected else []
+            listed.append(gettext("Related records the administration does not show (not listed)"))
+        return listed, counted, perms_needed, [gettext("Records the administration does not show")] if protected else []

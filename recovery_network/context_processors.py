@@ -3,7 +3,9 @@ import functools
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 
+from . import crisis
 from . import page_cache as pages
 
 # The links every page's header, nav and footer carry. Reversed once per process (and
@@ -87,7 +89,7 @@ def nav_section(match):
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
+        "CRISIS_RESOURCES": crisis.resources(),
         "chrome_urls": _chrome_urls(get_script_prefix()),
         "nav_section": nav_section(getattr(request, "resolver_match", None)),
     }
@@ -99,13 +101,15 @@ def page_cache(request):
         {% cache 960 home user.pk user.data_version local_today user.time_zone quarter RELEASE using=page_cache %}
 
     `quarter` (the UTC quarter hour: what changes with the clock alone, a supporter falling due,
-    shows within fifteen minutes), `RELEASE` (our templates and code as deployed) and the cache to
+    shows within fifteen minutes), `RELEASE` (our templates, code and catalogues as deployed, and the active
+    language) and the cache to
     use (none with PAGE_CACHE off). The view gives the rest: the people whose records it shows and
     their versions, the local date, the reader's zone (dates render in it), scopes, a sort.
     """
     return {
         "quarter": pages.bucket(),
-        "RELEASE": pages.RELEASE_FINGERPRINT,
+        # The release and the language the part is rendered in: a Spanish reader never gets an English part.
+        "RELEASE": f"{pages.RELEASE_FINGERPRINT}-{translation.get_language()}",
         "page_cache": "default" if settings.PAGE_CACHE else "off",
     }
 

@@ -1,9 +1,13 @@
 import functools
 
 from django import forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import User
 from .timezones import offered_zone, time_zone_choices
@@ -46,8 +50,8 @@ class TimeZoneField(forms.CharField):
     widget = TimeZoneInput
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Time zone")
-        kwargs.setdefault("help_text", "Your days, reminders and milestones follow this zone.")
+        kwargs.setdefault("label", gettext_lazy("Time zone"))
+        kwargs.setdefault("help_text", gettext_lazy("Your days, reminders and milestones follow this zone."))
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
 
@@ -57,7 +61,7 @@ class TimeZoneField(forms.CharField):
             return value
         zone = offered_zone(value)
         if zone is None:
-            raise forms.ValidationError("Choose a time zone from the list, like America/Chicago or Europe/London.")
+            raise forms.ValidationError(_("Choose a time zone from the list, like America/Chicago or Europe/London."))
         return zone
 
 
@@ -71,8 +75,8 @@ class SignupProfileForm(forms.Form):
     display_name = forms.CharField(
         max_length=80,
         required=False,
-        label="What should we call you?",
-        help_text="Optional. A first name or nickname is fine.",
+        label=gettext_lazy("What should we call you?"),
+        help_text=gettext_lazy("Optional. A first name or nickname is fine."),
     )
     time_zone = TimeZoneField(initial="UTC")
 
@@ -83,7 +87,9 @@ class SignupProfileForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data.get("display_name", "")
         user.time_zone = self.cleaned_data["time_zone"]
-        user.save(update_fields=["display_name", "time_zone"])
+        # The language the sign-up page was read in: the switch on it, else the browser's Accept-Language.
+        user.language = translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+        user.save(update_fields=["display_name", "time_zone", "language"])
 
 
 class ProfileForm(forms.ModelForm):
@@ -91,20 +97,23 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone", "checkin_time", "quiet_hours_start", "quiet_hours_end"]
+        fields = ["display_name", "language", "time_zone", "checkin_time", "quiet_hours_start", "quiet_hours_end"]
         widgets = {
             "checkin_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
-        labels = {"quiet_hours_start": "Quiet hours start", "quiet_hours_end": "Quiet hours end"}
+        labels = {
+            "quiet_hours_start": gettext_lazy("Quiet hours start"),
+            "quiet_hours_end": gettext_lazy("Quiet hours end"),
+        }
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
         if (start is None) != (end is None):
             raise forms.ValidationError(
-                "Give both a start and an end for quiet hours, or leave both empty to turn them off."
+                _("Give both a start and an end for quiet hours, or leave both empty to turn them off.")
             )
         return cleaned
 

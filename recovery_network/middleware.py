@@ -10,7 +10,7 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
 from . import logs
@@ -73,6 +73,21 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """A signed-in person reads every page in the language of their profile, whatever their browser says;
+    before sign-in LocaleMiddleware has chosen from the language cookie or Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language and user.language != request.LANGUAGE_CODE:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 def seen_key(session_key):

@@ -4,10 +4,13 @@ import datetime as dt
 import functools
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .querysets import owners_changed
 
@@ -39,7 +42,7 @@ def end_of_local_day(day, zone):
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("Choose a time zone from the list, for example America/Chicago.")
+        raise ValidationError(_("Choose a time zone from the list, for example America/Chicago."))
 
 
 # Kept by UPDATEs elsewhere, never by a save of a copy that may be older.
@@ -95,29 +98,53 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
     display_name = models.CharField(
+        gettext_lazy("display name"),
         max_length=80,
         blank=True,
-        help_text="How we greet you, and how people you invite see you. A first name is fine.",
+        help_text=gettext_lazy("How we greet you, and how people you invite see you. A first name is fine."),
     )
     time_zone = models.CharField(
+        gettext_lazy("time zone"),
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Your days, reminders and milestones follow this zone.",
+        help_text=gettext_lazy("Your days, reminders and milestones follow this zone."),
+    )
+    # Pages, emails, reminders and alerts to this person are in this language (settings.LANGUAGES); set from the
+    # browser's Accept-Language at sign-up.
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=gettext_lazy("The language of your pages, emails and reminders."),
     )
     checkin_time = models.TimeField(
-        "daily check-in time",
+        gettext_lazy("daily check-in time"),
         default=dt.time(20, 0),
-        help_text="When you'd like to be reminded to check in, in your own time.",
+        help_text=gettext_lazy("When you'd like to be reminded to check in, in your own time."),
     )
     quiet_hours_start = models.TimeField(
-        null=True, blank=True, default=dt.time(22, 0), help_text="No reminders from this time…"
+        gettext_lazy("quiet hours start"),
+        null=True,
+        blank=True,
+        default=dt.time(22, 0),
+        help_text=gettext_lazy("No reminders from this time…"),
     )
-    quiet_hours_end = models.TimeField(null=True, blank=True, default=dt.time(7, 0), help_text="…until this time.")
+    quiet_hours_end = models.TimeField(
+        gettext_lazy("quiet hours end"),
+        null=True,
+        blank=True,
+        default=dt.time(7, 0),
+        help_text=gettext_lazy("…until this time."),
+    )
     reminders_paused_until = models.DateTimeField(
-        null=True, blank=True, help_text="No reminders of any kind until this moment."
+        gettext_lazy("reminders paused until"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("No reminders of any kind until this moment."),
     )
     # Kept in step with the notification centre so the nav's count costs no query on any page.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
@@ -130,9 +157,9 @@ class User(AbstractUser):
     views_someone = models.BooleanField(default=False, editable=False)
     counsels_someone = models.BooleanField(default=False, editable=False)
     meeting_reminder_minutes = models.PositiveSmallIntegerField(
-        "minutes before a meeting",
+        gettext_lazy("minutes before a meeting"),
         default=60,
-        help_text="How long before one of your groups meets we remind you.",
+        help_text=gettext_lazy("How long before one of your groups meets we remind you."),
     )
 
     USERNAME_FIELD = "email"

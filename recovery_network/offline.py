@@ -14,6 +14,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import page_cache
@@ -32,11 +34,12 @@ PRECACHED_STATIC = [
 
 
 @functools.cache
-def _manifest():
+def _manifest(language):
+    """The manifest in `language` (the active one, which the words follow), kept per process and language."""
     return {
         "name": settings.SITE_NAME,
-        "short_name": "Recovery",
-        "description": "Your support network, in reach at any hour.",
+        "short_name": _("Recovery"),
+        "description": _("Your support network, in reach at any hour."),
         "id": reverse("home"),
         "start_url": reverse("home"),
         "scope": "/",
@@ -55,19 +58,20 @@ def _manifest():
             },
         ],
         "shortcuts": [
-            {"name": "Check in", "url": reverse("milestones:checkin")},
-            {"name": "Get help now", "url": reverse("crisis")},
+            {"name": _("Check in"), "url": reverse("milestones:checkin")},
+            {"name": _("Get help now"), "url": reverse("crisis")},
         ],
     }
 
 
 @require_safe
 def manifest(request):
-    return JsonResponse(_manifest(), content_type="application/manifest+json")
+    return JsonResponse(_manifest(get_language()), content_type="application/manifest+json")
 
 
 @functools.cache
-def _service_worker():
+def _service_worker(language):
+    """The worker's script, kept per process and language: its last-resort offline answer is in words."""
     precached = json.dumps([static(path) for path in PRECACHED_STATIC])
     # A new release or new static files make a new worker, which replaces the caches of the old one.
     version = hashlib.blake2b(f"{page_cache.RELEASE_FINGERPRINT} {precached}".encode(), digest_size=6).hexdigest()
@@ -76,13 +80,15 @@ def _service_worker():
         "offline_url": reverse("offline"),
         "static_prefix": settings.STATIC_URL,
         "precached": precached,
+        # A JavaScript string literal; the page it stands in for (the offline page) lists the real crisis lines.
+        "offline_message": json.dumps(_("You're offline. In crisis, call 988 or your local emergency number.")),
     }
     return render_to_string("recovery_network/service_worker.js", context)
 
 
 @require_safe
 def service_worker(request):
-    response = HttpResponse(_service_worker(), content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(_service_worker(get_language()), content_type="text/javascript; charset=utf-8")
     # Browsers check for a new worker on each visit once this is stale; never let a cache hold an old one.
     response["Cache-Control"] = "no-cache"
     return response

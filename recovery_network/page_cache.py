@@ -38,12 +38,13 @@ BUCKET_SECONDS = 15 * 60
 
 
 def _release_fingerprint():
-    """Our templates and code as deployed: a release that changes how a page looks changes every key.
+    """Our templates, code and translations as deployed: a release that changes how a page looks changes every key.
     Read from the files' contents, so every machine running the same release agrees on it."""
     digest = hashlib.blake2b(digest_size=6)
     root = Path(settings.BASE_DIR)
     files = [path for folder in settings.TEMPLATES[0]["DIRS"] for path in Path(folder).rglob("*.html")]
     files += [path for app in ("recovery_network", "supports", "milestones") for path in (root / app).glob("*.py")]
+    files += [path for folder in settings.LOCALE_PATHS for path in Path(folder).rglob("*.po")]
     for path in sorted(files):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())

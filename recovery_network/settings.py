@@ -109,6 +109,8 @@ MIDDLEWARE = [
     # redirect to the address with a slash) gets it too.
     "recovery_network.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language before sign-in: the language cookie (the switch on the sign-in pages), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,6 +120,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "recovery_network.middleware.UserSessionsMiddleware",  # allauth's, throttled to once a minute
     "recovery_network.middleware.UserTimezoneMiddleware",
+    "recovery_network.middleware.UserLanguageMiddleware",  # signed in: the language chosen in their profile
 ]
 
 ROOT_URLCONF = "recovery_network.urls"
@@ -234,7 +237,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 USERSESSIONS_TRACK_ACTIVITY = True
 
-LANGUAGE_CODE = "en-us"
+# The languages a person may choose (profile, sign-in and sign-up pages); English is the source and the default.
+# Catalogues live in locale/ (`python3 dev.py messages` extracts and compiles them; the .mo files are built, not kept).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 # The server's zone; every person's own zone lives on their profile and is
 # activated per request by UserTimezoneMiddleware.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -494,23 +505,44 @@ HOME_SUPPORTING_SECTIONS = [
 
 # Crisis lines shown on every page's "Get help now" page. A deployment in
 # another country replaces them with a JSON list in CRISIS_RESOURCES, e.g.
-# [{"name": "Samaritans", "detail": "Free, 24/7", "call": "116 123"}].
+# [{"name": "Samaritans", "detail": "Free, 24/7", "call": "116 123"}]. An entry's "translations" gives its words
+# (and, where a line answers in that language on another number, its numbers) per language code.
 CRISIS_RESOURCES = json.loads(os.environ.get("CRISIS_RESOURCES") or "null") or [
     {
         "name": "988 Suicide & Crisis Lifeline",
         "detail": "Call or text 988, any time. Free and confidential.",
         "call": "988",
         "text": "988",
+        "translations": {
+            "es": {
+                "name": "988 Línea de Prevención del Suicidio y Crisis",
+                "detail": "Llama al 988 y marca 2 para hablar en español, o envía AYUDA por mensaje de texto al "
+                "988. A cualquier hora, gratis y confidencial.",
+            },
+        },
     },
     {
         "name": "SAMHSA National Helpline",
         "detail": "Treatment referral and information. Free, confidential, 24/7, 365 days a year.",
         "call": "1-800-662-4357",
+        "translations": {
+            "es": {
+                "name": "Línea Nacional de Ayuda de SAMHSA",
+                "detail": "Información y referencias a tratamiento, en inglés y en español. Gratis, confidencial, "
+                "las 24 horas, los 365 días del año.",
+            },
+        },
     },
     {
         "name": "Emergency services",
         "detail": "If you or someone else is in immediate danger or has overdosed.",
         "call": "911",
+        "translations": {
+            "es": {
+                "name": "Servicios de emergencia",
+                "detail": "Si tú u otra persona está en peligro inmediato o ha tenido una sobredosis.",
+            },
+        },
     },
 ]
 

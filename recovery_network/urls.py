@@ -16,6 +16,8 @@ register_converter(converters.TokenConverter, "token")
 urlpatterns = [
     path("", views.index, name="home"),
     path("help/", views.crisis, name="crisis"),
+    # Django's set_language (POST language, next): the switch on the sign-in and sign-up pages.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/web", views.healthz_web, name="healthz_web"),

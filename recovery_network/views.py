@@ -9,10 +9,13 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Ht
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .crisis import resources as crisis_resources
 from .forms import ProfileForm
 from .home import home_sections, supporting_sections
 from .templatetags.icons import sprite_names
@@ -48,9 +51,20 @@ def crisis(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("profile")
+        user = form.save()
+        translation.activate(user.language)  # the confirmation already in the language just chosen
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        # Signed out on this device, the sign-in pages keep the same language.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+        return response
     return render(request, "recovery_network/profile.html", {"form": form})
 
 
@@ -145,7 +159,7 @@ def server_error(request):
     """
     context = {
         "SITE_NAME": settings.SITE_NAME,
-        "CRISIS_RESOURCES": settings.CRISIS_RESOURCES,
+        "CRISIS_RESOURCES": crisis_resources(),
         "crisis_url": reverse("crisis"),
     }
     if isinstance(sys.exception(), OperationalError | InterfaceError):

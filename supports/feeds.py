@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from recovery_network import page_cache, params
 from recovery_network.timezones import is_time_zone
@@ -135,19 +136,23 @@ def parse_feed(data):
     try:
         records = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
     except UnicodeDecodeError as exc:
-        raise FeedError("The file is not UTF-8 text.") from exc
+        raise FeedError(gettext("The file is not UTF-8 text.")) from exc
     except json.JSONDecodeError as exc:
-        raise FeedError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+        # Translators: the reason at the end is the JSON reader's own, in English: "Expecting value".
+        raise FeedError(
+            gettext("The file is not valid JSON (line %(line)s, column %(column)s: %(reason)s).")
+            % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}
+        ) from exc
     except ValueError as exc:  # Python reads no integer of more than 4300 digits
-        raise FeedError("The file holds a number too long to be part of a meeting feed.") from exc
+        raise FeedError(gettext("The file holds a number too long to be part of a meeting feed.")) from exc
     except RecursionError as exc:  # [[[[… a few thousand deep: the decoder gives up, as it should
-        raise FeedError("The file is nested too deeply to be a meeting feed.") from exc
+        raise FeedError(gettext("The file is nested too deeply to be a meeting feed.")) from exc
     except MemoryError as exc:
-        raise FeedError("The file is too large to read as a meeting feed.") from exc
+        raise FeedError(gettext("The file is too large to read as a meeting feed.")) from exc
     if not isinstance(records, list):
-        raise FeedError("A Meeting Guide feed is a JSON list of meetings; this file holds something else.")
+        raise FeedError(gettext("A Meeting Guide feed is a JSON list of meetings; this file holds something else."))
     if records and not any(isinstance(record, dict) for record in records):
-        raise FeedError("None of the entries in this file is a meeting.")
+        raise FeedError(gettext("None of the entries in this file is a meeting."))
     return records
 
 
@@ -182,9 +187,10 @@ def _text(record, key, limit):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise InvalidRecord(f"“{key}” should be text")
+        # Translators: %(key)s is a field of the Meeting Guide format, left in English: “name”, “location”.
+        raise InvalidRecord(gettext("“%(key)s” should be text") % {"key": key})
     if not _is_text(value):
-        raise InvalidRecord(f"“{key}” holds characters that are not text")
+        raise InvalidRecord(gettext("“%(key)s” holds characters that are not text") % {"key": key})
     return value.strip()[:limit]
 
 
@@ -203,7 +209,10 @@ def _weekdays(value):
     for day in days:
         number = _day_number(day)
         if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 6:
-            raise InvalidRecord(f"day {_shown(day)} is not a number from 0 (Sunday) to 6 (Saturday) or a day's name")
+            raise InvalidRecord(
+                gettext("day %(value)s is not a number from 0 (Sunday) to 6 (Saturday) or a day's name")
+                % {"value": _shown(day)}
+            )
         result.append((number + 6) % 7)
     return sorted(set(result))
 
@@ -240,7 +249,11 @@ def _time(value, key):
             hour = 0
         if hour <= 23 and minute <= 59 and second <= 59:
             return dt.time(hour, minute)
-    raise InvalidRecord(f"{key} {_shown(value)} is not a 24-hour time like 19:30 or a 12-hour one like 7:30 PM")
+    # Translators: %(key)s is a field of the Meeting Guide format, left in English: “time” or “end_time”.
+    raise InvalidRecord(
+        gettext("%(key)s %(value)s is not a 24-hour time like 19:30 or a 12-hour one like 7:30 PM")
+        % {"key": key, "value": _shown(value)}
+    )
 
 
 def _zone(value, default_zone):
@@ -248,7 +261,7 @@ def _zone(value, default_zone):
         return default_zone
     name = value.strip() if isinstance(value, str) else None
     if not name or not is_time_zone(name):
-        raise InvalidRecord(f"timezone {_shown(value)} is not an IANA time zone name")
+        raise InvalidRecord(gettext("timezone %(value)s is not an IANA time zone name") % {"value": _shown(value)})
     return name
 
 
@@ -268,7 +281,9 @@ def _url(record, key, warnings):
     try:
         _valid_url(value)
     except ValidationError:
-        warnings.append(f"ignored {key} {value!r}, which is not a web address")
+        warnings.append(
+            gettext("ignored %(key)s %(value)s, which is not a web address") % {"key": key, "value": repr(value)}
+        )
         return ""
     return value
 
@@ -276,7 +291,7 @@ def _url(record, key, warnings):
 def meeting_fields(record, default_zone="UTC"):
     """The Meeting fields for one feed record, and any warnings; InvalidRecord if it can't be used."""
     if not isinstance(record, dict):
-        raise InvalidRecord("not a meeting object")
+        raise InvalidRecord(gettext("not a meeting object"))
     warnings = []
     name, slug = _name_and_slug(record)
     weekdays, start_time, end_time, time_zone = _schedule(record, default_zone)
@@ -312,14 +327,19 @@ def _name_and_slug(record):
     """A record's name and slug, or InvalidRecord if either is missing or the slug can't name a meeting."""
     name = _text(record, "name", 200)
     if not name:
-        raise InvalidRecord("no name")
+        raise InvalidRecord(gettext("no name"))
     slug = _text(record, "slug", None)
     if not slug:
-        raise InvalidRecord("no slug")
+        raise InvalidRecord(gettext("no slug"))
     if not SLUG_PATTERN.match(slug):
-        raise InvalidRecord(f"slug {_shown(slug)} may only hold letters, digits, hyphens and underscores")
+        raise InvalidRecord(
+            gettext("slug %(value)s may only hold letters, digits, hyphens and underscores") % {"value": _shown(slug)}
+        )
     if len(slug) > SLUG_LENGTH:  # a slug names the meeting: cut short, two could become one
-        raise InvalidRecord(f"slug {_shown(slug)} is longer than {SLUG_LENGTH} characters")
+        raise InvalidRecord(
+            gettext("slug %(value)s is longer than %(limit)s characters")
+            % {"value": _shown(slug), "limit": SLUG_LENGTH}
+        )
     return name, slug
 
 
@@ -341,12 +361,14 @@ def _type_codes(record, warnings):
         raw_types = raw_types.split(",")
     if not isinstance(raw_types, list):
         raw_types = []
-        warnings.append("ignored types, which should be a list of codes")
+        warnings.append(gettext("ignored types, which should be a list of codes"))
     codes = [str(code) if isinstance(code, int) and not isinstance(code, bool) else code for code in raw_types]
     types = [code.strip() for code in codes if isinstance(code, str) and code.strip()]
     if not all(len(code) <= TYPE_CODE_LENGTH and _is_text(code) for code in types):
         types = [code for code in types if len(code) <= TYPE_CODE_LENGTH and _is_text(code)]
-        warnings.append(f"ignored type codes longer than {TYPE_CODE_LENGTH} characters or not text")
+        warnings.append(
+            gettext("ignored type codes longer than %(limit)s characters or not text") % {"limit": TYPE_CODE_LENGTH}
+        )
     return types
 
 
@@ -370,13 +392,13 @@ def _place_and_format(record, warnings):
 def _label(record, position):
     """How the report names a record: "Name [slug]", whichever of the two it has."""
     if not isinstance(record, dict):
-        return f"entry {position}"
+        return gettext("entry %(position)s") % {"position": position}
     name, slug = (record.get(key) for key in ("name", "slug"))
     name = name.strip()[:80] if isinstance(name, str) else ""
     slug = slug.strip()[:80] if isinstance(slug, str) else ""
     if name and slug:
         return f"{name} [{slug}]"
-    return name or slug or f"entry {position}"
+    return name or slug or gettext("entry %(position)s") % {"position": position}
 
 
 def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", now=None):
@@ -397,7 +419,9 @@ def import_feed(data, owner=None, fellowship=Fellowship.AA, default_zone="UTC", 
             report.skipped.append((position, label, str(exc)))
             continue
         if slug in valid:
-            report.skipped.append((position, label, f"the slug {slug!r} appears earlier in the feed"))
+            report.skipped.append(
+                (position, label, gettext("the slug %(slug)s appears earlier in the feed") % {"slug": repr(slug)})
+            )
             continue
         valid[slug] = values
         report.warnings.extend((position, label, message) for message in warnings)

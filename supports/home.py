@@ -1,6 +1,8 @@
 """The network's section of the signed-in home page (two queries)."""
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from .models import Supporter
 from .network import NetworkSummary
@@ -21,5 +23,14 @@ def section(user):
         "template": "supports/home_section.html",
         "summary": summary,
         "overdue": overdue[:OVERDUE_SHOWN],
+        # The names as links, so "Time to reach out to …" is one sentence for a translator (home_section.html).
+        "overdue_links": format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("supports:supporter_detail", args=[person.pk]), person.name)
+                for person in overdue[:OVERDUE_SHOWN]
+            ),
+        ),
         "more_overdue": len(overdue) > OVERDUE_SHOWN,
     }

@@ -12,9 +12,12 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from recovery_network.models import validate_time_zone, zone_named
 from recovery_network.querysets import OwnedQuerySet
+
+from . import meeting_types
 
 
 class ArchivableQuerySet(OwnedQuerySet):
@@ -26,40 +29,40 @@ class ArchivableQuerySet(OwnedQuerySet):
 
 
 class Channel(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone call"
-    VIDEO = "video", "Video"
-    TEXT = "text", "Text or chat"
-    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", gettext_lazy("In person")
+    PHONE = "phone", gettext_lazy("Phone call")
+    VIDEO = "video", gettext_lazy("Video")
+    TEXT = "text", gettext_lazy("Text or chat")
+    EMAIL = "email", gettext_lazy("Email")
 
 
 class OnlineVia(models.TextChoices):
-    NONE = "", "Not online"
-    VIDEO = "video", "Video"
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat or messaging"
+    NONE = "", gettext_lazy("Not online")
+    VIDEO = "video", gettext_lazy("Video")
+    PHONE = "phone", gettext_lazy("Phone")
+    CHAT = "chat", gettext_lazy("Chat or messaging")
 
 
 class Relationship(models.TextChoices):
     # Personal
-    FAMILY = "family", "Family member"
-    PARTNER = "partner", "Partner or spouse"
-    FRIEND = "friend", "Friend"
-    MENTOR = "mentor", "Mentor"
-    SPONSOR = "sponsor", "Sponsor"
-    COWORKER = "coworker", "Coworker"
-    NEIGHBOUR = "neighbour", "Neighbour"
-    FAITH_LEADER = "faith_leader", "Faith leader"
-    OTHER_PERSONAL = "other_personal", "Someone else in my life"
+    FAMILY = "family", gettext_lazy("Family member")
+    PARTNER = "partner", gettext_lazy("Partner or spouse")
+    FRIEND = "friend", gettext_lazy("Friend")
+    MENTOR = "mentor", gettext_lazy("Mentor")
+    SPONSOR = "sponsor", gettext_lazy("Sponsor")
+    COWORKER = "coworker", gettext_lazy("Coworker")
+    NEIGHBOUR = "neighbour", gettext_lazy("Neighbour")
+    FAITH_LEADER = "faith_leader", gettext_lazy("Faith leader")
+    OTHER_PERSONAL = "other_personal", gettext_lazy("Someone else in my life")
     # Professional
-    COUNSELOR = "counselor", "Counselor"
-    THERAPIST = "therapist", "Therapist"
-    PRESCRIBER = "prescriber", "Psychiatrist or prescriber"
-    PHYSICIAN = "physician", "Physician"
-    RECOVERY_COACH = "recovery_coach", "Recovery coach or peer specialist"
-    CASE_MANAGER = "case_manager", "Case manager"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    OTHER_PROFESSIONAL = "other_professional", "Other professional"
+    COUNSELOR = "counselor", gettext_lazy("Counselor")
+    THERAPIST = "therapist", gettext_lazy("Therapist")
+    PRESCRIBER = "prescriber", gettext_lazy("Psychiatrist or prescriber")
+    PHYSICIAN = "physician", gettext_lazy("Physician")
+    RECOVERY_COACH = "recovery_coach", gettext_lazy("Recovery coach or peer specialist")
+    CASE_MANAGER = "case_manager", gettext_lazy("Case manager")
+    SOCIAL_WORKER = "social_worker", gettext_lazy("Social worker")
+    OTHER_PROFESSIONAL = "other_professional", gettext_lazy("Other professional")
 
 
 PROFESSIONAL_RELATIONSHIPS = frozenset(
@@ -76,44 +79,49 @@ PROFESSIONAL_RELATIONSHIPS = frozenset(
 )
 
 RELATIONSHIP_GROUPS = [
-    ("Personal", [(c.value, c.label) for c in Relationship if c not in PROFESSIONAL_RELATIONSHIPS]),
-    ("Professional", [(c.value, c.label) for c in Relationship if c in PROFESSIONAL_RELATIONSHIPS]),
+    (gettext_lazy("Personal"), [(c.value, c.label) for c in Relationship if c not in PROFESSIONAL_RELATIONSHIPS]),
+    (gettext_lazy("Professional"), [(c.value, c.label) for c in Relationship if c in PROFESSIONAL_RELATIONSHIPS]),
 ]
 
 
 class Closeness(models.IntegerChoices):
-    INNER = 1, "Inner circle"
-    CLOSE = 2, "Close"
-    WIDER = 3, "Wider circle"
+    INNER = 1, gettext_lazy("Inner circle")
+    CLOSE = 2, pgettext_lazy("how close someone is", "Close")
+    WIDER = 3, gettext_lazy("Wider circle")
 
 
 class Influence(models.TextChoices):
     """How a person relates to the owner's recovery, as clinical network instruments ask."""
 
-    SUPPORTIVE = "supportive", "Supportive of my recovery"
-    NEUTRAL = "neutral", "Neutral"
-    RISK = "risk", "A risk to my recovery"
+    SUPPORTIVE = "supportive", gettext_lazy("Supportive of my recovery")
+    NEUTRAL = "neutral", gettext_lazy("Neutral")
+    RISK = "risk", gettext_lazy("A risk to my recovery")
 
 
 # The kinds of support a supporter gives: (field on Supporter, short label, long label).
 SUPPORT_KINDS = [
-    ("gives_emotional", "Emotional", "Emotional support"),
-    ("gives_practical", "Practical", "Practical help"),
-    ("gives_advice", "Advice", "Information and advice"),
-    ("gives_accountability", "Accountability", "Accountability"),
-    ("gives_companionship", "Sober company", "Sober companionship"),
-    ("gives_crisis", "Crisis", "Crisis support (someone to call at 3 a.m.)"),
+    # Translators: the short labels (context "kind of support") tag a supporter's card and the map's table.
+    ("gives_emotional", pgettext_lazy("kind of support", "Emotional"), gettext_lazy("Emotional support")),
+    ("gives_practical", pgettext_lazy("kind of support", "Practical"), gettext_lazy("Practical help")),
+    ("gives_advice", pgettext_lazy("kind of support", "Advice"), gettext_lazy("Information and advice")),
+    ("gives_accountability", pgettext_lazy("kind of support", "Accountability"), gettext_lazy("Accountability")),
+    ("gives_companionship", pgettext_lazy("kind of support", "Sober company"), gettext_lazy("Sober companionship")),
+    (
+        "gives_crisis",
+        pgettext_lazy("kind of support", "Crisis"),
+        gettext_lazy("Crisis support (someone to call at 3 a.m.)"),
+    ),
 ]
 SUPPORT_KIND_FIELDS = [field for field, _, _ in SUPPORT_KINDS]
 
 
 class ContactEvery(models.IntegerChoices):
-    DAILY = 1, "Every day"
-    TWICE_A_WEEK = 3, "A couple of times a week"
-    WEEKLY = 7, "Every week"
-    FORTNIGHTLY = 14, "Every two weeks"
-    MONTHLY = 30, "Every month"
-    QUARTERLY = 90, "Every few months"
+    DAILY = 1, gettext_lazy("Every day")
+    TWICE_A_WEEK = 3, gettext_lazy("A couple of times a week")
+    WEEKLY = 7, gettext_lazy("Every week")
+    FORTNIGHTLY = 14, gettext_lazy("Every two weeks")
+    MONTHLY = 30, gettext_lazy("Every month")
+    QUARTERLY = 90, gettext_lazy("Every few months")
 
 
 class SupporterQuerySet(ArchivableQuerySet):
@@ -147,24 +155,27 @@ class Supporter(models.Model):
     relationship = models.CharField(max_length=32, choices=Relationship.choices, default=Relationship.FRIEND)
     closeness = models.PositiveSmallIntegerField(choices=Closeness.choices, default=Closeness.CLOSE)
     influence = models.CharField(
-        "how they relate to your recovery", max_length=16, choices=Influence.choices, default=Influence.SUPPORTIVE
+        gettext_lazy("how they relate to your recovery"),
+        max_length=16,
+        choices=Influence.choices,
+        default=Influence.SUPPORTIVE,
     )
-    gives_emotional = models.BooleanField("emotional support", default=False)
-    gives_practical = models.BooleanField("practical help", default=False)
-    gives_advice = models.BooleanField("information and advice", default=False)
-    gives_accountability = models.BooleanField("accountability", default=False)
-    gives_companionship = models.BooleanField("sober companionship", default=False)
-    gives_crisis = models.BooleanField("crisis support", default=False)
+    gives_emotional = models.BooleanField(gettext_lazy("emotional support"), default=False)
+    gives_practical = models.BooleanField(gettext_lazy("practical help"), default=False)
+    gives_advice = models.BooleanField(gettext_lazy("information and advice"), default=False)
+    gives_accountability = models.BooleanField(gettext_lazy("accountability"), default=False)
+    gives_companionship = models.BooleanField(gettext_lazy("sober companionship"), default=False)
+    gives_crisis = models.BooleanField(gettext_lazy("crisis support"), default=False)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     preferred_channel = models.CharField(
-        "preferred way to reach them", max_length=16, choices=Channel.choices, blank=True
+        gettext_lazy("preferred way to reach them"), max_length=16, choices=Channel.choices, blank=True
     )
     online_via = models.CharField(
-        "reachable online", max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
+        gettext_lazy("reachable online"), max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
     )
     contact_every_days = models.PositiveSmallIntegerField(
-        "how often you'd like to be in touch", choices=ContactEvery.choices, null=True, blank=True
+        gettext_lazy("how often you'd like to be in touch"), choices=ContactEvery.choices, null=True, blank=True
     )
     notes = models.TextField(blank=True)
     # Kept in step with the contact log by refresh_contact_state(), so "overdue"
@@ -208,7 +219,7 @@ class Supporter(models.Model):
 
     @property
     def kind_label(self):
-        return "Professional" if self.is_professional else "Personal"
+        return gettext("Professional") if self.is_professional else gettext("Personal")
 
     @property
     def is_risk(self):
@@ -277,19 +288,19 @@ class ContactQuerySet(OwnedQuerySet):
 
 
 class Helpfulness(models.IntegerChoices):
-    NOT_REALLY = 1, "Not really helpful"
-    A_LITTLE = 2, "A little helpful"
-    HELPFUL = 3, "Helpful"
-    VERY = 4, "Very helpful"
+    NOT_REALLY = 1, gettext_lazy("Not really helpful")
+    A_LITTLE = 2, gettext_lazy("A little helpful")
+    HELPFUL = 3, gettext_lazy("Helpful")
+    VERY = 4, gettext_lazy("Very helpful")
 
 
 class Contact(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="contacts")
-    happened_at = models.DateTimeField("when", default=timezone.now)
-    channel = models.CharField("how", max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    happened_at = models.DateTimeField(gettext_lazy("when"), default=timezone.now)
+    channel = models.CharField(gettext_lazy("how"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
     helpfulness = models.PositiveSmallIntegerField(
-        "how helpful it felt", choices=Helpfulness.choices, null=True, blank=True
+        gettext_lazy("how helpful it felt"), choices=Helpfulness.choices, null=True, blank=True
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -308,27 +319,35 @@ class Contact(models.Model):
 
 
 class Fellowship(models.TextChoices):
-    AA = "aa", "Alcoholics Anonymous (AA)"
-    NA = "na", "Narcotics Anonymous (NA)"
-    CA = "ca", "Cocaine Anonymous (CA)"
-    SMART = "smart", "SMART Recovery"
-    CELEBRATE = "celebrate", "Celebrate Recovery"
-    FAITH = "faith", "Other faith-based group"
-    DHARMA = "dharma", "Recovery Dharma"
-    LIFERING = "lifering", "LifeRing"
-    WFS = "wfs", "Women for Sobriety"
-    ALANON = "alanon", "Al-Anon"
-    NARANON = "naranon", "Nar-Anon"
-    OTHER = "other", "Other"
+    AA = "aa", gettext_lazy("Alcoholics Anonymous (AA)")
+    NA = "na", gettext_lazy("Narcotics Anonymous (NA)")
+    CA = "ca", gettext_lazy("Cocaine Anonymous (CA)")
+    SMART = "smart", gettext_lazy("SMART Recovery")
+    CELEBRATE = "celebrate", gettext_lazy("Celebrate Recovery")
+    FAITH = "faith", gettext_lazy("Other faith-based group")
+    DHARMA = "dharma", gettext_lazy("Recovery Dharma")
+    LIFERING = "lifering", gettext_lazy("LifeRing")
+    WFS = "wfs", gettext_lazy("Women for Sobriety")
+    ALANON = "alanon", gettext_lazy("Al-Anon")
+    NARANON = "naranon", gettext_lazy("Nar-Anon")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class MeetingFormat(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "Hybrid"
+    IN_PERSON = "in_person", gettext_lazy("In person")
+    ONLINE = "online", gettext_lazy("Online")
+    HYBRID = "hybrid", gettext_lazy("Hybrid")
 
 
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_NAMES = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
 WEEKDAY_CHOICES = list(enumerate(WEEKDAY_NAMES))
 
 
@@ -339,27 +358,27 @@ class PeerGroupQuerySet(ArchivableQuerySet):
 class PeerGroup(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_groups")
     name = models.CharField(max_length=160)
-    fellowship = models.CharField("fellowship or type", max_length=16, choices=Fellowship.choices)
+    fellowship = models.CharField(gettext_lazy("fellowship or type"), max_length=16, choices=Fellowship.choices)
     format = models.CharField(max_length=16, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON)
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="The group's own time zone: meeting times are in this zone.",
+        help_text=gettext_lazy("The group's own time zone: meeting times are in this zone."),
     )
     address = models.CharField(max_length=300, blank=True)
-    online_url = models.URLField("video link", max_length=500, blank=True)
+    online_url = models.URLField(gettext_lazy("video link"), max_length=500, blank=True)
     online_via = models.CharField(
-        "reachable online", max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
+        gettext_lazy("reachable online"), max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
     )
-    is_home_group = models.BooleanField("this is my home group", default=False)
+    is_home_group = models.BooleanField(gettext_lazy("this is my home group"), default=False)
     sponsor = models.ForeignKey(
         Supporter,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="sponsored_groups",
-        help_text="Your sponsor in this group, if you have one.",
+        help_text=gettext_lazy("Your sponsor in this group, if you have one."),
     )
     meeting = models.ForeignKey(
         "Meeting",
@@ -367,7 +386,7 @@ class PeerGroup(models.Model):
         null=True,
         blank=True,
         related_name="peer_groups",
-        help_text="The imported meeting this group was joined from.",
+        help_text=gettext_lazy("The imported meeting this group was joined from."),
     )
     notes = models.TextField(blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -424,7 +443,7 @@ class MeetingTime(models.Model):
 
     @property
     def weekday_name(self):
-        return WEEKDAY_NAMES[self.weekday]
+        return str(WEEKDAY_NAMES[self.weekday])
 
     def next_start(self, after_utc):
         """The next start of this slot after a UTC moment, as an aware datetime in the group's zone.
@@ -451,7 +470,7 @@ class AttendanceQuerySet(OwnedQuerySet):
 class Attendance(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
     group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="attendances")
-    attended_on = models.DateField(help_text="The day in your own time zone.")
+    attended_on = models.DateField(help_text=gettext_lazy("The day in your own time zone."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AttendanceQuerySet.as_manager()
@@ -540,16 +559,21 @@ class Meeting(models.Model):
 
     @property
     def weekday_names(self):
-        return [WEEKDAY_NAMES[day] for day in self.weekday_list]
+        return [str(WEEKDAY_NAMES[day]) for day in self.weekday_list]
+
+    @property
+    def type_names(self):
+        """Its Meeting Guide types ("Open", "Discussion"), named in the reader's language."""
+        return [str(name) for name in meeting_types.names(self.types or [])]
 
 
 class ActivityKind(models.TextChoices):
-    VOLUNTEERING = "volunteering", "Volunteering"
-    ADVOCACY = "advocacy", "Advocacy"
-    AWARENESS = "awareness", "Awareness event"
-    RESOURCE_FAIR = "resource_fair", "Resource fair"
-    SERVICE = "service", "Service in a group"
-    OTHER = "other", "Other community activity"
+    VOLUNTEERING = "volunteering", gettext_lazy("Volunteering")
+    ADVOCACY = "advocacy", gettext_lazy("Advocacy")
+    AWARENESS = "awareness", gettext_lazy("Awareness event")
+    RESOURCE_FAIR = "resource_fair", gettext_lazy("Resource fair")
+    SERVICE = "service", gettext_lazy("Service in a group")
+    OTHER = "other", gettext_lazy("Other community activity")
 
 
 class CommunityActivityQuerySet(OwnedQuerySet):
@@ -559,11 +583,11 @@ class CommunityActivityQuerySet(OwnedQuerySet):
 class CommunityActivity(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_activities")
     kind = models.CharField(max_length=16, choices=ActivityKind.choices, default=ActivityKind.VOLUNTEERING)
-    title = models.CharField("what", max_length=160)
-    happened_on = models.DateField("date")
+    title = models.CharField(gettext_lazy("what"), max_length=160)
+    happened_on = models.DateField(gettext_lazy("date"))
     hours = models.DecimalField(max_digits=5, decimal_places=2, default=1)
     online_via = models.CharField(
-        "reachable online", max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
+        gettext_lazy("reachable online"), max_length=8, choices=OnlineVia.choices, blank=True, default=OnlineVia.NONE
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -572,11 +596,17 @@ class CommunityActivity(models.Model):
 
     class Meta:
         ordering = ["-happened_on", "-id"]
-        verbose_name_plural = "community activities"
+        verbose_name_plural = gettext_lazy("community activities")
         indexes = [models.Index(fields=["owner", "happened_on"], name="activity_owner_day_idx")]
 
     def __str__(self):
         return f"{self.title} on {self.happened_on}"
+
+    @property
+    def hours_count(self):
+        """The number that picks the plural of "hours" ({% blocktranslate count %} wants an integer): 1 for
+        exactly one hour, else 2, as 1.5 hours are plural in English (what `pluralize` said)."""
+        return 1 if self.hours == 1 else 2
 
 
 class NetworkSnapshotQuerySet(OwnedQuerySet):
@@ -588,7 +618,7 @@ class NetworkSnapshot(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_snapshots")
     taken_at = models.DateTimeField(default=timezone.now)
-    taken_on = models.DateField(help_text="The owner's local date.")
+    taken_on = models.DateField(help_text=gettext_lazy("The owner's local date."))
     summary = models.JSONField(default=dict)
     note = models.CharField(max_length=200, blank=True)
 

@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 
 from .models import (
     PROFESSIONAL_RELATIONSHIPS,
@@ -110,15 +112,36 @@ class Gap:
     steps: list
 
 
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+NUMBER_WORDS = [
+    # Translators: how many, spelled out before a noun: "no professionals", "one person", "two peer groups".
+    pgettext_lazy("how many", "no"),
+    pgettext_lazy("how many", "one"),
+    pgettext_lazy("how many", "two"),
+    pgettext_lazy("how many", "three"),
+    pgettext_lazy("how many", "four"),
+    pgettext_lazy("how many", "five"),
+    pgettext_lazy("how many", "six"),
+    pgettext_lazy("how many", "seven"),
+    pgettext_lazy("how many", "eight"),
+    pgettext_lazy("how many", "nine"),
+    pgettext_lazy("how many", "ten"),
+]
+# What _count_words() counts: %(spoken)s is a number from NUMBER_WORDS, or digits past ten.
+PEOPLE = ngettext_lazy("%(spoken)s person", "%(spoken)s people", "number")
+PROFESSIONALS = ngettext_lazy("%(spoken)s professional", "%(spoken)s professionals", "number")
+PEER_GROUPS = ngettext_lazy("%(spoken)s peer group", "%(spoken)s peer groups", "number")
+INNER_CIRCLE = ngettext_lazy(
+    "%(spoken)s person in your inner circle", "%(spoken)s people in your inner circle", "number"
+)
+RISKY_TIES = ngettext_lazy("%(spoken)s risky tie", "%(spoken)s risky ties", "number")
 
 
-def _count_words(number, one, many):
+def _count_words(number, counted=PEOPLE):
     """'no one', 'one person', 'two people', '12 professionals'."""
-    if number == 0 and one == "person":
-        return "no one"
+    if number == 0 and counted is PEOPLE:
+        return gettext("no one")
     spoken = NUMBER_WORDS[number] if number < len(NUMBER_WORDS) else str(number)
-    return f"{spoken} {one if number == 1 else many}"
+    return counted % {"number": number, "spoken": spoken}
 
 
 def find_gaps(user, summary=None, now=None):
@@ -145,9 +168,9 @@ def find_gaps(user, summary=None, now=None):
 def _empty_network_gap(add_url):
     return Gap(
         "no_supporters",
-        "Your network is empty so far",
-        "Start with one person you trust: a friend, a family member, a sponsor or a counselor.",
-        [NextStep("Add the first person to your network.", add_url, "Add a supporter")],
+        gettext("Your network is empty so far"),
+        gettext("Start with one person you trust: a friend, a family member, a sponsor or a counselor."),
+        [NextStep(gettext("Add the first person to your network."), add_url, gettext("Add a supporter"))],
     )
 
 
@@ -168,8 +191,8 @@ def _missing_kind_gaps(supporters, summary, add_url):
         gaps.append(
             Gap(
                 f"missing_{kind.removeprefix('gives_')}",
-                f"No one gives you {label}",
-                "No one in your active network is marked as giving this kind of support.",
+                gettext("No one gives you %(kind)s") % {"kind": label},
+                gettext("No one in your active network is marked as giving this kind of support."),
                 _missing_kind_steps(kind, label, archived, askable, add_url),
             )
         )
@@ -183,35 +206,49 @@ def _missing_kind_steps(kind, label, archived, askable, add_url):
     if former:
         steps.append(
             NextStep(
-                f"Reconnect with {former.name}, who gave you {label} before.",
+                gettext("Reconnect with %(name)s, who gave you %(kind)s before.")
+                % {"name": former.name, "kind": label},
                 reverse("supports:supporter_detail", args=[former.pk]),
-                f"See {former.name}",
+                gettext("See %(name)s") % {"name": former.name},
             )
         )
     if askable:
-        names = " or ".join(person.name for person in askable[:2])
+        if len(askable) > 1:
+            names = gettext("%(first)s or %(second)s") % {"first": askable[0].name, "second": askable[1].name}
+        else:
+            names = askable[0].name
         steps.append(
             NextStep(
-                f"Ask {names} whether they could give you {label}.",
+                gettext("Ask %(names)s whether they could give you %(kind)s.") % {"names": names, "kind": label},
                 reverse("supports:supporter_detail", args=[askable[0].pk]),
-                f"See {askable[0].name}",
+                gettext("See %(name)s") % {"name": askable[0].name},
             )
         )
     if kind == "gives_crisis":
-        steps.append(NextStep("Until then, crisis lines answer at any hour.", reverse("crisis"), "Get help now"))
+        steps.append(
+            NextStep(
+                gettext("Until then, crisis lines answer at any hour."), reverse("crisis"), gettext("Get help now")
+            )
+        )
     if not steps:
-        steps.append(NextStep(f"Add someone who gives you {label}.", add_url, "Add a supporter"))
+        steps.append(
+            NextStep(
+                gettext("Add someone who gives you %(kind)s.") % {"kind": label}, add_url, gettext("Add a supporter")
+            )
+        )
     return steps
 
 
 def _no_professional_gap(add_url):
     return Gap(
         "no_professional",
-        "No professional in your network",
-        "A counselor, therapist, prescriber or recovery coach can add care that friends and family can't.",
+        gettext("No professional in your network"),
+        gettext("A counselor, therapist, prescriber or recovery coach can add care that friends and family can't."),
         [
-            NextStep("Find a counselor or treatment service near you.", FIND_TREATMENT_URL, "FindTreatment.gov"),
-            NextStep("Already see someone? Add them to your network.", add_url, "Add a professional"),
+            NextStep(
+                gettext("Find a counselor or treatment service near you."), FIND_TREATMENT_URL, "FindTreatment.gov"
+            ),
+            NextStep(gettext("Already see someone? Add them to your network."), add_url, gettext("Add a professional")),
         ],
     )
 
@@ -223,17 +260,21 @@ def _no_peer_group_gap(user):
     )
     steps = [
         NextStep(
-            f"Join {meeting.name} ({', '.join(meeting.weekday_names)}).",
+            # Translators: "Join Sunrise Serenity (Monday, Thursday)."
+            gettext("Join %(meeting)s (%(days)s).")
+            % {"meeting": meeting.name, "days": ", ".join(meeting.weekday_names)},
             reverse("supports:meeting_list") + "?" + urlencode({"q": meeting.name}),
-            f"Find {meeting.name}",
+            gettext("Find %(meeting)s") % {"meeting": meeting.name},
         )
         for meeting in suggestions
     ]
-    steps.append(NextStep("Search the meeting list.", reverse("supports:meeting_list"), "Find a meeting"))
+    steps.append(
+        NextStep(gettext("Search the meeting list."), reverse("supports:meeting_list"), gettext("Find a meeting"))
+    )
     return Gap(
         "no_peer_group",
-        "No peer group",
-        "Meeting people who share the experience of recovery is one of the strongest supports there is.",
+        gettext("No peer group"),
+        gettext("Meeting people who share the experience of recovery is one of the strongest supports there is."),
         steps,
     )
 
@@ -243,14 +284,14 @@ def _inner_circle_overdue_gap(supporters, summary, now):
     overdue = list(supporters.overdue(now).inner_circle().order_by("contact_due_at")[:5])
     return Gap(
         "inner_circle_overdue",
-        "Your inner circle hasn't heard from you",
-        f"You wanted to be in touch with {_count_words(summary.inner_overdue, 'person', 'people')} "
-        "in your inner circle more often than you have been.",
+        gettext("Your inner circle hasn't heard from you"),
+        gettext("You wanted to be in touch with %(people)s in your inner circle more often than you have been.")
+        % {"people": _count_words(summary.inner_overdue)},
         [
             NextStep(
-                f"Reach out to {person.name}, then log it.",
+                gettext("Reach out to %(name)s, then log it.") % {"name": person.name},
                 reverse("supports:supporter_detail", args=[person.pk]),
-                f"Log a contact with {person.name}",
+                gettext("Log a contact with %(name)s") % {"name": person.name},
             )
             for person in overdue
         ],
@@ -258,17 +299,27 @@ def _inner_circle_overdue_gap(supporters, summary, now):
 
 
 def _risk_outnumbers_support_gap(summary, add_url):
+    risky = capfirst(_count_words(summary.risk))
+    if summary.supportive == 0:
+        detail = gettext("%(risky)s in your network may put your recovery at risk, and no one is supportive.") % {
+            "risky": risky
+        }
+    else:
+        # Translators: "Three people in your network may put your recovery at risk, and two people are supportive."
+        detail = ngettext(
+            "%(risky)s in your network may put your recovery at risk, and %(supportive)s is supportive.",
+            "%(risky)s in your network may put your recovery at risk, and %(supportive)s are supportive.",
+            summary.supportive,
+        ) % {"risky": risky, "supportive": _count_words(summary.supportive)}
     return Gap(
         "risk_outnumbers_support",
-        "More risky ties than supportive ones",
-        f"{_count_words(summary.risk, 'person', 'people').capitalize()} in your network "
-        f"may put your recovery at risk, and {_count_words(summary.supportive, 'person', 'people')} "
-        f"{'is' if summary.supportive <= 1 else 'are'} supportive.",
+        gettext("More risky ties than supportive ones"),
+        detail,
         [
             NextStep(
-                "Talk with a counselor or sponsor about boundaries with people you used with.",
+                gettext("Talk with a counselor or sponsor about boundaries with people you used with."),
             ),
-            NextStep("Add the people who support your recovery.", add_url, "Add a supporter"),
+            NextStep(gettext("Add the people who support your recovery."), add_url, gettext("Add a supporter")),
         ],
     )
 
@@ -277,26 +328,30 @@ def gap_titles(summary):
     """The gaps find_gaps() would report, by title only and without a query (for the caseload)."""
     titles = []
     if summary.supporters == 0:
-        titles.append("Empty network")
-    titles += [f"No one for {SUPPORT_KIND_LABELS[name].lower()}" for name, count in summary.kinds.items() if count == 0]
+        titles.append(gettext("Empty network"))
+    titles += [
+        gettext("No one for %(kind)s") % {"kind": SUPPORT_KIND_LABELS[name].lower()}
+        for name, count in summary.kinds.items()
+        if count == 0
+    ]
     if summary.professional == 0:
-        titles.append("No professional")
+        titles.append(gettext("No professional"))
     if summary.peer_groups == 0:
-        titles.append("No peer group")
+        titles.append(gettext("No peer group"))
     if summary.inner_overdue:
-        titles.append("Inner circle overdue")
+        titles.append(gettext("Inner circle overdue"))
     if summary.risk and summary.risk > summary.supportive:
-        titles.append("More risky ties than supportive ones")
+        titles.append(gettext("More risky ties than supportive ones"))
     return titles
 
 
 KIND_PHRASES = {
-    "gives_emotional": "emotional support",
-    "gives_practical": "practical help",
-    "gives_advice": "information and advice",
-    "gives_accountability": "accountability",
-    "gives_companionship": "sober companionship",
-    "gives_crisis": "crisis support",
+    "gives_emotional": gettext_lazy("emotional support"),
+    "gives_practical": gettext_lazy("practical help"),
+    "gives_advice": gettext_lazy("information and advice"),
+    "gives_accountability": gettext_lazy("accountability"),
+    "gives_companionship": gettext_lazy("sober companionship"),
+    "gives_crisis": gettext_lazy("crisis support"),
 }
 
 
@@ -308,17 +363,22 @@ def changes_since(before, after):
         was, now = before.kinds.get(kind, 0), after.kinds.get(kind, 0)
         if was != now:
             changes.append(
-                f"You had {_count_words(was, 'person', 'people')} for {phrase}; "
-                f"now you have {_count_words(now, 'person', 'people')}."
+                # Translators: "You had no one for crisis support; now you have two people."
+                gettext("You had %(before)s for %(kind)s; now you have %(now)s.")
+                % {"before": _count_words(was), "kind": phrase, "now": _count_words(now)}
             )
-    for attribute, one, many in (
-        ("supporters", "person", "people"),
-        ("professional", "professional", "professionals"),
-        ("peer_groups", "peer group", "peer groups"),
-        ("inner", "person in your inner circle", "people in your inner circle"),
-        ("risk", "risky tie", "risky ties"),
+    for attribute, counted in (
+        ("supporters", PEOPLE),
+        ("professional", PROFESSIONALS),
+        ("peer_groups", PEER_GROUPS),
+        ("inner", INNER_CIRCLE),
+        ("risk", RISKY_TIES),
     ):
         was, now = getattr(before, attribute), getattr(after, attribute)
         if was != now:
-            changes.append(f"You had {_count_words(was, one, many)}; now you have {_count_words(now, one, many)}.")
+            changes.append(
+                # Translators: "You had one professional; now you have two professionals."
+                gettext("You had %(before)s; now you have %(now)s.")
+                % {"before": _count_words(was, counted), "now": _count_words(now, counted)}
+            )
     return changes

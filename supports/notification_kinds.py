@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils.dateformat import time_format
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from recovery_network.notifications.registry import Kind, Message, Occurrence
 
@@ -22,8 +23,8 @@ class MeetingSoon(Kind):
     """A chosen number of minutes before one of the person's groups meets, in the group's zone."""
 
     key = "meeting"
-    label = "Meetings"
-    description = "A reminder before one of your groups meets."
+    label = gettext_lazy("Meetings")
+    description = gettext_lazy("A reminder before one of your groups meets.")
     watches = {
         "supports.MeetingTime": lambda slot: [slot.pk],
         "supports.PeerGroup": lambda group: list(group.meeting_times.values_list("pk", flat=True)),
@@ -51,13 +52,20 @@ class MeetingSoon(Kind):
     def message(self, delivery, slot):
         group = slot.group
         start = dt.datetime.combine(dt.date.fromisoformat(delivery.occurrence), slot.start_time)
-        where = "online" if group.online_url and not group.address else (group.address or "")
+        # Built at send time: the words are in the recipient's language, active when it is sent.
+        online = group.online_url and not group.address
+        where = pgettext("where a group meets", "online") if online else (group.address or "")
         at = time_format(start, "g:i A")  # the clock the pages use: "7:30 PM"
+        words = {"day": slot.weekday_name, "time": at, "zone": group.time_zone.replace("_", " "), "where": where}
         return Message(
-            title=f"{group.name} meets at {at}",
-            body=f"{slot.weekday_name} at {at} ({group.time_zone.replace('_', ' ')})"
-            + (f", {where}" if where else "")
-            + ".",
+            title=gettext("%(group)s meets at %(time)s") % {"group": group.name, "time": at},
+            body=(
+                # Translators: "Monday at 7:30 PM (America/Chicago), 12 Main Street." The place: "online" or an address.
+                gettext("%(day)s at %(time)s (%(zone)s), %(where)s.")
+                if where
+                else gettext("%(day)s at %(time)s (%(zone)s).")
+            )
+            % words,
             url=reverse("supports:group_detail", args=[group.pk]),
         )
 
@@ -89,8 +97,10 @@ class ReachOut(Kind):
     """
 
     key = "reach_out"
-    label = "Reaching out"
-    description = "A nudge when you haven't been in touch with someone in your inner circle as often as you'd like."
+    label = gettext_lazy("Reaching out")
+    description = gettext_lazy(
+        "A nudge when you haven't been in touch with someone in your inner circle as often as you'd like."
+    )
     watches = {
         "supports.Supporter": lambda supporter: [supporter.pk],
         "supports.Contact": lambda contact: [contact.supporter_id],
@@ -125,10 +135,11 @@ class ReachOut(Kind):
     def message(self, delivery, supporter):
         every = dict(Supporter._meta.get_field("contact_every_days").choices).get(supporter.contact_every_days, "")
         return Message(
-            title=f"Reach out to {supporter.name}",
-            body=f"You'd like to be in touch {str(every).lower()}, and it has been a while. "
-            "A call or a message is enough.",
+            title=gettext("Reach out to %(name)s") % {"name": supporter.name},
+            # Translators: %(every)s is how often, in lower case: "every week", "a couple of times a week".
+            body=gettext("You'd like to be in touch %(every)s, and it has been a while. A call or a message is enough.")
+            % {"every": str(every).lower()},
             url=reverse("supports:supporter_detail", args=[supporter.pk]),
             action_url=reverse("supports:reached_out", args=[reached_out_token(delivery)]),
-            action_label="I reached out",
+            action_label=gettext("I reached out"),
         )

@@ -5,6 +5,7 @@ from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from recovery_network.notifications.delivery import mark_read
 from recovery_network.notifications.dispatch import refresh_subjects
@@ -48,13 +49,16 @@ def reached_out(request, token):
         with transaction.atomic():
             first_time = Delivery.objects.filter(pk=delivery.pk, acted_at__isnull=True).update(acted_at=now)
             if first_time:
+                # The note is stored in the contact log, so it stays in English (never a translated string in a row).
                 log_contact(supporter, happened_at=now, channel=channel, note="Logged from a reminder.")
                 notification = Notification.objects.filter(delivery=delivery).first()
                 if notification:
                     mark_read(notification.recipient, [notification.pk], now)
         refresh_subjects(ReachOut.key, [supporter.pk])
         if request.user.is_authenticated:
-            messages.success(request, f"Logged: you reached out to {supporter.name}. Well done.")
+            messages.success(
+                request, gettext("Logged: you reached out to %(name)s. Well done.") % {"name": supporter.name}
+            )
             return redirect("notifications:index")
         return redirect(request.path)
     context = {

@@ -22,6 +22,8 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Ma
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from recovery_network.page_cache import RELEASE_FINGERPRINT
 
@@ -58,10 +60,10 @@ RING_FONT_SIZE = 17
 NAME_FONT_SIZE = 18
 READABLE_PX = 12  # zoomed in to read, no word on the map is smaller than this many CSS pixels
 SECTORS = [
-    ("personal", "Personal"),
-    ("professional", "Professional"),
-    ("groups", "Peer groups"),
-    ("community", "Community"),
+    ("personal", gettext_lazy("Personal")),
+    ("professional", gettext_lazy("Professional")),
+    ("groups", gettext_lazy("Peer groups")),
+    ("community", gettext_lazy("Community")),
 ]
 
 
@@ -258,22 +260,27 @@ def _initials(name):
 
 def _supporter_node(supporter, now):
     kinds = [(name, short, getattr(supporter, name)) for name, short, _ in SUPPORT_KINDS]
-    given = [short for _, short, is_given in kinds if is_given]
+    given = [str(short) for _, short, is_given in kinds if is_given]
     overdue = supporter.is_overdue(now)
     details = [supporter.get_closeness_display(), supporter.get_relationship_display()]
-    details.append("gives " + ", ".join(given).lower() if given else "no kinds of support marked")
+    # Translators: the map's title for a person: "Sam: Inner circle; Family member; gives emotional, crisis".
+    details.append(
+        gettext("gives %(kinds)s") % {"kinds": ", ".join(given).lower()}
+        if given
+        else gettext("no kinds of support marked")
+    )
     if supporter.is_risk:
-        details.append("a risk to your recovery")
+        details.append(gettext("a risk to your recovery"))
     if overdue:
-        details.append("contact overdue")
+        details.append(gettext("contact overdue"))
     if supporter.linked_user_id:
-        details.append("has an account")
+        details.append(gettext("has an account"))
     return Node(
         key=f"supporter-{supporter.pk}",
         sector="professional" if supporter.is_professional else "personal",
         ring=supporter.closeness,
         label=supporter.name,
-        title=f"{supporter.name}: " + "; ".join(details),
+        title=gettext("%(name)s: %(details)s") % {"name": supporter.name, "details": "; ".join(details)},
         url=reverse("supports:supporter_detail", args=[supporter.pk]),
         kinds=kinds,
         is_risk=supporter.is_risk,
@@ -290,14 +297,23 @@ def _group_node(group, local_today):
         ring = Closeness.CLOSE
     else:
         ring = Closeness.WIDER
-    when = f"last went {group.last_attended:%-d %b %Y}" if group.last_attended else "no meetings logged yet"
-    home = "home group; " if group.is_home_group else ""
+    if group.last_attended:
+        when = gettext("last went %(day)s") % {"day": date_format(group.last_attended, "j M Y")}
+    else:
+        when = gettext("no meetings logged yet")
+    words = {"name": group.name, "fellowship": group.get_fellowship_display(), "when": when}
+    # Translators: the map's title for a group: "Sunrise: home group; Alcoholics Anonymous (AA), last went 3 Mar 2025".
+    title = (
+        gettext("%(name)s: home group; %(fellowship)s, %(when)s") % words
+        if group.is_home_group
+        else gettext("%(name)s: %(fellowship)s, %(when)s") % words
+    )
     return Node(
         key=f"group-{group.pk}",
         sector="groups",
         ring=ring,
         label=group.name,
-        title=f"{group.name}: {home}{group.get_fellowship_display()}, {when}",
+        title=title,
         url=reverse("supports:group_detail", args=[group.pk]),
         shape="square",
     )
@@ -305,14 +321,17 @@ def _group_node(group, local_today):
 
 def _community_node(row, local_today):
     ring = Closeness.CLOSE if row["last"] >= local_today - dt.timedelta(days=60) else Closeness.WIDER
-    label = dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]]
+    label = str(dict(CommunityActivity._meta.get_field("kind").choices)[row["kind"]])
     hours = row["hours"] or 0
     return Node(
         key=f"community-{row['kind']}",
         sector="community",
         ring=ring,
         label=label,
-        title=f"{label}: {row['count']} times, {float(hours):g} hours in the past year",
+        # Translators: "Volunteering: 4 times, 9 hours in the past year" (the English says "times" and "hours" even
+        # for one).
+        title=gettext("%(activity)s: %(count)s times, %(hours)s hours in the past year")
+        % {"activity": label, "count": row["count"], "hours": f"{float(hours):g}"},
         url=reverse("supports:community_list"),
         shape="diamond",
     )
@@ -552,18 +571,19 @@ def _community_rows(user, local_today):
     )
     labels = dict(CommunityActivity._meta.get_field("kind").choices)
     for row in community:
-        row["label"] = labels[row["kind"]]
+        row["label"] = str(labels[row["kind"]])
     return community
 
 
-def _more_node(sector, ring, count, what, url):
-    """A "+N" node: `count` more people (or groups) than the map draws there; `url` lists them ("" for a viewer)."""
+def _more_node(sector, ring, count, more, url):
+    """A "+N" node: `count` more people (or groups) than the map draws there, said in `more`; `url` lists them
+    ("" for a viewer)."""
     return Node(
         key=f"more-{sector}-{ring}",
         sector=sector,
         ring=ring,
         label=f"+{count}",
-        title=f"{count} more {what}" + (": see them all in the list" if url else ""),
+        title=gettext("%(more)s: see them all in the list") % {"more": more} if url else more,
         url=url,
         shape="more",
         more=count,
@@ -575,15 +595,30 @@ def _draw(support_map):
     nodes = [_supporter_node(supporter, now) for supporter in support_map.supporter_list]
     links = support_map.links
     for row in support_map.left_out:
-        what = f"{row['kind']} supporter{'s' if row['count'] != 1 else ''} in the {row['circle']}"
+        words = {"count": row["count"], "circle": row["circle"]}
+        if row["kind"] == "professional":
+            # Translators: %(circle)s is "inner circle", "close" or "wider circle", in lower case.
+            more = ngettext(
+                "%(count)s more professional supporter in the %(circle)s",
+                "%(count)s more professional supporters in the %(circle)s",
+                row["count"],
+            )
+        else:
+            more = ngettext(
+                "%(count)s more personal supporter in the %(circle)s",
+                "%(count)s more personal supporters in the %(circle)s",
+                row["count"],
+            )
         url = f"{reverse('supports:index')}?circle={row['closeness']}&kind={row['kind']}#people-heading"
-        nodes.append(_more_node(row["kind"], row["closeness"], row["count"], what, url if links else ""))
+        nodes.append(_more_node(row["kind"], row["closeness"], row["count"], more % words, url if links else ""))
     nodes += [_group_node(group, local_today) for group in support_map.group_list]
     if support_map.groups_left_out:
         count = support_map.groups_left_out
-        what = f"peer group{'s' if count != 1 else ''}, none attended lately"
+        more = ngettext(
+            "%(count)s more peer group, none attended lately", "%(count)s more peer groups, none attended lately", count
+        ) % {"count": count}
         url = reverse("supports:group_list") if links else ""
-        nodes.append(_more_node("groups", Closeness.WIDER, count, what, url))
+        nodes.append(_more_node("groups", Closeness.WIDER, count, more, url))
     nodes += [_community_node(row, local_today) for row in support_map.community_rows]
     for node in nodes:
         if not links:

@@ -9,7 +9,9 @@ from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -94,7 +96,7 @@ def supporter_create(request):
     if form.is_valid():
         form.instance.owner = request.user
         supporter = form.save()
-        messages.success(request, f"{supporter.name} is in your network.")
+        messages.success(request, gettext("%(name)s is in your network.") % {"name": supporter.name})
         return redirect("supports:supporter_detail", supporter.pk)
     return render(request, "supports/supporter_form.html", {"form": form}, status=400)
 
@@ -149,7 +151,7 @@ def supporter_edit(request, pk):
     form = SupporterForm(request.POST, instance=supporter)
     if form.is_valid():
         form.save()
-        messages.success(request, f"Saved {supporter.name}.")
+        messages.success(request, gettext("Saved %(name)s.") % {"name": supporter.name})
         return redirect("supports:supporter_detail", supporter.pk)
     return render(request, "supports/supporter_form.html", {"form": form, "supporter": supporter}, status=400)
 
@@ -162,7 +164,8 @@ def supporter_archive(request, pk):
     # One click archives, so the page it lands on offers the undo: the supporter's own, with "Restore".
     messages.success(
         request,
-        f"{supporter.name} is archived. Their history is kept. Changed your mind? “Restore to my network” undoes it.",
+        gettext("%(name)s is archived. Their history is kept. Changed your mind? “Restore to my network” undoes it.")
+        % {"name": supporter.name},
     )
     return redirect("supports:supporter_detail", supporter.pk)
 
@@ -172,7 +175,7 @@ def supporter_archive(request, pk):
 def supporter_restore(request, pk):
     supporter = Supporter.objects.get_for_owner_or_404(request.user, pk=pk)
     supporter.restore()
-    messages.success(request, f"{supporter.name} is back in your network.")
+    messages.success(request, gettext("%(name)s is back in your network.") % {"name": supporter.name})
     return redirect("supports:supporter_detail", supporter.pk)
 
 
@@ -214,7 +217,7 @@ def contact_create(request, pk=None):
             helpfulness=form.cleaned_data["helpfulness"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, f"Logged your contact with {who.name}.")
+        messages.success(request, gettext("Logged your contact with %(name)s.") % {"name": who.name})
         return redirect("supports:supporter_detail", who.pk)
     status = 400 if request.method == "POST" else 200
     if supporter:
@@ -228,7 +231,7 @@ def contact_delete(request, pk):
     contact = Contact.objects.select_related("supporter").get_for_owner_or_404(request.user, pk=pk)
     if request.method == "POST":
         services.delete_contact(contact)
-        messages.success(request, "That contact is removed from your log.")
+        messages.success(request, gettext("That contact is removed from your log."))
         return redirect("supports:supporter_detail", contact.supporter_id)
     return render(request, "supports/contact_confirm_delete.html", {"contact": contact})
 
@@ -285,7 +288,7 @@ def _group_form_page(request, group=None):
             group = form.save()
             formset.instance = group
             formset.save()
-        messages.success(request, f"Saved {group.name}.")
+        messages.success(request, gettext("Saved %(name)s.") % {"name": group.name})
         return redirect("supports:group_detail", group.pk)
     return render(request, "supports/group_form.html", {"form": form, "formset": formset, "group": group}, status=400)
 
@@ -358,10 +361,11 @@ def group_attend(request, pk):
         return _group_detail_page(request, group, form, status=400)
     _, created = services.record_attendance(group, form.cleaned_data["attended_on"])
     day = form.cleaned_data["attended_on"]
+    words = {"name": group.name, "day": date_format(day, "l j F")}
     if created:
-        messages.success(request, f"Logged {group.name} on {day:%A %-d %B}. Well done for going.")
+        messages.success(request, gettext("Logged %(name)s on %(day)s. Well done for going.") % words)
     else:
-        messages.info(request, f"{group.name} on {day:%A %-d %B} was already in your log.")
+        messages.info(request, gettext("%(name)s on %(day)s was already in your log.") % words)
     return redirect("supports:group_detail", group.pk)
 
 
@@ -370,7 +374,7 @@ def group_attend(request, pk):
 def group_archive(request, pk):
     group = PeerGroup.objects.get_for_owner_or_404(request.user, pk=pk)
     group.archive()
-    messages.success(request, f"{group.name} is archived; its attendance history is kept.")
+    messages.success(request, gettext("%(name)s is archived; its attendance history is kept.") % {"name": group.name})
     return redirect("supports:group_list")
 
 
@@ -379,7 +383,7 @@ def group_archive(request, pk):
 def group_restore(request, pk):
     group = PeerGroup.objects.get_for_owner_or_404(request.user, pk=pk)
     group.restore()
-    messages.success(request, f"{group.name} is back in your groups.")
+    messages.success(request, gettext("%(name)s is back in your groups.") % {"name": group.name})
     return redirect("supports:group_detail", group.pk)
 
 
@@ -441,9 +445,11 @@ def meeting_join(request, pk):
     meeting = Meeting.objects.get_visible_or_404(request.user, pk=pk)
     group, created = services.join_meeting(request.user, meeting)
     if created:
-        messages.success(request, f"You joined {group.name}. Its meeting times are in your groups.")
+        messages.success(
+            request, gettext("You joined %(name)s. Its meeting times are in your groups.") % {"name": group.name}
+        )
     else:
-        messages.info(request, f"{group.name} is already one of your groups.")
+        messages.info(request, gettext("%(name)s is already one of your groups.") % {"name": group.name})
     return redirect("supports:group_detail", group.pk)
 
 
@@ -480,7 +486,7 @@ def community_list(request):
         form = CommunityActivityForm(request.POST, owner=user)
         if form.is_valid():
             activity = form.save()
-            messages.success(request, f"Logged {activity.title}.")
+            messages.success(request, gettext("Logged %(title)s.") % {"title": activity.title})
             return redirect("supports:community_list")
     else:
         form = None
@@ -513,7 +519,7 @@ def community_edit(request, pk):
     form = CommunityActivityForm(request.POST or None, instance=activity, owner=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {activity.title}.")
+        messages.success(request, gettext("Saved %(name)s.") % {"name": activity.title})
         return redirect("supports:community_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "supports/community_form.html", {"form": form, "activity": activity}, status=status)
@@ -524,7 +530,7 @@ def community_delete(request, pk):
     activity = CommunityActivity.objects.get_for_owner_or_404(request.user, pk=pk)
     if request.method == "POST":
         activity.delete()
-        messages.success(request, f"Removed {activity.title} from your log.")
+        messages.success(request, gettext("Removed %(title)s from your log.") % {"title": activity.title})
         return redirect("supports:community_list")
     return render(request, "supports/community_confirm_delete.html", {"activity": activity})
 
@@ -584,8 +590,11 @@ def _gaps(user, now, since):
 def snapshot_create(request):
     form = SnapshotForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Keep the note to 200 characters or fewer; nothing was saved yet.")
+        messages.error(request, gettext("Keep the note to 200 characters or fewer; nothing was saved yet."))
         return redirect(reverse("supports:gaps"))
     snapshot = services.save_snapshot(request.user, note=form.cleaned_data["note"])
-    messages.success(request, f"Saved a snapshot of your network on {snapshot.taken_on:%-d %B %Y}.")
+    messages.success(
+        request,
+        gettext("Saved a snapshot of your network on %(day)s.") % {"day": date_format(snapshot.taken_on, "j F Y")},
+    )
     return redirect(reverse("supports:gaps"))

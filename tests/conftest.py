@@ -133,3 +133,22 @@ def _broker_not_known_down():
     broker._down_until = 0.0
     yield
     broker._down_until = 0.0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _catalogues_compiled():
+    """The Spanish pages read the compiled catalogue: built here when missing or older than its .po, as
+    `python3 dev.py test` builds it, so running pytest directly reads the same translations."""
+    from recovery_network import catalogues
+
+    catalogues.compile_all()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request activates its reader's language in the thread and nothing resets it: each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

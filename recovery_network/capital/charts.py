@@ -5,6 +5,8 @@ looks like three months. The line at 47 is part of the chart, not an afterthough
 against.
 """
 
+from django.utils import dateformat
+
 from milestones.charts import BOTTOM, HEIGHT, LEFT, TOP, WIDTH, Point
 
 from .models import HIGHEST_TOTAL, LOWEST_TOTAL, SUSTAINED_REMISSION_TOTAL
@@ -16,7 +18,8 @@ RIGHT = 30
 
 
 def date_label(day):
-    return f"{day.day} {day:%b %Y}"
+    """ "5 Mar 2026", with the month's short name in the active language."""
+    return dateformat.format(day, "j M Y")
 
 
 def total_chart(checks):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 
 from .models import ITEMS, Agreement, CapitalCheck
 
@@ -18,7 +19,9 @@ class CapitalCheckForm(forms.ModelForm):
             field = self.fields[name]
             field.choices = Agreement.choices  # no blank "---------" radio: an answer is required
             field.label = f"{number}. {statement}"
+            words = {"number": number, "statement": statement}
             field.error_messages.update(
-                required=f"Please choose an answer for statement {number}: “{statement}”",
-                invalid_choice=f"Please choose one of the six answers for statement {number}: “{statement}”",
+                required=gettext("Please choose an answer for statement %(number)s: “%(statement)s”") % words,
+                invalid_choice=gettext("Please choose one of the six answers for statement %(number)s: “%(statement)s”")
+                % words,
             )

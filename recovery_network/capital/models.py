@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from recovery_network.querysets import OwnedQuerySet
 
@@ -33,37 +34,77 @@ def reasons_to_look(total, change):
     notable fall since the check-up before ([] when neither, or nothing is known)."""
     reasons = []
     if total is not None and total < SUSTAINED_REMISSION_TOTAL:
-        reasons.append(f"below {SUSTAINED_REMISSION_TOTAL}")
+        # Translators: why a counselor's caseload lists someone first, after "Recovery capital": "below 47".
+        reasons.append(gettext("below %(line)s") % {"line": SUSTAINED_REMISSION_TOTAL})
     if change is not None and change <= -NOTABLE_FALL:
-        reasons.append(f"fell by {-change}")
+        # Translators: after "Recovery capital": "fell by 6" (points since the check-up before).
+        reasons.append(gettext("fell by %(points)s") % {"points": -change})
     return reasons
 
 
 class Agreement(models.IntegerChoices):
-    STRONGLY_DISAGREE = 1, "Strongly disagree"
-    DISAGREE = 2, "Disagree"
-    SOMEWHAT_DISAGREE = 3, "Somewhat disagree"
-    SOMEWHAT_AGREE = 4, "Somewhat agree"
-    AGREE = 5, "Agree"
-    STRONGLY_AGREE = 6, "Strongly agree"
+    STRONGLY_DISAGREE = 1, gettext_lazy("Strongly disagree")
+    DISAGREE = 2, gettext_lazy("Disagree")
+    SOMEWHAT_DISAGREE = 3, gettext_lazy("Somewhat disagree")
+    SOMEWHAT_AGREE = 4, gettext_lazy("Somewhat agree")
+    AGREE = 5, gettext_lazy("Agree")
+    STRONGLY_AGREE = 6, gettext_lazy("Strongly agree")
 
 
 # (field, the statement exactly as published, a short name for charts and tables), in the published order.
 ITEMS = [
-    ("beyond_using", "There are more important things to me in life than using substances.", "More than using"),
-    ("happy_with_life", "In general I am happy with my life.", "Happy with life"),
-    ("energy", "I have enough energy to complete the tasks I set myself.", "Energy"),
-    ("community", "I am proud of the community I live in and feel part of it.", "Community"),
-    ("friends", "I get lots of support from friends.", "Support from friends"),
+    (
+        "beyond_using",
+        # Translators: the ten BARC-10 statements are a validated instrument: use its published translation
+        # word for word where one exists, not a translation of your own.
+        gettext_lazy("There are more important things to me in life than using substances."),
+        pgettext_lazy("BARC-10 item", "More than using"),
+    ),
+    (
+        "happy_with_life",
+        gettext_lazy("In general I am happy with my life."),
+        pgettext_lazy("BARC-10 item", "Happy with life"),
+    ),
+    (
+        "energy",
+        gettext_lazy("I have enough energy to complete the tasks I set myself."),
+        pgettext_lazy("BARC-10 item", "Energy"),
+    ),
+    (
+        "community",
+        gettext_lazy("I am proud of the community I live in and feel part of it."),
+        pgettext_lazy("BARC-10 item", "Community"),
+    ),
+    (
+        "friends",
+        gettext_lazy("I get lots of support from friends."),
+        pgettext_lazy("BARC-10 item", "Support from friends"),
+    ),
     (
         "fulfilling_life",
-        "I regard my life as challenging and fulfilling without the need for using drugs or alcohol.",
-        "A fulfilling life",
+        gettext_lazy("I regard my life as challenging and fulfilling without the need for using drugs or alcohol."),
+        pgettext_lazy("BARC-10 item", "A fulfilling life"),
     ),
-    ("living_space", "My living space has helped to drive my recovery journey.", "Living space"),
-    ("responsibility", "I take full responsibility for my actions.", "Responsibility"),
-    ("professionals", "I am happy dealing with a range of professional people.", "Professional help"),
-    ("progress", "I am making good progress on my recovery journey.", "Progress"),
+    (
+        "living_space",
+        gettext_lazy("My living space has helped to drive my recovery journey."),
+        pgettext_lazy("BARC-10 item", "Living space"),
+    ),
+    (
+        "responsibility",
+        gettext_lazy("I take full responsibility for my actions."),
+        pgettext_lazy("BARC-10 item", "Responsibility"),
+    ),
+    (
+        "professionals",
+        gettext_lazy("I am happy dealing with a range of professional people."),
+        pgettext_lazy("BARC-10 item", "Professional help"),
+    ),
+    (
+        "progress",
+        gettext_lazy("I am making good progress on my recovery journey."),
+        pgettext_lazy("BARC-10 item", "Progress"),
+    ),
 ]
 ITEM_FIELDS = [field for field, _, _ in ITEMS]
 

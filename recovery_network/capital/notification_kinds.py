@@ -10,6 +10,7 @@ import functools
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network.models import User, local_moment
 from recovery_network.notifications.registry import Message, Occurrence, PersonalKind
@@ -18,13 +19,19 @@ from . import schedule
 
 
 @functools.cache
+def _url():
+    return reverse("capital:new")
+
+
 def _message():
+    # Built when sent (not cached), so its words are in the language active then.
+    url = _url()
     return Message(
-        title="Your monthly check-up is ready",
-        body="Ten short statements, about five minutes. Answer whenever suits you today.",
-        url=reverse("capital:new"),
-        action_url=reverse("capital:new"),
-        action_label="Start the check-up",
+        title=gettext("Your monthly check-up is ready"),
+        body=gettext("Ten short statements, about five minutes. Answer whenever suits you today."),
+        url=url,
+        action_url=url,
+        action_label=gettext("Start the check-up"),
     )
 
 
@@ -34,8 +41,8 @@ class CapitalCheckDue(PersonalKind):
     starts the schedule). The dispatch asks again when it is due, so a journey deleted by a bulk write drops it."""
 
     key = "capital_check"
-    label = "Monthly check-up"
-    description = "An invitation once a month to answer ten short statements about how things are going."
+    label = gettext_lazy("Monthly check-up")
+    description = gettext_lazy("An invitation once a month to answer ten short statements about how things are going.")
     # Worth sending on its day, after quiet hours or a short outage, for up to a day.
     grace = dt.timedelta(days=1)
     watches = {

@@ -6,6 +6,8 @@ first and latest answer. The owner's overview, a counselor's client page and the
 words speak of "the total", never "your".
 """
 
+from django.utils.translation import gettext, ngettext
+
 from .charts import date_label, sparkline, total_chart
 from .models import ITEMS, NOTABLE_FALL, SUSTAINED_REMISSION_TOTAL
 
@@ -80,18 +82,34 @@ def capital_trend(checks):
 def _in_words(change):
     if change is None:
         return ""
-    return f"up {change}" if change > 0 else f"down {-change}" if change < 0 else "the same"
+    # Translators: how the total changed since the check-up before, shown as "(up 3 since the one before)".
+    if change > 0:
+        return gettext("up %(points)s") % {"points": change}
+    if change < 0:
+        return gettext("down %(points)s") % {"points": -change}
+    return gettext("the same")
 
 
 def _describe(checks):
     if not checks:
-        return "No check-ups yet."
+        return gettext("No check-ups yet.")
     first, last = checks[0], checks[-1]
     if len(checks) == 1:
-        said = f"One check-up so far: a total of {last.total} on {date_label(last.taken_on)}."
+        said = gettext("One check-up so far: a total of %(total)s on %(day)s.") % {
+            "total": last.total,
+            "day": date_label(last.taken_on),
+        }
     else:
-        said = (
-            f"{len(checks)} check-ups. The total went from {first.total} on {date_label(first.taken_on)} "
-            f"to {last.total} on {date_label(last.taken_on)}."
-        )
-    return f"{said} The dashed line marks {SUSTAINED_REMISSION_TOTAL}."
+        said = ngettext(
+            "%(count)s check-up. The total went from %(first)s on %(first_day)s to %(last)s on %(last_day)s.",
+            "%(count)s check-ups. The total went from %(first)s on %(first_day)s to %(last)s on %(last_day)s.",
+            len(checks),
+        ) % {
+            "count": len(checks),
+            "first": first.total,
+            "first_day": date_label(first.taken_on),
+            "last": last.total,
+            "last_day": date_label(last.taken_on),
+        }
+    line = gettext("The dashed line marks %(line)s.") % {"line": SUSTAINED_REMISSION_TOTAL}
+    return f"{said} {line}"

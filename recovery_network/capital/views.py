@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import schedule
 from .forms import CapitalCheckForm
@@ -43,8 +44,11 @@ def new(request):
     form = CapitalCheckForm(posted, instance=todays)
     if request.method == "POST" and form.is_valid():
         check = _save(form, user, today)
-        said = "updated" if todays else "saved"
-        messages.success(request, f"Your check-up is {said}. Today's total: {check.total} of 60. Thank you.")
+        if todays:
+            said = gettext("Your check-up is updated. Today's total: %(total)s of 60. Thank you.")
+        else:
+            said = gettext("Your check-up is saved. Today's total: %(total)s of 60. Thank you.")
+        messages.success(request, said % {"total": check.total})
         return redirect("capital:overview")
     return render(request, "capital/form.html", {"form": form, "today": today, "todays": todays})
 

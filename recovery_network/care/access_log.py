@@ -14,6 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext, ngettext
 
 from .models import AccessEvent
 
@@ -48,7 +50,12 @@ class LogEntry:
 
     def get_action_display(self):
         label = self.newest.get_action_display()
-        return label if self.count == 1 else f"{label} {self.count} times"
+        if self.count == 1:
+            return label
+        return ngettext("%(action)s %(count)s time", "%(action)s %(count)s times", self.count) % {
+            "action": label,
+            "count": self.count,
+        }
 
     @property
     def local_time(self):
@@ -56,7 +63,7 @@ class LogEntry:
         midnight, both dates), in the reader's zone."""
         newest = timezone.localtime(self.newest.created_at)
         if self.count == 1:
-            return f"{_day(newest)}, {_clock(newest)}"
+            return moment(newest)
         oldest = timezone.localtime(self.oldest.created_at)
         if oldest.date() != newest.date():
             return f"{_day(oldest)}, {_clock(oldest)} – {_day(newest)}, {_clock(newest)}"
@@ -87,12 +94,19 @@ def entries(lines):
     return grouped
 
 
+def moment(when):
+    """'4 Jul 2026, 9:05 AM', the month and the AM or PM in the reader's language (a LogLine's time too)."""
+    return f"{_day(when)}, {_clock(when)}"
+
+
 def _day(when):
-    return f"{when.day} {when:%b %Y}"
+    # Django's abbreviations ("jul" → "Jul"), as its date filter's "M": the filter itself, fifty times a page,
+    # took longer than the page's query.
+    return f"{when.day} {MONTHS_3[when.month].title()} {when:%Y}"
 
 
 def _meridiem(when):
-    return "AM" if when.hour < 12 else "PM"
+    return gettext("AM") if when.hour < 12 else gettext("PM")
 
 
 def _clock(when, meridiem=True):

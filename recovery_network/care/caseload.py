@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from milestones.models import CheckIn, Journey
 from recovery_network.capital.models import CapitalCheck, reasons_to_look
@@ -45,11 +47,11 @@ MEETING_WINDOW_DAYS = 14
 MILESTONE_SOON_DAYS = 14
 
 SORTS = {
-    "attention": "Needs attention first",
-    "checkin": "Longest since a check-in",
-    "craving": "Craving rising most",
-    "milestone": "Milestone soonest",
-    "name": "Name",
+    "attention": gettext_lazy("Needs attention first"),
+    "checkin": gettext_lazy("Longest since a check-in"),
+    "craving": gettext_lazy("Craving rising most"),
+    "milestone": gettext_lazy("Milestone soonest"),
+    "name": gettext_lazy("Name"),
 }
 
 
@@ -82,15 +84,20 @@ class ClientRow:
         return round(self.craving_recent - self.craving_before, 1)
 
     @property
+    def craving_rising(self):
+        return self.craving_change is not None and self.craving_change >= 1
+
+    @property
     def craving_trend(self):
+        """In words, in the reader's language (compare craving_rising, not these words)."""
         change = self.craving_change
         if change is None:
-            return "—" if self.craving_recent is None else "steady"
+            return "—" if self.craving_recent is None else _("steady")
         if change >= 1:
-            return "rising"
+            return _("rising")
         if change <= -1:
-            return "easing"
-        return "steady"
+            return _("easing")
+        return _("steady")
 
     @property
     def capital_step(self):
@@ -119,27 +126,31 @@ def _score(row):
     reasons, score = [], 0
     for sign in row.warning_signs:
         # The client asked that this counselor be told: first, whatever the caseload reads for itself (_sort_key).
-        reasons.append(f"Warning sign: {sign}")
+        reasons.append(_("Warning sign: %(sign)s") % {"sign": sign})
         score += 10
-    reasons.extend(f"Recovery capital {words}" for words in row.capital_attention)
+    reasons.extend(_("Recovery capital %(words)s") % {"words": words} for words in row.capital_attention)
     if "checkins" in row.scopes:
         if row.days_since_checkin is None:
-            reasons.append("No check-ins yet")
+            reasons.append(_("No check-ins yet"))
             score += 2
         elif row.days_since_checkin >= 3:
-            reasons.append(f"{row.days_since_checkin} days without a check-in")
+            days = row.days_since_checkin
+            reasons.append(
+                ngettext("%(days)s day without a check-in", "%(days)s days without a check-in", days) % {"days": days}
+            )
             score += 3 if row.days_since_checkin >= 7 else 2
-        if row.craving_trend == "rising":
-            reasons.append("Craving rising")
+        if row.craving_rising:
+            reasons.append(_("Craving rising"))
             score += 3
         if row.craving_recent is not None and row.craving_recent >= 6:
-            reasons.append("High craving")
+            reasons.append(_("High craving"))
             score += 2
     if row.meetings_missed:
-        reasons.append(f"Missed {row.meetings_missed} meeting{'s' if row.meetings_missed != 1 else ''}")
+        missed = row.meetings_missed
+        reasons.append(ngettext("Missed %(count)s meeting", "Missed %(count)s meetings", missed) % {"count": missed})
         score += min(row.meetings_missed, 3)
     if row.inner_overdue:
-        reasons.append("Inner circle overdue")
+        reasons.append(_("Inner circle overdue"))
         score += 1
     if row.gaps:
         score += min(len(row.gaps), 3)

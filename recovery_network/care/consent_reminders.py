@@ -14,6 +14,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from recovery_network.models import end_of_local_day, local_moment
 from recovery_network.notifications.dispatch import refresh_subjects
@@ -55,8 +58,8 @@ class ConsentEnding(Kind):
     """
 
     key = "consent_ending"
-    label = "Consents you gave that end soon"
-    description = "14 and 3 days before a consent you gave a counselor ends, with a link to renew it."
+    label = gettext_lazy("Consents you gave that end soon")
+    description = gettext_lazy("14 and 3 days before a consent you gave a counselor ends, with a link to renew it.")
     send_at = dt.time(9, 0)
     days_before = (14, 3)
     watches = {"care.Consent": lambda consent: [consent.pk]}
@@ -116,12 +119,20 @@ class ConsentEnding(Kind):
         return until is not None and now_utc < until and delivery.recipient_id == self.recipient_of(consent).pk
 
     def message(self, delivery, consent):
-        days, day = delivery.occurrence.partition("d:")[0], consent.expires_on
+        days, day = int(delivery.occurrence.partition("d:")[0]), consent.expires_on
         return Message(
-            title=f"Your consent for {consent.recipient_name} ends in {days} days",
-            body=f"{consent.recipient_name} ({consent.organisation}) can see what you chose until the end of "
-            f"{day:%A} {day.day} {day:%B}. To keep sharing without a gap, renew it: you read it again, change "
-            "anything you like and sign. To let it end, there is nothing to do.",
+            title=ngettext(
+                "Your consent for %(name)s ends in %(days)s day",
+                "Your consent for %(name)s ends in %(days)s days",
+                days,
+            )
+            % {"name": consent.recipient_name, "days": days},
+            body=_(
+                "%(name)s (%(organisation)s) can see what you chose until the end of %(day)s. To keep sharing "
+                "without a gap, renew it: you read it again, change anything you like and sign. To let it end, "
+                "there is nothing to do."
+            )
+            % {"name": consent.recipient_name, "organisation": consent.organisation, "day": format_date(day, "l j F")},
             url=reverse("care:consent_renew", args=[consent.pk]),
         )
 
@@ -132,8 +143,10 @@ class ConsentEndingCounselor(ConsentEnding):
     two-factor, which says whose it is and asks the client to renew in one click. Only with two-factor on."""
 
     key = "consent_ending_counselor"
-    label = "Client consents that end soon"
-    description = "For counselors: 14 and 3 days before a client's consent ends, so you can ask them to renew it."
+    label = gettext_lazy("Client consents that end soon")
+    description = gettext_lazy(
+        "For counselors: 14 and 3 days before a client's consent ends, so you can ask them to renew it."
+    )
 
     def eligible(self):
         return super().eligible().filter(_two_factor("counselor"))
@@ -154,12 +167,14 @@ class ConsentEndingCounselor(ConsentEnding):
         return Consent.objects.filter(owner_id=person_id).values_list("pk", flat=True)
 
     def message(self, delivery, consent):
-        days, day = delivery.occurrence.partition("d:")[0], consent.expires_on
+        days, day = int(delivery.occurrence.partition("d:")[0]), consent.expires_on
         return Message(
-            title=f"A consent ends in {days} days",
-            body=f"A client's consent to you ends at the end of {day:%A} {day.day} {day:%B}, in their time zone. "
-            "Open it to see whose and ask them to renew it in one click; it asks for the code from your "
-            "authenticator app.",
+            title=ngettext("A consent ends in %(days)s day", "A consent ends in %(days)s days", days) % {"days": days},
+            body=_(
+                "A client's consent to you ends at the end of %(day)s, in their time zone. Open it to see whose and "
+                "ask them to renew it in one click; it asks for the code from your authenticator app."
+            )
+            % {"day": format_date(day, "l j F")},
             url=reverse("care:consent_detail", args=[consent.pk]) + "#renew",
             about=consent.owner_id,
         )

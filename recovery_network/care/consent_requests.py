@@ -17,6 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recovery_network import page_cache
 
@@ -37,7 +40,7 @@ CONSENT_REQUEST_SALT = "care.consent_request"
 CONSENT_REQUESTS_PER_DAY = 10
 # Fixed, as an invitation's is: the counselor's display name is typed by them ("Dana, addiction counselor") and
 # would show on the client's lock screen.
-CONSENT_REQUEST_SUBJECT = "You have a request on {site}"
+CONSENT_REQUEST_SUBJECT = gettext_lazy("You have a request on {site}")  # {site}: the site's name
 
 
 class ConsentRequestProblem(InvitationProblem):
@@ -103,7 +106,7 @@ def ask_to_renew(consent, counselor, now=None):
     with transaction.atomic():
         consent = lock(consent.pk)
         if consent.counselor_id != counselor.pk:
-            raise NotRenewable("Only the counselor a consent names can ask for its renewal.")
+            raise NotRenewable(_("Only the counselor a consent names can ask for its renewal."))
         renewable_or_raise(consent)
         waiting = ConsentRequest.objects.for_owner(counselor).pending(now).filter(renews=consent).first()
         if waiting is not None:
@@ -137,26 +140,32 @@ def check_consent_request(consent_request, user, now=None):
     now = now or timezone.now()
     if user.pk == consent_request.counselor_id:
         raise ConsentRequestProblem(
-            "own", "This is a request you sent. Only the person it was sent to can sign or decline it."
+            "own", _("This is a request you sent. Only the person it was sent to can sign or decline it.")
         )
     if consent_request.email.lower() not in user_emails(user):
         raise ConsentRequestProblem(
             "wrong_account",
-            f"This request was sent to a different email address than the one you are signed in with "
-            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
+            _(
+                "This request was sent to a different email address than the one you are signed in with "
+                "(%(email)s). Sign out, then sign in or create an account with the address it was sent to."
+            )
+            % {"email": user.email},
         )
     status = consent_request.status(now)
     if status == ConsentRequest.Status.WITHDRAWN:
         raise ConsentRequestProblem(
-            "withdrawn", f"{consent_request.counselor.name} withdrew this request. Nothing was shared."
+            "withdrawn",
+            _("%(name)s withdrew this request. Nothing was shared.") % {"name": consent_request.counselor.name},
         )
     if status == ConsentRequest.Status.SIGNED:
-        raise ConsentRequestProblem("used", "You have already signed this request, so the link no longer works.")
+        raise ConsentRequestProblem("used", _("You have already signed this request, so the link no longer works."))
     if status == ConsentRequest.Status.DECLINED:
-        raise ConsentRequestProblem("used", "You declined this request, so the link no longer works.")
+        raise ConsentRequestProblem("used", _("You declined this request, so the link no longer works."))
     if status == ConsentRequest.Status.EXPIRED:
         raise ConsentRequestProblem(
-            "expired", f"This request expired on {consent_request.expires_at.astimezone(user.zone):%-d %B %Y}."
+            "expired",
+            _("This request expired on %(day)s.")
+            % {"day": format_date(consent_request.expires_at.astimezone(user.zone), "j F Y")},
         )
 
 

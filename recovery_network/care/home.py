@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey, Setback
+from milestones.models import READY_PHRASE_LABELS, Encouragement, Journey, Setback
 
 from . import sharing
 from .models import AccessEvent, Consent, Grant, Recommendation
@@ -96,14 +96,15 @@ def _recent_setbacks(grants, now):
 
 def _phrase(row):
     """The one-tap kind word that fits the moment: words from the course's lesson after a setback; pride near a
-    milestone; otherwise that they are in your thoughts."""
+    milestone; otherwise that they are in your thoughts. (key, its words in the reader's language): the button
+    sends the key, and the encouragement keeps the English words (sharing.send_encouragement)."""
     if row["setback"] is not None:
         key = "not_erased"
     elif row["journey"] is not None and (row["milestone_today"] or row["near"]):
         key = "proud"
     else:
         key = "thinking"
-    return key, READY_PHRASE_TEXT[key]
+    return key, READY_PHRASE_LABELS[key]
 
 
 def _person_row(grant, journey, setback, now):

@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from recovery_network.models import end_of_local_day
 from recovery_network.querysets import OwnedQuerySet
@@ -31,32 +33,38 @@ from supports.models import Supporter
 
 INVITATION_DAYS = 7
 
-# (field, what the owner reads when choosing, what the log and the viewer read)
+# (field, what the owner reads when choosing, what the log and the viewer read). The short name stays English
+# in SCOPE_LOG_NAMES, for the access-log lines kept in rows (sharing.describe); SCOPE_NAMES translates it as shown.
 SCOPES = [
-    ("clean_time", "Clean time and milestones", "clean time and milestones"),
+    ("clean_time", gettext_lazy("Clean time and milestones"), gettext_noop("clean time and milestones")),
     (
         "checkins",
-        "Check-in summaries: mood and craving trends (never your notes)",
-        "check-in trends",
+        gettext_lazy("Check-in summaries: mood and craving trends (never your notes)"),
+        gettext_noop("check-in trends"),
     ),
-    ("recovery_capital", "Recovery capital check-ups (BARC-10 totals and each answer's trend)", "recovery capital"),
-    ("support_map", "Your support map and where it is thin", "support map"),
-    ("attendance", "Meeting attendance", "meeting attendance"),
-    ("setbacks", "Setbacks (the dates, never what you wrote about them)", "setbacks"),
+    (
+        "recovery_capital",
+        gettext_lazy("Recovery capital check-ups (BARC-10 totals and each answer's trend)"),
+        gettext_noop("recovery capital"),
+    ),
+    ("support_map", gettext_lazy("Your support map and where it is thin"), gettext_noop("support map")),
+    ("attendance", gettext_lazy("Meeting attendance"), gettext_noop("meeting attendance")),
+    ("setbacks", gettext_lazy("Setbacks (the dates, never what you wrote about them)"), gettext_noop("setbacks")),
 ]
 SCOPE_FIELDS = [field_name for field_name, _, _ in SCOPES]
-SCOPE_NAMES = {field_name: short for field_name, _, short in SCOPES}
+SCOPE_LOG_NAMES = {field_name: short for field_name, _, short in SCOPES}  # plain English: kept in rows
+SCOPE_NAMES = {field_name: gettext_lazy(short) for field_name, _, short in SCOPES}  # lazy: str() before joining
 
 
 class Scoped(models.Model):
     """The explicit list of what a viewer or counselor may see. Only clean time is on by default."""
 
-    clean_time = models.BooleanField("clean time and milestones", default=True)
-    checkins = models.BooleanField("check-in trends", default=False)
-    recovery_capital = models.BooleanField("recovery capital", default=False)
-    support_map = models.BooleanField("support map", default=False)
-    attendance = models.BooleanField("meeting attendance", default=False)
-    setbacks = models.BooleanField("setbacks", default=False)
+    clean_time = models.BooleanField(gettext_lazy("clean time and milestones"), default=True)
+    checkins = models.BooleanField(gettext_lazy("check-in trends"), default=False)
+    recovery_capital = models.BooleanField(gettext_lazy("recovery capital"), default=False)
+    support_map = models.BooleanField(gettext_lazy("support map"), default=False)
+    attendance = models.BooleanField(gettext_lazy("meeting attendance"), default=False)
+    setbacks = models.BooleanField(gettext_lazy("setbacks"), default=False)
 
     class Meta:
         abstract = True
@@ -67,7 +75,8 @@ class Scoped(models.Model):
 
     @property
     def scope_names(self):
-        return [SCOPE_NAMES[field_name] for field_name in SCOPE_FIELDS if getattr(self, field_name)]
+        """The names of what is shared, in the reader's language (plain strings: safe to join)."""
+        return [str(SCOPE_NAMES[field_name]) for field_name in SCOPE_FIELDS if getattr(self, field_name)]
 
     def scope_values(self):
         return {field_name: getattr(self, field_name) for field_name in SCOPE_FIELDS}
@@ -87,15 +96,15 @@ class Invitation(Scoped):
     """An emailed, signed, single-use link asking someone to join the owner's circle."""
 
     class Role(models.TextChoices):
-        VIEWER = "viewer", "Family member or friend"
-        COUNSELOR = "counselor", "Counselor"
+        VIEWER = "viewer", gettext_lazy("Family member or friend")
+        COUNSELOR = "counselor", gettext_lazy("Counselor")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", gettext_lazy("Waiting for an answer")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        DECLINED = "declined", gettext_lazy("Declined")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent")
     email = models.EmailField()
@@ -106,7 +115,7 @@ class Invitation(Scoped):
         null=True,
         blank=True,
         related_name="invitations",
-        help_text="Who this is in your network, so your map can show they have an account.",
+        help_text=gettext_lazy("Who this is in your network, so your map can show they have an account."),
     )
     consent = models.OneToOneField(
         "Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="invitation"
@@ -193,11 +202,11 @@ class Grant(Scoped):
         return self.revoked_at is None
 
 
-CONSENT_REVOCATION_STATEMENT = (
+CONSENT_REVOCATION_STATEMENT = gettext_lazy(
     "I understand that I may revoke this consent at any time, in this app, and that the revocation takes "
     "effect at once, except where action has already been taken in reliance on it."
 )
-CONSENT_REDISCLOSURE_NOTICE = (
+CONSENT_REDISCLOSURE_NOTICE = gettext_lazy(
     "Information disclosed under this consent is protected by federal confidentiality rules (42 CFR Part 2). "
     "The recipient may not share it further unless the client gives written consent or the rules permit it."
 )
@@ -242,17 +251,17 @@ class Consent(Scoped):
         null=True,
         blank=True,
         related_name="consents_held",
-        help_text="Set when the counselor accepts the invitation.",
+        help_text=gettext_lazy("Set when the counselor accepts the invitation."),
     )
-    recipient_name = models.CharField("counselor's name", max_length=120)
-    organisation = models.CharField("their practice or organisation", max_length=160)
+    recipient_name = models.CharField(gettext_lazy("counselor's name"), max_length=120)
+    organisation = models.CharField(gettext_lazy("their practice or organisation"), max_length=160)
     purpose = models.CharField(
-        "purpose",
+        gettext_lazy("purpose"),
         max_length=300,
-        default="To support my treatment and recovery planning.",
+        default="To support my treatment and recovery planning.",  # a stored value: stays as it is
     )
-    expires_on = models.DateField("this consent ends on")
-    signed_name = models.CharField("your full name, as your signature", max_length=120)
+    expires_on = models.DateField(gettext_lazy("this consent ends on"))
+    signed_name = models.CharField(gettext_lazy("your full name, as your signature"), max_length=120)
     signed_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The renewal that took over from this one the moment it was signed, when this one ended (renewals.py).
@@ -300,16 +309,16 @@ class Consent(Scoped):
 
     def status_label(self, now=None):
         if self.owner_id is None:
-            return "Ended: the client erased their account"
+            return gettext("Ended: the client erased their account")
         if self.revoked_at and self.renewed_by_id:
-            return "Renewed"
+            return gettext("Renewed")
         if self.revoked_at:
-            return "Revoked"
+            return gettext("Revoked")
         if self.is_expired(now):
-            return "Expired"
+            return gettext("Expired")
         if self.counselor_id is None:
-            return "Waiting for the counselor to accept"
-        return "In effect"
+            return gettext("Waiting for the counselor to accept")
+        return gettext("In effect")
 
 
 CONSENT_REQUEST_DAYS = 14
@@ -344,21 +353,23 @@ class ConsentRequest(Scoped):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for an answer"
-        SIGNED = "signed", "Signed"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", gettext_lazy("Waiting for an answer")
+        SIGNED = "signed", gettext_lazy("Signed")
+        DECLINED = "declined", gettext_lazy("Declined")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_requests_sent"
     )
-    email = models.EmailField("the client's email address")
-    recipient_name = models.CharField("your name, as the consent will name you", max_length=120)
-    organisation = models.CharField("your practice or organisation", max_length=160)
-    purpose = models.CharField("purpose", max_length=300, default="To support my treatment and recovery planning.")
-    expires_on = models.DateField("the consent would end on")
-    note = models.CharField("a short note to them (optional)", max_length=500, blank=True)
+    email = models.EmailField(gettext_lazy("the client's email address"))
+    recipient_name = models.CharField(gettext_lazy("your name, as the consent will name you"), max_length=120)
+    organisation = models.CharField(gettext_lazy("your practice or organisation"), max_length=160)
+    purpose = models.CharField(
+        gettext_lazy("purpose"), max_length=300, default="To support my treatment and recovery planning."
+    )
+    expires_on = models.DateField(gettext_lazy("the consent would end on"))
+    note = models.CharField(gettext_lazy("a short note to them (optional)"), max_length=500, blank=True)
     # Part of the signed token: an id alone can never be turned into a working link.
     nonce = models.CharField(max_length=32, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -425,7 +436,7 @@ class Recommendation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="recommendations_written"
     )
     counselor_name = models.CharField(max_length=120)
-    text = models.CharField("recommendation", max_length=300)
+    text = models.CharField(gettext_lazy("recommendation"), max_length=300)
     # A lesson of the family course the counselor suggests for the client's family and friends (its slug); the
     # client chooses whom to pass it to, and the counselor never learns who.
     lesson = models.CharField(max_length=80, blank=True, editable=False)
@@ -485,22 +496,22 @@ class AccessEvent(AppendOnly):
     """One line of the owner's access log: who opened or changed what, and when. Append-only."""
 
     class Action(models.TextChoices):
-        VIEWED = "viewed", "Viewed"
-        INVITED = "invited", "Invitation sent"
-        INVITATION_WITHDRAWN = "invitation_withdrawn", "Invitation withdrawn"
-        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-        INVITATION_DECLINED = "invitation_declined", "Invitation declined"
-        GRANT_CHANGED = "grant_changed", "Sharing changed"
-        GRANT_REVOKED = "grant_revoked", "Access removed"
-        CONSENT_SIGNED = "consent_signed", "Consent signed"
-        CONSENT_REVOKED = "consent_revoked", "Consent revoked"
-        CONSENT_RENEWED = "consent_renewed", "Consent renewed"
-        CONSENT_REQUEST_DECLINED = "request_declined", "Consent request declined"
-        ENCOURAGEMENT_SENT = "encouragement_sent", "Encouragement sent"
-        RECOMMENDATION_WRITTEN = "recommendation_written", "Recommendation written"
+        VIEWED = "viewed", gettext_lazy("Viewed")
+        INVITED = "invited", gettext_lazy("Invitation sent")
+        INVITATION_WITHDRAWN = "invitation_withdrawn", gettext_lazy("Invitation withdrawn")
+        INVITATION_ACCEPTED = "invitation_accepted", gettext_lazy("Invitation accepted")
+        INVITATION_DECLINED = "invitation_declined", gettext_lazy("Invitation declined")
+        GRANT_CHANGED = "grant_changed", gettext_lazy("Sharing changed")
+        GRANT_REVOKED = "grant_revoked", gettext_lazy("Access removed")
+        CONSENT_SIGNED = "consent_signed", gettext_lazy("Consent signed")
+        CONSENT_REVOKED = "consent_revoked", gettext_lazy("Consent revoked")
+        CONSENT_RENEWED = "consent_renewed", gettext_lazy("Consent renewed")
+        CONSENT_REQUEST_DECLINED = "request_declined", gettext_lazy("Consent request declined")
+        ENCOURAGEMENT_SENT = "encouragement_sent", gettext_lazy("Encouragement sent")
+        RECOMMENDATION_WRITTEN = "recommendation_written", gettext_lazy("Recommendation written")
         # By the site's staff, in its administration (recovery_network.admin_site).
-        CHANGED = "changed", "Changed"
-        DELETED = "deleted", "Deleted"
+        CHANGED = "changed", gettext_lazy("Changed")
+        DELETED = "deleted", gettext_lazy("Deleted")
 
     # Indexed by access_owner_created_idx, whose first column it is: a second index on it alone only
     # slowed every insert.
@@ -565,7 +576,7 @@ class RosterEntry(AppendOnly):
         db_table = "supports_rosterentry"  # its table from when the circle of care lived in supports
         # Owner first: a client's access log finds their rosters through it.
         constraints = [models.UniqueConstraint(fields=["owner", "roster"], name="roster_entry_once")]
-        verbose_name_plural = "roster entries"
+        verbose_name_plural = gettext_lazy("roster entries")
 
     def __str__(self):
         return self.what
@@ -591,9 +602,9 @@ class CaseloadView(AppendOnly):
 
 
 class WarningSign(models.TextChoices):
-    NO_CHECKIN = "no_checkin", "No check-in for a few days"
-    CRAVING = "craving", "Cravings of 8 or more three days running"
-    USE = "use", "A check-in recording use"
+    NO_CHECKIN = "no_checkin", gettext_lazy("No check-in for a few days")
+    CRAVING = "craving", gettext_lazy("Cravings of 8 or more three days running")
+    USE = "use", gettext_lazy("A check-in recording use")
 
 
 # The scopes that show each sign: someone may be told of a sign only when what they are allowed to see shows it.
@@ -618,12 +629,12 @@ class SignWatch(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_watches")
     watcher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signs_watched")
-    no_checkin = models.BooleanField("no check-in for a few days", default=False)
+    no_checkin = models.BooleanField(gettext_lazy("no check-in for a few days"), default=False)
     no_checkin_days = models.PositiveSmallIntegerField(
-        "days without a check-in", default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+        gettext_lazy("days without a check-in"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
-    craving = models.BooleanField("cravings of 8 or more three days running", default=False)
-    use = models.BooleanField("a check-in recording use", default=False)
+    craving = models.BooleanField(gettext_lazy("cravings of 8 or more three days running"), default=False)
+    use = models.BooleanField(gettext_lazy("a check-in recording use"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -681,7 +692,7 @@ class SignEpisode(models.Model):
         """The sign in a few words, for the pages behind a grant or two-factor ("no check-in for 4 days")."""
         if self.sign == WarningSign.NO_CHECKIN:
             days = (local_today - self.started_on).days
-            return f"no check-in for {days} day{'s' if days != 1 else ''}"
+            return ngettext("no check-in for %(days)s day", "no check-in for %(days)s days", days) % {"days": days}
         if self.sign == WarningSign.USE:  # each day of use is an episode: the day tells them apart
-            return f"a check-in recording use, {self.started_on:%A} {self.started_on.day} {self.started_on:%B}"
+            return gettext("a check-in recording use, %(day)s") % {"day": format_date(self.started_on, "l j F")}
         return self.get_sign_display().lower()

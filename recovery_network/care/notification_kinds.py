@@ -15,6 +15,9 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from milestones import schedule
 from milestones.celebration import Circle, circle_asked, circle_told
@@ -30,7 +33,7 @@ from recovery_network.two_factor import totp_authenticators
 from .caseload import caseload
 from .models import AccessEvent, Consent, Grant, SignEpisode, SignWatch, WarningSign, allowed_signs
 from .people import actor_label
-from .sharing import encouragement_sent, find_access, sharing_changed
+from .sharing import encouragement_sent, find_access, in_english, sharing_changed
 
 FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -81,8 +84,8 @@ class CircleMilestone(Kind):
     """
 
     key = "circle_milestone"
-    label = "Milestones of people you support"
-    description = (
+    label = gettext_lazy("Milestones of people you support")
+    description = gettext_lazy(
         "The day before and the morning someone who shares their clean time with you reaches a milestone, "
         "so you can encourage them. Off unless you turn it on."
     )
@@ -205,30 +208,40 @@ class CircleMilestone(Kind):
         factor that client data asks of a session; the client's page, behind it, says who."""
         milestone_key, due_on, when = delivery.occurrence.split(":")
         milestone = journey.milestone_named(milestone_key)
-        label = milestone.label if milestone else "a milestone"
+        label = milestone.label if milestone else _("a milestone")
         day = dt.date.fromisoformat(due_on)
         counselor = journey.audience.get(delivery.recipient_id, FOREVER) != FOREVER
         url = reverse("care:client" if counselor else "care:person", args=[journey.owner_id])
         if counselor:
-            title = f"A client reaches {label} {'tomorrow' if when == 'eve' else 'today'}"
-            return Message(title=title, body=f"{title}. Open their page to see who.", url=url, about=journey.owner_id)
-        name = journey.owner.name
+            if when == "eve":
+                title = _("A client reaches %(milestone)s tomorrow") % {"milestone": label}
+            else:
+                title = _("A client reaches %(milestone)s today") % {"milestone": label}
+            body = _("%(title)s. Open their page to see who.") % {"title": title}
+            return Message(title=title, body=body, url=url, about=journey.owner_id)
+        words = {"name": journey.owner.name, "milestone": label, "day": format_date(day, "l j F")}
         if when == TOLD:
             # The title is what a notification list or a shared screen shows: news, not what it is about.
-            title = f"{name} has news to share"
+            title = _("%(name)s has news to share") % words
             body = (
-                f"{name} reached {label} on {day:%A} {day.day} {day:%B} and wanted you to know. "
-                "A few words from you can mean a lot."
+                _(
+                    "%(name)s reached %(milestone)s on %(day)s and wanted you to know. A few words from you can mean "
+                    "a lot."
+                )
+                % words
             )
         elif when == "eve":
-            title = f"{name} reaches {label} tomorrow"
+            title = _("%(name)s reaches %(milestone)s tomorrow") % words
             body = (
-                f"{name} reaches {label} tomorrow, {day:%A} {day.day} {day:%B}. "
-                "A few words from you the day it happens can mean a lot."
+                _(
+                    "%(name)s reaches %(milestone)s tomorrow, %(day)s. A few words from you the day it happens can "
+                    "mean a lot."
+                )
+                % words
             )
         else:
-            title = f"{name} reaches {label} today"
-            body = f"Today {name} reaches {label}. A short note to say you noticed is enough."
+            title = _("%(name)s reaches %(milestone)s today") % words
+            body = _("Today %(name)s reaches %(milestone)s. A short note to say you noticed is enough.") % words
         return Message(title=title, body=body, url=url, about=journey.owner_id)
 
     def subjects_about(self, person_id):
@@ -250,8 +263,10 @@ class CircleNews(CircleMilestone):
     """
 
     key = "circle_news"
-    label = "News from people you support"
-    description = "When someone who shares their clean time with you tells you about a milestone they reached."
+    label = gettext_lazy("News from people you support")
+    description = gettext_lazy(
+        "When someone who shares their clean time with you tells you about a milestone they reached."
+    )
     scheduled = False
     default_email = False
     default_in_app = True
@@ -358,8 +373,8 @@ class EncouragementReceived(Kind):
     """When someone the owner shares with sends a kind word: once per encouragement."""
 
     key = "encouragement"
-    label = "Encouragement"
-    description = "When someone in your circle sends you a kind word."
+    label = gettext_lazy("Encouragement")
+    description = gettext_lazy("When someone in your circle sends you a kind word.")
     scheduled = False
 
     def load(self, subject_ids):
@@ -373,8 +388,8 @@ class EncouragementReceived(Kind):
         else:
             url = reverse("home")
         return Message(
-            title=f"{encouragement.from_name} sent you encouragement",
-            body=f"“{encouragement.message}”",
+            title=_("%(name)s sent you encouragement") % {"name": encouragement.from_name},
+            body=_("“%(message)s”") % {"message": encouragement.message},
             url=url,
         )
 
@@ -401,8 +416,8 @@ class CaseloadDigest(Kind):
     """
 
     key = "caseload_digest"
-    label = "Weekly caseload digest"
-    description = "For counselors: Monday morning, the clients who may need your attention this week."
+    label = gettext_lazy("Weekly caseload digest")
+    description = gettext_lazy("For counselors: Monday morning, the clients who may need your attention this week.")
     send_at = dt.time(8, 0)
     weekday = 0  # Monday
     watches = {"care.Consent": lambda consent: [consent.counselor_id] if consent.counselor_id else []}
@@ -466,19 +481,34 @@ class CaseloadDigest(Kind):
         rows = caseload(counselor, path="weekly digest")
         count = sum(1 for row in rows if row.reasons)
         if not rows:
-            lines = ["No client shares with you at the moment."]
+            lines = [_("No client shares with you at the moment.")]
         else:
-            total = f"{len(rows)} client{'s' if len(rows) != 1 else ''}"
+            numbers = {"count": count, "total": len(rows)}
+            if count:
+                line = ngettext(
+                    "%(count)s of your %(total)s client may need attention this week.",
+                    "%(count)s of your %(total)s clients may need attention this week.",
+                    len(rows),
+                )
+            else:
+                line = ngettext(
+                    "Nothing stands out for your %(total)s client this week.",
+                    "Nothing stands out for your %(total)s clients this week.",
+                    len(rows),
+                )
             lines = [
-                f"{count} of your {total} may need attention this week."
-                if count
-                else f"Nothing stands out for your {total} this week.",
-                "Open your caseload to see who and why; it asks for the code from your authenticator app.",
+                line % numbers,
+                _("Open your caseload to see who and why; it asks for the code from your authenticator app."),
             ]
         title = (
-            f"Your weekly digest: {count} client{'s' if count != 1 else ''} may need attention"
+            ngettext(
+                "Your weekly digest: %(count)s client may need attention",
+                "Your weekly digest: %(count)s clients may need attention",
+                count,
+            )
+            % {"count": count}
             if count
-            else "Your weekly digest: nothing stands out"
+            else _("Your weekly digest: nothing stands out")
         )
         return Message(title=title, body="\n".join(lines), url=reverse("care:caseload"))
 
@@ -499,8 +529,8 @@ class WarningSignKind(Kind):
     """
 
     key = "warning_sign"
-    label = "Warning signs"
-    description = "When someone who shares with you shows a warning sign they chose to tell you of."
+    label = gettext_lazy("Warning signs")
+    description = gettext_lazy("When someone who shares with you shows a warning sign they chose to tell you of.")
     scheduled = False
     default_email = True
     default_in_app = True
@@ -531,7 +561,7 @@ class WarningSignKind(Kind):
                     actor_id=delivery.recipient_id,
                     actor_name=actor_label(delivery.recipient),  # notify() made the delivery with its recipient
                     action=AccessEvent.Action.VIEWED,
-                    what=f"warning sign: {episode.get_sign_display().lower()}",
+                    what=f"warning sign: {in_english(episode.get_sign_display()).lower()}",  # kept in English
                     created_at=now_utc,
                 )
                 for delivery, episode in items
@@ -543,23 +573,27 @@ class WarningSignKind(Kind):
         name, as everything that reaches a counselor outside the two-factor pages (the caseload says who)."""
         if self.to_counselor(delivery, episode):
             return Message(
-                title="A client may need a call today",
-                body="One of your clients chose to tell you of a warning sign. Your caseload lists them first.",
+                title=_("A client may need a call today"),
+                body=_("One of your clients chose to tell you of a warning sign. Your caseload lists them first."),
                 url=reverse("care:caseload"),
                 about=episode.owner_id,
             )
         owner = episode.owner
         # Counted on the person's calendar on the day the note was written, so a later email says the same.
         silent = (owner.local_today(delivery.created_at) - episode.started_on).days
-        why = {
-            WarningSign.NO_CHECKIN: f"{owner.name} hasn't checked in for {silent} day{'s' if silent != 1 else ''}.",
-            WarningSign.CRAVING: f"{owner.name} has noted strong cravings three days running.",
-            WarningSign.USE: f"{owner.name} recorded a use in their check-in for {episode.started_on:%A}. "
-            "Being honest about it takes courage.",
-        }[episode.sign]
+        if episode.sign == WarningSign.NO_CHECKIN:
+            why = ngettext(
+                "%(name)s hasn't checked in for %(days)s day.", "%(name)s hasn't checked in for %(days)s days.", silent
+            ) % {"name": owner.name, "days": silent}
+        elif episode.sign == WarningSign.CRAVING:
+            why = _("%(name)s has noted strong cravings three days running.") % {"name": owner.name}
+        else:
+            why = _(
+                "%(name)s recorded a use in their check-in for %(weekday)s. Being honest about it takes courage."
+            ) % {"name": owner.name, "weekday": format_date(episode.started_on, "l")}
         return Message(
-            title=f"{owner.name} may need a call today",
-            body=f"{why} A call or a kind word can help; no need to say why you're calling.",
+            title=_("%(name)s may need a call today") % {"name": owner.name},
+            body=_("%(why)s A call or a kind word can help; no need to say why you're calling.") % {"why": why},
             url=reverse("care:person", args=[owner.pk]),
             about=owner.pk,
         )

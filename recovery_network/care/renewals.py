@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery_network import page_cache
 
@@ -65,11 +66,11 @@ class NotRenewable(Exception):
 
 def renewable_or_raise(consent):
     if consent.renewed_by_id:
-        raise NotRenewable("This consent has already been renewed.")
+        raise NotRenewable(_("This consent has already been renewed."))
     if consent.revoked_at:
-        raise NotRenewable("This consent was revoked, so it can't be renewed. A new consent can be signed instead.")
+        raise NotRenewable(_("This consent was revoked, so it can't be renewed. A new consent can be signed instead."))
     if not is_renewable(consent):
-        raise NotRenewable("This consent can't be renewed: the client's or the counselor's account has closed.")
+        raise NotRenewable(_("This consent can't be renewed: the client's or the counselor's account has closed."))
 
 
 def lock(consent_id):
@@ -109,7 +110,7 @@ def renew_consent(consent, owner, *, scopes, now=None, **fields):
     now = now or timezone.now()
     consent = lock(consent.pk)
     if consent.owner_id != owner.pk:
-        raise NotRenewable("Only the client who signed a consent can renew it.")
+        raise NotRenewable(_("Only the client who signed a consent can renew it."))
     renewable_or_raise(consent)
     renewal = Consent.objects.create(
         owner=owner,

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from recovery_network import two_factor
@@ -49,8 +51,14 @@ def consent_request_create(request):
         )
         messages.success(
             request,
-            f"Request sent to {consent_request.email}. The link works for {CONSENT_REQUEST_DAYS} days; "
-            f"you'll see here whether they sign or decline.",
+            ngettext(
+                "Request sent to %(email)s. The link works for %(days)s day; you'll see here whether they sign or "
+                "decline.",
+                "Request sent to %(email)s. The link works for %(days)s days; you'll see here whether they sign or "
+                "decline.",
+                CONSENT_REQUEST_DAYS,
+            )
+            % {"email": consent_request.email, "days": CONSENT_REQUEST_DAYS},
         )
         return _back_to_requests(request)
     context = {"form": form, "consent_requests": ConsentRequest.objects.for_owner(counselor).recent()}
@@ -62,9 +70,12 @@ def consent_request_create(request):
 def consent_request_withdraw(request, pk):
     consent_request = ConsentRequest.objects.get_for_owner_or_404(request.user, pk=pk)
     if consent_requests.withdraw_consent_request(consent_request):
-        messages.success(request, f"The request to {consent_request.email} is withdrawn; its link no longer works.")
+        messages.success(
+            request,
+            _("The request to %(email)s is withdrawn; its link no longer works.") % {"email": consent_request.email},
+        )
     else:
-        messages.info(request, "That request was already answered or withdrawn.")
+        messages.info(request, _("That request was already answered or withdrawn."))
     return _back_to_requests(request)
 
 
@@ -85,7 +96,7 @@ def _answerable(request, token):
     found = consent_requests.consent_request_from_token(token)
     if found is None:
         unknown = consent_requests.ConsentRequestProblem(
-            "unknown", "This link isn't valid. Check that it was copied whole."
+            "unknown", _("This link isn't valid. Check that it was copied whole.")
         )
         return None, _problem(request, unknown)
     try:
@@ -110,7 +121,9 @@ def consent_request(request, token):
         except consent_requests.ConsentRequestProblem as problem:
             return _problem(request, problem, found)
         messages.info(
-            request, f"You declined. {found.counselor.name} sees only that you said no; nothing is shared with them."
+            request,
+            _("You declined. %(name)s sees only that you said no; nothing is shared with them.")
+            % {"name": found.counselor.name},
         )
         return redirect("home")
     if request.method == "POST":
@@ -144,7 +157,9 @@ def _sign(request, found, token):
             found.refresh_from_db()
             return _problem(request, problem, found)
         messages.success(
-            request, f"Consent signed. {consent.recipient_name} can see what you chose, until you revoke it or it ends."
+            request,
+            _("Consent signed. %(name)s can see what you chose, until you revoke it or it ends.")
+            % {"name": consent.recipient_name},
         )
         return redirect("care:consent_detail", consent.pk)
     context = {"form": form, "local_today": local_today, "consent_request": found, "token": token}

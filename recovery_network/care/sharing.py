@@ -27,16 +27,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
 from supports.models import Supporter
 
 from . import roles
+from .access_log import moment
 from .models import (
     INVITATION_DAYS,
     SCOPE_FIELDS,
-    SCOPE_NAMES,
+    SCOPE_LOG_NAMES,
     AccessEvent,
     CaseloadView,
     Consent,
@@ -48,7 +52,7 @@ from .people import actor_label
 
 TOKEN_SALT = "supports.invitation"
 INVITATIONS_PER_DAY = 10
-INVITATION_SUBJECT = "You have an invitation on {site}"
+INVITATION_SUBJECT = gettext_lazy("You have an invitation on {site}")  # {site}: the site's name
 FAMILY, COUNSELOR = "family", "counselor"
 
 
@@ -64,13 +68,20 @@ encouragement_sent = Signal()
 
 
 def describe(scopes):
-    """'clean time and milestones, support map' in the fixed order of SCOPES."""
+    """'clean time and milestones, support map' in the fixed order of SCOPES: in English, as the access-log
+    lines it goes into are kept in rows (models.SCOPE_LOG_NAMES; a page shows models.SCOPE_NAMES)."""
     return _describe(frozenset(scopes))
 
 
 @functools.cache
 def _describe(scopes):  # 64 possible sets; a caseload asks for 200 every view
-    return ", ".join(SCOPE_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
+    return ", ".join(SCOPE_LOG_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
+
+
+def in_english(text):
+    """A marked text (a choice's label) as it is kept in a row: in English, whatever the reader's language."""
+    with override("en"):
+        return str(text)
 
 
 # The access log's two sources, in the order their lines sort within one instant.
@@ -96,8 +107,7 @@ class LogLine:
     def local_time(self):
         """When, in the reader's zone, as "26 Nov 2026, 9:05 AM" (the date filter, fifty times a page,
         took longer than the page's query)."""
-        when = timezone.localtime(self.created_at)
-        return f"{when.day} {when:%b %Y}, {when.hour % 12 or 12}:{when:%M} {'AM' if when.hour < 12 else 'PM'}"
+        return moment(timezone.localtime(self.created_at))
 
     @property
     def cursor(self):
@@ -313,7 +323,7 @@ def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=
         **{name: name in scopes for name in SCOPE_FIELDS},
     )
     send_invitation_email(invitation)
-    log(owner, owner, AccessEvent.Action.INVITED, f"{invitation.get_role_display()}: {invitation.email}")
+    log(owner, owner, AccessEvent.Action.INVITED, f"{in_english(invitation.get_role_display())}: {invitation.email}")
     return invitation
 
 
@@ -371,21 +381,26 @@ def check_invitation(invitation, user, now=None):
     """
     now = now or timezone.now()
     if user.pk == invitation.owner_id:
-        raise InvitationProblem("own", "This is an invitation you sent. Share the link with the person it is for.")
+        raise InvitationProblem("own", _("This is an invitation you sent. Share the link with the person it is for."))
     if invitation.email.lower() not in user_emails(user):
         raise InvitationProblem(
             "wrong_account",
-            f"This invitation was sent to a different email address than the one you are signed in with "
-            f"({user.email}). Sign out, then sign in or create an account with the address it was sent to.",
+            _(
+                "This invitation was sent to a different email address than the one you are signed in with "
+                "(%(email)s). Sign out, then sign in or create an account with the address it was sent to."
+            )
+            % {"email": user.email},
         )
     status = invitation.status(now)
     if status == Invitation.Status.WITHDRAWN:
-        raise InvitationProblem("withdrawn", f"{invitation.owner.name} withdrew this invitation.")
+        raise InvitationProblem("withdrawn", _("%(name)s withdrew this invitation.") % {"name": invitation.owner.name})
     if status in (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED):
-        raise InvitationProblem("used", "This invitation has already been answered, so the link no longer works.")
+        raise InvitationProblem("used", _("This invitation has already been answered, so the link no longer works."))
     if status == Invitation.Status.EXPIRED:
         raise InvitationProblem(
-            "expired", f"This invitation expired on {invitation.expires_at.astimezone(user.zone):%-d %B %Y}."
+            "expired",
+            _("This invitation expired on %(day)s.")
+            % {"day": format_date(invitation.expires_at.astimezone(user.zone), "j F Y")},
         )
 
 

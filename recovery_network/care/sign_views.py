@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recovery_network.notifications.models import Delivery
 
@@ -29,9 +30,9 @@ def warning_signs(request):
                 for chosen in formset.cleaned_data:
                     picked = {sign for sign in WarningSign.values if chosen.get(sign)}
                     choose(user, chosen["watcher"], picked, chosen["no_checkin_days"])
-            messages.success(request, "Saved. Only the signs you ticked are told, and only to the people you chose.")
+            messages.success(request, _("Saved. Only the signs you ticked are told, and only to the people you chose."))
             return redirect("care:warning_signs")
-        messages.error(request, "Some answers need another look; nothing was saved.")
+        messages.error(request, _("Some answers need another look; nothing was saved."))
     else:
         watches = {watch.watcher_id: watch for watch in SignWatch.objects.for_owner(user)}
         initial = [_initial(watcher_id, member, watches.get(watcher_id)) for watcher_id, member in circle.items()]

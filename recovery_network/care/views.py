@@ -21,7 +21,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from milestones import trends
@@ -127,7 +130,13 @@ def invite(request):
             supporter=form.cleaned_data["supporter"],
         )
         messages.success(
-            request, f"Invitation sent to {invitation.email}. The link works for {sharing.INVITATION_DAYS} days."
+            request,
+            ngettext(
+                "Invitation sent to %(email)s. The link works for %(days)s day.",
+                "Invitation sent to %(email)s. The link works for %(days)s days.",
+                sharing.INVITATION_DAYS,
+            )
+            % {"email": invitation.email, "days": sharing.INVITATION_DAYS},
         )
         return redirect("care:circle")
     status = 400 if request.method == "POST" else 200
@@ -139,9 +148,12 @@ def invite(request):
 def invitation_withdraw(request, pk):
     invitation = Invitation.objects.select_related("owner").get_for_owner_or_404(request.user, pk=pk)
     if sharing.withdraw_invitation(invitation):
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
+        messages.success(
+            request,
+            _("The invitation to %(email)s is withdrawn; its link no longer works.") % {"email": invitation.email},
+        )
     else:
-        messages.info(request, "That invitation was already answered or withdrawn.")
+        messages.info(request, _("That invitation was already answered or withdrawn."))
     return redirect("care:circle")
 
 
@@ -151,7 +163,7 @@ def grant_edit(request, pk):
     form = ScopesForm(request.POST or None, initial={"scopes": sorted(grant.scopes)})
     if request.method == "POST" and form.is_valid():
         sharing.change_scopes(grant, set(form.cleaned_data["scopes"]))
-        messages.success(request, f"Saved what {grant.viewer.name} can see.")
+        messages.success(request, _("Saved what %(name)s can see.") % {"name": grant.viewer.name})
         return redirect("care:circle")
     status = 400 if request.method == "POST" else 200
     return render(request, "care/grant_form.html", {"form": form, "grant": grant}, status=status)
@@ -162,7 +174,7 @@ def grant_edit(request, pk):
 def grant_revoke(request, pk):
     grant = Grant.objects.active().select_related("viewer", "owner").get_for_owner_or_404(request.user, pk=pk)
     sharing.revoke_grant(grant)
-    messages.success(request, f"{grant.viewer.name} no longer sees anything of yours.")
+    messages.success(request, _("%(name)s no longer sees anything of yours.") % {"name": grant.viewer.name})
     return redirect("care:circle")
 
 
@@ -174,7 +186,9 @@ def consent_create(request):
     form = ConsentForm(request.POST or None, owner=user, today=local_today)
     if request.method == "POST" and form.is_valid():
         consent = sharing.sign_consent(user, email=form.cleaned_data["email"], **form.signed_elements())
-        messages.success(request, f"Consent signed. We sent {consent.recipient_name} a link to accept it.")
+        messages.success(
+            request, _("Consent signed. We sent %(name)s a link to accept it.") % {"name": consent.recipient_name}
+        )
         return redirect("care:consent_detail", consent.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "care/consent_form.html", {"form": form, "local_today": local_today}, status=status)
@@ -238,8 +252,11 @@ def _renew(request, consent):
             return redirect("care:consent_detail", consent.pk)
         messages.success(
             request,
-            f"Consent renewed. {renewal.recipient_name} keeps seeing what you chose, now until "
-            f"{renewal.expires_on:%-d %B %Y}; the consent it renews has ended.",
+            _(
+                "Consent renewed. %(name)s keeps seeing what you chose, now until %(day)s; the consent it renews "
+                "has ended."
+            )
+            % {"name": renewal.recipient_name, "day": format_date(renewal.expires_on, "j F Y")},
         )
         return redirect("care:consent_detail", renewal.pk)
     context = {"form": form, "local_today": local_today, "renewing": consent}
@@ -266,12 +283,19 @@ def consent_ask_renewal(request, pk):
     if made:
         messages.success(
             request,
-            f"We asked {consent.owner.name} to renew this consent. They review it, may change any part, and sign; "
-            "the renewal takes over the moment they do.",
+            _(
+                "We asked %(name)s to renew this consent. They review it, may change any part, and sign; the "
+                "renewal takes over the moment they do."
+            )
+            % {"name": consent.owner.name},
         )
     else:
         asked_on = timezone.localtime(consent_request.created_at)
-        messages.info(request, f"You already asked {consent.owner.name} on {asked_on:%-d %B}: nothing more was sent.")
+        messages.info(
+            request,
+            _("You already asked %(name)s on %(day)s: nothing more was sent.")
+            % {"name": consent.owner.name, "day": format_date(asked_on, "j F")},
+        )
     return back
 
 
@@ -280,7 +304,10 @@ def consent_ask_renewal(request, pk):
 def consent_revoke(request, pk):
     consent = Consent.objects.select_related("owner").get_for_owner_or_404(request.user, pk=pk)
     sharing.revoke_consent(consent)
-    messages.success(request, f"Consent for {consent.recipient_name} is revoked. They can no longer see your data.")
+    messages.success(
+        request,
+        _("Consent for %(name)s is revoked. They can no longer see your data.") % {"name": consent.recipient_name},
+    )
     return redirect("care:circle")
 
 
@@ -300,7 +327,7 @@ def access_log(request):
 def recommendation_done(request, pk):
     recommendation = Recommendation.objects.get_for_owner_or_404(request.user, pk=pk)
     recommendation.mark_done()
-    messages.success(request, "Marked as done. Well done.")
+    messages.success(request, _("Marked as done. Well done."))
     return redirect("care:circle")
 
 
@@ -312,7 +339,7 @@ def invitation(request, token):
     found = sharing.invitation_from_token(token)
     if found is None:
         return _invitation_problem(
-            request, "unknown", "This invitation link isn't valid. Check that it was copied whole.", 404
+            request, "unknown", _("This invitation link isn't valid. Check that it was copied whole."), 404
         )
     if not request.user.is_authenticated:
         return render(request, "care/invitation_sign_in.html", {"invitation": found, "next": request.path})
@@ -327,12 +354,15 @@ def invitation(request, token):
         try:
             if request.POST.get("answer") == "decline":
                 sharing.decline_invitation(found, request.user)
-                messages.info(request, f"You declined {found.owner.name}'s invitation. Nothing is shared with you.")
+                messages.info(
+                    request,
+                    _("You declined %(name)s's invitation. Nothing is shared with you.") % {"name": found.owner.name},
+                )
                 return redirect("home")
             sharing.accept_invitation(found, request.user, link_supporter=form.cleaned_data["link_supporter"])
         except sharing.InvitationProblem as problem:
             return _invitation_problem(request, problem.code, str(problem), 410)
-        messages.success(request, f"You're now in {found.owner.name}'s circle of care.")
+        messages.success(request, _("You're now in %(name)s's circle of care.") % {"name": found.owner.name})
         if found.is_counselor:
             return redirect("care:caseload")
         return redirect("care:person", found.owner_id)
@@ -423,7 +453,7 @@ def person_encourage(request, owner_id):
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.FAMILY, now=now)
         return render(request, "care/person.html", _person_context(request, access, now, form), status=400)
     sharing.send_encouragement(access, message=form.cleaned_data["message"], phrase=form.cleaned_data["phrase"])
-    messages.success(request, f"Sent. {access.owner.name} will see it on their home page.")
+    messages.success(request, _("Sent. %(name)s will see it on their home page.") % {"name": access.owner.name})
     return redirect("care:person", access.owner.pk)
 
 
@@ -579,7 +609,7 @@ def client_recommend(request, owner_id):
         access = sharing.open_shared_or_404(request, owner_id, role=sharing.COUNSELOR, now=now)
         return render(request, "care/client.html", _client_page(request, access, now, form), status=400)
     sharing.recommend(access, form.cleaned_data["text"])
-    messages.success(request, f"{access.owner.name} will see your recommendation.")
+    messages.success(request, _("%(name)s will see your recommendation.") % {"name": access.owner.name})
     return redirect(reverse("care:client", args=[access.owner.pk]) + "#recommendations")
 
 

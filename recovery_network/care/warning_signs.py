@@ -18,6 +18,7 @@ from django.db.models import Exists, Max, Min, OuterRef
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from milestones.models import CheckIn, Journey
 from recovery_network.notifications.delivery import notify
@@ -28,6 +29,9 @@ from .models import Consent, Grant, SignEpisode, SignWatch, WarningSign, allowed
 from .notification_kinds import WarningSignKind, may_be_told
 
 log = logging.getLogger(__name__)
+
+FAMILY, COUNSELOR = "family or friend", "counselor"  # a Member's role: a key, shown as ROLE_LABELS says
+ROLE_LABELS = {FAMILY: gettext_lazy("family or friend"), COUNSELOR: gettext_lazy("counselor")}
 
 STRONG_CRAVING = 8
 RUN_DAYS = 3
@@ -256,21 +260,26 @@ class Member:
     def allowed(self):
         return allowed_signs(self.scopes)
 
+    @property
+    def role_label(self):
+        """How they are in the circle, in the reader's language ("family or friend", "counselor")."""
+        return ROLE_LABELS[self.role]
+
 
 def circle_of(owner, now=None):
     """{watcher id: Member} of everyone who may be told anything, in the order the page lists them: family and
     friends with an active grant, then counselors with a valid consent (the broader, should there be two)."""
     now = now or timezone.now()
     members = {
-        grant.viewer_id: Member(grant.viewer, "family or friend", grant.scopes)
+        grant.viewer_id: Member(grant.viewer, FAMILY, grant.scopes)
         for grant in Grant.objects.for_owner(owner).active().filter(viewer__is_active=True).select_related("viewer")
     }
     consents = Consent.objects.for_owner(owner).possibly_valid(now).filter(counselor__is_active=True)
     # Oldest first, so the newest valid consent is the one kept: sharing.find_access, which sending asks, reads it.
     for consent in consents.select_related("counselor", "owner").order_by("signed_at", "pk"):
         kept = members.get(consent.counselor_id)
-        if consent.is_valid(now) and (kept is None or kept.role == "counselor"):
-            members[consent.counselor_id] = Member(consent.counselor, "counselor", consent.scopes)
+        if consent.is_valid(now) and (kept is None or kept.role == COUNSELOR):
+            members[consent.counselor_id] = Member(consent.counselor, COUNSELOR, consent.scopes)
     return members
 
 

@@ -5,6 +5,10 @@ revised and translated like the rest of the interface.
 A file that breaks the format raises `LessonError` naming the file, the first time the lessons are read (the
 tests read every real file, so a broken lesson fails CI, not a reader's page).
 
+Translations live beside them in a folder per language (`LESSONS_DIR/es/NN-<slug>.md`), with the same slugs and
+orders, so a reader's progress is the same whatever language they read in; a language without the folder reads
+the English files.
+
 The lessons are parsed once per process and kept (`_load` is cached per directory: process-local state, so here
 is the measured reason). Reading, parsing and rendering the eight lessons takes about 14 ms (20 ms the first time;
 YAML and Markdown's conversion, measured on the development machine in December 2026), while a whole lesson page
@@ -21,6 +25,7 @@ from pathlib import Path
 import frontmatter
 import markdown
 from django.conf import settings
+from django.utils import translation
 
 REQUIRED = ("slug", "title", "order", "minutes", "version", "summary", "try_this", "sources")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -28,8 +33,10 @@ FILE_NAME = re.compile(r"(?P<order>\d\d)-(?P<slug>.+)\.md")
 # The site's Content-Security-Policy forbids inline scripts and styles; the format allows no images or headings
 # above ## (the page gives the h1).
 FORBIDDEN = re.compile(r"<script|<style|\sstyle=|<img|<iframe|\son[a-z]+=|^# ", re.IGNORECASE | re.MULTILINE)
-# "toc" gives each heading an id, so a page can link to a part of a lesson ("…#celebrating-without-alcohol").
-EXTENSIONS = ["sane_lists", "toc"]
+# "toc" gives each heading an id, so a page can link to a part of a lesson ("…#celebrating-without-alcohol"); a part
+# other pages link to names its id outright ("## Celebrar sin alcohol {#celebrating-without-alcohol}", "attr_list"),
+# so the link holds in every language.
+EXTENSIONS = ["sane_lists", "toc", "attr_list"]
 
 
 class LessonError(ValueError):
@@ -120,9 +127,16 @@ def _load(directory):
     return parse_directory(directory)
 
 
-def lessons():
-    """The course, in order (parsed once per process: see the module's docstring)."""
-    return _load(str(settings.LESSONS_DIR))
+def folder(language=None):
+    """The lesson files for this language (the active one by default): its folder if there is one, else English."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    translated = Path(settings.LESSONS_DIR) / code
+    return translated if code != "en" and translated.is_dir() else Path(settings.LESSONS_DIR)
+
+
+def lessons(language=None):
+    """The course, in order, in the reader's language (parsed once per process: see the module's docstring)."""
+    return _load(str(folder(language)))
 
 
 def lesson(slug):

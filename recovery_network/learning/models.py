@@ -8,6 +8,7 @@ is its sender's record (`owner`), shown to its `viewer` only while the sender st
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recovery_network.care.models import Grant
 from recovery_network.querysets import OwnedQuerySet
@@ -38,7 +39,7 @@ class LessonProgress(models.Model):
     objects = LessonProgressQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "lesson progress"
+        verbose_name_plural = gettext_lazy("lesson progress")
         constraints = [models.UniqueConstraint(fields=["owner", "lesson"], name="learning_one_progress_per_lesson")]
         indexes = [
             models.Index(
@@ -100,7 +101,7 @@ class LessonSuggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_suggestions_received"
     )
     lesson = models.CharField(max_length=80, help_text="The lesson's slug (its file in learning/lessons/).")
-    message = models.CharField("a few words", max_length=MESSAGE_MAX_LENGTH, blank=True)
+    message = models.CharField(gettext_lazy("a few words"), max_length=MESSAGE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     dismissed_at = models.DateTimeField(null=True, blank=True, help_text="When the reader set it aside.")
 

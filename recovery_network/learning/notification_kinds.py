@@ -5,6 +5,7 @@ setback", would tell more than its reader's lock screen should)."""
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network.care.models import Grant
 from recovery_network.notifications.delivery import notify
@@ -17,8 +18,8 @@ class LessonSuggested(Kind):
     """Once per suggestion (made, or brought back after being set aside), while the sender still shares."""
 
     key = "lesson_suggested"
-    label = "Lessons suggested to you"
-    description = "When someone who shares with you suggests a lesson of the family course."
+    label = gettext_lazy("Lessons suggested to you")
+    description = gettext_lazy("When someone who shares with you suggests a lesson of the family course.")
     scheduled = False
 
     def load(self, subject_ids):
@@ -45,8 +46,8 @@ class LessonSuggested(Kind):
 
     def message(self, delivery, suggestion):
         return Message(
-            title=f"{suggestion.owner.name} suggested something for you to read",
-            body="A few minutes from Learning to help, chosen for you.",
+            title=gettext("%(name)s suggested something for you to read") % {"name": suggestion.owner.name},
+            body=gettext("A few minutes from Learning to help, chosen for you."),
             url=reverse("learning:index") + "#suggested",
             about=suggestion.owner_id,
         )

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from recovery_network import params, two_factor
@@ -88,7 +89,8 @@ def _suggested(request, form, recommendation):
     if recommendation is not None and recommendation.lesson == lesson.slug:
         recommendation.mark_done(now)
     names = ", ".join(reader.name for reader in readers)
-    messages.success(request, f"{names} will find “{lesson.title}” on their home page.")
+    said = gettext("%(names)s will find “%(title)s” on their home page.") % {"names": names, "title": lesson.title}
+    messages.success(request, said)
     return redirect("learning:suggest")
 
 
@@ -97,7 +99,7 @@ def _suggested(request, form, recommendation):
 def withdraw(request, pk):
     suggestion = LessonSuggestion.objects.get_for_owner_or_404(request.user, pk=pk)
     suggestion.delete()
-    messages.success(request, f"Withdrawn: {suggestion.viewer.name} no longer sees it.")
+    messages.success(request, gettext("Withdrawn: %(name)s no longer sees it.") % {"name": suggestion.viewer.name})
     return redirect("learning:suggest")
 
 
@@ -111,7 +113,7 @@ def set_aside(request, pk):
     if suggestion.dismissed_at is None:
         suggestion.dismissed_at = timezone.now()
         suggestion.save(update_fields=["dismissed_at"])
-    messages.success(request, "Set aside. The lesson is still in the course whenever you want it.")
+    messages.success(request, gettext("Set aside. The lesson is still in the course whenever you want it."))
     return redirect("learning:index")
 
 
@@ -130,10 +132,12 @@ def for_client(request, owner_id):
     back = reverse("care:client", args=[access.owner.pk]) + "#course"
     form = CourseForClientForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the lessons in the list; nothing was sent.")
+        messages.error(request, gettext("Choose one of the lessons in the list; nothing was sent."))
         return redirect(back)
     lesson = form.cleaned_data["lesson"]
+    # Stored in the recommendation's row and shown to the client as written: kept in English, not translated here.
     text = f"Pass on a lesson of the family course to your family or friends: “{lesson.title}”."
     sharing.recommend(access, text, now=now, lesson=lesson.slug)
-    messages.success(request, f"{access.owner.name} will see your suggestion and choose whom to pass it to.")
+    said = gettext("%(name)s will see your suggestion and choose whom to pass it to.") % {"name": access.owner.name}
+    messages.success(request, said)
     return redirect(back)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from recovery_network.models import User
 
@@ -70,9 +71,9 @@ def lesson(request, slug):
         if form.is_valid():
             done, shared_with = form.cleaned_data["done"], form.cleaned_data.get("share_with")
             LessonProgress.record(user, item, form.cleaned_data["note"], done, shared_with=shared_with)
-            said = "Saved. Well done for finishing this lesson." if done else "Your note is saved."
+            said = gettext("Saved. Well done for finishing this lesson.") if done else gettext("Your note is saved.")
             if shared_with is not None:
-                said += f" {shared_with.name} can read it."
+                said += " " + gettext("%(name)s can read it.") % {"name": shared_with.name}
             messages.success(request, said)
             return redirect("learning:lesson", slug=item.slug)
     else:

@@ -21,14 +21,14 @@ from django.db import InterfaceError, OperationalError, models, transaction
 from django.db import connection as database
 from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from recovery_network.models import User
 
 from .emails import reminder_email
 from .models import Delivery, Notification
 from .preferences import channels, verified_email_users
-from .registry import get_kind, kinds
+from .registry import get_kind, kinds, message_in
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ def send_delivery(delivery_id, now=None, connection=None):
         return Outcome(Delivery.Status.SKIPPED)
 
     try:
-        email = reminder_email(delivery, kind, kind.message(delivery, subject))
+        language = delivery.recipient.language
+        with translation.override(language):  # the email's subject and body in the recipient's language
+            email = reminder_email(delivery, kind, message_in(language, kind, delivery, subject))
         if connection is not None:
             connection.open()  # at the chunk's first email; a no-op while it stays open
             email.connection = connection
@@ -253,7 +255,7 @@ def notify(recipient, kind_key, subject, occurrence, now=None, enqueue=None):
         if not created:
             return None
         if delivery.in_app:
-            add_notifications([(delivery, kind.message(delivery, subject))], now)
+            add_notifications([(delivery, message_in(recipient.language, kind, delivery, subject))], now)
         if not reason:
             kind.delivered([(delivery, subject)], now)
     if delivery.status == Delivery.Status.PENDING:

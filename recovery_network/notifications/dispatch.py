@@ -38,7 +38,7 @@ from django.utils import timezone
 from .delivery import add_notifications, announce, lease
 from .models import Delivery, NotificationPreference, Reminder
 from .preferences import channel_facts, channels
-from .registry import get_kind, kinds
+from .registry import get_kind, kinds, message_in
 
 MISSING = object()
 ONE_TICK = dt.timedelta(microseconds=1)
@@ -103,7 +103,8 @@ def _process(rows, now, result):
     due_now = _follow_the_data(rows, registry, subjects, now, result, to_update, to_delete)
     skip = _kind_skip_reasons(due_now, registry, now)
     planned = _plan_deliveries(due_now, chosen, verified, skip, now, result, to_update, to_delete)
-    email_ids = _write_deliveries(planned, registry, now, result) if planned else []
+    languages = {row.recipient_id: row.recipient.language for row, _, _ in due_now}
+    email_ids = _write_deliveries(planned, registry, now, result, languages) if planned else []
     if to_update:
         _save_moved(to_update, now)
     if to_delete:
@@ -203,8 +204,9 @@ def _plan_deliveries(due_now, chosen, verified, skip, now, result, to_update, to
     return planned
 
 
-def _write_deliveries(planned, registry, now, result):
-    """Insert the planned deliveries and their in-app notifications; returns the ids of those to email."""
+def _write_deliveries(planned, registry, now, result, languages):
+    """Insert the planned deliveries and their in-app notifications, each in its recipient's language
+    (`languages`, {recipient id: language}); returns the ids of those to email."""
     email_ids = []
     notes = []
     delivered = defaultdict(list)
@@ -216,7 +218,7 @@ def _write_deliveries(planned, registry, now, result):
         result.sent += 1
         delivered[kind.key].append((delivery, subject))
         if delivery.in_app:
-            notes.append((delivery, kind.message(delivery, subject)))
+            notes.append((delivery, message_in(languages.get(delivery.recipient_id), kind, delivery, subject)))
         if delivery.by_email:
             email_ids.append(delivery.pk)
     add_notifications(notes, now)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .preferences import absolute, unsubscribe_url
 
@@ -18,6 +19,15 @@ def message_id(delivery):
     """Stable per delivery: a send repeated after a crash carries the same Message-ID."""
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
     return f"<delivery-{delivery.pk}-{delivery.kind}@{domain}>"
+
+
+def reminder_subject():
+    """The one subject line of every reminder email: "A note from <site>" in the active language, unless the site
+    set a subject of its own (settings.REMINDER_EMAIL_SUBJECT from the environment), which is used as it is."""
+    own, default = settings.REMINDER_EMAIL_SUBJECT, f"A note from {settings.SITE_NAME}"
+    if own != default:
+        return own
+    return _("A note from %(site_name)s") % {"site_name": settings.SITE_NAME}
 
 
 def reminder_email(delivery, kind, message):
@@ -38,7 +48,7 @@ def reminder_email(delivery, kind, message):
     text_template = select_template([f"emails/kinds/{kind.key}.txt", "emails/reminder.txt"])
     html_template = select_template([f"emails/kinds/{kind.key}.html", "emails/reminder.html"])
     email = EmailMultiAlternatives(
-        subject=settings.REMINDER_EMAIL_SUBJECT,
+        subject=reminder_subject(),
         body=text_template.render(context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from recovery_network.models import end_of_local_day, local_moment
@@ -135,6 +136,21 @@ class PersonalKind(Kind):
 
     def offered_to(self, user):
         return user.in_recovery
+
+
+def message_in(language, kind, delivery, subject):
+    """The kind's message in the recipient's language, its texts made plain strings while that language is active
+    (an in-app note is stored as written: it must not turn into whatever language is active when it is read)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        message = kind.message(delivery, subject)
+        return Message(
+            title=str(message.title),
+            body=str(message.body),
+            url=message.url,
+            action_url=message.action_url,
+            action_label=str(message.action_label),
+            about=message.about,
+        )
 
 
 @functools.cache

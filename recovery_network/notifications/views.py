@@ -3,19 +3,20 @@ one-click unsubscribe and "I reached out"."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from recovery_network.models import User
 
-from . import delivery, registry
+from . import delivery, emails, registry
 from . import preferences as channel_choices
 from .dispatch import set_channels, upcoming_for
 from .forms import PauseForm, PreferencesForm
@@ -51,7 +52,7 @@ def open_notification(request, pk):
 @require_POST
 def mark_all_read(request):
     delivery.mark_read(request.user)
-    messages.success(request, "All caught up.")
+    messages.success(request, _("All caught up."))
     return redirect("notifications:index")
 
 
@@ -77,7 +78,7 @@ def preferences(request):
             if minutes != user.meeting_reminder_minutes:
                 user.meeting_reminder_minutes = minutes
                 user.save(update_fields=["meeting_reminder_minutes"])
-        messages.success(request, "Your reminder choices are saved.")
+        messages.success(request, _("Your reminder choices are saved."))
         return redirect("notifications:preferences")
     labels = {key: kind.label for key, kind in registry.kinds().items()}
     context = {
@@ -86,7 +87,7 @@ def preferences(request):
         "pause_form": PauseForm(),
         "upcoming": [(labels.get(kind, ""), due_at) for kind, due_at in upcoming_for(user)],
         "paused": user.reminders_paused(),
-        "email_subject": settings.REMINDER_EMAIL_SUBJECT,
+        "email_subject": emails.reminder_subject(),
     }
     return render(request, "notifications/preferences.html", context, status=400 if posted and form.is_bound else 200)
 
@@ -97,16 +98,17 @@ def pause(request):
     user = request.user
     if "resume" in request.POST:
         user.reminders_paused_until = None
-        message = "Reminders are back on."
+        message = _("Reminders are back on.")
     else:
         form = PauseForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose how long to pause reminders for.")
+            messages.error(request, _("Choose how long to pause reminders for."))
             return redirect("notifications:preferences")
         # Until the end of the person's local day N days from now: "a week" means whole days.
         last_day = user.local_today() + dt.timedelta(days=form.cleaned_data["days"])
         user.reminders_paused_until = dt.datetime.combine(last_day, dt.time(0, 0), tzinfo=user.zone)
-        message = f"Reminders are paused until {last_day:%A} {last_day.day} {last_day:%B}."
+        # Day and month names in the person's language ("Monday 7 December" in English).
+        message = _("Reminders are paused until %(day)s.") % {"day": format_date(last_day, "l j F")}
     user.save(update_fields=["reminders_paused_until"])
     messages.success(request, message)
     return redirect("notifications:preferences")

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network import page_cache
 from recovery_network.care import sharing
@@ -41,7 +42,7 @@ from .models import Erasure
 
 log = logging.getLogger(__name__)
 
-ERASURE_SUBJECT = "Your {site} account"
+ERASURE_SUBJECT = gettext_lazy("Your {site} account")  # {site}: the site's name
 
 
 @transaction.atomic
@@ -129,8 +130,10 @@ def cancel(user, request=None):
     if request is not None:
         messages.success(
             request,
-            "Welcome back. Your account will not be erased. Sharing that ended when you asked stays ended: "
-            "you can invite people again from your circle.",
+            gettext(
+                "Welcome back. Your account will not be erased. Sharing that ended when you asked stays ended: "
+                "you can invite people again from your circle."
+            ),
         )
     return True
 

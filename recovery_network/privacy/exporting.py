@@ -22,7 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from milestones import ics
 from recovery_network import broker
@@ -149,17 +150,22 @@ def read_document(archive_bytes):
         with zipfile.ZipFile(io.BytesIO(archive_bytes)) as archive:
             raw = archive.read(JSON_NAME)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
-        raise ValueError("This is not a Recovery Network export (a zip with recovery-network.json in it).") from exc
+        raise ValueError(
+            gettext("This is not a Recovery Network export (a zip with recovery-network.json in it).")
+        ) from exc
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ValueError("The export's recovery-network.json is damaged.") from exc
+        raise ValueError(gettext("The export's recovery-network.json is damaged.")) from exc
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise ValueError("This file is not a Recovery Network export.")
+        raise ValueError(gettext("This file is not a Recovery Network export."))
     if doc.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(f"This export's format (version {doc.get('schema_version')!r}) is not one this site reads.")
+        raise ValueError(
+            gettext("This export's format (version %(version)s) is not one this site reads.")
+            % {"version": repr(doc.get("schema_version"))}
+        )
     if not isinstance(doc.get("data"), dict):
-        raise ValueError("The export's recovery-network.json is damaged.")
+        raise ValueError(gettext("The export's recovery-network.json is damaged."))
     return doc
 
 
@@ -192,10 +198,13 @@ def build(export_id, now=None):
     export = Export.objects.select_related("owner").get(pk=export_id)
 
     def progress(done, total, title):
-        Export.objects.filter(pk=export_id).update(progress=min(99, done * 100 // total), step=title[:80])
+        with translation.override(None):  # stored in English, the section's msgid: the page translates it
+            step = str(title)[:80]
+        Export.objects.filter(pk=export_id).update(progress=min(99, done * 100 // total), step=step)
 
     try:
-        content = write_zip(export.owner, now, progress)
+        with translation.override(export.owner.language):  # the readable summary in its reader's language
+            content = write_zip(export.owner, now, progress)
     except Exception:
         log.exception("Export %s could not be built", export_id)
         Export.objects.filter(pk=export_id).update(status=Export.Status.FAILED, step="")

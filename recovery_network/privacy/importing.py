@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from milestones.signals import refresh_has_journey
 from recovery_network import page_cache
@@ -80,7 +81,7 @@ def account_is_empty(user):
 def _rows(doc, key):
     rows = doc["data"].get(key, [])
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise ImportRefused(f"The export's “{SECTIONS_BY_KEY[key].title}” is damaged.")
+        raise ImportRefused(gettext("The export's “%(section)s” is damaged.") % {"section": SECTIONS_BY_KEY[key].title})
     return rows
 
 
@@ -107,26 +108,35 @@ def _instances(doc, key, user, ids):
                 elif field.null:
                     values[field.attname] = None  # a row of another person's, or of the shared directory
                 else:
-                    raise ImportRefused(f"The export's “{section.title}” refers to a record it does not hold.")
+                    raise ImportRefused(
+                        gettext("The export's “%(section)s” refers to a record it does not hold.")
+                        % {"section": section.title}
+                    )
                 continue
             if field.attname not in row:
                 continue  # the model's default
             try:
                 values[field.attname] = field.to_python(raw) if raw is not None else None
             except ValidationError as exc:
-                raise ImportRefused(f"The export's “{section.title}” has a value this site cannot read.") from exc
+                raise ImportRefused(
+                    gettext("The export's “%(section)s” has a value this site cannot read.")
+                    % {"section": section.title}
+                ) from exc
         instance = model(**values)
         try:
             # References were checked above, against the rows written before: not by a query per row and field.
             instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             names = ", ".join(sorted(exc.message_dict)) if hasattr(exc, "message_dict") else ""
-            raise ImportRefused(f"The export's “{section.title}” has values this site refuses ({names}).") from exc
+            raise ImportRefused(
+                gettext("The export's “%(section)s” has values this site refuses (%(names)s).")
+                % {"section": section.title, "names": names}
+            ) from exc
         links = {}
         for field in section.many_to_many():
             old_ids = row.get(field.name) or []
             if not isinstance(old_ids, list):
-                raise ImportRefused(f"The export's “{section.title}” is damaged.")
+                raise ImportRefused(gettext("The export's “%(section)s” is damaged.") % {"section": section.title})
             mapping = ids.get(field.related_model, {})
             links[field.name] = [mapping[old] for old in old_ids if old in mapping]
         built.append((row.get("id"), instance, links))
@@ -140,7 +150,9 @@ def _write(doc, user):
     ids = {}
     total = sum(len(_rows(doc, key)) for key in ORDER)
     if total > MAX_ROWS:
-        raise ImportRefused("This file holds more records than any one person's export; it is not one of ours.")
+        raise ImportRefused(
+            gettext("This file holds more records than any one person's export; it is not one of ours.")
+        )
     for key in ORDER:
         section = SECTIONS_BY_KEY[key]
         model = section.model
@@ -186,7 +198,7 @@ def _stamped(field):
 def _account(doc, user):
     rows = _rows(doc, "account")
     if len(rows) != 1:
-        raise ImportRefused("The export's account is damaged.")
+        raise ImportRefused(gettext("The export's account is damaged."))
     row = rows[0]
     for name in ACCOUNT_FIELDS:
         if name in row:
@@ -194,11 +206,11 @@ def _account(doc, user):
             try:
                 setattr(user, name, field.to_python(row[name]) if row[name] is not None else None)
             except ValidationError as exc:
-                raise ImportRefused("The export's account settings are damaged.") from exc
+                raise ImportRefused(gettext("The export's account settings are damaged.")) from exc
     try:
         user.full_clean(exclude=["password", "email"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise ImportRefused("The export's account settings are refused by this site.") from exc
+        raise ImportRefused(gettext("The export's account settings are refused by this site.")) from exc
 
 
 def _finish(user):
@@ -216,7 +228,9 @@ def import_archive(archive_bytes, user):
     except ValueError as exc:
         raise ImportRefused(str(exc)) from exc
     if not account_is_empty(user):
-        raise ImportRefused("This account already has records of its own; an export is brought only into a new one.")
+        raise ImportRefused(
+            gettext("This account already has records of its own; an export is brought only into a new one.")
+        )
     try:
         with transaction.atomic():
             _account(doc, user)
@@ -224,7 +238,9 @@ def import_archive(archive_bytes, user):
             counts = _write(doc, user)
     except (IntegrityError, DatabaseError) as exc:
         log.warning("An import into account %s was refused by the database", user.pk, exc_info=True)
-        raise ImportRefused("The export holds records that contradict each other (two check-ins on one day…).") from exc
+        raise ImportRefused(
+            gettext("The export holds records that contradict each other (two check-ins on one day…).")
+        ) from exc
     _finish(user)
     log.info("Imported %s records into account %s", sum(counts.values()), user.pk)
     return counts
@@ -252,6 +268,8 @@ def import_person(archive_bytes, email):
             FirstRun.objects.get_or_create(owner=user)
             counts = _write(doc, user)
     except (IntegrityError, DatabaseError) as exc:
-        raise ImportRefused("The export holds records that contradict each other (two check-ins on one day…).") from exc
+        raise ImportRefused(
+            gettext("The export holds records that contradict each other (two check-ins on one day…).")
+        ) from exc
     _finish(user)
     return user, counts

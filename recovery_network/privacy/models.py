@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recovery_network.querysets import OwnedQuerySet
 
@@ -32,19 +33,19 @@ class Export(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        BUILDING = "building", "Being built"
-        READY = "ready", "Ready to download"
-        FAILED = "failed", "Could not be built"
+        QUEUED = "queued", gettext_lazy("Waiting to start")
+        BUILDING = "building", gettext_lazy("Being built")
+        READY = "ready", gettext_lazy("Ready to download")
+        FAILED = "failed", gettext_lazy("Could not be built")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while it is built.")
-    step = models.CharField(max_length=80, blank=True, help_text="What is being gathered now.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text=gettext_lazy("Percent done while it is built."))
+    step = models.CharField(max_length=80, blank=True, help_text=gettext_lazy("What is being gathered now."))
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(help_text="When the file is deleted: a day after it was asked for.")
+    expires_at = models.DateTimeField(help_text=gettext_lazy("When the file is deleted: a day after it was asked for."))
     downloaded_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     content = models.BinaryField(null=True, blank=True, editable=False)

@@ -1,5 +1,7 @@
 """The documentation of the export's format, made from the catalogue and the models' own field descriptions."""
 
+from django.utils import translation
+
 from .catalogue import SCHEMA, SCHEMA_VERSION, SECTIONS
 
 TYPES = {
@@ -45,6 +47,13 @@ def _describe(field):
 
 
 def markdown():
+    """The documentation, in English whatever language is active (titles and field names are marked for
+    translation)."""
+    with translation.override(None):
+        return _markdown()
+
+
+def _markdown():
     lines = [
         "# The export's format",
         "",
@@ -74,7 +83,7 @@ def markdown():
         "",
     ]
     for section in SECTIONS:
-        lines += [f"## `{section.key}`: {section.title}", "", section.about, ""]
+        lines += [f"## `{section.key}`: {section.title}", "", str(section.about), ""]
         lines += ["| field | type | meaning |", "| --- | --- | --- |"]
         for field in section.fields():
             kind, text = _describe(field)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from . import erasure, exporting, importing, tasks
 from .catalogue import ERASURE, KEEP
@@ -49,7 +50,7 @@ def export_request(request):
         now = timezone.now()
         recent = _exports(request.user).filter(created_at__gt=now - dt.timedelta(days=1)).count()
         if recent >= EXPORTS_PER_DAY:
-            messages.error(request, "You have asked for ten downloads today. The latest ones are below.")
+            messages.error(request, gettext("You have asked for ten downloads today. The latest ones are below."))
             return redirect("privacy:index")
         export = exporting.request_export(request.user, _enqueue, now)
         return redirect("privacy:export_status", export.pk)
@@ -80,7 +81,9 @@ def export_download(request, pk):
     if not export.is_offered(now):
         messages.error(
             request,
-            "That download is no longer offered: files are deleted a day after they are made. Ask for a new one.",
+            gettext(
+                "That download is no longer offered: files are deleted a day after they are made. Ask for a new one."
+            ),
         )
         return redirect("privacy:index")
     Export.objects.filter(pk=export.pk).update(downloaded_at=now)
@@ -133,7 +136,15 @@ def import_upload(request):
             form.add_error("archive", str(refused))
         else:
             total = sum(counts.values())
-            messages.success(request, f"Your records are here: {total} brought over from your export.")
+            messages.success(
+                request,
+                ngettext(
+                    "Your records are here: %(total)s brought over from your export.",
+                    "Your records are here: %(total)s brought over from your export.",
+                    total,
+                )
+                % {"total": total},
+            )
             return redirect("home")
     status = 400 if form.is_bound else 200
     return render(request, "privacy/import.html", {"form": form, "empty": empty}, status=status)

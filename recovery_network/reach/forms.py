@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network.forms import TimeZoneField
 
@@ -10,39 +11,43 @@ PHONE = re.compile(r"^\+?[0-9 ()./-]{7,25}$")
 
 class AlertForm(forms.Form):
     words = forms.CharField(
-        label="A few words (optional)",
+        label=gettext_lazy("A few words (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
-        help_text="Shown only to the people you reach, on the page their alert opens — never in the email or text.",
+        help_text=gettext_lazy(
+            "Shown only to the people you reach, on the page their alert opens — never in the email or text."
+        ),
     )
 
 
 class AcceptForm(forms.Form):
     phone = forms.CharField(
-        label="Mobile number for texts (optional)",
+        label=gettext_lazy("Mobile number for texts (optional)"),
         required=False,
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text="Leave it empty to be alerted by email only.",
+        help_text=gettext_lazy("Leave it empty to be alerted by email only."),
     )
     night_alerts = forms.BooleanField(
-        label="Alert me at night too (10 PM to 7 AM where I am)",
+        label=gettext_lazy("Alert me at night too (10 PM to 7 AM where I am)"),
         required=False,
-        help_text="If you leave this off, at night the next person on the list is alerted instead of you.",
+        help_text=gettext_lazy(
+            "If you leave this off, at night the next person on the list is alerted instead of you."
+        ),
     )
-    time_zone = TimeZoneField(help_text="So that we know when it is night where you are.")
+    time_zone = TimeZoneField(help_text=gettext_lazy("So that we know when it is night where you are."))
 
     def __init__(self, *args, needs_phone=False, **kwargs):
         """`needs_phone`: asked by text, with no email address or account, a number is the only way to reach them."""
         super().__init__(*args, **kwargs)
         if needs_phone:
             self.fields["phone"].required = True
-            self.fields["phone"].label = "Mobile number for texts"
-            self.fields["phone"].help_text = "Alerts come to you by text."
+            self.fields["phone"].label = gettext("Mobile number for texts")
+            self.fields["phone"].help_text = gettext("Alerts come to you by text.")
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if phone and (not PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 15):
-            raise forms.ValidationError("Enter a mobile number with its country code, like +1 555 010 0199.")
+            raise forms.ValidationError(gettext("Enter a mobile number with its country code, like +1 555 010 0199."))
         return phone

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recovery_network.models import validate_time_zone, zone_named
 from recovery_network.querysets import OwnedQuerySet
@@ -39,11 +40,11 @@ class AlertContact(models.Model):
     """
 
     class Status(models.TextChoices):
-        ASKED = "asked", "Asked, no answer yet"
-        ACCEPTED = "accepted", "Agreed to be there"
-        DECLINED = "declined", "Said no"
-        STOPPED = "stopped", "Stopped alerts"
-        WITHDRAWN = "withdrawn", "Taken off the list"
+        ASKED = "asked", gettext_lazy("Asked, no answer yet")
+        ACCEPTED = "accepted", gettext_lazy("Agreed to be there")
+        DECLINED = "declined", gettext_lazy("Said no")
+        STOPPED = "stopped", gettext_lazy("Stopped alerts")
+        WITHDRAWN = "withdrawn", gettext_lazy("Taken off the list")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_contacts")
     supporter = models.OneToOneField(
@@ -53,12 +54,12 @@ class AlertContact(models.Model):
     # Lower first: who is alerted in the first wave, who in the next.
     position = models.PositiveSmallIntegerField(default=0)
     email = models.EmailField(blank=True)
-    phone = models.CharField("mobile number for texts", max_length=40, blank=True)
+    phone = models.CharField(gettext_lazy("mobile number for texts"), max_length=40, blank=True)
     # Their account, when the supporter has one: alerts and requests reach its notification centre too.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts_accepted"
     )
-    night_alerts = models.BooleanField("alert me at night too", default=False)
+    night_alerts = models.BooleanField(gettext_lazy("alert me at night too"), default=False)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     asked_at = models.DateTimeField(default=timezone.now)
@@ -106,13 +107,13 @@ class Alert(models.Model):
     """One "I need support now". Open until someone answers, the person closes it, or no one is left to ask."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for an answer"
-        ANSWERED = "answered", "Someone is reaching out"
-        CLOSED = "closed", "Closed by you"
-        UNANSWERED = "unanswered", "No one answered in time"
+        OPEN = "open", gettext_lazy("Waiting for an answer")
+        ANSWERED = "answered", gettext_lazy("Someone is reaching out")
+        CLOSED = "closed", gettext_lazy("Closed by you")
+        UNANSWERED = "unanswered", gettext_lazy("No one answered in time")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
-    words = models.CharField("a few words (optional)", max_length=500, blank=True)
+    words = models.CharField(gettext_lazy("a few words (optional)"), max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the wave now out has waited long enough: the next people are alerted then (tasks.escalate_due).
@@ -172,16 +173,16 @@ class AlertSend(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
-        APP = "app", "In the app"
+        EMAIL = "email", gettext_lazy("Email")
+        SMS = "sms", gettext_lazy("Text message")
+        APP = "app", gettext_lazy("In the app")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not sent"
+        PENDING = "pending", gettext_lazy("Pending")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Not sent")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="sends")
     contact = models.ForeignKey(AlertContact, on_delete=models.CASCADE, related_name="sends")

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from recovery_network.notifications.delivery import Outcome, backoff, claim, record_sent, unclaimed_outcome
 
@@ -38,20 +39,27 @@ def send_alert_message(send_id, now=None, connection=None):
     if not claim(AlertSend, send_id, now, lease()):
         return unclaimed_outcome(AlertSend, send_id, now, lease())
     surely_ours_until = time.monotonic() + lease().total_seconds() - 1  # no one may take it before the lease ends
-    row = AlertSend.objects.select_related("alert__owner", "contact__supporter").get(pk=send_id)
+    row = AlertSend.objects.select_related("alert__owner", "contact__supporter", "contact__user").get(pk=send_id)
     reason = _skip_reason(row)
     if reason:
         AlertSend.objects.filter(pk=row.pk).update(status=AlertSend.Status.SKIPPED, skip_reason=reason)
         return Outcome(AlertSend.Status.SKIPPED)
     try:
-        if row.channel == AlertSend.Channel.SMS:
-            sms.send_sms(text_body(row.alert, row.contact), recipients=[row.contact.phone])
-        else:
-            alert_email(row.alert, row.contact, connection).send()
+        with translation.override(contact_language(row.alert, row.contact)):
+            if row.channel == AlertSend.Channel.SMS:
+                sms.send_sms(text_body(row.alert, row.contact), recipients=[row.contact.phone])
+            else:
+                alert_email(row.alert, row.contact, connection).send()
     except Exception as exc:  # noqa: BLE001 — any failure of a provider is retried, then recorded
         return _record_failure(row, exc, now)
     record_sent(AlertSend, row.pk, surely_ours_until)  # survives a database session cut while it was sent
     return Outcome(AlertSend.Status.SENT)
+
+
+def contact_language(alert, contact):
+    """A message goes in its reader's language: a contact with an account, theirs; someone reached only by phone or
+    email, the language of the person who asked them (who chose them and knows what they read)."""
+    return contact.user.language if contact.user_id else alert.owner.language
 
 
 def _skip_reason(row):
@@ -80,10 +88,10 @@ def _record_failure(row, exc, now):
 def text_body(alert, contact):
     """A text message: the name and the link; nothing about why, and not the site's name either, which on a
     lock screen would say what kind of site it is."""
-    return (
-        f"{alert.owner.name} would like to hear from you now. "
-        f"Tap to say you're reaching out: {links.absolute(links.answer_path(alert, contact))}"
-    )
+    return _("%(name)s would like to hear from you now. Tap to say you're reaching out: %(url)s") % {
+        "name": alert.owner.name,
+        "url": links.absolute(links.answer_path(alert, contact)),
+    }
 
 
 def alert_email(alert, contact, connection=None):
@@ -97,7 +105,7 @@ def alert_email(alert, contact, connection=None):
         "SITE_NAME": settings.SITE_NAME,
     }
     email = EmailMultiAlternatives(
-        subject=f"{alert.owner.name} would like to hear from you",
+        subject=_("%(name)s would like to hear from you") % {"name": alert.owner.name},
         body=render_to_string("emails/reach/alert.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[contact.email],

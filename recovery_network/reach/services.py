@@ -17,7 +17,9 @@ import sms
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from recovery_network.care import sharing
 from recovery_network.care.models import AccessEvent
@@ -36,7 +38,7 @@ alerts_pending = Signal()
 # With `alert_id` and `at`: when the wave just started has waited long enough.
 wave_started = Signal()
 
-REQUEST_SUBJECT = "You have a request on {site}"
+REQUEST_SUBJECT = gettext_lazy("You have a request on {site}")  # {site}: the site's name
 
 
 class ReachProblem(Exception):
@@ -60,24 +62,33 @@ def ask(owner, supporter, now=None):
     """Ask a supporter whether they agree to be alerted; asking again sends a fresh request (older links die)."""
     now = now or timezone.now()
     if supporter.owner_id != owner.pk:
-        raise ReachProblem("That person is not in your network.")
+        raise ReachProblem(_("That person is not in your network."))
     if supporter.influence == Influence.RISK:
-        raise ReachProblem(f"{supporter.name} is marked as a risk to your recovery, so they can't be asked.")
+        raise ReachProblem(
+            _("%(name)s is marked as a risk to your recovery, so they can't be asked.") % {"name": supporter.name}
+        )
     if not askable(supporter):
-        raise ReachProblem(f"Add an email address or a mobile number for {supporter.name} first, so they can be asked.")
+        raise ReachProblem(
+            _("Add an email address or a mobile number for %(name)s first, so they can be asked.")
+            % {"name": supporter.name}
+        )
     with transaction.atomic():
         contact = AlertContact.objects.select_for_update().filter(supporter=supporter).first()
         if contact is not None and contact.is_accepted:
-            raise ReachProblem(f"{supporter.name} has already agreed to be there.")
+            raise ReachProblem(_("%(name)s has already agreed to be there.") % {"name": supporter.name})
         if contact is not None and contact.status == AlertContact.Status.STOPPED:
             # They stopped alerts with one click: that click must hold, so no request reaches them again from here.
-            raise ReachProblem(f"{supporter.name} stopped these alerts, so they can't be asked again here.")
+            raise ReachProblem(
+                _("%(name)s stopped these alerts, so they can't be asked again here.") % {"name": supporter.name}
+            )
         if (
             contact is not None
             and contact.status in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED)
             and (now - contact.asked_at < dt.timedelta(days=1))
         ):
-            raise ReachProblem(f"{supporter.name} was asked less than a day ago; give them time to answer.")
+            raise ReachProblem(
+                _("%(name)s was asked less than a day ago; give them time to answer.") % {"name": supporter.name}
+            )
         if contact is None:
             last = AlertContact.objects.for_owner(owner).order_by("-position").values_list("position", flat=True)
             contact = AlertContact(owner=owner, supporter=supporter, position=(last.first() or 0) + 1)
@@ -109,8 +120,13 @@ def ask(owner, supporter, now=None):
 
 def request_channel(contact):
     """How a request reached them, in the person's words: "by email and in the app", "by text"…"""
-    ways = [way for way, used in (("by email", contact.email), ("in the app", contact.user_id)) if used]
-    return " and ".join(ways) if ways else "by text"
+    if contact.email and contact.user_id:
+        return _("by email and in the app")
+    if contact.email:
+        return _("by email")
+    if contact.user_id:
+        return _("in the app")
+    return _("by text")
 
 
 def _send_request_text(contact, owner):
@@ -130,8 +146,12 @@ def _send_request_email(contact, owner):
         "max_per_hour": settings.ALERT_MAX_PER_HOUR,
         "days": settings.ALERT_REQUEST_MAX_AGE_DAYS,
     }
+    # In the reader's language: theirs when the supporter has an account linked, else the language of the person
+    # asking, who knows them.
+    linked = contact.supporter.linked_user if contact.supporter.linked_user_id else None
     try:
-        sharing.send_link_email(contact.email, REQUEST_SUBJECT, "emails/reach/request", context)
+        with translation.override(linked.language if linked else owner.language):
+            sharing.send_link_email(contact.email, REQUEST_SUBJECT, "emails/reach/request", context)
     except Exception:  # noqa: BLE001 — the request stands; the person can send it again from their list
         log.warning("The request to contact %s could not be emailed", contact.pk, exc_info=True)
 
@@ -140,7 +160,7 @@ def accept(contact, *, night_alerts, phone, time_zone, now=None):
     """The supporter agrees to be alerted (from the link in their request)."""
     now = now or timezone.now()
     if contact.status not in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED):
-        raise ReachProblem("This request is no longer open.")
+        raise ReachProblem(_("This request is no longer open."))
     contact.status = AlertContact.Status.ACCEPTED
     contact.night_alerts = night_alerts
     contact.phone = phone
@@ -154,7 +174,7 @@ def accept(contact, *, night_alerts, phone, time_zone, now=None):
 def decline(contact, now=None):
     now = now or timezone.now()
     if contact.status != AlertContact.Status.ASKED:
-        raise ReachProblem("This request is no longer open.")
+        raise ReachProblem(_("This request is no longer open."))
     contact.status = AlertContact.Status.DECLINED
     contact.answered_at = now
     contact.save(update_fields=["status", "answered_at"])
@@ -235,12 +255,17 @@ def raise_alert(owner, words="", now=None):
                 live.words = words[:500]
             return live, False
         if not AlertContact.objects.for_owner(owner).accepted().exists():
-            raise ReachProblem("No one has agreed to be alerted yet.")
+            raise ReachProblem(_("No one has agreed to be alerted yet."))
         if Alert.objects.for_owner(owner).since(now - dt.timedelta(hours=1)).count() >= settings.ALERT_MAX_PER_HOUR:
             raise ReachProblem(
-                f"You have asked for support {settings.ALERT_MAX_PER_HOUR} times in the last hour, so no one more "
-                "was alerted. The people you asked can see it; if you need someone now, the lines below answer "
-                "at any hour."
+                ngettext(
+                    "You have asked for support %(count)s time in the last hour, so no one more was alerted. The "
+                    "people you asked can see it; if you need someone now, the lines below answer at any hour.",
+                    "You have asked for support %(count)s times in the last hour, so no one more was alerted. The "
+                    "people you asked can see it; if you need someone now, the lines below answer at any hour.",
+                    settings.ALERT_MAX_PER_HOUR,
+                )
+                % {"count": settings.ALERT_MAX_PER_HOUR}
             )
         alert = Alert.objects.create(owner=owner, words=words[:500], created_at=now)
         start_wave(alert, 1, now)
@@ -374,7 +399,9 @@ def answer(alert, contact, now=None):
     """A supporter's "I'm reaching out now": recorded once; it stops the escalation and tells the person."""
     now = now or timezone.now()
     if not alert.accepts_answers:
-        raise ReachProblem(f"{alert.owner.name} has said they are all right now. Thank you for being there.")
+        raise ReachProblem(
+            _("%(name)s has said they are all right now. Thank you for being there.") % {"name": alert.owner.name}
+        )
     with transaction.atomic():
         answer_row, created = AlertAnswer.objects.get_or_create(
             alert=alert, contact=contact, defaults={"answered_at": now}

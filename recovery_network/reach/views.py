@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,7 @@ def now(request):
         except services.ReachProblem as problem:
             return _now_page(request, form, problem=str(problem), status=429 if _over_limit(user) else 200)
         if not created:
-            messages.info(request, "Your call for support is already out; here is who has answered.")
+            messages.info(request, gettext("Your call for support is already out; here is who has answered."))
         return redirect("reach:alert", pk=alert.pk)
     return _now_page(request, form, status=400 if form.errors else 200)
 
@@ -96,7 +97,7 @@ def alert_live(request, pk):
 def close(request, pk):
     alert = Alert.objects.get_for_owner_or_404(request.user, pk=pk)
     services.close(alert)
-    messages.success(request, "Closed. No one more will be alerted. We're glad you reached out.")
+    messages.success(request, gettext("Closed. No one more will be alerted. We're glad you reached out."))
     return redirect("reach:alert", pk=alert.pk)
 
 
@@ -154,7 +155,11 @@ def ask(request, supporter_pk):
         messages.error(request, str(problem))
     else:
         where = services.request_channel(contact)
-        messages.success(request, f"{supporter.name} has been asked {where}. Nothing reaches them unless they agree.")
+        messages.success(
+            request,
+            gettext("%(name)s has been asked %(where)s. Nothing reaches them unless they agree.")
+            % {"name": supporter.name, "where": where},
+        )
     return redirect("reach:people")
 
 
@@ -163,7 +168,9 @@ def ask(request, supporter_pk):
 def withdraw(request, pk):
     contact = AlertContact.objects.get_for_owner_or_404(request.user, pk=pk)
     services.withdraw(contact)
-    messages.success(request, f"{contact.supporter.name} is off your list; no alert will reach them.")
+    messages.success(
+        request, gettext("%(name)s is off your list; no alert will reach them.") % {"name": contact.supporter.name}
+    )
     return redirect("reach:people")
 
 
@@ -182,12 +189,12 @@ def _link_problem(request, message, status):
     return render(request, "reach/link_problem.html", {"message": message}, status=status)
 
 
-def _expired(request, what):
-    return _link_problem(request, f"This {what} link has expired.", 410)
+def _expired(request, message):
+    return _link_problem(request, message, 410)
 
 
 def _unknown(request):
-    return _link_problem(request, "This link isn't valid, or a newer one has replaced it.", 404)
+    return _link_problem(request, gettext("This link isn't valid, or a newer one has replaced it."), 404)
 
 
 def request_page(request, token):
@@ -195,7 +202,7 @@ def request_page(request, token):
     try:
         contact = links.contact_from_request(token)
     except links.Expired:
-        return _expired(request, "request")
+        return _expired(request, gettext("This request link has expired."))
     if contact is None:
         return _unknown(request)
     if contact.status not in (AlertContact.Status.ASKED, AlertContact.Status.DECLINED):
@@ -232,12 +239,12 @@ def answer_page(request, token):
     try:
         found = links.alert_from_answer(token)
     except links.Expired:
-        return _expired(request, "alert")
+        return _expired(request, gettext("This alert link has expired."))
     if found is None:
         return _unknown(request)
     alert, contact = found
     if contact.status != AlertContact.Status.ACCEPTED:
-        return _link_problem(request, "You have stopped these alerts, so this one is closed to you.", 410)
+        return _link_problem(request, gettext("You have stopped these alerts, so this one is closed to you."), 410)
     answered = alert.answers.filter(contact=contact).first()
     problem = ""
     if request.method == "POST":

@@ -11,13 +11,25 @@ one, their group rows in one, and with recovery capital one check-up for each re
 
 from dataclasses import dataclass, field
 
+from django.utils import dateformat
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+
 from recovery_network.capital.models import HIGHEST_TOTAL, SUSTAINED_REMISSION_TOTAL, CapitalCheck
 from supports.models import Closeness
 from supports.network import NetworkSummary, changes_since, gap_titles
 
 from .models import GroupReview, NetworkReview, StillGoing, StillSupportive, SupporterReview
 
-CIRCLE_WORDS = {Closeness.INNER: "inner circle", Closeness.CLOSE: "close", Closeness.WIDER: "wider circle"}
+CIRCLE_WORDS = {
+    # Translators: where someone stood in a network review, in lists such as "Jo (close → inner circle)".
+    Closeness.INNER: pgettext_lazy("network circle", "inner circle"),
+    Closeness.CLOSE: pgettext_lazy("network circle", "close"),
+    Closeness.WIDER: pgettext_lazy("network circle", "wider circle"),
+}
+
+
+def _circle(level):
+    return str(CIRCLE_WORDS[Closeness(level)])
 
 
 @dataclass(frozen=True)
@@ -50,12 +62,17 @@ class CapitalReading:
     @property
     def words(self):
         if self.check is None:
-            return "No check-up yet"
-        line = "at or above" if self.check.at_or_above_line else "below"
-        return (
-            f"{self.check.total} of {HIGHEST_TOTAL} on {self.check.taken_on:%-d %B %Y} "
-            f"({line} the {SUSTAINED_REMISSION_TOTAL} line)"
-        )
+            return gettext("No check-up yet")
+        if self.check.at_or_above_line:
+            said = gettext("%(total)s of %(highest)s on %(day)s (at or above the %(line)s line)")
+        else:
+            said = gettext("%(total)s of %(highest)s on %(day)s (below the %(line)s line)")
+        return said % {
+            "total": self.check.total,
+            "highest": HIGHEST_TOTAL,
+            "day": dateformat.format(self.check.taken_on, "j F Y"),
+            "line": SUSTAINED_REMISSION_TOTAL,
+        }
 
 
 @dataclass
@@ -108,8 +125,14 @@ class ReviewChanges:
         if difference is None:
             return ""
         if difference == 0:
-            return "the same total as then"
-        return f"{abs(difference)} {'higher' if difference > 0 else 'lower'} than then"
+            return gettext("the same total as then")
+        if difference > 0:
+            return ngettext("%(points)s higher than then", "%(points)s higher than then", difference) % {
+                "points": difference
+            }
+        return ngettext("%(points)s lower than then", "%(points)s lower than then", -difference) % {
+            "points": -difference
+        }
 
     @property
     def same_capital_check(self):
@@ -178,22 +201,18 @@ def _compare_people(changes, then_rows, now_rows):
     for row in sorted(now_rows, key=lambda row: (level(row), row.name.casefold(), row.pk)):
         before = then_by_supporter.get(row.supporter_id) if row.supporter_id is not None else None
         if row.supporter_id is not None and before is None:
-            changes.added.append(PersonChange(row.name, CIRCLE_WORDS[Closeness(level(row))]))
+            changes.added.append(PersonChange(row.name, _circle(level(row))))
         reasons = []
         if before is not None and level(row) > level(before):
-            reasons.append(f"{CIRCLE_WORDS[Closeness(level(before))]} → {CIRCLE_WORDS[Closeness(level(row))]}")
+            reasons.append(f"{_circle(level(before))} → {_circle(level(row))}")
         if row.stepped_back:
-            reasons.append("stepped back")
+            reasons.append(gettext("stepped back"))
         if row.still_supportive == StillSupportive.NO:
-            reasons.append("not supportive any more")
+            reasons.append(gettext("not supportive any more"))
         if reasons:
             changes.drifted.append(PersonChange(row.name, ", ".join(reasons)))
         elif before is not None and level(row) < level(before):
-            changes.closer.append(
-                PersonChange(
-                    row.name, f"{CIRCLE_WORDS[Closeness(level(before))]} → {CIRCLE_WORDS[Closeness(level(row))]}"
-                )
-            )
+            changes.closer.append(PersonChange(row.name, f"{_circle(level(before))} → {_circle(level(row))}"))
     for row in then_rows:
         # Someone who stepped back at the last review left then; anyone else missing now has left since.
         if not row.stepped_back and (row.supporter_id is None or row.supporter_id not in now_supporters):
@@ -208,14 +227,14 @@ def _compare_groups(changes, then_rows, now_rows):
         if row.group_id is not None and before is None:
             changes.groups_started.append(PersonChange(row.name))
         if row.still_going == StillGoing.STOPPED or row.stepped_back:
-            changes.groups_stopped.append(PersonChange(row.name, "stopped going"))
+            changes.groups_stopped.append(PersonChange(row.name, gettext("stopped going")))
         changes.attendance.append(
             GroupAttendance(row.name, before.attended_in_window if before else None, row.attended_in_window)
         )
     for row in then_rows:
         if row.group_id is None or row.group_id not in now_ids:
             if not (row.stepped_back or row.still_going == StillGoing.STOPPED):
-                changes.groups_stopped.append(PersonChange(row.name, "no longer among the groups"))
+                changes.groups_stopped.append(PersonChange(row.name, gettext("no longer among the groups")))
             changes.attendance.append(GroupAttendance(row.name, row.attended_in_window, None))
     changes.attendance.sort(key=lambda line: line.name.casefold())
 
@@ -231,9 +250,9 @@ def _compare_gaps(changes, review, previous):
     summary = summary_of(review)
     if summary is None:
         changes.missing_snapshot = (
-            "This review has no snapshot yet: it is taken when the review is finished."
+            gettext("This review has no snapshot yet: it is taken when the review is finished.")
             if not review.is_finished
-            else "This review kept no snapshot of the network, so its gaps and shape can't be compared."
+            else gettext("This review kept no snapshot of the network, so its gaps and shape can't be compared.")
         )
         return
     titles = gap_titles(summary)
@@ -242,7 +261,9 @@ def _compare_gaps(changes, review, previous):
         return
     before = summary_of(previous)
     if before is None:
-        changes.missing_snapshot = "The review before kept no snapshot of the network, so gaps can't be compared."
+        changes.missing_snapshot = gettext(
+            "The review before kept no snapshot of the network, so gaps can't be compared."
+        )
         return
     titles_before = gap_titles(before)
     changes.gaps_closed = [title for title in titles_before if title not in titles]

@@ -2,6 +2,7 @@
 answer before this one decides whether a step back is being undone (services.answer_supporter)."""
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from supports.models import Closeness, Influence
 
@@ -10,7 +11,7 @@ from .models import GroupReview, NetworkReview, StillGoing, StillSupportive, Sup
 
 def _note_field(model):
     return forms.CharField(
-        label="A note for yourself (optional)",
+        label=gettext_lazy("A note for yourself (optional)"),
         max_length=model._meta.get_field("note").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -19,25 +20,29 @@ def _note_field(model):
 
 class SupporterAnswerForm(forms.Form):
     still_supportive = forms.ChoiceField(
-        label="Are they still there for you?", choices=StillSupportive.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Are they still there for you?"), choices=StillSupportive.choices, widget=forms.RadioSelect
     )
     closeness_after = forms.TypedChoiceField(
-        label="Where do they belong in your network now?",
+        label=gettext_lazy("Where do they belong in your network now?"),
         choices=Closeness.choices,
         coerce=int,
         widget=forms.RadioSelect,
     )
-    influence_after = forms.ChoiceField(label="How do they affect your recovery now?", choices=Influence.choices)
+    influence_after = forms.ChoiceField(
+        label=gettext_lazy("How do they affect your recovery now?"), choices=Influence.choices
+    )
     stepped_back = forms.BooleanField(
-        label="Step back from them for now",
+        label=gettext_lazy("Step back from them for now"),
         required=False,
-        help_text="They leave your active network and reminders. Nothing is deleted: you can bring them back.",
+        help_text=gettext_lazy(
+            "They leave your active network and reminders. Nothing is deleted: you can bring them back."
+        ),
     )
     note = _note_field(SupporterReview)
 
     def __init__(self, *args, row, supporter=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["still_supportive"].error_messages["required"] = "Choose one answer; “Not sure” is fine."
+        self.fields["still_supportive"].error_messages["required"] = gettext("Choose one answer; “Not sure” is fine.")
         if row.answered_at:
             self.initial = {
                 "still_supportive": row.still_supportive,
@@ -56,24 +61,28 @@ class SupporterAnswerForm(forms.Form):
 
 
 class GroupAnswerForm(forms.Form):
-    still_going = forms.ChoiceField(label="Are you still going?", choices=StillGoing.choices, widget=forms.RadioSelect)
+    still_going = forms.ChoiceField(
+        label=gettext_lazy("Are you still going?"), choices=StillGoing.choices, widget=forms.RadioSelect
+    )
     stepped_back = forms.BooleanField(
-        label="Archive this group",
+        label=gettext_lazy("Archive this group"),
         required=False,
-        help_text="It leaves your groups and meeting reminders. Your attendance is kept, and you can restore it.",
+        help_text=gettext_lazy(
+            "It leaves your groups and meeting reminders. Your attendance is kept, and you can restore it."
+        ),
     )
     note = _note_field(GroupReview)
 
     def __init__(self, *args, row, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["still_going"].error_messages["required"] = "Choose one answer."
+        self.fields["still_going"].error_messages["required"] = gettext("Choose one answer.")
         if row.answered_at:
             self.initial = {"still_going": row.still_going, "stepped_back": row.stepped_back, "note": row.note}
 
 
 class CommunityNoteForm(forms.Form):
     community_note = forms.CharField(
-        label="Anything about community you'd like to remember? (optional)",
+        label=gettext_lazy("Anything about community you'd like to remember? (optional)"),
         max_length=NetworkReview._meta.get_field("community_note").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -82,7 +91,7 @@ class CommunityNoteForm(forms.Form):
 
 class GapsNoteForm(forms.Form):
     gaps_note = forms.CharField(
-        label="What would you like to try before the next review? (optional)",
+        label=gettext_lazy("What would you like to try before the next review? (optional)"),
         max_length=NetworkReview._meta.get_field("gaps_note").max_length,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recovery_network.querysets import OwnedQuerySet
 from supports.models import Closeness, ContactEvery, Influence, NetworkSnapshot, PeerGroup, Supporter
@@ -36,8 +37,8 @@ class NetworkReview(models.Model):
     snapshot = models.OneToOneField(
         NetworkSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="review"
     )
-    community_note = models.TextField("community", blank=True, max_length=2000)
-    gaps_note = models.TextField("gaps", blank=True, max_length=2000)
+    community_note = models.TextField(gettext_lazy("community"), blank=True, max_length=2000)
+    gaps_note = models.TextField(gettext_lazy("gaps"), blank=True, max_length=2000)
 
     objects = NetworkReviewQuerySet.as_manager()
 
@@ -60,9 +61,9 @@ class NetworkReview(models.Model):
 
 
 class StillSupportive(models.TextChoices):
-    YES = "yes", "Yes"
-    UNSURE = "unsure", "Not sure"
-    NO = "no", "Not any more"
+    YES = "yes", gettext_lazy("Yes")
+    UNSURE = "unsure", gettext_lazy("Not sure")
+    NO = "no", gettext_lazy("Not any more")
 
 
 class SupporterReview(models.Model):
@@ -95,9 +96,9 @@ class SupporterReview(models.Model):
 
 
 class StillGoing(models.TextChoices):
-    YES = "yes", "Yes, still going"
-    LESS = "less", "Less often"
-    STOPPED = "stopped", "I've stopped going"
+    YES = "yes", gettext_lazy("Yes, still going")
+    LESS = "less", gettext_lazy("Less often")
+    STOPPED = "stopped", gettext_lazy("I've stopped going")
 
 
 class GroupReview(models.Model):

@@ -17,6 +17,7 @@ import functools
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network.models import User, end_of_local_day, local_moment
 from recovery_network.notifications.registry import Message, Occurrence, PersonalKind
@@ -31,12 +32,19 @@ WORTH_SENDING_DAYS = 7
 
 
 @functools.cache
+def _url():
+    return reverse("review:start")
+
+
 def _message():
+    # Built when sent (not cached), so its words are in the language active then.
     return Message(
-        title="Time for a look at your network",
-        body="A few minutes to go through the people and groups in your life: who is there for you, "
-        "and anything you'd like to change. You can stop and come back any time.",
-        url=reverse("review:start"),
+        title=gettext("Time for a look at your network"),
+        body=gettext(
+            "A few minutes to go through the people and groups in your life: who is there for you, "
+            "and anything you'd like to change. You can stop and come back any time."
+        ),
+        url=_url(),
     )
 
 
@@ -48,8 +56,8 @@ class NetworkReviewDue(PersonalKind):
     """About every three months: "Time for a look at your network", linking to the review's start page."""
 
     key = "network_review"
-    label = "Network review"
-    description = "About every three months, a reminder to look over your network."
+    label = gettext_lazy("Network review")
+    description = gettext_lazy("About every three months, a reminder to look over your network.")
     watches = {
         "review.NetworkReview": lambda review: [review.owner_id],
         "supports.Supporter": lambda supporter: [supporter.owner_id],

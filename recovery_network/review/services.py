@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from recovery_network.models import local_moment
 from supports.models import CommunityActivity, ContactEvery, PeerGroup, Supporter
@@ -17,6 +18,7 @@ from supports.services import save_snapshot
 
 from .models import LOOK_BACK_DAYS, GroupReview, NetworkReview, StillGoing, StillSupportive, SupporterReview
 
+# Stored with the snapshot (a record, in English like every stored value), not a translated string.
 SNAPSHOT_NOTE = "Network review"
 
 
@@ -157,10 +159,19 @@ def finish_review(review, now=None):
 def what_the_review_saw(row):
     """How often they really talked, against the wished-for rhythm, in plain words that blame no one."""
     count = row.contacts_in_window
-    logged = f"{count} contact{'' if count == 1 else 's'} with them" if count else "no contact with them"
-    seen = f"In the last {LOOK_BACK_DAYS} days you logged {logged}."
+    if count:
+        seen = ngettext(
+            "In the last %(days)s days you logged %(count)s contact with them.",
+            "In the last %(days)s days you logged %(count)s contacts with them.",
+            count,
+        ) % {"days": LOOK_BACK_DAYS, "count": count}
+    else:
+        seen = gettext("In the last %(days)s days you logged no contact with them.") % {"days": LOOK_BACK_DAYS}
     wished = dict(ContactEvery.choices).get(row.contact_every)
-    return f"You wished to be in touch {wished.lower()}. {seen}" if wished else seen
+    if not wished:
+        return seen
+    # Translators: the rhythm is one of the "how often" choices of a supporter, lower-cased: "every week".
+    return gettext("You wished to be in touch %(rhythm)s.") % {"rhythm": wished.lower()} + " " + seen
 
 
 def recent_community(user, now, limit=20):

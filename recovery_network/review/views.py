@@ -16,7 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from recovery_network import params
@@ -26,7 +27,13 @@ from . import services
 from .forms import CommunityNoteForm, GapsNoteForm, GroupAnswerForm, SupporterAnswerForm
 from .models import LOOK_BACK_DAYS, REVIEW_EVERY_DAYS, NetworkReview
 
-STEPS = [("people", "People"), ("groups", "Groups"), ("community", "Community"), ("gaps", "Gaps"), ("finish", "Finish")]
+STEPS = [
+    ("people", gettext_lazy("People")),
+    ("groups", gettext_lazy("Groups")),
+    ("community", gettext_lazy("Community")),
+    ("gaps", gettext_lazy("Gaps")),
+    ("finish", gettext_lazy("Finish")),
+]
 PAST_REVIEWS_SHOWN = 12
 
 
@@ -35,7 +42,8 @@ def _review_or_404(request, pk):
 
 
 def _closed(request, review):
-    messages.info(request, f"Your review of {review.finished_on:%-d %B %Y} is finished. Here is what changed.")
+    day = dateformat.format(review.finished_on, "j F Y")
+    messages.info(request, gettext("Your review of %(day)s is finished. Here is what changed.") % {"day": day})
     return redirect("review:changes", pk=review.pk)
 
 
@@ -73,7 +81,7 @@ def start(request):
 def begin(request):
     review, begun = services.begin_review(request.user)
     if not begun:
-        messages.info(request, "Welcome back: your review is where you left it.")
+        messages.info(request, gettext("Welcome back: your review is where you left it."))
     return redirect("review:people", pk=review.pk)
 
 
@@ -195,7 +203,7 @@ def finish(request, pk):
         return _closed(request, review)
     if request.method == "POST":
         review = services.finish_review(review)
-        messages.success(request, "Your review is done, and today's snapshot of your network is saved.")
+        messages.success(request, gettext("Your review is done, and today's snapshot of your network is saved."))
         return redirect("review:changes", pk=review.pk)
     context = _step_context("finish", review, summary=services.summary_of(review), back=_step_url("gaps", review))
     return render(request, "review/finish.html", context)

@@ -8,24 +8,25 @@ It is an owned record, so a change to it bumps the person's `data_version` and t
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from recovery_network.querysets import OwnedQuerySet
 
 
 class Step(models.TextChoices):
-    JOURNEY = "journey", "What you're recovering from"
-    PEOPLE = "people", "People to call on a bad night"
-    GROUP = "group", "A group or meeting"
-    CHECKIN = "checkin", "Your daily check-in"
-    SHARING = "sharing", "Who sees what"
+    JOURNEY = "journey", gettext_lazy("What you're recovering from")
+    PEOPLE = "people", gettext_lazy("People to call on a bad night")
+    GROUP = "group", gettext_lazy("A group or meeting")
+    CHECKIN = "checkin", gettext_lazy("Your daily check-in")
+    SHARING = "sharing", gettext_lazy("Who sees what")
 
 
 STEPS = list(Step)
 
 
 class Outcome(models.TextChoices):
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
+    DONE = "done", gettext_lazy("Done")
+    SKIPPED = "skipped", gettext_lazy("Skipped")
 
 
 class FirstRunQuerySet(OwnedQuerySet):

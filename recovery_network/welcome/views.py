@@ -10,6 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from milestones.models import Journey
@@ -41,7 +44,7 @@ def start(request):
 def later(request):
     with transaction.atomic():
         services.locked_first_run(request.user).set_aside()
-    messages.info(request, "Setting up can wait. Pick it up from your home page whenever you like.")
+    messages.info(request, _("Setting up can wait. Pick it up from your home page whenever you like."))
     return redirect("home")
 
 
@@ -50,7 +53,7 @@ def later(request):
 def dismiss(request):
     with transaction.atomic():
         services.locked_first_run(request.user).dismiss()
-    messages.info(request, "Setup is hidden from your home page. Everything you added stays in your network.")
+    messages.info(request, _("Setup is hidden from your home page. Everything you added stays in your network."))
     return redirect("home")
 
 
@@ -67,7 +70,10 @@ def journey(request):
 
     def save(form, first_run):
         journey = services.start_or_update_journey(form, first_run)
-        return f"Your count for {journey.name} starts on {journey.started_on:%-d %B %Y}."
+        return _("Your count for %(journey)s starts on %(day)s.") % {
+            "journey": journey.name,
+            "day": date_format(journey.started_on, "j F Y"),
+        }
 
     return _step(
         request,
@@ -89,7 +95,11 @@ def people(request):
     def save(formset, first_run):
         added, kept = services.add_crisis_people(user, formset.people())
         names = ", ".join(person.name for person in [*added, *kept])
-        return f"{names} {'is' if len(added) + len(kept) == 1 else 'are'} in your network for a bad night."
+        return ngettext(
+            "%(names)s is in your network for a bad night.",
+            "%(names)s are in your network for a bad night.",
+            len(added) + len(kept),
+        ) % {"names": names}
 
     return _step(
         request,
@@ -111,8 +121,10 @@ def group(request):
     def save(form, first_run):
         found, created = services.add_own_group(user, form.cleaned_data["name"], form.cleaned_data["fellowship"])
         if created:
-            return f"{found.name} is one of your groups. Add its meeting times on the group's page when you're ready."
-        return f"{found.name} was already one of your groups."
+            return _(
+                "%(group)s is one of your groups. Add its meeting times on the group's page when you're ready."
+            ) % {"group": found.name}
+        return _("%(group)s was already one of your groups.") % {"group": found.name}
 
     return _step(
         request,
@@ -143,13 +155,14 @@ def _join(request, user):
     meeting_id = params.object_id(request.POST.get("meeting"))
     meeting = Meeting.objects.visible_to(user).filter(pk=meeting_id).first() if meeting_id else None
     if meeting is None:
-        messages.error(request, "That meeting isn't in the directory any more. Search again, or add your group.")
+        messages.error(request, _("That meeting isn't in the directory any more. Search again, or add your group."))
         return redirect("welcome:group")
     with transaction.atomic():
         first_run = services.locked_first_run(user)
         joined, created = network.join_meeting(user, meeting)
         first_run.record(Step.GROUP, Outcome.DONE)
-    messages.success(request, f"You joined {joined.name}." if created else f"{joined.name} is already yours.")
+    said = _("You joined %(group)s.") if created else _("%(group)s is already yours.")
+    messages.success(request, said % {"group": joined.name})
     return _onwards(request, first_run, Step.GROUP)
 
 
@@ -159,7 +172,10 @@ def checkin(request):
 
     def save(form, first_run):
         form.save()
-        return f"We'll remind you to check in at {user.checkin_time:%-I:%M %p} your time ({user.time_zone})."
+        return _("We'll remind you to check in at %(time)s your time (%(zone)s).") % {
+            "time": time_format(user.checkin_time, "g:i A"),
+            "zone": user.time_zone,
+        }
 
     return _step(
         request,
@@ -234,11 +250,11 @@ def _step(request, step, make_form, save, nothing_needed, extra=None):
 def _onwards(request, first_run, after):
     step = first_run.next_step(after)
     if step is None:
-        messages.success(request, "You're set up. Everything you added is below and in your network.")
+        messages.success(request, _("You're set up. Everything you added is below and in your network."))
         return redirect("home")
     return redirect(f"welcome:{step}")
 
 
 def _later(request):
-    messages.info(request, "Saved. Setting up can wait: pick it up from your home page whenever you like.")
+    messages.info(request, _("Saved. Setting up can wait: pick it up from your home page whenever you like."))
     return redirect("home")

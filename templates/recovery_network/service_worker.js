@@ -54,7 +54,7 @@ function offlinePage() {
     .open(PRIVATE_CACHE)
     .then((cache) => cache.match(OFFLINE_URL, { ignoreVary: true }))
     .then((own) => own || caches.open(PUBLIC_CACHE).then((cache) => cache.match(OFFLINE_URL, { ignoreVary: true })))
-    .then((page) => page || new Response("You're offline. In crisis, call 988 or your local emergency number.", {
+    .then((page) => page || new Response({{ offline_message }}, {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     }));

@@ -2,9 +2,11 @@
 in the process are the same as a fresh parse of the files."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from recovery_network.learning import content
 
@@ -120,3 +122,25 @@ def test_the_real_files_copied_elsewhere_parse_the_same(tmp_path):
     assert [(lesson.slug, lesson.html) for lesson in content.parse_directory(tmp_path)] == [
         (lesson.slug, lesson.html) for lesson in content.lessons()
     ]
+
+
+def test_every_translation_has_every_lesson_with_the_same_slug_order_version_and_sources():
+    """A reader's progress is kept by slug and version: a translation holds the same lessons, revised together."""
+    english = content.lessons("en")
+    for folder in sorted(path for path in Path(settings.LESSONS_DIR).iterdir() if path.is_dir()):
+        translated = content.parse_directory(folder)
+        assert [(item.slug, item.order, item.version, item.minutes, item.sources) for item in translated] == [
+            (item.slug, item.order, item.version, item.minutes, item.sources) for item in english
+        ], folder.name
+        # The parts other pages link to keep their ids in every language.
+        by_slug = {item.slug: item for item in translated}
+        assert 'id="celebrating-without-alcohol"' in by_slug["rewarding-sober-time"].html
+        assert 'id="phrases-to-try"' in by_slug["listening-and-talking"].html
+
+
+def test_a_reader_gets_the_lessons_in_their_language():
+    with translation.override("es"):
+        assert content.lesson("after-a-setback").title != content.lessons("en")[5].title
+        assert content.folder().name == "es"
+    assert content.folder("en") == Path(settings.LESSONS_DIR)
+    assert content.folder("fr") == Path(settings.LESSONS_DIR)  # a language without its folder reads English

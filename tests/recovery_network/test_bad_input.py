@@ -418,7 +418,8 @@ def _valid_values(site):
         "beyond_using": "5", "happy_with_life": "4", "energy": "4", "community": "3", "friends": "5",
         "fulfilling_life": "4", "living_space": "4", "responsibility": "6", "professionals": "4", "progress": "5",
         # recovery_network
-        "display_name": "Olive", "checkin_time": "20:00", "quiet_hours_start": "", "quiet_hours_end": "",
+        "display_name": "Olive", "language": "en", "checkin_time": "20:00", "quiet_hours_start": "",
+        "quiet_hours_end": "",
         "meeting_reminder_minutes": "30",
         # recovery_network.reach.forms
         "words": "A hard night.", "night_alerts": "on",

@@ -258,12 +258,18 @@ def test_the_release_fingerprint_follows_the_templates_and_code(settings, tmp_pa
     for app in ("recovery_network", "supports", "milestones"):
         (tmp_path / app).mkdir()
     settings.BASE_DIR, settings.TEMPLATES = tmp_path, [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
+    (tmp_path / "locale" / "es" / "LC_MESSAGES").mkdir(parents=True)
+    catalogue = tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    catalogue.write_text('msgid "one"\nmsgstr "uno"\n')
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
     first = page_cache._release_fingerprint()
     assert page_cache._release_fingerprint() == first  # the same files, wherever and whenever read
     (tmp_path / "supports" / "views.py").write_text("x = 1")
     second = page_cache._release_fingerprint()
     (tmp_path / "templates" / "page.html").write_text("<p>two</p>")
-    assert len({first, second, page_cache._release_fingerprint()}) == 3
+    third = page_cache._release_fingerprint()
+    catalogue.write_text('msgid "one"\nmsgstr "una"\n')  # a translation revised
+    assert len({first, second, third, page_cache._release_fingerprint()}) == 4
 
 
 def test_a_partly_loaded_person_saves_what_was_loaded(owner, django_assert_max_num_queries):

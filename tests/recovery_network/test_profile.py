@@ -17,6 +17,7 @@ def test_owner_updates_their_own_profile(owner_client, owner):
         reverse("profile"),
         {
             "display_name": "Liv",
+            "language": "en",
             "time_zone": "Pacific/Auckland",
             "checkin_time": "07:45",
             "quiet_hours_start": "23:00",
@@ -32,7 +33,9 @@ def test_owner_updates_their_own_profile(owner_client, owner):
 
 
 def test_profile_edit_changes_only_the_signed_in_person(stranger_client, owner, stranger):
-    stranger_client.post(reverse("profile"), {"display_name": "X", "time_zone": "UTC", "checkin_time": "08:00"})
+    stranger_client.post(
+        reverse("profile"), {"display_name": "X", "language": "en", "time_zone": "UTC", "checkin_time": "08:00"}
+    )
     owner.refresh_from_db()
     assert owner.display_name == "Olive"
 
@@ -54,7 +57,8 @@ def test_a_zone_is_typed_with_suggestions_and_read_as_its_own_name(owner_client,
     assert 'list="id_time_zone-zones"' in page and '<datalist id="id_time_zone-zones">' in page
     assert '<option value="America/New_York">America/New York</option>' in page
     response = owner_client.post(
-        reverse("profile"), {"display_name": "Olive", "time_zone": " america/new york ", "checkin_time": "08:00"}
+        reverse("profile"),
+        {"display_name": "Olive", "language": "en", "time_zone": " america/new york ", "checkin_time": "08:00"},
     )
     assert response.status_code == 302
     owner.refresh_from_db()

@@ -1,0 +1,91 @@
+"""The meeting types of the Meeting Guide specification (code4recovery/spec, data/types.json), by code, named in
+the reader's language: English here, Spanish (and any other language) in the catalogue, whose Spanish names are the
+specification's own. A feed's meeting carries codes (`Meeting.types`); a code we don't know is not shown."""
+
+from django.utils.translation import pgettext_lazy
+
+# "meeting type" context: "Open", "Closed", "Speaker" mean something else elsewhere.
+NAMES = {
+    "11": pgettext_lazy("meeting type", "11th Step Meditation"),
+    "12x12": pgettext_lazy("meeting type", "12 Steps & 12 Traditions"),
+    "A": pgettext_lazy("meeting type", "Secular"),
+    "ABSI": pgettext_lazy("meeting type", "As Bill Sees It"),
+    "AL": pgettext_lazy("meeting type", "Concurrent with Alateen"),
+    "AL-AN": pgettext_lazy("meeting type", "Concurrent with Al-Anon"),
+    "AM": pgettext_lazy("meeting type", "Amharic"),
+    "ASL": pgettext_lazy("meeting type", "American Sign Language"),
+    "B": pgettext_lazy("meeting type", "Big Book"),
+    "BA": pgettext_lazy("meeting type", "Babysitting Available"),
+    "BE": pgettext_lazy("meeting type", "Newcomer"),
+    "BI": pgettext_lazy("meeting type", "Bisexual"),
+    "BRK": pgettext_lazy("meeting type", "Breakfast"),
+    "C": pgettext_lazy("meeting type", "Closed"),
+    "CAN": pgettext_lazy("meeting type", "Candlelight"),
+    "CF": pgettext_lazy("meeting type", "Child-Friendly"),
+    "D": pgettext_lazy("meeting type", "Discussion"),
+    "DA": pgettext_lazy("meeting type", "Danish"),
+    "DB": pgettext_lazy("meeting type", "Digital Basket"),
+    "DD": pgettext_lazy("meeting type", "Dual Diagnosis"),
+    "DE": pgettext_lazy("meeting type", "German"),
+    "DR": pgettext_lazy("meeting type", "Daily Reflections"),
+    "EL": pgettext_lazy("meeting type", "Greek"),
+    "EN": pgettext_lazy("meeting type", "English"),
+    "FA": pgettext_lazy("meeting type", "Persian"),
+    "FF": pgettext_lazy("meeting type", "Fragrance Free"),
+    "FR": pgettext_lazy("meeting type", "French"),
+    "G": pgettext_lazy("meeting type", "Gay"),
+    "GR": pgettext_lazy("meeting type", "Grapevine"),
+    "H": pgettext_lazy("meeting type", "Birthday"),
+    "HE": pgettext_lazy("meeting type", "Hebrew"),
+    "HI": pgettext_lazy("meeting type", "Hindi"),
+    "HR": pgettext_lazy("meeting type", "Croatian"),
+    "HU": pgettext_lazy("meeting type", "Hungarian"),
+    "ITA": pgettext_lazy("meeting type", "Italian"),
+    "JA": pgettext_lazy("meeting type", "Japanese"),
+    "KOR": pgettext_lazy("meeting type", "Korean"),
+    "L": pgettext_lazy("meeting type", "Lesbian"),
+    "LGBTQ": pgettext_lazy("meeting type", "LGBTQ"),
+    "LIT": pgettext_lazy("meeting type", "Literature"),
+    "LS": pgettext_lazy("meeting type", "Living Sober"),
+    "LT": pgettext_lazy("meeting type", "Lithuanian"),
+    "M": pgettext_lazy("meeting type", "Men"),
+    "MED": pgettext_lazy("meeting type", "Meditation"),
+    "ML": pgettext_lazy("meeting type", "Malayalam"),
+    "N": pgettext_lazy("meeting type", "Native American"),
+    "NDG": pgettext_lazy("meeting type", "Indigenous"),
+    "NO": pgettext_lazy("meeting type", "Norwegian"),
+    "O": pgettext_lazy("meeting type", "Open"),
+    "OUT": pgettext_lazy("meeting type", "Outdoor"),
+    "P": pgettext_lazy("meeting type", "Professionals"),
+    "POC": pgettext_lazy("meeting type", "People of Color"),
+    "POL": pgettext_lazy("meeting type", "Polish"),
+    "POR": pgettext_lazy("meeting type", "Portuguese"),
+    "PUN": pgettext_lazy("meeting type", "Punjabi"),
+    "RUS": pgettext_lazy("meeting type", "Russian"),
+    "S": pgettext_lazy("meeting type", "Spanish"),
+    "SEN": pgettext_lazy("meeting type", "Seniors"),
+    "SK": pgettext_lazy("meeting type", "Slovak"),
+    "SM": pgettext_lazy("meeting type", "Smoking Permitted"),
+    "SP": pgettext_lazy("meeting type", "Speaker"),
+    "ST": pgettext_lazy("meeting type", "Step Study"),
+    "SV": pgettext_lazy("meeting type", "Swedish"),
+    "T": pgettext_lazy("meeting type", "Transgender"),
+    "TC": pgettext_lazy("meeting type", "Location Temporarily Closed"),
+    "TH": pgettext_lazy("meeting type", "Thai"),
+    "TL": pgettext_lazy("meeting type", "Tagalog"),
+    "TR": pgettext_lazy("meeting type", "Tradition Study"),
+    "UK": pgettext_lazy("meeting type", "Ukrainian"),
+    "W": pgettext_lazy("meeting type", "Women"),
+    "X": pgettext_lazy("meeting type", "Wheelchair Access"),
+    "XB": pgettext_lazy("meeting type", "Wheelchair-Accessible Bathroom"),
+    "XT": pgettext_lazy("meeting type", "Cross Talk Permitted"),
+    "Y": pgettext_lazy("meeting type", "Young People"),
+}
+
+# Codes shown on their own elsewhere ("Temporarily closed" is its own pill).
+NOT_LISTED = {"TC"}
+
+
+def names(codes):
+    """The known types of a meeting, named in the active language, in the feed's order."""
+    return [NAMES[code] for code in codes if code in NAMES and code not in NOT_LISTED]
