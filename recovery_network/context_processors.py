@@ -4,6 +4,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from . import crisis
 from . import page_cache as pages
@@ -120,3 +121,44 @@ def notifications(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_notifications": user.unread_notifications}
+
+
+def script_strings(request):
+    """The words our scripts show (static/js), in the reader's language, for base.html's <script type=
+    "application/json" id="script-strings"> (data, not code: the Content-Security-Policy allows it). Counted
+    phrases come in their forms, "%(count)s" standing for the number."""
+    return {
+        "script_strings": {
+            "map_zoomed": gettext("Zoomed in. Scroll or swipe the map to see the rest of it."),
+            "map_whole_zoom": gettext("The whole map. Zoom in to read it."),
+            "map_whole": gettext("The whole map."),
+            "copied": gettext("Copied."),
+            "search_failed": gettext("Searching didn't work just now. Please try again."),
+            "kept_one": ngettext(
+                "%(count)s check-in is kept on this phone and will be sent when you're back online.",
+                "%(count)s check-ins are kept on this phone and will be sent when you're back online.",
+                1,
+            ),
+            "kept_other": ngettext(
+                "%(count)s check-in is kept on this phone and will be sent when you're back online.",
+                "%(count)s check-ins are kept on this phone and will be sent when you're back online.",
+                2,
+            ),
+            "kept_now": gettext(
+                "No connection: your check-in is kept on this phone and will be sent when you're back online."
+            ),
+            "sent_one": ngettext(
+                "Your check-in kept on this phone has been sent.",
+                "%(count)s check-ins kept on this phone have been sent.",
+                1,
+            ),
+            "sent_other": ngettext(
+                "Your check-in kept on this phone has been sent.",
+                "%(count)s check-ins kept on this phone have been sent.",
+                2,
+            ),
+            "too_old": gettext(
+                "A check-in kept on this phone couldn't be saved (it was more than a week old). Please check in again."
+            ),
+        }
+    }

@@ -144,6 +144,7 @@ TEMPLATES = [
                 "recovery_network.context_processors.site",
                 "recovery_network.context_processors.notifications",
                 "recovery_network.context_processors.page_cache",
+                "recovery_network.context_processors.script_strings",
             ],
         },
     },

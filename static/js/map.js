@@ -3,6 +3,14 @@
 // under 12 px, and the frame around it scrolls. Without this file the whole map shows, and the table lists everyone.
 (function () {
   "use strict";
+  // Words in the reader's language, from base.html's <script id="script-strings"> (English if it is missing).
+  var STRINGS = (function () {
+    try { return JSON.parse(document.getElementById("script-strings").textContent); } catch (e) { return {}; }
+  })();
+  function t(key, english, count) {
+    var text = STRINGS[key] || english;
+    return count === undefined ? text : text.replace("%(count)s", String(count));
+  }
 
   var STEPS = [1, 1.5, 2]; // zoomed-in widths, as multiples of the readable width
 
@@ -40,11 +48,11 @@
       zoomOut.setAttribute("aria-disabled", level === 0 ? "true" : "false");
       zoomIn.setAttribute("aria-disabled", level === list.length - 1 ? "true" : "false");
       if (level > 0) {
-        status.textContent = "Zoomed in. Scroll or swipe the map to see the rest of it.";
+        status.textContent = t("map_zoomed", "Zoomed in. Scroll or swipe the map to see the rest of it.");
       } else if (frame.clientWidth < readable) {
-        status.textContent = "The whole map. Zoom in to read it.";
+        status.textContent = t("map_whole_zoom", "The whole map. Zoom in to read it.");
       } else {
-        status.textContent = "The whole map.";
+        status.textContent = t("map_whole", "The whole map.");
       }
     }
 

@@ -1,6 +1,14 @@
 // Progressive enhancement for the progress pages: everything works without this file.
 (function () {
   "use strict";
+  // Words in the reader's language, from base.html's <script id="script-strings"> (English if it is missing).
+  var STRINGS = (function () {
+    try { return JSON.parse(document.getElementById("script-strings").textContent); } catch (e) { return {}; }
+  })();
+  function t(key, english, count) {
+    var text = STRINGS[key] || english;
+    return count === undefined ? text : text.replace("%(count)s", String(count));
+  }
 
   // Calendar feed: a "Copy address" button beside the read-only address field.
   function copyButtons() {
@@ -11,7 +19,7 @@
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(field.value).then(function () {
           var status = document.getElementById(button.getAttribute("aria-describedby"));
-          if (status) status.textContent = "Copied.";
+          if (status) status.textContent = t("copied", "Copied.");
         });
       });
     });
@@ -69,7 +77,7 @@
           if (focusResults && first) first.focus();
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") status.textContent = "Searching didn't work just now. Please try again.";
+          if (error.name !== "AbortError") status.textContent = t("search_failed", "Searching didn't work just now. Please try again.");
         });
     }
 

@@ -6,6 +6,14 @@
 //   when the connection returns. The key makes a resend harmless: the server saves each key once.
 (function () {
   "use strict";
+  // Words in the reader's language, from base.html's <script id="script-strings"> (English if it is missing).
+  var STRINGS = (function () {
+    try { return JSON.parse(document.getElementById("script-strings").textContent); } catch (e) { return {}; }
+  })();
+  function t(key, english, count) {
+    var text = STRINGS[key] || english;
+    return count === undefined ? text : text.replace("%(count)s", String(count));
+  }
 
   var QUEUE = "rn-checkins-waiting";
   var KEPT_AT = "rn-offline-page-kept";
@@ -107,7 +115,7 @@
     if (!status) return;
     var waiting = readQueue().filter(mine).length;
     status.textContent = waiting
-      ? (waiting === 1 ? "1 check-in is" : waiting + " check-ins are") + " kept on this phone and will be sent when you're back online."
+      ? t(waiting === 1 ? "kept_one" : "kept_other", (waiting === 1 ? "1 check-in is" : waiting + " check-ins are") + " kept on this phone and will be sent when you're back online.", waiting)
       : "";
   }
 
@@ -136,7 +144,7 @@
         .catch(function () {
           writeQueue(readQueue().concat([entry]));
           form.reset();
-          say("No connection: your check-in is kept on this phone and will be sent when you're back online.", form.parentNode);
+          say(t("kept_now", "No connection: your check-in is kept on this phone and will be sent when you're back online."), form.parentNode);
           showWaiting();
         });
     });
@@ -165,8 +173,8 @@
       .then(function () {
         sending = false;
         showWaiting();
-        if (sent) say(sent === 1 ? "Your check-in kept on this phone has been sent." : sent + " check-ins kept on this phone have been sent.");
-        if (refused) say("A check-in kept on this phone couldn't be saved (it was more than a week old). Please check in again.");
+        if (sent) say(t(sent === 1 ? "sent_one" : "sent_other", sent === 1 ? "Your check-in kept on this phone has been sent." : sent + " check-ins kept on this phone have been sent.", sent));
+        if (refused) say(t("too_old", "A check-in kept on this phone couldn't be saved (it was more than a week old). Please check in again."));
       });
   }
 

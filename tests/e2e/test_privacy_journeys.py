@@ -152,7 +152,7 @@ def test_asking_to_be_erased_ends_sharing_and_signing_in_within_the_grace_period
     main = page.get_by_role("main")
     page.get_by_role("heading", name="What others keep").wait_for()
     for reason in what_others_keep():
-        assert main.get_by_text(reason).is_visible(), reason
+        assert main.get_by_text(str(reason)).is_visible(), reason
     assert main.get_by_role("link", name="Download everything").is_visible()
 
     # Without the box ticked: a clear error, in sight at the foot of the long page, and nothing happens.
