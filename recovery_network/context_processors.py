@@ -133,7 +133,7 @@ def script_strings(request):
             "map_whole_zoom": gettext("The whole map. Zoom in to read it."),
             "map_whole": gettext("The whole map."),
             "copied": gettext("Copied."),
-            "search_failed": gettext("Searching didn't work just now. Please try again."),
+            "search_retry": gettext("Searching didn't work just now. Please try again."),
             "kept_one": ngettext(
                 "%(count)s check-in is kept on this phone and will be sent when you're back online.",
                 "%(count)s check-ins are kept on this phone and will be sent when you're back online.",

@@ -77,7 +77,7 @@
           if (focusResults && first) first.focus();
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") status.textContent = t("search_failed", "Searching didn't work just now. Please try again.");
+          if (error.name !== "AbortError") status.textContent = t("search_retry", "Searching didn't work just now. Please try again.");
         });
     }
 
