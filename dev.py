@@ -156,6 +156,14 @@ def messages():
         return 1
     ignore = [arg for pattern in MESSAGES_IGNORE for arg in ("-i", pattern)]
     manage("makemessages", "-l", "es", "--no-obsolete", "--add-location", "file", *ignore)
+    # msgmerge wraps at 79 columns; the catalogue is kept as Babel writes it at 120, so a diff shows only changes.
+    rewrap = (
+        "import sys; from babel.messages.pofile import read_po, write_po\n"
+        "for name in sys.argv[1:]:\n"
+        "    catalog = read_po(open(name, 'rb'))\n"
+        "    write_po(open(name, 'wb'), catalog, width=120)"
+    )
+    subprocess.run([PYTHON, "-c", rewrap, *map(str, ROOT.glob("locale/*/LC_MESSAGES/django.po"))], check=True)
     manage("compile_catalogues")
     return 0
 

@@ -23,7 +23,7 @@ from .models import Heartbeat, User
 
 @admin.register(User)
 class UserAdmin(PersonRecordsAdmin, BaseUserAdmin):
-    record_name = "your account record"
+    record_name = "account"
     ordering = ["email"]
     list_display = ["email", "display_name", "time_zone", "is_staff", "date_joined"]
     search_fields = ["email", "display_name"]
@@ -70,10 +70,10 @@ class EmailAddressAdmin(PersonRecordsAdmin, NoAddingOrEditing, AllauthEmailAddre
     """A person's addresses, to look at, mark verified (when a confirmation email went astray) or delete: an
     address added or changed here could take over the account through a password reset."""
 
-    record_name = "your email address record"
+    record_name = "email"
 
     def make_verified(self, request, queryset):
-        self.log_changed(request, queryset.filter(verified=False), " (marked verified)")
+        self.log_changed(request, queryset.filter(verified=False), "_verified")
         super().make_verified(request, queryset)
 
     make_verified.short_description = AllauthEmailAddressAdmin.make_verified.short_description
@@ -86,7 +86,7 @@ admin.site.unregister(UserSession)
 class UserSessionAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
     """The devices people are signed in on. Deleting one signs that device out, as the person's own list does."""
 
-    record_name = "one of your signed-in devices"
+    record_name = "device"
     list_display = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
     search_fields = ["user__email", "ip"]
     list_select_related = ["user"]
@@ -110,7 +110,7 @@ class AuthenticatorAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin
     recovery codes' seed). Staff may remove one for someone who lost their phone; as when the person
     removes it, their recovery codes go with their last authenticator and their other sessions end."""
 
-    record_name = "your two-factor authentication record"
+    record_name = "two_factor"
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__email"]

@@ -28,7 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from recovery_network.care import sharing
+from recovery_network.care import log_lines, sharing
 from recovery_network.care.models import AccessEvent
 
 from . import params, two_factor
@@ -99,7 +99,7 @@ class PersonRecordsAdmin:
     looking at their own records writes nothing. Lists filter by their own filters only.
     """
 
-    record_name = "a record of yours"  # as the person reads it in their log
+    record_name = "record"  # what the person reads in their log: a key of care.log_lines.RECORDS
     person_field = "user"
 
     def person_id(self, obj):
@@ -111,7 +111,7 @@ class PersonRecordsAdmin:
 
     def log_people(self, request, objs, action=AccessEvent.Action.VIEWED, note=""):
         people = {self.person_id(obj) for obj in objs} - {request.user.pk}
-        what = f"{self.record_name}{note}, in the site's administration"
+        what = log_lines.line(f"admin{note}", record=self.record_name)
         sharing.log_each(people, request.user, action, what, request.path)
 
     def changelist_view(self, request, extra_context=None):
@@ -149,7 +149,7 @@ class PersonRecordsAdmin:
         return field in filters and super().lookup_allowed(lookup, value, request)
 
     def log_addition(self, request, obj, message):
-        self.log_people(request, [obj], AccessEvent.Action.CHANGED, " (added)")
+        self.log_people(request, [obj], AccessEvent.Action.CHANGED, "_added")
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from recovery_network.notifications.delivery import mark_read
@@ -35,7 +35,12 @@ def reached_out(request, token):
         return _invalid_link(request, 404)
     delivery = Delivery.objects.filter(pk=delivery_id, kind=ReachOut.key, subject_id=supporter_id).first()
     supporter = (
-        Supporter.objects.active().filter(pk=supporter_id, owner_id=delivery.recipient_id).first() if delivery else None
+        Supporter.objects.active()
+        .select_related("owner")
+        .filter(pk=supporter_id, owner_id=delivery.recipient_id)
+        .first()
+        if delivery
+        else None
     )
     signed_in_as_someone_else = request.user.is_authenticated and delivery and request.user.pk != delivery.recipient_id
     if supporter is None or signed_in_as_someone_else:
@@ -49,8 +54,10 @@ def reached_out(request, token):
         with transaction.atomic():
             first_time = Delivery.objects.filter(pk=delivery.pk, acted_at__isnull=True).update(acted_at=now)
             if first_time:
-                # The note is stored in the contact log, so it stays in English (never a translated string in a row).
-                log_contact(supporter, happened_at=now, channel=channel, note="Logged from a reminder.")
+                # A note of the person's own, which they may edit: in their language, whoever's browser opened the link.
+                with translation.override(supporter.owner.language):
+                    note = gettext("Logged from a reminder.")
+                log_contact(supporter, happened_at=now, channel=channel, note=note)
                 notification = Notification.objects.filter(delivery=delivery).first()
                 if notification:
                     mark_read(notification.recipient, [notification.pk], now)

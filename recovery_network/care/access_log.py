@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext, ngettext
 
+from . import log_lines
 from .models import AccessEvent
 
 LOOK_WINDOW = dt.timedelta(minutes=30)
@@ -46,7 +47,8 @@ class LogEntry:
 
     @property
     def what(self):
-        return self.newest.what
+        """What was seen or changed, in the reader's language (log_lines)."""
+        return log_lines.shown(self.newest.what, self.newest.line)
 
     def get_action_display(self):
         label = self.newest.get_action_display()

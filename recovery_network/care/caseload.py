@@ -29,6 +29,7 @@ from recovery_network.page_cache import RELEASE_FINGERPRINT, bucket
 from supports.models import Attendance, PeerGroup, Supporter
 from supports.network import NetworkSummary, gap_titles, summary_aggregates, summary_from_counts
 
+from . import log_lines
 from .models import (
     SCOPE_FIELDS,
     CaseloadRoster,
@@ -40,7 +41,6 @@ from .models import (
     allowed_signs,
 )
 from .people import actor_label
-from .sharing import describe
 
 WINDOW_DAYS = 7  # craving: the last week against the week before
 MEETING_WINDOW_DAYS = 14
@@ -277,10 +277,14 @@ def log_view(counselor, consents, path, now):
 def roster_of(counselor, consents):
     """(counselor's name, digest, sorted entries): what a roster is made of, the digest naming it."""
     counselor_name = actor_label(counselor)
-    entries = sorted(
-        (owner_id, f"caseload summary: {describe(item.scopes)}"[:300]) for owner_id, item in consents.items()
-    )
+    entries = sorted((owner_id, _caseload_summary(frozenset(item.scopes))) for owner_id, item in consents.items())
     return counselor_name, hashlib.sha256(json.dumps([counselor_name, entries]).encode()).hexdigest(), entries
+
+
+@functools.cache
+def _caseload_summary(scopes):  # 64 possible sets; a caseload asks for 200 every view
+    """A roster entry's English words (log_lines.shown puts them in the reader's language: there are 64)."""
+    return log_lines.english(log_lines.line("caseload", scopes=scopes))
 
 
 def write_roster(counselor, counselor_name, digest, entries, now):

@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from recovery_network import page_cache
 
+from . import log_lines
 from .models import CONSENT_REQUEST_DAYS, SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
 from .people import actor_label
 from .renewals import NotRenewable, is_renewable, lock, renewable_or_raise, renewal_line, renewal_terms, take_over
 from .sharing import (
     InvitationProblem,
-    describe,
     log,
     row_from_signed_token,
     send_link_email,
@@ -203,8 +203,14 @@ def sign_requested_consent(consent_request, owner, *, scopes, now=None, **fields
         owner,
         owner,
         AccessEvent.Action.CONSENT_SIGNED,
-        f"{consent.recipient_name}, {consent.organisation}, until {consent.expires_on:%-d %B %Y}: "
-        f"{describe(consent.scopes)}; asked for by {actor_label(counselor)}",
+        log_lines.line(
+            "consent_signed_asked",
+            recipient=consent.recipient_name,
+            organisation=consent.organisation,
+            until=consent.expires_on,
+            scopes=consent.scopes,
+            asked_by=actor_label(counselor),
+        ),
         now=now,
     )
     return consent

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from milestones.models import READY_PHRASE_LABELS, Encouragement, Journey, Setback
 
-from . import sharing
+from . import log_lines, sharing
 from .models import AccessEvent, Consent, Grant, Recommendation
 
 ENCOURAGEMENT_DAYS = 14
@@ -70,9 +70,9 @@ def family_section(user, now=None):
     ]
     shown = [row["owner"].pk for row in people if row["journey"] is not None]
     if shown:
-        sharing.log_each(shown, user, AccessEvent.Action.VIEWED, "clean time and milestones: on their home page", "/")
+        sharing.log_each(shown, user, AccessEvent.Action.VIEWED, log_lines.HOME_CLEAN_TIME, "/")
     if setbacks:
-        sharing.log_each(list(setbacks), user, AccessEvent.Action.VIEWED, "a setback: on their home page", "/")
+        sharing.log_each(list(setbacks), user, AccessEvent.Action.VIEWED, log_lines.HOME_SETBACK, "/")
     return {"template": "care/home_family.html", "people": people, "more": len(grants) > PEOPLE_SHOWN}
 
 

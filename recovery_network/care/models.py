@@ -34,7 +34,7 @@ from supports.models import Supporter
 INVITATION_DAYS = 7
 
 # (field, what the owner reads when choosing, what the log and the viewer read). The short name stays English
-# in SCOPE_LOG_NAMES, for the access-log lines kept in rows (sharing.describe); SCOPE_NAMES translates it as shown.
+# in SCOPE_LOG_NAMES, the words of the access log's lines (log_lines); SCOPE_NAMES translates it as shown.
 SCOPES = [
     ("clean_time", gettext_lazy("Clean time and milestones"), gettext_noop("clean time and milestones")),
     (
@@ -524,7 +524,9 @@ class AccessEvent(AppendOnly):
     )
     actor_name = models.CharField(max_length=200)
     action = models.CharField(max_length=24, choices=Action.choices)
-    what = models.CharField(max_length=300, blank=True)
+    what = models.CharField(max_length=300, blank=True)  # in English; a page shows log_lines.shown(what, line)
+    # A line built from parts keeps them ({"key": …, values}), to be put in words in the reader's language.
+    line = models.JSONField(gettext_lazy("what, in parts"), null=True, blank=True, editable=False)
     path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -30,10 +30,11 @@ from recovery_network.notifications.preferences import channels_for
 from recovery_network.notifications.registry import Kind, Message, Occurrence, get_kind
 from recovery_network.two_factor import totp_authenticators
 
+from . import log_lines
 from .caseload import caseload
 from .models import AccessEvent, Consent, Grant, SignEpisode, SignWatch, WarningSign, allowed_signs
 from .people import actor_label
-from .sharing import encouragement_sent, find_access, in_english, sharing_changed
+from .sharing import encouragement_sent, find_access, sharing_changed
 
 FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -195,8 +196,7 @@ class CircleMilestone(Kind):
                     actor_id=delivery.recipient_id,
                     actor_name=actor_label(viewers[delivery.recipient_id]),
                     action=AccessEvent.Action.VIEWED,
-                    what="clean time and milestones: "
-                    + ("news you told them" if delivery.occurrence.endswith(TOLD) else "a celebration reminder"),
+                    what=log_lines.NEWS_TOLD if delivery.occurrence.endswith(TOLD) else log_lines.CELEBRATION_REMINDER,
                     created_at=now_utc,
                 )
                 for delivery, journey in items
@@ -561,7 +561,7 @@ class WarningSignKind(Kind):
                     actor_id=delivery.recipient_id,
                     actor_name=actor_label(delivery.recipient),  # notify() made the delivery with its recipient
                     action=AccessEvent.Action.VIEWED,
-                    what=f"warning sign: {in_english(episode.get_sign_display()).lower()}",  # kept in English
+                    **log_lines.row_fields(log_lines.line("warning_sign", sign=episode.sign)),
                     created_at=now_utc,
                 )
                 for delivery, episode in items

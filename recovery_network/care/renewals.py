@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from recovery_network import page_cache
 
+from . import log_lines
 from .models import SCOPE_FIELDS, AccessEvent, Consent, ConsentRequest
-from .sharing import describe, log, sharing_changed
+from .sharing import log, sharing_changed
 
 # A renewal's longest term: a year from either side of the date line (the client's day may be the counselor's
 # yesterday, and a consent may be signed for at most a year from the client's).
@@ -94,12 +95,15 @@ def take_over(old, new, now):
 
 def renewal_line(new, old, owner, asked_by=""):
     """The client's access-log line for a renewal: what the new consent says, and which one it renews."""
-    signed_on = old.signed_at.astimezone(owner.zone).date()
-    line = (
-        f"{new.recipient_name}, {new.organisation}, until {new.expires_on:%-d %B %Y}: {describe(new.scopes)}; "
-        f"renews the consent of {signed_on:%-d %B %Y}"
+    return log_lines.line(
+        "renewal_asked" if asked_by else "renewal",
+        recipient=new.recipient_name,
+        organisation=new.organisation,
+        until=new.expires_on,
+        scopes=new.scopes,
+        renews=old.signed_at.astimezone(owner.zone).date(),
+        **({"asked_by": asked_by} if asked_by else {}),
     )
-    return f"{line}; asked for by {asked_by}" if asked_by else line
 
 
 @transaction.atomic

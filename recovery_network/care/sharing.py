@@ -11,7 +11,6 @@ sending encouragement) live here too, called by views, commands and tests alike.
 """
 
 import datetime as dt
-import functools
 import secrets
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, F, JSONField, Q, Value
 from django.dispatch import Signal
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -29,18 +28,17 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
 from supports.models import Supporter
 
-from . import roles
+from . import log_lines, roles
 from .access_log import moment
 from .models import (
     INVITATION_DAYS,
     SCOPE_FIELDS,
-    SCOPE_LOG_NAMES,
     AccessEvent,
     CaseloadView,
     Consent,
@@ -67,23 +65,6 @@ sharing_changed = Signal()
 encouragement_sent = Signal()
 
 
-def describe(scopes):
-    """'clean time and milestones, support map' in the fixed order of SCOPES: in English, as the access-log
-    lines it goes into are kept in rows (models.SCOPE_LOG_NAMES; a page shows models.SCOPE_NAMES)."""
-    return _describe(frozenset(scopes))
-
-
-@functools.cache
-def _describe(scopes):  # 64 possible sets; a caseload asks for 200 every view
-    return ", ".join(SCOPE_LOG_NAMES[name] for name in SCOPE_FIELDS if name in scopes)
-
-
-def in_english(text):
-    """A marked text (a choice's label) as it is kept in a row: in English, whatever the reader's language."""
-    with override("en"):
-        return str(text)
-
-
 # The access log's two sources, in the order their lines sort within one instant.
 EVENT_LINE, CASELOAD_LINE = "e", "v"
 LOG_PAGE_SIZE = 50
@@ -97,6 +78,7 @@ class LogLine:
     actor_name: str
     action: str
     what: str
+    line: dict | None = None
     source: str = EVENT_LINE
     row_id: int = 0
 
@@ -146,7 +128,7 @@ def access_log(owner, before=None, size=LOG_PAGE_SIZE):
     read through its index only as far as the page needs.
     """
     cursor = parse_cursor(before) if isinstance(before, str) else before
-    fields = ("created_at", "actor_name", "action", "what", "source", "id")
+    fields = ("created_at", "actor_name", "action", "what", "line", "source", "id")
     order = ("-created_at", "-source", "-id")
     events = (
         AccessEvent.objects.filter(owner=owner)
@@ -161,6 +143,7 @@ def access_log(owner, before=None, size=LOG_PAGE_SIZE):
             actor_name=F("roster__counselor_name"),
             action=Value(AccessEvent.Action.VIEWED.value, output_field=CharField()),
             what=F("roster__entries__what"),
+            line=Value(None, output_field=JSONField()),  # "caseload summary: …", put in words by log_lines.shown
             source=Value(CASELOAD_LINE, output_field=CharField()),
         )
         .values_list(*fields)
@@ -175,6 +158,8 @@ def access_log(owner, before=None, size=LOG_PAGE_SIZE):
 
 
 def log(owner, actor, action, what="", path="", now=None):
+    """A line in the owner's access log; `what` is words as they are (a name, an email address) or, for words
+    the reader's language should say, a log_lines.line(…)."""
     return AccessEvent.objects.create(**_event(owner.pk, actor, action, what, path, now))
 
 
@@ -193,7 +178,7 @@ def _event(owner_id, actor, action, what="", path="", now=None):
         "actor_id": actor.pk if actor is not None else None,
         "actor_name": actor_label(actor)[:200],
         "action": action,
-        "what": what[:300],
+        **log_lines.row_fields(what),
         "path": path[:300],
         "created_at": now or timezone.now(),
     }
@@ -255,7 +240,8 @@ def open_shared_or_404(request, owner_id, *, role=None, scope=None, shown=None, 
     if access.role == COUNSELOR and not two_factor.verified(request):
         raise TwoFactorRequired()
     shown_scopes = access.scopes if shown is None else frozenset(shown) & access.scopes
-    log(access.owner, request.user, AccessEvent.Action.VIEWED, describe(shown_scopes), request.path, now)
+    what = log_lines.line("scopes", scopes=shown_scopes) if shown_scopes else ""
+    log(access.owner, request.user, AccessEvent.Action.VIEWED, what, request.path, now)
     return access
 
 
@@ -323,7 +309,8 @@ def invite(owner, email, *, role=Invitation.Role.VIEWER, scopes=None, supporter=
         **{name: name in scopes for name in SCOPE_FIELDS},
     )
     send_invitation_email(invitation)
-    log(owner, owner, AccessEvent.Action.INVITED, f"{in_english(invitation.get_role_display())}: {invitation.email}")
+    what = log_lines.line("invited", role=invitation.role, email=invitation.email)
+    log(owner, owner, AccessEvent.Action.INVITED, what)
     return invitation
 
 
@@ -432,8 +419,8 @@ def accept_invitation(invitation, user, *, link_supporter=False, now=None):
     page_cache.bump([user.pk])  # their circle page lists who shares with them
     if link_supporter and invitation.supporter_id:
         Supporter.objects.filter(pk=invitation.supporter_id, owner=owner).update(linked_user=user)
-    what = describe(invitation.consent.scopes if invitation.is_counselor else invitation.scopes)
-    log(owner, user, AccessEvent.Action.INVITATION_ACCEPTED, what)
+    scopes = invitation.consent.scopes if invitation.is_counselor else invitation.scopes
+    log(owner, user, AccessEvent.Action.INVITATION_ACCEPTED, log_lines.line("scopes", scopes=scopes) if scopes else "")
     return result
 
 
@@ -472,7 +459,7 @@ def change_scopes(grant, scopes):
             grant.owner,
             grant.owner,
             AccessEvent.Action.GRANT_CHANGED,
-            f"{grant.viewer.name} now sees: {describe(grant.scopes) or 'nothing but your name'}",
+            log_lines.line("now_sees", name=grant.viewer.name, scopes=grant.scopes),
         )
     return grant
 
@@ -506,8 +493,13 @@ def sign_consent(owner, *, email, scopes, now=None, **fields):
         owner,
         owner,
         AccessEvent.Action.CONSENT_SIGNED,
-        f"{consent.recipient_name}, {consent.organisation}, until {consent.expires_on:%-d %B %Y}: "
-        f"{describe(consent.scopes)}",
+        log_lines.line(
+            "consent_signed",
+            recipient=consent.recipient_name,
+            organisation=consent.organisation,
+            until=consent.expires_on,
+            scopes=consent.scopes,
+        ),
     )
     invite(owner, email, role=Invitation.Role.COUNSELOR, scopes=scopes, consent=consent, now=now)
     return consent
@@ -523,7 +515,8 @@ def revoke_consent(consent, now=None, *, by=None, what=None):
         Invitation.objects.filter(consent=consent, accepted_at__isnull=True, withdrawn_at__isnull=True).update(
             withdrawn_at=now
         )
-        log(consent.owner, by or consent.owner, AccessEvent.Action.CONSENT_REVOKED, what or str(consent))
+        what = what or log_lines.line("consent", recipient=consent.recipient_name, organisation=consent.organisation)
+        log(consent.owner, by or consent.owner, AccessEvent.Action.CONSENT_REVOKED, what)
 
 
 def consent_for_party_or_404(user, pk):

@@ -37,7 +37,7 @@ from supports.network import find_gaps, network_summary
 from supports.support_map import build_support_map
 
 from . import caseload as caseload_module
-from . import consent_requests, renewals, sharing, warning_signs
+from . import consent_requests, log_lines, renewals, sharing, warning_signs
 from .access_log import entries as log_entries
 from .forms import (
     AcceptForm,
@@ -204,7 +204,7 @@ def consent_detail(request, pk):
         if not two_factor.verified(request):
             raise sharing.TwoFactorRequired()
         if consent.owner_id is not None:  # else the client erased their account: the record is the counselor's
-            sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, "the signed consent", request.path)
+            sharing.log(consent.owner, request.user, AccessEvent.Action.VIEWED, log_lines.SIGNED_CONSENT, request.path)
     context = {"consent": consent, "status": consent.status_label(), "is_owner": request.user.pk == consent.owner_id}
     return render(request, "care/consent_detail.html", {**context, **_renewal_context(request.user, consent)})
 
@@ -507,7 +507,7 @@ def consent_records(request):
         [consent.owner_id for consent in page if consent.owner_id],
         request.user,
         AccessEvent.Action.VIEWED,
-        "the record of a consent that ended",
+        log_lines.ENDED_CONSENT_RECORD,
         request.path,
     )
     return render(request, "care/consent_records.html", {"page": page, "now": now})

@@ -16,7 +16,7 @@ class DeliveryAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
     The occurrence is left out: a milestone's names the day clean time began.
     """
 
-    record_name = "a reminder delivery record"
+    record_name = "delivery"
     person_field = "recipient"
     list_display = ["created_at", "kind", "recipient", "status", "skip_reason", "attempts", "sent_at"]
     list_filter = ["status", "kind", "skip_reason", "by_email", "in_app"]
@@ -47,5 +47,5 @@ class DeliveryAdmin(PersonRecordsAdmin, NoAddingOrEditing, admin.ModelAdmin):
         if ids:
             announce(ids)
             resent = Delivery.objects.filter(pk__in=ids).only("recipient_id")
-            self.log_changed(request, resent, " (sent again)")
+            self.log_changed(request, resent, "_sent_again")
         self.message_user(request, f"{len(ids)} failed deliver{'y' if len(ids) == 1 else 'ies'} queued again.")

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from recovery_network import page_cache
-from recovery_network.care import sharing
+from recovery_network.care import log_lines, sharing
 from recovery_network.care.consent_requests import withdraw_consent_request
 from recovery_network.care.models import Consent, ConsentRequest, Grant, Invitation
 from recovery_network.models import User
@@ -67,17 +67,24 @@ def request(user, now=None):
 
 def end_sharing(user, now):
     """Every grant and consent, given or held, ends now; nothing waiting for an answer can start a new one."""
-    left = f"{user.name} left {settings.SITE_NAME}"
     for grant in Grant.objects.active().filter(Q(owner=user) | Q(viewer=user)).select_related("owner", "viewer"):
         if grant.viewer_id == user.pk:  # a line in the owner's log: they left, the owner revoked nothing
-            sharing.revoke_grant(grant, now, by=user, what=f"{left}: they no longer see anything of yours")
+            what = log_lines.line("left_grant", name=user.name, site=settings.SITE_NAME)
+            sharing.revoke_grant(grant, now, by=user, what=what)
         else:
             sharing.revoke_grant(grant, now)
     for consent in Consent.objects.filter(Q(owner=user) | Q(counselor=user), revoked_at__isnull=True).select_related(
         "owner", "counselor"
     ):
         if consent.counselor_id == user.pk and consent.owner_id is not None:
-            sharing.revoke_consent(consent, now, by=user, what=f"{left}: {consent} ended")
+            what = log_lines.line(
+                "left_consent",
+                name=user.name,
+                site=settings.SITE_NAME,
+                recipient=consent.recipient_name,
+                organisation=consent.organisation,
+            )
+            sharing.revoke_consent(consent, now, by=user, what=what)
         else:
             sharing.revoke_consent(consent, now)
     for invitation in Invitation.objects.pending(now).filter(owner=user).select_related("owner"):

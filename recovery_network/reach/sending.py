@@ -20,6 +20,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from recovery_network.notifications.delivery import Outcome, backoff, claim, record_sent, unclaimed_outcome
 
@@ -63,10 +64,11 @@ def contact_language(alert, contact):
 
 
 def _skip_reason(row):
+    """Why a message was not sent, kept in English in the row and translated where it is shown."""
     if row.contact.status != AlertContact.Status.ACCEPTED:
-        return "stopped alerts before it went out"
+        return gettext_noop("stopped alerts before it went out")
     if row.alert.status == Alert.Status.CLOSED:
-        return "you closed the call before it went out"
+        return gettext_noop("you closed the call before it went out")
     return ""
 
 

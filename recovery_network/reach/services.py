@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
-from recovery_network.care import sharing
+from recovery_network.care import log_lines, sharing
 from recovery_network.care.models import AccessEvent
 from recovery_network.models import User
 from recovery_network.notifications.delivery import count_new_notifications
@@ -321,9 +321,10 @@ def _next_people(alert, now):
     chosen, passed_over = [], []
     for contact in waiting:
         if not (contact.email or contact.phone or contact.user_id):
-            passed_over.append((contact, "no address to reach them at"))  # their account was deleted
+            # Kept in English in the row (AlertSend.skip_reason), translated where it is shown.
+            passed_over.append((contact, gettext_noop("no address to reach them at")))  # their account was deleted
         elif not contact.may_be_alerted(now):
-            passed_over.append((contact, "asked not to be alerted at night"))
+            passed_over.append((contact, gettext_noop("asked not to be alerted at night")))
         elif len(chosen) < settings.ALERT_WAVE_SIZE:
             chosen.append(contact)
     return chosen, passed_over
@@ -435,7 +436,7 @@ def log_opened(alert, contact, path, now=None):
         actor_id=contact.user_id,
         actor_name=contact.supporter.name,
         action=AccessEvent.Action.VIEWED,
-        what="your call for support",
+        what=log_lines.YOUR_CALL,
         path=path[:300],
         created_at=now or timezone.now(),
     )

@@ -326,6 +326,16 @@ def test_reached_out_link_from_an_email_logs_one_contact_without_signing_in(anon
     assert delivery.acted_at is not None and note.read_at is not None
 
 
+def test_the_contact_logged_from_a_link_is_noted_in_the_persons_language_not_the_browsers(
+    anon_client, reach_out, owner
+):
+    """The note is the person's own (they may edit it): in their language, whoever's browser opened the link."""
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    anon_client.post(reach_out[2].action_url, {"channel": "text"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert Contact.objects.get().note == "Anotado desde un recordatorio."
+
+
 def test_a_reached_out_link_from_before_the_move_still_logs_the_contact(anon_client, reach_out):
     """Emails already sent, and notifications already written, carry the address it had under /notifications/."""
     supporter, delivery, note = reach_out

@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import OperationalError as DatabaseGone
 from django.db.models import QuerySet
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -17,7 +18,7 @@ from kombu.exceptions import OperationalError
 from recovery_network.notifications.models import Notification
 from recovery_network.reach import links, sending, services, tasks
 from recovery_network.reach.models import Alert, AlertContact, AlertSend, AlertWave
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 from tests.reach.factories import AlertContactFactory, accepted, unsigned
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,12 @@ def test_at_night_those_who_declined_night_alerts_are_passed_over(owner):
     send_all(NIGHT_UTC)
     assert [m.to for m in mail.outbox] == [[owl.email]]
     skipped = AlertSend.objects.get(alert=alert, contact=sleeper)
-    assert skipped.status == "skipped" and "night" in skipped.skip_reason
+    assert skipped.status == "skipped" and skipped.skip_reason == "asked not to be alerted at night"  # kept in English
+    # and told in the reader's language where it is shown
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    page = sign_in(Client(), owner).get(reverse("reach:history")).content.decode()
+    assert "pidió no recibir avisos de noche" in page and "asked not to be alerted" not in page
 
 
 def test_a_supporters_own_quiet_hours_decide_their_night(owner):
