@@ -106,7 +106,8 @@ def ask(owner, supporter, now=None):
             _in_app(
                 contact.user_id,
                 "reach_request",
-                f"{owner.name} has a request for you",
+                gettext_noop("%(name)s has a request for you"),
+                {"name": owner.name},
                 url=links.request_path(contact),
                 about=owner.pk,
                 now=now,
@@ -167,7 +168,7 @@ def accept(contact, *, night_alerts, phone, time_zone, now=None):
     contact.time_zone = time_zone
     contact.answered_at = now
     contact.save()
-    _tell_owner(contact, f"{contact.supporter.name} agreed to be there when you need support", now)
+    _tell_owner(contact, gettext_noop("%(name)s agreed to be there when you need support"), now)
     return contact
 
 
@@ -178,7 +179,7 @@ def decline(contact, now=None):
     contact.status = AlertContact.Status.DECLINED
     contact.answered_at = now
     contact.save(update_fields=["status", "answered_at"])
-    _tell_owner(contact, f"{contact.supporter.name} answered your request", now)
+    _tell_owner(contact, gettext_noop("%(name)s answered your request"), now)
     return contact
 
 
@@ -193,7 +194,7 @@ def stop(contact, now=None):
     contact.nonce = new_nonce()
     contact.save(update_fields=["status", "answered_at", "nonce"])
     if was_accepted:
-        _tell_owner(contact, f"{contact.supporter.name} stopped alerts", now)
+        _tell_owner(contact, gettext_noop("%(name)s stopped alerts"), now)
     return contact
 
 
@@ -219,13 +220,21 @@ def move(contact, up):
                 AlertContact.objects.filter(pk=other.pk).update(position=position)
 
 
-def _in_app(user_id, kind, title, *, url="", body="", action_url="", action_label="", about=None, now=None):
+def _in_app(
+    user_id, kind, title, names, *, url="", action_url="", action_label="", about=None, language=None, now=None
+):
+    """A note in someone's notification centre, written in their language (`language`, else their account's):
+    `title` and `action_label` are marked English, `names` what goes into the title."""
+    if language is None:
+        language = User.objects.filter(pk=user_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        title = _(title) % names
+        action_label = _(action_label) if action_label else ""
     Notification.objects.create(
         recipient_id=user_id,
         about_id=about,
         kind=kind,
         title=title[:200],
-        body=body,
         url=url,
         action_url=action_url,
         action_label=action_label,
@@ -235,7 +244,8 @@ def _in_app(user_id, kind, title, *, url="", body="", action_url="", action_labe
 
 
 def _tell_owner(contact, title, now):
-    _in_app(contact.owner_id, "reach_people", title, url=links.people_path(), now=now)
+    """The person who asked is told how someone answered (`title` names them as %(name)s)."""
+    _in_app(contact.owner_id, "reach_people", title, {"name": contact.supporter.name}, url=links.people_path(), now=now)
 
 
 # A call for support
@@ -345,11 +355,13 @@ def _write_sends(alert, contacts, wave, now):
             _in_app(
                 contact.user_id,
                 "reach_alert",
-                f"{alert.owner.name} would like to hear from you now",
+                gettext_noop("%(name)s would like to hear from you now"),
+                {"name": alert.owner.name},
                 url=answer_path,
                 action_url=answer_path,
-                action_label="I'm reaching out now",
+                action_label=gettext_noop("I'm reaching out now"),
                 about=alert.owner_id,
+                language=contact.user.language,
                 now=now,
             )
     AlertSend.objects.bulk_create(rows)
@@ -414,8 +426,10 @@ def answer(alert, contact, now=None):
             _in_app(
                 alert.owner_id,
                 "reach_answer",
-                f"{contact.supporter.name} is reaching out to you now",
+                gettext_noop("%(name)s is reaching out to you now"),
+                {"name": contact.supporter.name},
                 url=links.alert_path(alert),
+                language=alert.owner.language,
                 now=now,
             )
     return answer_row, created

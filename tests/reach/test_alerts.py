@@ -467,3 +467,18 @@ def test_a_text_does_not_name_the_site(owner):
     send_all(DAY_UTC)
     assert sms.outbox[0].body.startswith(f"{owner.name} would like to hear from you now.")
     assert "Recovery" not in sms.outbox[0].body
+
+
+def test_the_in_app_notes_are_in_each_readers_language(owner):
+    """The supporter reads the call in their language, the person the answer in theirs."""
+    friend = UserFactory(language="es")
+    contact = AlertContactFactory(owner=owner, user=friend)
+    alert, _ = services.raise_alert(owner, now=DAY_UTC)
+    note = Notification.objects.get(recipient=friend, kind="reach_alert")
+    assert note.title == f"{owner.name} quiere saber de ti ahora" and note.action_label == "Me comunico ahora"
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    alert.refresh_from_db()
+    services.answer(alert, contact, now=DAY_UTC)
+    answer_note = Notification.objects.get(recipient=owner, kind="reach_answer")
+    assert answer_note.title == f"{contact.supporter.name} se está comunicando contigo ahora"
