@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from recovery_network.models import local_moment
 from supports.models import CommunityActivity, ContactEvery, PeerGroup, Supporter
@@ -19,7 +19,9 @@ from supports.services import save_snapshot
 from .models import LOOK_BACK_DAYS, GroupReview, NetworkReview, StillGoing, StillSupportive, SupporterReview
 
 # Stored with the snapshot (a record, in English like every stored value), not a translated string.
-SNAPSHOT_NOTE = "Network review"
+# The note on the snapshot a review ends with: the person's own note (they may write their own on the next), so
+# written in their language.
+SNAPSHOT_NOTE = gettext_noop("Network review")
 
 
 def window(user, now):
@@ -149,7 +151,9 @@ def finish_review(review, now=None):
     if review.is_finished:
         return review
     owner = review.owner
-    review.snapshot = save_snapshot(owner, note=SNAPSHOT_NOTE, now=now)
+    with translation.override(owner.language):
+        note = gettext(SNAPSHOT_NOTE)
+    review.snapshot = save_snapshot(owner, note=note, now=now)
     review.finished_at = now
     review.finished_on = owner.local_today(now)
     review.save(update_fields=["snapshot", "finished_at", "finished_on"])

@@ -269,6 +269,14 @@ def test_a_finished_reviews_steps_are_closed(name, owner, owner_client, review, 
 # A fixed number of queries
 
 
+def test_the_snapshot_note_is_written_in_the_persons_language(owner, owner_client, review):
+    """The note is the person's own (the next snapshot's note they write themselves): in their language."""
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    owner_client.post(step_url("finish", review))
+    assert NetworkSnapshot.objects.get(owner=owner).note == "Revisión de tu red"
+
+
 def build_network(owner, size):
     supporters = Supporter.objects.bulk_create(
         Supporter(owner=owner, name=f"Person {n}", closeness=1 + n % 3, contact_every_days=7) for n in range(size)
