@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.dateformat import format as format_date
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from recovery_network.models import end_of_local_day, local_moment
@@ -110,7 +111,7 @@ def _describe(name, values, scale, bucket_days):
     if not values:
         return ""
     numbers = {
-        "average": f"{mean(values):.1f}",
+        "average": number_format(mean(values), 1),  # 4.2 in English, 4,2 in Spanish
         "scale": scale,
         "count": len(values),
         "lowest": min(values),

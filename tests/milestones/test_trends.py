@@ -1,6 +1,7 @@
 """Trends: mood and craving over time, triggers by frequency, and what the network did."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -97,3 +98,16 @@ def test_trends_page_has_charts_and_their_text_equivalents(owner_client, owner):
 
 def test_a_bad_period_is_the_default_not_an_error(owner_client):
     assert owner_client.get(reverse("milestones:trends") + "?days=abc").status_code == 200
+
+
+def test_in_spanish_the_averages_read_with_a_comma_and_the_charts_draw_with_points(owner_client, owner):
+    """4,2 is for people; the chart's coordinates stay 4.2, or the browser cannot draw it."""
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    with time_machine.travel(NOW, tick=False):
+        for days_ago in range(10):
+            _checkin(owner, days_ago, mood=3 + days_ago % 2, craving=days_ago % 5, triggers=["stress"])
+        body = owner_client.get(reverse("milestones:trends") + "?days=90").content.decode()
+    assert "Estado de ánimo promedio: 3,5 de 5" in body
+    coordinates = re.findall(r'<circle class="chart__point" cx="([^"]+)" cy="([^"]+)"', body)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for pair in coordinates for value in pair)

@@ -112,3 +112,24 @@ def test_a_page_in_spanish_has_no_english_left(rendered, english_sentences, page
         {text for text in spanish if text in english and ENGLISH.search(text) and not WRITTEN_BY_PEOPLE.search(text)}
     )
     assert same == [], f"{page.label}: the same English in both renderings"
+
+
+# Attributes a browser reads as numbers (coordinates, sizes, a bar's width): never written with a decimal comma.
+NUMERIC_ATTRIBUTE = re.compile(
+    r'\s(x|y|x1|x2|y1|y2|cx|cy|r|rx|ry|points|d|viewBox|width|height|transform|min|max|step|value|offset)="([^"]*)"'
+)
+STYLE_NUMBER = re.compile(r'style="[^"]*\d,\d[^"]*"')
+
+
+@pytest.mark.parametrize("page", SIGNED_IN_PAGES, ids=[page.label for page in SIGNED_IN_PAGES])
+def test_a_page_in_spanish_draws_with_machine_numbers(rendered, page):
+    """Spanish writes 4,2 where English writes 4.2: that is for people to read. An SVG's coordinates, a bar's width
+    and a number field's value are for the browser, which reads only 4.2 (a chart drawn with commas collapses)."""
+    html = rendered[(page.label, "es")]
+    numeric = [
+        match.group(0).strip()
+        for match in NUMERIC_ATTRIBUTE.finditer(html)
+        if re.search(r"\d,\d", match.group(2)) and match.group(1) != "points"
+        or match.group(1) == "points" and re.search(r"\d,\d+,\d", match.group(2))
+    ]
+    assert numeric == [] and STYLE_NUMBER.findall(html) == [], page.label
