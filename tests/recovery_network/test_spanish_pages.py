@@ -129,7 +129,9 @@ def test_a_page_in_spanish_draws_with_machine_numbers(rendered, page):
     numeric = [
         match.group(0).strip()
         for match in NUMERIC_ATTRIBUTE.finditer(html)
-        if re.search(r"\d,\d", match.group(2)) and match.group(1) != "points"
-        or match.group(1) == "points" and re.search(r"\d,\d+,\d", match.group(2))
+        if re.search(r"\d,\d", match.group(2))
+        and match.group(1) != "points"
+        or match.group(1) == "points"
+        and re.search(r"\d,\d+,\d", match.group(2))
     ]
     assert numeric == [] and STYLE_NUMBER.findall(html) == [], page.label
