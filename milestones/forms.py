@@ -38,7 +38,7 @@ def _check_date_in_range(day, today, what):
             message = gettext("The start date can't be after today (%(today)s).")
         else:
             message = gettext("The date can't be after today (%(today)s).")
-        raise forms.ValidationError(message % {"today": format_date(today, "j F Y")})
+        raise forms.ValidationError(message % {"today": format_date(today, gettext("j F Y"))})
     if day < EARLIEST_DATE:
         if what == "start date":
             raise forms.ValidationError(gettext("Check the year of the start date."))
@@ -78,7 +78,7 @@ class JourneyForm(forms.ModelForm):
                     "Your current count began after the setback on %(day)s; "
                     "choose that day or later. Earlier streaks stay in your history."
                 )
-                % {"day": format_date(self.last_restart, "j F Y")}
+                % {"day": format_date(self.last_restart, gettext("j F Y"))}
             )
         return started_on
 
@@ -465,7 +465,7 @@ class SetbackForm(forms.Form):
         if happened_on < self.journey.first_started_on:
             raise forms.ValidationError(
                 gettext("This journey began on %(day)s; choose that day or later.")
-                % {"day": format_date(self.journey.first_started_on, "j F Y")}
+                % {"day": format_date(self.journey.first_started_on, gettext("j F Y"))}
             )
         return happened_on
 
@@ -482,7 +482,7 @@ class SetbackForm(forms.Form):
                     "Your current count began on %(day)s. To restart, choose that day "
                     "or later — or keep your count and the setback is still recorded."
                 )
-                % {"day": format_date(self.journey.started_on, "j F Y")},
+                % {"day": format_date(self.journey.started_on, gettext("j F Y"))},
             )
             return cleaned
         restart_on = cleaned.get("restart_on") or happened_on + dt.timedelta(days=1)

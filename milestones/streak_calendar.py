@@ -47,7 +47,7 @@ class Day:
     def name(self):
         """The square's accessible name: "Mon 3 Nov: checked in, sober"."""
         label = gettext("not checked in yet") if self.is_today and self.state is MISSED else self.state.label
-        words = {"day": format_date(self.date, "D j M"), "state": label}
+        words = {"day": format_date(self.date, gettext("D j M")), "state": label}
         if self.is_today:
             # Translators: a square of the streak calendar, read by a screen reader: "Today, Mon 3 Nov: checked in".
             return gettext("Today, %(day)s: %(state)s") % words

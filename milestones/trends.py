@@ -94,7 +94,7 @@ def bucketed(checkins, first_day, period_days, bucket_days, attribute):
     series, day = [], first_day
     for length in lengths:
         values = [by_day.get(day + dt.timedelta(days=offset)) for offset in range(length)]
-        shown = format_date(day, "M j")
+        shown = format_date(day, gettext("M j"))
         label = shown if bucket_days == 1 else gettext("Week of %(day)s") % {"day": shown}
         series.append((label, mean(values)))
         day += dt.timedelta(days=length)

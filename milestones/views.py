@@ -204,7 +204,7 @@ def setback_create(request, pk):
                     "Thank you for being honest with yourself. Your new count begins on "
                     "%(day)s, and every earlier day is still yours."
                 )
-                % {"day": format_date(setback.restart_on, "j F Y")},
+                % {"day": format_date(setback.restart_on, gettext("j F Y"))},
             )
         else:
             messages.success(
@@ -248,7 +248,7 @@ def checkin_day(request, day):
     checked_in_on_the_day = False
     if day > today:
         closed = gettext("%(day)s hasn't come yet. You can check in for it on the day.") % {
-            "day": format_date(day, "l j F")
+            "day": format_date(day, gettext("l j F"))
         }
     elif day < oldest:
         closed = ngettext(
@@ -257,11 +257,11 @@ def checkin_day(request, day):
             "Missed days can be filled in up to %(count)s days back, and %(day)s is further back "
             "than that. The days you did check in are all still counted.",
             FILL_IN_DAYS,
-        ) % {"count": FILL_IN_DAYS, "day": format_date(day, "l j F Y")}
+        ) % {"count": FILL_IN_DAYS, "day": format_date(day, gettext("l j F Y"))}
     elif CheckIn.objects.for_owner(user).filter(local_date=day, entered_late=False).exists():
         checked_in_on_the_day = True
         closed = gettext("You checked in on %(day)s itself, so that check-in stays as you lived the day.") % {
-            "day": format_date(day, "l j F")
+            "day": format_date(day, gettext("l j F"))
         }
     else:
         return _checkin_page(request, day, today)
@@ -335,13 +335,13 @@ def _save_checkin(request, form, sent, day, late):
         messages.success(
             request,
             gettext("Your check-in for %(day)s is saved (filled in later). Every day counts.")
-            % {"day": format_date(day, "l j F")},
+            % {"day": format_date(day, gettext("l j F"))},
         )
     elif day != user.local_today():
         messages.success(
             request,
             gettext("Your check-in for %(day)s is saved. Well done for showing up.")
-            % {"day": format_date(day, "l j F")},
+            % {"day": format_date(day, gettext("l j F"))},
         )
     elif created:
         messages.success(request, gettext("Checked in for today. Well done for showing up."))

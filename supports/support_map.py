@@ -298,7 +298,7 @@ def _group_node(group, local_today):
     else:
         ring = Closeness.WIDER
     if group.last_attended:
-        when = gettext("last went %(day)s") % {"day": date_format(group.last_attended, "j M Y")}
+        when = gettext("last went %(day)s") % {"day": date_format(group.last_attended, gettext("j M Y"))}
     else:
         when = gettext("no meetings logged yet")
     words = {"name": group.name, "fellowship": group.get_fellowship_display(), "when": when}

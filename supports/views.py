@@ -361,7 +361,7 @@ def group_attend(request, pk):
         return _group_detail_page(request, group, form, status=400)
     _, created = services.record_attendance(group, form.cleaned_data["attended_on"])
     day = form.cleaned_data["attended_on"]
-    words = {"name": group.name, "day": date_format(day, "l j F")}
+    words = {"name": group.name, "day": date_format(day, gettext("l j F"))}
     if created:
         messages.success(request, gettext("Logged %(name)s on %(day)s. Well done for going.") % words)
     else:
@@ -595,6 +595,7 @@ def snapshot_create(request):
     snapshot = services.save_snapshot(request.user, note=form.cleaned_data["note"])
     messages.success(
         request,
-        gettext("Saved a snapshot of your network on %(day)s.") % {"day": date_format(snapshot.taken_on, "j F Y")},
+        gettext("Saved a snapshot of your network on %(day)s.")
+        % {"day": date_format(snapshot.taken_on, gettext("j F Y"))},
     )
     return redirect(reverse("supports:gaps"))

@@ -6,6 +6,7 @@ against.
 """
 
 from django.utils import dateformat
+from django.utils.translation import gettext
 
 from milestones.charts import BOTTOM, HEIGHT, LEFT, TOP, WIDTH, Point
 
@@ -19,7 +20,7 @@ RIGHT = 30
 
 def date_label(day):
     """ "5 Mar 2026", with the month's short name in the active language."""
-    return dateformat.format(day, "j M Y")
+    return dateformat.format(day, gettext("j M Y"))
 
 
 def total_chart(checks):

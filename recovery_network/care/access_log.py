@@ -102,9 +102,12 @@ def moment(when):
 
 
 def _day(when):
-    # Django's abbreviations ("jul" → "Jul"), as its date filter's "M": the filter itself, fifty times a page,
-    # took longer than the page's query.
-    return f"{when.day} {MONTHS_3[when.month].title()} {when:%Y}"
+    # The date filter's "j M Y" as the reader's language writes it ("5 Dec 2026", "5 dic 2026": Django's "M" in
+    # English, "b" in Spanish), without the filter itself, which fifty times a page took longer than the query.
+    month = str(MONTHS_3[when.month])
+    if "b" not in gettext("j M Y"):
+        month = month.title()
+    return f"{when.day} {month} {when:%Y}"
 
 
 def _meridiem(when):

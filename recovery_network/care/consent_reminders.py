@@ -15,8 +15,8 @@ from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from recovery_network.models import end_of_local_day, local_moment
 from recovery_network.notifications.dispatch import refresh_subjects
@@ -132,7 +132,11 @@ class ConsentEnding(Kind):
                 "without a gap, renew it: you read it again, change anything you like and sign. To let it end, "
                 "there is nothing to do."
             )
-            % {"name": consent.recipient_name, "organisation": consent.organisation, "day": format_date(day, "l j F")},
+            % {
+                "name": consent.recipient_name,
+                "organisation": consent.organisation,
+                "day": format_date(day, gettext("l j F")),
+            },
             url=reverse("care:consent_renew", args=[consent.pk]),
         )
 
@@ -174,7 +178,7 @@ class ConsentEndingCounselor(ConsentEnding):
                 "A client's consent to you ends at the end of %(day)s, in their time zone. Open it to see whose and "
                 "ask them to renew it in one click; it asks for the code from your authenticator app."
             )
-            % {"day": format_date(day, "l j F")},
+            % {"day": format_date(day, gettext("l j F"))},
             url=reverse("care:consent_detail", args=[consent.pk]) + "#renew",
             about=consent.owner_id,
         )

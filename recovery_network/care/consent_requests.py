@@ -18,8 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from recovery_network import page_cache
 
@@ -165,7 +165,7 @@ def check_consent_request(consent_request, user, now=None):
         raise ConsentRequestProblem(
             "expired",
             _("This request expired on %(day)s.")
-            % {"day": format_date(consent_request.expires_at.astimezone(user.zone), "j F Y")},
+            % {"day": format_date(consent_request.expires_at.astimezone(user.zone), gettext("j F Y"))},
         )
 
 

@@ -696,5 +696,7 @@ class SignEpisode(models.Model):
             days = (local_today - self.started_on).days
             return ngettext("no check-in for %(days)s day", "no check-in for %(days)s days", days) % {"days": days}
         if self.sign == WarningSign.USE:  # each day of use is an episode: the day tells them apart
-            return gettext("a check-in recording use, %(day)s") % {"day": format_date(self.started_on, "l j F")}
+            return gettext("a check-in recording use, %(day)s") % {
+                "day": format_date(self.started_on, gettext("l j F"))
+            }
         return self.get_sign_display().lower()

@@ -16,8 +16,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from milestones import schedule
 from milestones.celebration import Circle, circle_asked, circle_told
@@ -219,7 +219,7 @@ class CircleMilestone(Kind):
                 title = _("A client reaches %(milestone)s today") % {"milestone": label}
             body = _("%(title)s. Open their page to see who.") % {"title": title}
             return Message(title=title, body=body, url=url, about=journey.owner_id)
-        words = {"name": journey.owner.name, "milestone": label, "day": format_date(day, "l j F")}
+        words = {"name": journey.owner.name, "milestone": label, "day": format_date(day, gettext("l j F"))}
         if when == TOLD:
             # The title is what a notification list or a shared screen shows: news, not what it is about.
             title = _("%(name)s has news to share") % words

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from milestones.models import READY_PHRASE_TEXT, Encouragement, Journey
 from recovery_network import page_cache, params, two_factor
@@ -387,7 +387,7 @@ def check_invitation(invitation, user, now=None):
         raise InvitationProblem(
             "expired",
             _("This invitation expired on %(day)s.")
-            % {"day": format_date(invitation.expires_at.astimezone(user.zone), "j F Y")},
+            % {"day": format_date(invitation.expires_at.astimezone(user.zone), gettext("j F Y"))},
         )
 
 

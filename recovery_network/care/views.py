@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from milestones import trends
@@ -256,7 +256,7 @@ def _renew(request, consent):
                 "Consent renewed. %(name)s keeps seeing what you chose, now until %(day)s; the consent it renews "
                 "has ended."
             )
-            % {"name": renewal.recipient_name, "day": format_date(renewal.expires_on, "j F Y")},
+            % {"name": renewal.recipient_name, "day": format_date(renewal.expires_on, gettext("j F Y"))},
         )
         return redirect("care:consent_detail", renewal.pk)
     context = {"form": form, "local_today": local_today, "renewing": consent}
@@ -294,7 +294,7 @@ def consent_ask_renewal(request, pk):
         messages.info(
             request,
             _("You already asked %(name)s on %(day)s: nothing more was sent.")
-            % {"name": consent.owner.name, "day": format_date(asked_on, "j F")},
+            % {"name": consent.owner.name, "day": format_date(asked_on, gettext("j F"))},
         )
     return back
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -108,7 +109,7 @@ def pause(request):
         last_day = user.local_today() + dt.timedelta(days=form.cleaned_data["days"])
         user.reminders_paused_until = dt.datetime.combine(last_day, dt.time(0, 0), tzinfo=user.zone)
         # Day and month names in the person's language ("Monday 7 December" in English).
-        message = _("Reminders are paused until %(day)s.") % {"day": format_date(last_day, "l j F")}
+        message = _("Reminders are paused until %(day)s.") % {"day": format_date(last_day, gettext("l j F"))}
     user.save(update_fields=["reminders_paused_until"])
     messages.success(request, message)
     return redirect("notifications:preferences")

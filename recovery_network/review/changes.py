@@ -70,7 +70,7 @@ class CapitalReading:
         return said % {
             "total": self.check.total,
             "highest": HIGHEST_TOTAL,
-            "day": dateformat.format(self.check.taken_on, "j F Y"),
+            "day": dateformat.format(self.check.taken_on, gettext("j F Y")),
             "line": SUSTAINED_REMISSION_TOTAL,
         }
 

@@ -42,7 +42,7 @@ def _review_or_404(request, pk):
 
 
 def _closed(request, review):
-    day = dateformat.format(review.finished_on, "j F Y")
+    day = dateformat.format(review.finished_on, gettext("j F Y"))
     messages.info(request, gettext("Your review of %(day)s is finished. Here is what changed.") % {"day": day})
     return redirect("review:changes", pk=review.pk)
 

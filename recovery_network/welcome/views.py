@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from milestones.models import Journey
@@ -72,7 +72,7 @@ def journey(request):
         journey = services.start_or_update_journey(form, first_run)
         return _("Your count for %(journey)s starts on %(day)s.") % {
             "journey": journey.name,
-            "day": date_format(journey.started_on, "j F Y"),
+            "day": date_format(journey.started_on, gettext("j F Y")),
         }
 
     return _step(

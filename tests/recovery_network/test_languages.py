@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from milestones.notification_kinds import DailyCheckIn
 from recovery_network.models import User
@@ -176,6 +179,24 @@ def test_an_english_speaker_still_hears_in_english(owner, settings):
 
 
 # The crisis lines and meeting types
+
+
+def test_dates_read_as_the_readers_language_writes_them(owner, owner_client):
+    """Weekdays and months in lower case mid-sentence, "de" between day, month and year, short months as Spanish
+    shortens them; English as before."""
+    with time_machine.travel(dt.datetime(2026, 12, 5, 18, 0, tzinfo=dt.UTC), tick=False):
+        english = owner_client.get(reverse("home")).content.decode()
+        owner.language = "es"
+        owner.save(update_fields=["language"])
+        spanish = owner_client.get(reverse("home")).content.decode()
+        checkin = owner_client.get(reverse("milestones:checkin")).content.decode()
+    assert "Saturday, 5 December 2026" in english
+    assert "sábado 5 de diciembre de 2026" in spanish and "Sábado" not in spanish
+    assert "sábado 5 de diciembre" in checkin
+    with translation.override("es"):
+        assert date_format(dt.date(2026, 12, 5), gettext("j M Y")) == "5 dic 2026"
+    with translation.override("en"):
+        assert date_format(dt.date(2026, 12, 5), gettext("j M Y")) == "5 Dec 2026"
 
 
 def test_the_crisis_lines_speak_the_readers_language(anon_client):
