@@ -203,14 +203,7 @@ def sign_requested_consent(consent_request, owner, *, scopes, now=None, **fields
         owner,
         owner,
         AccessEvent.Action.CONSENT_SIGNED,
-        log_lines.line(
-            "consent_signed_asked",
-            recipient=consent.recipient_name,
-            organisation=consent.organisation,
-            until=consent.expires_on,
-            scopes=consent.scopes,
-            asked_by=actor_label(counselor),
-        ),
+        log_lines.consent_signed(consent, actor_label(counselor)),
         now=now,
     )
     return consent

@@ -92,6 +92,23 @@ def row_fields(what):
     return {"what": what[:300], "line": None}
 
 
+def consent_signed(consent, asked_by="", renews=None):
+    """The line of a consent signed: who may see what until when, who asked for it (`asked_by`, a counselor's
+    label) and which consent it renews (`renews`, the day that one was signed)."""
+    key = ("renewal" if renews else "consent_signed") + ("_asked" if asked_by else "")
+    values = {"renews": renews} if renews else {}
+    if asked_by:
+        values["asked_by"] = asked_by
+    return line(
+        key,
+        recipient=consent.recipient_name,
+        organisation=consent.organisation,
+        until=consent.expires_on,
+        scopes=consent.scopes,
+        **values,
+    )
+
+
 def english(parts):
     """The line's English words, as `AccessEvent.what` keeps them (300 characters at most)."""
     with override("en"):

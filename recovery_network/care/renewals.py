@@ -95,15 +95,7 @@ def take_over(old, new, now):
 
 def renewal_line(new, old, owner, asked_by=""):
     """The client's access-log line for a renewal: what the new consent says, and which one it renews."""
-    return log_lines.line(
-        "renewal_asked" if asked_by else "renewal",
-        recipient=new.recipient_name,
-        organisation=new.organisation,
-        until=new.expires_on,
-        scopes=new.scopes,
-        renews=old.signed_at.astimezone(owner.zone).date(),
-        **({"asked_by": asked_by} if asked_by else {}),
-    )
+    return log_lines.consent_signed(new, asked_by, renews=old.signed_at.astimezone(owner.zone).date())
 
 
 @transaction.atomic

@@ -489,18 +489,7 @@ def sign_consent(owner, *, email, scopes, now=None, **fields):
     consent = Consent.objects.create(
         owner=owner, signed_at=now, **{name: name in scopes for name in SCOPE_FIELDS}, **fields
     )
-    log(
-        owner,
-        owner,
-        AccessEvent.Action.CONSENT_SIGNED,
-        log_lines.line(
-            "consent_signed",
-            recipient=consent.recipient_name,
-            organisation=consent.organisation,
-            until=consent.expires_on,
-            scopes=consent.scopes,
-        ),
-    )
+    log(owner, owner, AccessEvent.Action.CONSENT_SIGNED, log_lines.consent_signed(consent))
     invite(owner, email, role=Invitation.Role.COUNSELOR, scopes=scopes, consent=consent, now=now)
     return consent
 
