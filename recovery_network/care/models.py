@@ -524,9 +524,8 @@ class AccessEvent(AppendOnly):
     )
     actor_name = models.CharField(max_length=200)
     action = models.CharField(max_length=24, choices=Action.choices)
-    what = models.CharField(max_length=300, blank=True)  # in English; a page shows log_lines.shown(what, line)
-    # A line built from parts keeps them ({"key": …, values}), to be put in words in the reader's language.
-    line = models.JSONField(gettext_lazy("what, in parts"), null=True, blank=True, editable=False)
+    what = models.CharField(max_length=300, blank=True)  # English words; shown by log_lines.shown(what, line)
+    line = models.JSONField(gettext_lazy("what, in parts"), null=True, blank=True, editable=False)  # {"key": …}
     path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -696,7 +695,6 @@ class SignEpisode(models.Model):
             days = (local_today - self.started_on).days
             return ngettext("no check-in for %(days)s day", "no check-in for %(days)s days", days) % {"days": days}
         if self.sign == WarningSign.USE:  # each day of use is an episode: the day tells them apart
-            return gettext("a check-in recording use, %(day)s") % {
-                "day": format_date(self.started_on, gettext("l j F"))
-            }
+            day = format_date(self.started_on, gettext("l j F"))
+            return gettext("a check-in recording use, %(day)s") % {"day": day}
         return self.get_sign_display().lower()
