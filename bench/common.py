@@ -558,7 +558,7 @@ def machine_facts():
 def print_table(headers, rows):
     """A plain-text table (also valid Markdown), columns as wide as their widest cell."""
     cells = [[str(cell) for cell in row] for row in rows]
-    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+    widths = [max([len(str(header)), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     line = "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
     print(line)
     print("| " + " | ".join("-" * w for w in widths) + " |")

@@ -14,6 +14,7 @@ from django.db import connection
 from bench import capacity_bench, delivery_bench, http_bench, page_cpu, plans_bench, queries_bench
 from bench.common import SIGNED_IN_PAGES, build_world
 from milestones.models import CheckIn
+from recovery_network.reach.models import Alert
 from supports.models import Contact
 
 
@@ -134,3 +135,7 @@ def test_page_cpu_bench_measures_every_signed_in_page(capsys):
     assert "over budget: crisis help" in capsys.readouterr().out
     assert page_cpu.main([*crisis, "--max-kb", "0.5"]) == 1
     assert re.search(r"over budget: crisis help \(\d+ kB\)", capsys.readouterr().out)
+    # A seeded person who never called for support has no such page to measure: said, not a crash.
+    Alert.objects.filter(owner=world.owner).delete()
+    assert page_cpu.main([*people, "--only", "a call for support", "--repeat", "1"]) == 0
+    assert "not measured, this person has none: a call for support" in capsys.readouterr().out
