@@ -160,7 +160,9 @@ def _value(name, value, key):
 @functools.cache
 def _known_english():
     """English words written before lines kept their parts, which can still be told apart: every scope list,
-    every caseload summary and every warning sign, each with the parts it was made from."""
+    every caseload summary and every warning sign, each with the parts it was made from. Kept once per process
+    (129 constant strings from code, never data): building it takes 2.5 ms, which for each older line of a
+    50-line page would be 125 ms; the cached look-up is 0.3 µs. Pinned to a fresh build by a test."""
     known = {}
     for size in range(1, len(SCOPE_FIELDS) + 1):
         for scopes in itertools.combinations(SCOPE_FIELDS, size):

@@ -161,3 +161,16 @@ def test_a_look_in_the_sites_administration_reads_in_the_persons_language(owner,
     assert "el registro de tu correo electrónico (marcado como verificado), en la administración del sitio" in (
         log_page(owner_client)
     )
+
+
+def test_the_kept_lookups_are_what_a_fresh_build_makes():
+    """The two per-process caches hold constants from code: each equals what building it anew gives."""
+    from recovery_network.care.caseload import _caseload_summary
+
+    assert log_lines._known_english() == log_lines._known_english.__wrapped__()
+    scopes = frozenset({"clean_time", "support_map"})
+    assert (
+        _caseload_summary(scopes)
+        == _caseload_summary.__wrapped__(scopes)
+        == ("caseload summary: clean time and milestones, support map")
+    )
