@@ -15,11 +15,19 @@ from .models import GroupReview, NetworkReview, StillGoing, StillSupportive, Sup
 REVIEWED_DAYS_AGO = 95
 
 
+def _began_at(person, now):
+    """Ten in the morning where the person is, REVIEWED_DAYS_AGO of their days back: the twenty minutes the review
+    takes never cross their midnight, whatever the hour the seed runs (a seed at 22:45 in New York once finished
+    the review on the next day, 94 days back)."""
+    day = person.local_today(now) - dt.timedelta(days=REVIEWED_DAYS_AGO)
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=person.zone)
+
+
 def seed_cast(cast, now):
     owner = cast["owner"]
     if NetworkReview.objects.for_owner(owner).exists():
         return
-    began_at = now - dt.timedelta(days=REVIEWED_DAYS_AGO)
+    began_at = _began_at(owner, now)
     review, _ = services.begin_review(owner, began_at)
     answered_at = began_at + dt.timedelta(minutes=12)
     people = list(review.supporter_reviews.all())
@@ -49,7 +57,7 @@ def seed_scale(people, rng, now):
     for person in chosen:
         if person.pk in have:
             continue
-        began_at = now - dt.timedelta(days=REVIEWED_DAYS_AGO)
+        began_at = _began_at(person, now)
         review, _ = services.begin_review(person, began_at)
         services.finish_review(review, began_at + dt.timedelta(minutes=20))
         if _index(person) % 20 == 0:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from recovery_network import demo
 from recovery_network.notifications.models import Reminder
+from recovery_network.review import demo_data
 from recovery_network.review.models import NetworkReview
 from tests.care.conftest import client_for
 
@@ -30,3 +31,17 @@ def test_the_demo_owner_has_one_finished_review_and_its_reminder_is_due(settings
     assert reminder.due_at <= timezone.now()
     start = client_for(owner).get(reverse("review:start")).content.decode()
     assert reverse("review:changes", args=[review.pk]) in start
+
+
+@pytest.mark.parametrize("utc_hour", [4, 5, 16])  # 22:xx and 23:xx in Chicago, and midday
+def test_the_demo_review_is_95_of_the_owners_days_back_whatever_the_hour_the_seed_runs(utc_hour, settings):
+    # CI once seeded at 22:45 Chicago time: the review began at 23:45 on one day and finished on the next.
+    settings.DEBUG = True
+    call_command("seed_demo")
+    cast = demo.ensure_cast()
+    NetworkReview.objects.filter(owner=cast["owner"]).delete()
+    now = dt.datetime(2026, 12, 6, utc_hour, 45, tzinfo=dt.UTC)
+    demo_data.seed_cast(cast, now)
+    review = NetworkReview.objects.get(owner=cast["owner"])
+    assert (cast["owner"].local_today(now) - review.finished_on).days == 95
+    assert review.started_on == review.finished_on
