@@ -82,14 +82,18 @@ MESSAGE_MAX_LENGTH = 300
 class LessonSuggestionQuerySet(OwnedQuerySet):
     party_fields = ("viewer",)
 
-    def to_viewer(self, viewer):
-        """Suggestions this person may see: not set aside, from someone who still shares with them (one query)."""
+    def in_circle_of(self, viewer):
+        """Suggestions to this person from someone who still shares with them, set aside or not (one query)."""
         still_shares = Grant.objects.active().filter(owner=models.OuterRef("owner"), viewer=viewer)
         return (
-            self.filter(viewer=viewer, dismissed_at__isnull=True, owner__is_active=True)
+            self.filter(viewer=viewer, owner__is_active=True)
             .filter(models.Exists(still_shares))
             .select_related("owner")
         )
+
+    def to_viewer(self, viewer):
+        """Suggestions this person may see: not set aside, from someone who still shares with them (one query)."""
+        return self.in_circle_of(viewer).filter(dismissed_at__isnull=True)
 
 
 class LessonSuggestion(models.Model):

@@ -113,8 +113,29 @@ def set_aside(request, pk):
     if suggestion.dismissed_at is None:
         suggestion.dismissed_at = timezone.now()
         suggestion.save(update_fields=["dismissed_at"])
-    messages.success(request, gettext("Set aside. The lesson is still in the course whenever you want it."))
+    messages.success(
+        request,
+        gettext(
+            "Set aside. You can bring it back from “Set aside” on this page; "
+            "the lesson is in the course whenever you want it."
+        ),
+    )
     return redirect("learning:index")
+
+
+@login_required
+@require_POST
+def bring_back(request, pk):
+    """The reader takes back setting a suggestion aside, while its sender still shares with them (the sender is not
+    told, as they were not told it was set aside)."""
+    suggestion = LessonSuggestion.objects.in_circle_of(request.user).filter(pk=pk).first()
+    if suggestion is None:
+        raise Http404("No suggestion here.")
+    if suggestion.dismissed_at is not None:
+        suggestion.dismissed_at = None
+        suggestion.save(update_fields=["dismissed_at"])
+    messages.success(request, gettext("Brought back: it is with what was suggested to you again."))
+    return redirect(reverse("learning:index") + "#suggested")
 
 
 @login_required

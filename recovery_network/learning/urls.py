@@ -12,6 +12,7 @@ urlpatterns = [
     path("suggest/", suggestions.suggest, name="suggest"),
     path("suggest/<id:pk>/withdraw/", suggestions.withdraw, name="withdraw"),
     path("suggested/<id:pk>/set-aside/", suggestions.set_aside, name="set_aside"),
+    path("suggested/<id:pk>/bring-back/", suggestions.bring_back, name="bring_back"),
     path("clients/<id:owner_id>/suggest/", suggestions.for_client, name="for_client"),
     path("<slug:slug>/", views.lesson, name="lesson"),
 ]

@@ -38,6 +38,18 @@ def suggestions_for(user, progress):
     return rows
 
 
+def set_aside_by(user):
+    """[{"suggestion", "lesson"}] this reader set aside, latest first, while the sender still shares with them: the
+    course page offers to bring each back. One query."""
+    suggestions = LessonSuggestion.objects.in_circle_of(user).filter(dismissed_at__isnull=False)
+    rows = []
+    for suggestion in suggestions.order_by("-dismissed_at", "-pk")[:SUGGESTIONS_SHOWN]:
+        item = content.lesson(suggestion.lesson)
+        if item is not None:
+            rows.append({"suggestion": suggestion, "lesson": item})
+    return rows
+
+
 @login_required
 def index(request):
     course = content.lessons()
@@ -48,6 +60,7 @@ def index(request):
         "rows": rows,
         "suggested": suggested,
         "suggestions": suggestions_for(request.user, progress) if request.user.views_someone else [],
+        "set_aside": set_aside_by(request.user) if request.user.views_someone else [],
         "done_count": sum(1 for row in rows if row["progress"] and row["progress"].done_at),
         "total_minutes": sum(item.minutes for item in course),
     }

@@ -178,13 +178,13 @@ SHARED = {
 # A counselor's records of consents that ended, behind two-factor (tests/care/test_consent_records.py).
 # A client's network review by id (two ids): tests/review/test_changes_counselor.py.
 # A lesson of the family course, by its slug: open to anyone signed in, each reading and writing only their own
-# note (tests/learning/test_views.py asks it of every role). A lesson suggested to someone is set aside by them
-# alone (tests/learning/test_suggestions.py asks it of every role). Django's set_language holds no one's data: it
-# sets the language cookie for the sign-in pages' switch (tests/recovery_network/test_languages.py).
+# note (tests/learning/test_views.py asks it of every role). A lesson suggested to someone is set aside and brought
+# back by them alone (tests/learning/test_suggestions.py asks both of every role). Django's set_language holds no
+# one's data: it sets the language cookie for the sign-in pages' switch (tests/recovery_network/test_languages.py).
 SPECIAL = ["care:caseload", "care:consent_detail", "care:invitation", "styleguide", "milestones:checkin_day",
            "care:consent_request", "care:consent_request_sign", "care:consent_renew",
            "care:consent_ask_renewal", "care:consent_records", "review:client_changes", "learning:lesson",
-           "learning:set_aside", "set_language"]  # fmt: skip
+           "learning:set_aside", "learning:bring_back", "set_language"]  # fmt: skip
 
 
 def _url_names(resolver=None, namespace=None):

@@ -78,10 +78,56 @@ def test_a_suggestion_set_aside_and_made_again_is_told_again(owner_client, owner
     response = family_client.post(reverse("learning:set_aside", args=[suggestion.pk]))
     assert response.status_code == 302
     assert "Olive suggested" not in family_client.get(HOME).content.decode()
-    assert 'id="suggested"' not in family_client.get(INDEX).content.decode()
+    index = family_client.get(INDEX).content.decode()
+    assert "Nothing suggested to you right now." in index and "Set aside (1)" in index
     suggest(owner_client, [family])
     assert Notification.objects.filter(recipient=family).count() == 2
     assert "Olive suggested" in family_client.get(HOME).content.decode()
+
+
+def test_the_reader_brings_back_what_they_set_aside_and_no_one_is_told(owner_client, owner, family, family_client):
+    suggest(owner_client, [family])
+    suggestion = LessonSuggestion.objects.get()
+    family_client.post(reverse("learning:set_aside", args=[suggestion.pk]))
+    index = family_client.get(INDEX).content.decode()
+    bring_back = reverse("learning:bring_back", args=[suggestion.pk])
+    assert f'action="{bring_back}"' in index and content.lesson(SETBACK).title in index
+    response = family_client.post(bring_back, follow=True)
+    assert response.redirect_chain[-1][0] == INDEX + "#suggested"
+    page = response.content.decode()
+    assert "Brought back: it is with what was suggested to you again." in page
+    assert "Set aside (" not in page and f'action="{bring_back}"' not in page
+    assert "Olive suggested" in family_client.get(HOME).content.decode()
+    suggestion.refresh_from_db()
+    assert suggestion.dismissed_at is None
+    assert Notification.objects.filter(recipient=family).count() == 1  # told once, when it was suggested
+    assert not Notification.objects.filter(recipient=owner).exists()  # the sender hears of neither
+    assert family_client.post(bring_back).status_code == 302  # again: nothing changes, nothing breaks
+
+
+@pytest.mark.parametrize("role", ["owner", "counselor", "stranger"])
+def test_only_the_reader_brings_a_suggestion_back(request, role, owner, family):
+    suggestion = LessonSuggestion.objects.create(owner=owner, viewer=family, lesson=SETBACK)
+    LessonSuggestion.objects.filter(pk=suggestion.pk).update(dismissed_at=suggestion.created_at)
+    client = request.getfixturevalue(f"{role}_client")
+    assert client.post(reverse("learning:bring_back", args=[suggestion.pk])).status_code == 404
+    suggestion.refresh_from_db()
+    assert suggestion.dismissed_at is not None
+
+
+def test_nothing_is_brought_back_once_the_sender_stops_sharing(owner, family, family_client, anon_client):
+    suggestion = LessonSuggestion.objects.create(owner=owner, viewer=family, lesson=SETBACK)
+    LessonSuggestion.objects.filter(pk=suggestion.pk).update(dismissed_at=suggestion.created_at)
+    path = reverse("learning:bring_back", args=[suggestion.pk])
+    assert family_client.get(path).status_code == 405
+    response = anon_client.post(path)
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert "Set aside (1)" in family_client.get(INDEX).content.decode()
+    sharing.revoke_grant(Grant.objects.get(owner=owner, viewer=family))
+    assert "Set aside (" not in family_client.get(INDEX).content.decode()
+    assert family_client.post(path).status_code == 404
+    suggestion.refresh_from_db()
+    assert suggestion.dismissed_at is not None
 
 
 def test_only_people_who_see_what_the_owner_shares_can_be_chosen(owner_client, owner, stranger, counselor):
