@@ -12,6 +12,7 @@ from django.urls import reverse
 from milestones import network_effects, trends
 from milestones.models import CheckIn
 from supports.models import Attendance, Contact, PeerGroup, Supporter
+from tests.factories import without_csrf_tokens
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 30, 15, 0, tzinfo=dt.UTC)  # 30 March in Chicago, 31 March in Auckland
@@ -38,7 +39,7 @@ def trends_page(client, days=30):
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("milestones:trends") + f"?days={days}")
     assert response.status_code == 200
-    return response.content.decode()
+    return without_csrf_tokens(response.content.decode())
 
 
 def test_four_days_with_someone_is_not_enough_to_show_them(owner, owner_client):
