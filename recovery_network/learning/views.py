@@ -26,28 +26,32 @@ def sharing_with(user):
     )
 
 
-def suggestions_for(user, progress):
-    """[{"suggestion", "lesson", "done"}] of what people in this reader's circle suggested, newest first; a lesson
-    file since removed drops out. One query."""
-    rows = []
-    for suggestion in LessonSuggestion.objects.to_viewer(user)[:SUGGESTIONS_SHOWN]:
+def _with_lessons(suggestions):
+    """(suggestion, lesson) for each suggestion whose lesson file is still there (one removed since drops out)."""
+    for suggestion in suggestions[:SUGGESTIONS_SHOWN]:
         item = content.lesson(suggestion.lesson)
         if item is not None:
-            done = progress.get(item.slug)
-            rows.append({"suggestion": suggestion, "lesson": item, "done": bool(done and done.done_at)})
+            yield suggestion, item
+
+
+def suggestions_for(user, progress):
+    """[{"suggestion", "lesson", "done"}] of what people in this reader's circle suggested, newest first. One
+    query."""
+    rows = []
+    for suggestion, item in _with_lessons(LessonSuggestion.objects.to_viewer(user)):
+        done = progress.get(item.slug)
+        rows.append({"suggestion": suggestion, "lesson": item, "done": bool(done and done.done_at)})
     return rows
 
 
 def set_aside_by(user):
     """[{"suggestion", "lesson"}] this reader set aside, latest first, while the sender still shares with them: the
     course page offers to bring each back. One query."""
-    suggestions = LessonSuggestion.objects.in_circle_of(user).filter(dismissed_at__isnull=False)
-    rows = []
-    for suggestion in suggestions.order_by("-dismissed_at", "-pk")[:SUGGESTIONS_SHOWN]:
-        item = content.lesson(suggestion.lesson)
-        if item is not None:
-            rows.append({"suggestion": suggestion, "lesson": item})
-    return rows
+    set_aside = LessonSuggestion.objects.in_circle_of(user).filter(dismissed_at__isnull=False)
+    return [
+        {"suggestion": suggestion, "lesson": item}
+        for suggestion, item in _with_lessons(set_aside.order_by("-dismissed_at", "-pk"))
+    ]
 
 
 @login_required

@@ -17,7 +17,7 @@ REVIEWED_DAYS_AGO = 95
 
 def _began_at(person, now):
     """Ten in the morning where the person is, REVIEWED_DAYS_AGO of their days back: the twenty minutes the review
-    takes never cross their midnight, whatever the hour the seed runs (a seed at 22:45 in New York once finished
+    takes never cross their midnight, whatever the hour the seed runs (a seed at 22:45 in Chicago once finished
     the review on the next day, 94 days back)."""
     day = person.local_today(now) - dt.timedelta(days=REVIEWED_DAYS_AGO)
     return dt.datetime.combine(day, dt.time(10, 0), tzinfo=person.zone)
